@@ -1,0 +1,26 @@
+import type { ScanSummary } from '../scan/summary.ts';
+
+/** The end-of-run summary a person reads: what was fetched, kept, found and alerted. */
+export function formatScanSummary(summary: ScanSummary, archiveLocation: string): string {
+  const t = summary.totals;
+  const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
+  const ok = summary.connectors.length - summary.failed.length;
+  const rules = Object.entries(t.findingsByRule).sort(([a], [b]) => a.localeCompare(b));
+  const lines = [
+    `Scan ${summary.runId.slice(0, 8)} finished in ${seconds.toFixed(1)} s: ${summary.connectors.length} connectors, ${ok} ok, ${summary.failed.length} failed`,
+    `  reports fetched   ${pad(t.fetched)}  (${t.pages} pages)`,
+    `  archived          ${pad(t.archived)}  new, ${t.alreadyArchived} already archived`,
+    `  quarantined       ${pad(t.quarantined)}`,
+    `  findings          ${pad(t.findings)}  ${t.alerted} alerted now, ${t.suppressed} alerted before`,
+    ...rules.map(([rule, count]) => `    ${rule.padEnd(28)} ${pad(count)}`),
+    ...summary.failed.map((f) => `  FAILED ${f.chargerId}/${f.connectorId}: ${f.error}`),
+    `Archive: ${archiveLocation}`,
+  ];
+  if (t.ruleErrors > 0)
+    lines.splice(5, 0, `  rule errors       ${pad(t.ruleErrors)}  (see the log)`);
+  return `${lines.join('\n')}\n`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(5);
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { ReportOrigin } from './session-report.ts';
+
+/**
+ * Where reports live in the archive, the same for S3 and a local folder, Hive-style so that
+ * Athena reads `charger`, `connector` and `date` as partitions:
+ * `reports/charger=<id>/connector=<id>/date=<YYYY-MM-DD>/<sessionId>.json`.
+ */
+export function reportKey(origin: ReportOrigin, sessionDate: string, sessionId: string): string {
+  return `reports/${partitions(origin)}/date=${sessionDate}/${encodeKeySegment(sessionId)}.json`;
+}
+
+/**
+ * Where an invalid report is kept: named by a hash of its bytes, so a re-read of the same
+ * report lands on the same key. The reason sits beside it in `<name>.reason.json`.
+ */
+export function quarantineKey(origin: ReportOrigin, body: string): string {
+  const contentHash = createHash('sha256').update(body).digest('hex').slice(0, 32);
+  return `quarantine/${partitions(origin)}/${contentHash}.json`;
+}
+
+/** The key of the reason file beside a quarantined report. */
+export function reasonKey(quarantinedKey: string): string {
+  return quarantinedKey.replace(/\.json$/, '.reason.json');
+}
+
+/**
+ * Encodes an id for one key segment: letters, digits, `_`, `-` and `.` stay; every other
+ * byte of its UTF-8 form becomes `%XX`. No id can add a `/`, and `.`/`..` alone are encoded,
+ * so none escapes its prefix on S3 or on disk.
+ */
+export function encodeKeySegment(id: string): string {
+  const encoded = Array.from(new TextEncoder().encode(id), (byte) => {
+    const ch = String.fromCharCode(byte);
+    return /[A-Za-z0-9_.-]/.test(ch) && byte < 0x80
+      ? ch
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }).join('');
+  return /^\.*$/.test(encoded) ? encoded.replaceAll('.', '%2E') : encoded;
+}
+
+/** Reverses `encodeKeySegment`. */
+export function decodeKeySegment(segment: string): string {
+  return decodeURIComponent(segment);
+}
+
+/** Reads charger and connector back from a key or path in the archive layout, if it has them. */
+export function originFromKey(key: string): ReportOrigin | undefined {
+  const charger = /(?:^|[/\\])charger=([^/\\]+)/.exec(key)?.[1];
+  const connector = /(?:^|[/\\])connector=([^/\\]+)/.exec(key)?.[1];
+  if (charger === undefined || connector === undefined) return undefined;
+  try {
+    return { chargerId: decodeKeySegment(charger), connectorId: decodeKeySegment(connector) };
+  } catch {
+    return undefined;
+  }
+}
+
+function partitions(origin: ReportOrigin): string {
+  return `charger=${encodeKeySegment(origin.chargerId)}/connector=${encodeKeySegment(origin.connectorId)}`;
+}

@@ -1,0 +1,69 @@
+import type * as z from 'zod';
+import { type Finding, fingerprintOf, type Severity } from '../finding.ts';
+import type { ReportOrigin, SessionReport } from '../session-report.ts';
+
+/**
+ * An anomaly rule: a pure function of one report and its thresholds.
+ * No I/O, no clock, no globals, so the same report always gives the same findings.
+ */
+export interface Rule<T extends { enabled: boolean }> {
+  /** Stable kebab-case id; it appears in alerts, metrics and config. */
+  readonly id: string;
+  /** One line on the physical fault the rule catches. */
+  readonly summary: string;
+  /** Thresholds with their defaults; parsing `{}` gives the defaults. */
+  readonly thresholds: z.ZodType<T, Partial<T> | undefined>;
+  evaluate(report: SessionReport, thresholds: T, origin: ReportOrigin): Finding[];
+}
+
+/** What a rule decides; `finding()` adds where and when. */
+export interface Verdict {
+  severity: Severity;
+  title: string;
+  /** What happened and what to check first; where and when are appended. */
+  message: string;
+  evidence: Finding['evidence'];
+  /** Tells apart several faults of one rule in one session (e.g. the error code). */
+  discriminator?: string;
+}
+
+/** Builds a finding from a rule's verdict, naming the charger, vehicle and session. */
+export function finding(
+  rule: string,
+  report: SessionReport,
+  origin: ReportOrigin,
+  verdict: Verdict,
+): Finding {
+  const sessionId = String(report.sessionId);
+  const result: Finding = {
+    rule,
+    severity: verdict.severity,
+    chargerId: origin.chargerId,
+    connectorId: origin.connectorId,
+    sessionId,
+    title: `${verdict.title} — ${origin.chargerId}/${origin.connectorId}`,
+    message: `${verdict.message} ${whereAndWhen(report, origin)}`,
+    evidence: verdict.evidence,
+    fingerprint: fingerprintOf(
+      rule,
+      origin.chargerId,
+      origin.connectorId,
+      sessionId,
+      verdict.discriminator,
+    ),
+  };
+  if (report.vehicleId !== undefined) result.vehicleId = report.vehicleId;
+  if (report.sessionTimeStart !== undefined) result.sessionTimeStart = report.sessionTimeStart;
+  return result;
+}
+
+function whereAndWhen(report: SessionReport, origin: ReportOrigin): string {
+  const vehicle = report.vehicleId ? `, vehicle ${report.vehicleId}` : '';
+  const started = report.sessionTimeStart ? `, started ${report.sessionTimeStart}` : '';
+  return `(charger ${origin.chargerId}, connector ${origin.connectorId}${vehicle}, session ${String(report.sessionId)}${started}.)`;
+}
+
+/** Rounds for display: whole numbers stay whole, others keep one decimal. */
+export function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,73 @@
+import * as z from 'zod';
+import { finding, type Rule, round1 } from './rule.ts';
+
+/**
+ * Catches a vehicle that left short of charge: the session ended below the target state of
+ * charge, or the state of charge rose too slowly for a session long enough to judge (a stalled
+ * or heavily derated charge). Either means a bus that may not finish its next block.
+ */
+const thresholds = z.object({
+  enabled: z.boolean().default(true),
+  /** Sessions ending below this state of charge are flagged. Default: 80 %. */
+  targetSocPercent: z.number().min(0).max(100).default(80),
+  /** Below this gain per hour the charge counts as stalled. Default: 10 %/h. */
+  minSocGainPerHour: z.number().min(0).default(10),
+  /** Shorter sessions are not judged for a stall. Default: 30 min. */
+  minDurationMinutes: z.number().min(0).default(30),
+});
+
+export type SocShortfallThresholds = z.infer<typeof thresholds>;
+
+export const socShortfall: Rule<SocShortfallThresholds> = {
+  id: 'soc-shortfall',
+  summary: 'The vehicle left below its target state of charge, or charged too slowly.',
+  thresholds,
+  evaluate(report, t, origin) {
+    const { energySocStart: start, energySocEnd: end } = report;
+    if (start === undefined || end === undefined) return [];
+    const findings = [];
+    if (end < t.targetSocPercent) {
+      findings.push(
+        finding(this.id, report, origin, {
+          severity: 'warning',
+          title: `Left at ${end}% SoC, target ${t.targetSocPercent}%`,
+          message:
+            `The session ended at ${end}% state of charge (started at ${start}%), below the ${t.targetSocPercent}% target. ` +
+            'Check whether the vehicle was unplugged early or the charge was stopped by a fault, and whether it can run its next block.',
+          evidence: { socStart: start, socEnd: end, targetSocPercent: t.targetSocPercent },
+          discriminator: 'target',
+        }),
+      );
+    }
+    const hours = durationHours(report.sessionTimeStart, report.sessionTimeEnd);
+    if (hours !== undefined && hours * 60 >= t.minDurationMinutes && start < t.targetSocPercent) {
+      const gainPerHour = (end - start) / hours;
+      if (gainPerHour < t.minSocGainPerHour) {
+        findings.push(
+          finding(this.id, report, origin, {
+            severity: 'warning',
+            title: `Charge stalled: ${round1(gainPerHour)} %/h`,
+            message:
+              `State of charge rose ${round1(end - start)} points in ${round1(hours * 60)} min (${round1(gainPerHour)} %/h, ` +
+              `below ${t.minSocGainPerHour} %/h). Check for derating (converter temperature, grid limit) and the power the vehicle requested.`,
+            evidence: {
+              socStart: start,
+              socEnd: end,
+              durationMinutes: round1(hours * 60),
+              socGainPerHour: round1(gainPerHour),
+              minSocGainPerHour: t.minSocGainPerHour,
+            },
+            discriminator: 'stall',
+          }),
+        );
+      }
+    }
+    return findings;
+  },
+};
+
+function durationHours(start: string | undefined, end: string | undefined): number | undefined {
+  if (start === undefined || end === undefined) return undefined;
+  const ms = Date.parse(end) - Date.parse(start);
+  return Number.isFinite(ms) && ms > 0 ? ms / 3_600_000 : undefined;
+}

@@ -1,0 +1,122 @@
+import * as z from 'zod';
+
+/**
+ * The shape of one DepotFinity session report, as far as the rules rely on it.
+ *
+ * Every field is optional because the vendor documents none as required; unknown fields pass
+ * through untouched. Only `sessionId` is demanded, because without it a report cannot be filed
+ * or deduplicated. Types are checked strictly: a wrong type means the charger or the API is
+ * sending something we do not understand, and that report goes to quarantine rather than into
+ * a rule that would misread it.
+ */
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const timestamp = z.string().min(1);
+
+const ocppStatus = z.looseObject({ value: z.string(), eventTimestamp: timestamp.optional() });
+const detailStatus = z.looseObject({
+  key: z.string(),
+  value: z.string(),
+  eventTimestamp: timestamp.optional(),
+});
+const errorCode = z.looseObject({ errorCode: z.string(), errorCounter: finite });
+const deviceStatus = z.looseObject({
+  deviceId: z.string(),
+  status: z.string().optional(),
+  eventTimestamp: timestamp.optional(),
+  errorCodes: z.array(errorCode).optional(),
+});
+const chargeParameters = z.looseObject({
+  paramType: z.string(),
+  maxPower: finite.optional(),
+  maxCurrent: finite.optional(),
+  maxVoltage: finite.optional(),
+  minCurrent: finite.optional(),
+  minVoltage: finite.optional(),
+  eventTimestamp: timestamp.optional(),
+});
+const meterValue = z.looseObject({
+  key: z.string(),
+  value: finite,
+  eventTimestamp: timestamp.optional(),
+});
+
+export const sessionReportSchema = z.looseObject({
+  sessionId: z.union([z.number().int(), z.string().min(1)]),
+  vehicleId: z.string().optional(),
+  sessionTimeStart: timestamp.optional(),
+  sessionTimeEnd: timestamp.optional(),
+  energySocStart: finite.optional(),
+  energySocEnd: finite.optional(),
+  energyChargeStart: finite.optional(),
+  energyChargeEnd: finite.optional(),
+  energyPrimaryStart: finite.optional(),
+  energyPrimaryEnd: finite.optional(),
+  energyRequestedStart: finite.optional(),
+  energyRequestedEnd: finite.optional(),
+  ocppStatus: z.array(ocppStatus).optional(),
+  detailStatus: z.array(detailStatus).optional(),
+  deviceStatus: z.array(deviceStatus).optional(),
+  chargeParameters: z.array(chargeParameters).optional(),
+  sessionMeterValues: z.array(meterValue).optional(),
+  batteryAlignmentResults: z
+    .looseObject({
+      inRange: z.boolean().optional(),
+      presentVoltage: finite.optional(),
+      requestedVoltage: finite.optional(),
+      eventTimestamp: timestamp.optional(),
+    })
+    .optional(),
+  dcBreakerOpenConditions: z
+    .looseObject({
+      current: finite.optional(),
+      voltage: finite.optional(),
+      eventTimestamp: timestamp.optional(),
+    })
+    .optional(),
+});
+
+/** A session report that passed validation; unknown vendor fields are kept. */
+export type SessionReport = z.infer<typeof sessionReportSchema>;
+
+/** Where a report came from: the charger and connector it was requested for. */
+export interface ReportOrigin {
+  chargerId: string;
+  connectorId: string;
+}
+
+/** The outcome of validating one raw item: a report, or the reason it cannot be trusted. */
+export type ReportValidation =
+  | { ok: true; report: SessionReport; sessionDate: string }
+  | { ok: false; reason: string };
+
+/** Validates one raw item from an API page and works out the UTC day it is filed under. */
+export function validateSessionReport(raw: unknown): ReportValidation {
+  const parsed = sessionReportSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
+  const sessionDate = utcDay(parsed.data.sessionTimeStart) ?? utcDay(parsed.data.sessionTimeEnd);
+  if (!sessionDate) {
+    return {
+      ok: false,
+      reason:
+        'sessionTimeStart/sessionTimeEnd: neither is a valid date-time, so the report cannot be filed by day',
+    };
+  }
+  return { ok: true, report: parsed.data, sessionDate };
+}
+
+/** `YYYY-MM-DD` of an ISO timestamp in UTC, or undefined when it is not a date-time. */
+export function utcDay(timestamp: string | undefined): string | undefined {
+  if (timestamp === undefined) return undefined;
+  const ms = Date.parse(timestamp);
+  if (Number.isNaN(ms)) return undefined;
+  const year = new Date(ms).getUTCFullYear();
+  if (year < 2000 || year > 9999) return undefined;
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(report)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,93 @@
+import { PermanentError, TransientError } from './errors.ts';
+import { parseRetryAfter } from './retry.ts';
+
+/** The slice of `fetch` the client needs; injectable for tests. */
+export type Fetch = typeof fetch;
+
+export interface JsonRequest {
+  url: string;
+  method?: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** Bodies larger than this are refused rather than buffered. */
+  maxBodyBytes: number;
+}
+
+/** A response that arrived in full and parsed as JSON, or a status the caller decides on. */
+export type JsonResponse = { status: number; json: unknown } | { status: number; json?: undefined };
+
+/**
+ * One HTTP attempt that reads a JSON body under a timeout and a size cap.
+ * Network errors, timeouts, 429 and 5xx become TransientError; a body that does not parse
+ * (truncated in transit, most likely) is transient too. Other statuses are returned as-is.
+ */
+export async function requestJson(fetchFn: Fetch, request: JsonRequest): Promise<JsonResponse> {
+  const signal = AbortSignal.timeout(request.timeoutMs);
+  let response: Response;
+  try {
+    response = await fetchFn(request.url, {
+      method: request.method ?? 'GET',
+      headers: request.headers,
+      body: request.body,
+      signal,
+    });
+  } catch (error) {
+    throw new TransientError(describeNetworkError(error, request.timeoutMs));
+  }
+  const { status } = response;
+  if (status === 429 || status >= 500) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new TransientError(
+      status === 429 ? 'throttled by the API' : 'server error',
+      status,
+      parseRetryAfter(response.headers.get('retry-after')),
+    );
+  }
+  if (status < 200 || status >= 300) {
+    await response.body?.cancel().catch(() => undefined);
+    return { status };
+  }
+  let text: string;
+  try {
+    text = await readCapped(response, request.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof PermanentError) throw error;
+    throw new TransientError(describeNetworkError(error, request.timeoutMs), status);
+  }
+  try {
+    return { status, json: JSON.parse(text) };
+  } catch {
+    throw new TransientError(
+      `response body is not valid JSON (${text.length} characters; truncated in transit?)`,
+      status,
+    );
+  }
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new PermanentError(`response of ${declared} bytes exceeds the ${maxBytes}-byte limit`);
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      throw new PermanentError(`response exceeds the ${maxBytes}-byte limit`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `no complete response within ${timeoutMs} ms`;
+  }
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
+  return `connection failed${cause ? `: ${cause}` : ''}`;
+}

@@ -1,0 +1,84 @@
+import { TransientError } from './errors.ts';
+
+/** How hard the client tries before giving up on a request. */
+export interface RetryPolicy {
+  /** Attempts per request, the first included. Default: 5. */
+  maxAttempts: number;
+  /** First backoff delay; it doubles per attempt. Default: 500 ms. */
+  baseDelayMs: number;
+  /** Cap on any one wait, including one a server asks for with Retry-After. Default: 30 s. */
+  maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+};
+
+/** Waits; injectable so tests can record delays instead of sleeping through them. */
+export type Sleep = (ms: number) => Promise<void>;
+
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Delay before the next attempt: the server's Retry-After when it gave one, else exponential
+ * backoff with full jitter (so many connectors throttled together do not retry in lockstep).
+ */
+export function retryDelayMs(
+  attempt: number,
+  policy: RetryPolicy,
+  error: unknown,
+  random: () => number = Math.random,
+): number {
+  if (error instanceof TransientError && error.retryAfterMs !== undefined) {
+    return Math.min(error.retryAfterMs, policy.maxDelayMs);
+  }
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * Parses a Retry-After header: delta-seconds or an HTTP date. Returns milliseconds,
+ * or undefined when absent or unreadable.
+ */
+export function parseRetryAfter(
+  header: string | null,
+  now: number = Date.now(),
+): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  sleep: Sleep;
+  /** Called before each wait, for metrics. */
+  onRetry?: () => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, retrying only TransientError, at most
+ * `policy.maxAttempts` times. `giveUp` turns the last error into the one callers see.
+ */
+export async function withRetries<T>(
+  attempt: () => Promise<T>,
+  options: RetryOptions,
+  giveUp: (error: unknown, attempts: number) => Error,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof TransientError) || n >= options.policy.maxAttempts) {
+        throw giveUp(error, n);
+      }
+      options.onRetry?.();
+      await options.sleep(retryDelayMs(n, options.policy, error));
+    }
+  }
+}

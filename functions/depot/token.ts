@@ -1,0 +1,110 @@
+import type { Secret } from '../core/secret.ts';
+import { CredentialsRefusedError, DepotApiError, PermanentError } from './errors.ts';
+import { type Fetch, requestJson } from './http.ts';
+import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';
+
+export interface AccessTokenOptions {
+  tokenUrl: string;
+  clientId: Secret;
+  clientSecret: Secret;
+  timeoutMs: number;
+  policy: RetryPolicy;
+  fetch: Fetch;
+  sleep: Sleep;
+  now: () => number;
+  /** Called once per retried attempt, for metrics. */
+  onRetry?: () => void;
+}
+
+interface CachedToken {
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * OAuth 2 client-credentials tokens for the DepotFinity API.
+ * A token is cached until shortly before `expires_in` runs out; concurrent callers share one
+ * request. A 400/401/403 from the token endpoint is final: the credentials are wrong, and
+ * hammering the endpoint would not fix them.
+ */
+export class AccessTokenProvider {
+  #cached: CachedToken | undefined;
+  #pending: Promise<string> | undefined;
+  #requests = 0;
+
+  constructor(private readonly options: AccessTokenOptions) {}
+
+  /** How many token requests were sent, for metrics and tests. */
+  get requests(): number {
+    return this.#requests;
+  }
+
+  /** A valid access token, from cache when it has life left. */
+  async get(): Promise<string> {
+    if (this.#cached && this.options.now() < this.#cached.expiresAt) return this.#cached.value;
+    this.#pending ??= this.#fetchToken().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  /** Drops a token the API rejected (401), so the next `get()` asks for a new one. */
+  invalidate(token: string): void {
+    if (this.#cached?.value === token) this.#cached = undefined;
+  }
+
+  async #fetchToken(): Promise<string> {
+    const { options } = this;
+    const basic = Buffer.from(
+      `${options.clientId.reveal()}:${options.clientSecret.reveal()}`,
+    ).toString('base64');
+    const attempt = async (): Promise<CachedToken> => {
+      this.#requests++;
+      const response = await requestJson(options.fetch, {
+        url: options.tokenUrl,
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: 'grant_type=client_credentials',
+        timeoutMs: options.timeoutMs,
+        maxBodyBytes: 64 * 1024,
+      });
+      if ([400, 401, 403].includes(response.status)) {
+        throw new CredentialsRefusedError(response.status);
+      }
+      if (response.json === undefined) {
+        throw new PermanentError('unexpected answer from the token endpoint', response.status);
+      }
+      return readToken(response.json, options.now());
+    };
+    const token = await withRetries(attempt, options, (error, attempts) => {
+      if (error instanceof CredentialsRefusedError) return error;
+      const status = (error as { status?: number }).status;
+      const reason = error instanceof Error ? error.message : String(error);
+      return new DepotApiError({}, status, attempts, `access token: ${reason}`);
+    });
+    this.#cached = token;
+    return token.value;
+  }
+}
+
+function readToken(body: unknown, now: number): CachedToken {
+  const {
+    access_token: value,
+    expires_in: expiresIn,
+    token_type: type,
+  } = (body ?? {}) as Record<string, unknown>;
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new PermanentError('token response has no access_token');
+  }
+  if (typeof type === 'string' && type.toLowerCase() !== 'bearer') {
+    throw new PermanentError(`token type "${type}" is not bearer`);
+  }
+  const lifetimeMs = (typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 300) * 1000;
+  // Renew a minute early, or at 90 % of a short lifetime, so no request leaves with a dying token.
+  const margin = Math.min(60_000, lifetimeMs * 0.1);
+  return { value, expiresAt: now + lifetimeMs - margin };
+}

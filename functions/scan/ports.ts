@@ -1,0 +1,62 @@
+import type { AlertLedger } from '../core/alert-ledger.ts';
+import type { Finding } from '../core/finding.ts';
+import type { ReportOrigin } from '../core/session-report.ts';
+import type { RawPage, SessionReportQuery } from '../depot/session-reports.ts';
+
+/** Where session reports come from: the DepotFinity API, or anything that pages like it. */
+export interface ReportSource {
+  pages(query: SessionReportQuery): AsyncIterable<RawPage>;
+}
+
+/** `created` on the first write of a key, `exists` when it was already there. */
+export type PutOutcome = 'created' | 'exists';
+
+/** The raw report archive: create-only, so re-reading a session never rewrites it. */
+export interface ReportArchive {
+  /** Stores a valid report's raw JSON under its charger, connector, day and session. */
+  putReport(
+    origin: ReportOrigin,
+    sessionDate: string,
+    sessionId: string,
+    body: string,
+  ): Promise<PutOutcome>;
+  /** Stores an invalid item's raw JSON in quarantine with the reason beside it. */
+  putQuarantined(origin: ReportOrigin, body: string, reason: string): Promise<PutOutcome>;
+  /** Where the archive is, for people: a folder path or an `s3://` URI. */
+  readonly location: string;
+}
+
+/** How far one connector has been fetched and archived. */
+export interface Cursor {
+  chargerId: string;
+  connectorId: string;
+  /** The end of the last window that was fully fetched, archived and alerted. */
+  fetchedUntil: string;
+  updatedAt: string;
+}
+
+/** The scan's memory between runs: one cursor and one alert ledger per connector. */
+export interface ScanState {
+  loadCursor(origin: ReportOrigin): Promise<Cursor | undefined>;
+  saveCursor(cursor: Cursor): Promise<void>;
+  loadLedger(origin: ReportOrigin): Promise<AlertLedger>;
+  saveLedger(origin: ReportOrigin, ledger: AlertLedger): Promise<void>;
+}
+
+/** Which findings an alert channel accepted, by fingerprint. */
+export interface PublishOutcome {
+  accepted: string[];
+  failed: { fingerprint: string; error: string }[];
+}
+
+/** Where alerts go: SNS, the console, a file. */
+export interface AlertSink {
+  publish(findings: readonly Finding[]): Promise<PublishOutcome>;
+}
+
+/** Structured log lines; fields never carry secrets. */
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}

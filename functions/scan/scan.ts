@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { mapWithConcurrency } from '../core/concurrency.ts';
+import type { ReportOrigin } from '../core/session-report.ts';
+import type { Thresholds } from '../core/thresholds.ts';
+import type { AlertSink, Log, ReportArchive, ReportSource, ScanState } from './ports.ts';
+import { scanConnector } from './scan-connector.ts';
+import { type ScanSummary, totalsOf } from './summary.ts';
+
+/** The settings a scan run needs, all from the one config schema. */
+export interface ScanSettings {
+  fleet: readonly { chargerId: string; connectors: readonly string[] }[];
+  thresholds: Thresholds;
+  /** Connectors scanned at once. */
+  concurrency: number;
+  /** How far back the first run of a connector looks. */
+  initialLookbackHours: number;
+  /** How far each window reaches back before the cursor, for reports the API publishes late. */
+  overlapMinutes: number;
+  ledgerRetentionDays: number;
+}
+
+/** The adapters a scan run uses; the scan never knows whether they are AWS or local. */
+export interface ScanAdapters {
+  source: ReportSource;
+  archive: ReportArchive;
+  state: ScanState;
+  alerts: AlertSink;
+  log: Log;
+  now?: () => number;
+}
+
+/**
+ * One scan of the whole fleet. Each connector is scanned on its own: a failure on one is
+ * recorded and the others go on. The caller decides what a failed connector means (the CLI
+ * exits non-zero, the Lambda fails the invocation so the alarm fires).
+ */
+export async function runScan(
+  settings: ScanSettings,
+  adapters: ScanAdapters,
+): Promise<ScanSummary> {
+  const now = adapters.now ?? Date.now;
+  const runId = randomUUID();
+  const startedAt = new Date(now()).toISOString();
+  const origins: ReportOrigin[] = settings.fleet.flatMap(({ chargerId, connectors }) =>
+    connectors.map((connectorId) => ({ chargerId, connectorId })),
+  );
+  const log = adapters.log;
+  log.info('scan started', { runId, connectors: origins.length });
+
+  const results = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
+    const result = await scanConnector({
+      origin,
+      to: startedAt,
+      initialLookbackHours: settings.initialLookbackHours,
+      overlapMinutes: settings.overlapMinutes,
+      source: adapters.source,
+      archive: adapters.archive,
+      state: adapters.state,
+      alerts: adapters.alerts,
+      thresholds: settings.thresholds,
+      log,
+      now,
+      writeConcurrency: 8,
+      ledgerRetentionDays: settings.ledgerRetentionDays,
+    });
+    if (result.status === 'failed')
+      log.error('connector scan failed', { runId, ...origin, error: result.error });
+    return result;
+  });
+
+  const summary: ScanSummary = {
+    runId,
+    startedAt,
+    finishedAt: new Date(now()).toISOString(),
+    totals: totalsOf(results),
+    connectors: results,
+    failed: results
+      .filter((r) => r.status === 'failed')
+      .map(({ chargerId, connectorId, error }) => ({
+        chargerId,
+        connectorId,
+        error: error ?? 'unknown error',
+      })),
+  };
+  log.info('scan finished', { runId, ...summary.totals, failedConnectors: summary.failed.length });
+  return summary;
+}

@@ -1,0 +1,63 @@
+import type { ReportOrigin } from '../core/session-report.ts';
+
+/** What one connector's scan did, counted. */
+export interface ConnectorCounts {
+  pages: number;
+  fetched: number;
+  archived: number;
+  alreadyArchived: number;
+  quarantined: number;
+  findings: number;
+  alerted: number;
+  /** Findings not alerted because the ledger says they already were. */
+  suppressed: number;
+  ruleErrors: number;
+}
+
+/** The outcome of one connector: counts, and the error that stopped it, if any. */
+export interface ConnectorResult extends ReportOrigin, ConnectorCounts {
+  status: 'ok' | 'failed';
+  window: { from: string; to: string };
+  findingsByRule: Record<string, number>;
+  error?: string;
+}
+
+/** The outcome of a whole scan run. */
+export interface ScanSummary {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  totals: ConnectorCounts & { findingsByRule: Record<string, number> };
+  connectors: ConnectorResult[];
+  /** Connectors that could not be scanned; non-empty means the run failed. */
+  failed: { chargerId: string; connectorId: string; error: string }[];
+}
+
+/** A zeroed set of counts. */
+export function emptyCounts(): ConnectorCounts {
+  return {
+    pages: 0,
+    fetched: 0,
+    archived: 0,
+    alreadyArchived: 0,
+    quarantined: 0,
+    findings: 0,
+    alerted: 0,
+    suppressed: 0,
+    ruleErrors: 0,
+  };
+}
+
+/** Adds up the connectors' counts into the run's totals. */
+export function totalsOf(results: readonly ConnectorResult[]): ScanSummary['totals'] {
+  const totals = { ...emptyCounts(), findingsByRule: {} as Record<string, number> };
+  for (const result of results) {
+    for (const key of Object.keys(emptyCounts()) as (keyof ConnectorCounts)[]) {
+      totals[key] += result[key];
+    }
+    for (const [rule, count] of Object.entries(result.findingsByRule)) {
+      totals.findingsByRule[rule] = (totals.findingsByRule[rule] ?? 0) + count;
+    }
+  }
+  return totals;
+}

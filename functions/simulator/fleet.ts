@@ -1,0 +1,233 @@
+import { ANOMALIES, ANOMALY_KINDS, type RawReport } from './anomalies.ts';
+import { SeededRandom } from './random.ts';
+
+/** How the synthetic fleet is made; the same options always give the same sessions. */
+export interface FleetOptions {
+  /** Seed of every random choice. Default: 7. */
+  seed: number;
+  /** Number of chargers. Default: 4. */
+  chargers: number;
+  /** Connectors per charger, numbered from 1. Default: 2. */
+  connectorsPerCharger: number;
+  /** One session starts in each slot of this length on every connector. Default: 180 min. */
+  sessionIntervalMinutes: number;
+  /** One session in this many carries an injected fault; 0 for a healthy fleet. Default: 5. */
+  anomalyEvery: number;
+  /** One session in this many is served schema-invalid; 0 for none. Default: 0. */
+  invalidEvery: number;
+}
+
+export const DEFAULT_FLEET: FleetOptions = {
+  seed: 7,
+  chargers: 4,
+  connectorsPerCharger: 2,
+  sessionIntervalMinutes: 180,
+  anomalyEvery: 5,
+  invalidEvery: 0,
+};
+
+/** One simulated charging session and what was injected into it. */
+export interface SimulatedSession {
+  chargerId: string;
+  connectorId: string;
+  sessionId: number;
+  start: number;
+  end: number;
+  /** The rule id whose fault was injected, if any. */
+  anomaly?: string;
+  /** Served with a wrong field type, to be quarantined. */
+  invalid: boolean;
+  report: RawReport;
+}
+
+/**
+ * A deterministic synthetic depot. Sessions sit in fixed time slots counted from the Unix
+ * epoch, so a session's id and content depend only on the seed, the connector and the slot:
+ * overlapping windows, re-runs and restarts of the simulator all see the same sessions.
+ */
+export class SimulatedFleet {
+  readonly options: FleetOptions;
+
+  constructor(options: Partial<FleetOptions> = {}) {
+    this.options = { ...DEFAULT_FLEET, ...options };
+  }
+
+  /** Charger ids, `HPC-001` onwards. */
+  chargerIds(): string[] {
+    return Array.from(
+      { length: this.options.chargers },
+      (_, i) => `HPC-${String(i + 1).padStart(3, '0')}`,
+    );
+  }
+
+  /** Connector ids of every charger, `1` onwards. */
+  connectorIds(): string[] {
+    return Array.from({ length: this.options.connectorsPerCharger }, (_, i) => String(i + 1));
+  }
+
+  /** Whether this charger and connector exist in the fleet. */
+  has(chargerId: string, connectorId: string): boolean {
+    return this.#connectorIndex(chargerId, connectorId) !== undefined;
+  }
+
+  /** Sessions that started in [from, to) and had ended by `now`, oldest first. */
+  sessionsBetween(
+    chargerId: string,
+    connectorId: string,
+    from: number,
+    to: number,
+    now: number,
+  ): SimulatedSession[] {
+    const index = this.#connectorIndex(chargerId, connectorId);
+    if (index === undefined) return [];
+    const slotMs = this.options.sessionIntervalMinutes * 60_000;
+    const sessions: SimulatedSession[] = [];
+    // A session starts at most 40 minutes into its slot; look one slot back to catch late starts.
+    for (let slot = Math.floor(from / slotMs) - 1; slot * slotMs < to; slot++) {
+      const session = this.session(chargerId, connectorId, index, slot);
+      if (session.start >= from && session.start < to && session.end <= now) sessions.push(session);
+    }
+    return sessions;
+  }
+
+  /** The session in one slot of one connector. */
+  session(chargerId: string, connectorId: string, index: number, slot: number): SimulatedSession {
+    const { seed, anomalyEvery, invalidEvery, sessionIntervalMinutes } = this.options;
+    const rng = new SeededRandom(seed, chargerId, connectorId, slot);
+    const slotStart = slot * sessionIntervalMinutes * 60_000;
+    const report = healthyReport(rng, slotStart, index, slot);
+    const phase = slot + index;
+    const anomaly =
+      anomalyEvery > 0 && phase % anomalyEvery === 0
+        ? ANOMALY_KINDS[(Math.floor(phase / anomalyEvery) + index) % ANOMALY_KINDS.length]
+        : undefined;
+    if (anomaly) ANOMALIES[anomaly]?.(report, rng);
+    const invalid = !anomaly && invalidEvery > 0 && (slot * 3 + index) % invalidEvery === 1;
+    if (invalid) report.energySocEnd = 'full' as unknown as number;
+    const session: SimulatedSession = {
+      chargerId,
+      connectorId,
+      sessionId: report.sessionId as number,
+      start: Date.parse(report.sessionTimeStart as string),
+      end: Date.parse(report.sessionTimeEnd as string),
+      invalid,
+      report,
+    };
+    if (anomaly) session.anomaly = anomaly;
+    return session;
+  }
+
+  #connectorIndex(chargerId: string, connectorId: string): number | undefined {
+    const charger = this.chargerIds().indexOf(chargerId);
+    const connector = this.connectorIds().indexOf(connectorId);
+    if (charger < 0 || connector < 0) return undefined;
+    return charger * this.options.connectorsPerCharger + connector;
+  }
+}
+
+/**
+ * A healthy session with the proportions of the vendor's example: ~95 % converter efficiency,
+ * >99 % of requested energy delivered, power near the vehicle's request, breaker opened at ~0 A.
+ */
+function healthyReport(
+  rng: SeededRandom,
+  slotStart: number,
+  index: number,
+  slot: number,
+): RawReport {
+  const start = slotStart + rng.int(0, 40) * 60_000 + rng.int(0, 59_999);
+  const capacityWh = rng.int(280, 400) * 1000;
+  const socStart = rng.int(35, 65);
+  const socEnd = rng.int(92, 100);
+  const deliveredWh = Math.round(((socEnd - socStart) / 100) * capacityWh);
+  const requestMaxPower = rng.int(220, 320) * 1000;
+  const averagePower = requestMaxPower * rng.between(0.82, 0.92);
+  const durationMs = Math.round((deliveredWh / averagePower) * 3_600_000);
+  const end = start + durationMs;
+  const efficiency = rng.between(0.94, 0.965);
+  const chargeStart = 1_000_000 + index * 50_000_000 + slot * 400;
+  const primaryStart = 290_000_000 + index * 90_000_000 + slot * 430;
+  const requestedStart = chargeStart + 7_000;
+  const voltage = rng.int(600, 700);
+  const at = (fraction: number) =>
+    new Date(start + Math.round(durationMs * fraction)).toISOString();
+  const peakCurrent = Math.round((requestMaxPower * rng.between(0.9, 0.98)) / voltage);
+  return {
+    sessionId: 100_000_000 + index * 1_000_000 + (slot % 1_000_000),
+    vehicleId: `BUS-${100 + rng.int(0, 59)}`,
+    sessionTimeStart: new Date(start).toISOString(),
+    sessionTimeEnd: new Date(end).toISOString(),
+    energySocStart: socStart,
+    energySocEnd: socEnd,
+    energyChargeStart: chargeStart,
+    energyChargeEnd: chargeStart + deliveredWh,
+    energyPrimaryStart: primaryStart,
+    energyPrimaryEnd: primaryStart + Math.round(deliveredWh / efficiency),
+    energyRequestedStart: requestedStart,
+    energyRequestedEnd: requestedStart + Math.round(deliveredWh * rng.between(1.001, 1.006)),
+    ocppStatus: [
+      { value: 'Preparing', eventTimestamp: at(-0.02) },
+      { value: 'Charging', eventTimestamp: at(0) },
+      { value: 'Finishing', eventTimestamp: at(1) },
+      { value: 'Available', eventTimestamp: at(1.01) },
+    ],
+    detailStatus: [
+      { key: 'systemStatus', value: '0x00000000', eventTimestamp: at(0) },
+      { key: 'operationalStatus', value: '0x00000000', eventTimestamp: at(0) },
+      { key: 'chargingProcessStatus', value: '0x0000000B', eventTimestamp: at(1) },
+    ],
+    deviceStatus: [
+      { deviceId: 'Breaker', status: 'OPEN', eventTimestamp: at(1) },
+      {
+        deviceId: 'Converter',
+        status: 'STANDBY',
+        eventTimestamp: at(1),
+        errorCodes: [
+          {
+            errorCode: `WARN: converter : sibcos ${rng.int(1, 6)}: VQS disabled from operating mode(no:144)`,
+            errorCounter: rng.int(0, 3),
+          },
+        ],
+      },
+    ],
+    chargeParameters: [
+      {
+        paramType: 'Station',
+        maxPower: 450_000,
+        maxCurrent: 600,
+        maxVoltage: 750,
+        minCurrent: 0,
+        minVoltage: 400,
+        eventTimestamp: at(-0.01),
+      },
+      {
+        paramType: 'Request',
+        maxPower: requestMaxPower,
+        maxCurrent: 800,
+        maxVoltage: 750,
+        minCurrent: 0,
+        minVoltage: 0,
+        eventTimestamp: at(-0.01),
+      },
+    ],
+    sessionMeterValues: [
+      { key: 'present_current', value: 0, eventTimestamp: at(-0.01) },
+      { key: 'present_voltage', value: voltage - 40, eventTimestamp: at(0) },
+      { key: 'present_current', value: peakCurrent, eventTimestamp: at(0.3) },
+      { key: 'present_voltage', value: voltage, eventTimestamp: at(0.3) },
+      { key: 'present_current', value: Math.round(peakCurrent * 0.6), eventTimestamp: at(0.9) },
+      { key: 'present_voltage', value: voltage + 20, eventTimestamp: at(0.9) },
+    ],
+    batteryAlignmentResults: {
+      inRange: true,
+      presentVoltage: voltage - 40 + rng.int(-3, 3),
+      requestedVoltage: voltage - 40,
+      eventTimestamp: at(-0.005),
+    },
+    dcBreakerOpenConditions: {
+      current: rng.int(0, 15) / 10,
+      voltage: voltage + 10,
+      eventTimestamp: at(1),
+    },
+  };
+}
