@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DepotApiError, PermanentError } from './errors.ts';
+import { CredentialsRefusedError, DepotApiError, PermanentError } from './errors.ts';
 import { type Fetch, requestJson } from './http.ts';
 import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';
 import type { AccessTokenProvider } from './token.ts';
@@ -92,7 +92,7 @@ export class SessionReportsClient {
       return envelope.data.items;
     };
     return withRetries(attempt, options, (error, attempts) => {
-      if (error instanceof DepotApiError) return error;
+      if (error instanceof DepotApiError || error instanceof CredentialsRefusedError) return error;
       const status = (error as { status?: number }).status;
       return new DepotApiError(target, status, attempts, (error as Error).message ?? String(error));
     });

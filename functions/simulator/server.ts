@@ -33,6 +33,7 @@ export class DepotSimulator {
   readonly stats: SimulatorStats = { tokenRequests: 0, reportRequests: 0 };
   readonly #faults = new FaultQueue();
   readonly #tokens = new Map<string, number>();
+  readonly #issued: string[] = [];
   readonly #server: Server;
   readonly #options: Required<Omit<SimulatorOptions, 'fleet'>>;
   #url = '';
@@ -92,6 +93,11 @@ export class DepotSimulator {
     this.#faults.clear();
   }
 
+  /** Every access token handed out so far, for tests that check none leaks. */
+  issuedTokens(): readonly string[] {
+    return this.#issued;
+  }
+
   /** Makes every issued token expire now, as if the scan ran past their lifetime. */
   expireTokens(): void {
     this.#tokens.clear();
@@ -122,6 +128,7 @@ export class DepotSimulator {
     }
     const token = randomBytes(24).toString('base64url');
     this.#tokens.set(token, this.#options.now() + this.#options.tokenTtlSeconds * 1000);
+    this.#issued.push(token);
     sendJson(res, 200, {
       access_token: token,
       expires_in: this.#options.tokenTtlSeconds,

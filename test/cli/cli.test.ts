@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { alertsIn, filesUnder } from '../helpers/scan.ts';
+import { startSimulator } from '../helpers/simulator.ts';
+
+const BIN = resolve('bin/depot-watch.mjs');
+const run = promisify(execFile);
+
+/** Runs the CLI as a user would, returning its exit code and output instead of throwing. */
+async function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  try {
+    const { stdout, stderr } = await run('node', [BIN, ...args], {
+      cwd: options.cwd,
+      env: {
+        ...process.env,
+        DEPOT_WATCH_CLIENT_ID: '',
+        DEPOT_WATCH_CLIENT_SECRET: '',
+        ...options.env,
+      },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'depot-watch-cli-'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('depot-watch demo (npm start)', () => {
+  it('runs the whole pipeline, then a second run alerts nothing twice', async () => {
+    const first = await cli(['demo'], { cwd: work });
+    expect(first.code).toBe(0);
+    for (const rule of [
+      'converter-error-counter',
+      'battery-misalignment',
+      'breaker-open-under-load',
+      'soc-shortfall',
+    ]) {
+      expect(first.stdout).toContain(`rule ${rule}`);
+    }
+    expect(first.stdout).toMatch(/quarantined\s+[1-9]/);
+    expect(first.stdout).toContain(`Archive: ${join(work, '.depot-watch/archive')}`);
+
+    const archived = await filesUnder(join(work, '.depot-watch/archive/reports'));
+    const fetched = Number(/reports fetched\s+(\d+)/.exec(first.stdout)?.[1]);
+    const quarantined = Number(/quarantined\s+(\d+)/.exec(first.stdout)?.[1]);
+    expect(archived.length + quarantined).toBe(fetched);
+    const alertsAfterFirst = await alertsIn(join(work, '.depot-watch/alerts.jsonl'));
+
+    const second = await cli(['demo'], { cwd: work });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/\d+ alerted before/);
+    const alertsAfterSecond = await alertsIn(join(work, '.depot-watch/alerts.jsonl'));
+    const sessionsAlerted = new Set(alertsAfterFirst.map((a) => a.fingerprint));
+    expect(alertsAfterSecond.filter((a) => sessionsAlerted.has(a.fingerprint))).toHaveLength(
+      sessionsAlerted.size,
+    );
+  });
+
+  it('replays the archive it wrote and finds the same faults it alerted', async () => {
+    const result = await cli(['replay', '--json', join(work, '.depot-watch/archive')]);
+    expect(result.code).toBe(0);
+    const replayed = new Set(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).fingerprint),
+    );
+    const alerted = new Set(
+      (await alertsIn(join(work, '.depot-watch/alerts.jsonl'))).map((a) => a.fingerprint),
+    );
+    expect(replayed).toEqual(alerted);
+    // The quarantined reports are read too, and reported as invalid.
+    const reasons = (await filesUnder(join(work, '.depot-watch/archive/quarantine'))).filter((f) =>
+      f.endsWith('.reason.json'),
+    );
+    expect(result.stderr).toContain(`: ${reasons.length} invalid, ${replayed.size} finding(s)`);
+  });
+});
+
+describe('depot-watch replay', () => {
+  it("runs over the vendor's own example page, one JSON finding per line", async () => {
+    const result = await cli(['replay', '--json', 'test/fixtures/vendor-example-page.json']);
+    expect(result.code).toBe(0);
+    const findings = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({
+      rule: 'converter-error-counter',
+      chargerId: 'xyz',
+      connectorId: '1',
+    });
+  });
+
+  it('applies thresholds from --config', async () => {
+    const config = join(work, 'quiet.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        fleet: [{ chargerId: 'xyz', connectors: ['1'] }],
+        thresholds: { 'converter-error-counter': { warningCount: 30 } },
+      }),
+    );
+    const result = await cli([
+      'replay',
+      '--config',
+      config,
+      'test/fixtures/vendor-example-page.json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('1 report(s) from 1 file(s): 0 invalid, 0 finding(s)');
+  });
+});
+
+describe('depot-watch scan', () => {
+  let sim: DepotSimulator;
+  let config: string;
+  beforeAll(async () => {
+    sim = await startSimulator({ fleet: { chargers: 2 } });
+    config = join(work, 'depot.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        fleet: [
+          { chargerId: 'HPC-001', connectors: ['1', '2'] },
+          { chargerId: 'HPC-002', connectors: ['1'] },
+        ],
+        api: { tokenUrl: sim.tokenUrl, baseUrl: sim.url },
+        archive: './scan-archive',
+        state: './scan-state',
+        alerts: ['./scan-alerts.jsonl'],
+      }),
+    );
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it('scans with credentials from the environment and resolves paths next to the config', async () => {
+    const result = await cli(['scan', '--config', config], {
+      env: { DEPOT_WATCH_CLIENT_ID: 'demo-client', DEPOT_WATCH_CLIENT_SECRET: 'demo-secret' },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('3 connectors, 3 ok, 0 failed');
+    expect((await filesUnder(join(work, 'scan-archive'))).length).toBeGreaterThan(0);
+  });
+
+  it('says in one line which credential is missing', async () => {
+    const result = await cli(['scan', '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'depot-watch: missing DepotFinity credentials: set DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET in the environment (or credentials in the config file)',
+    ]);
+  });
+
+  it('says in one line that the credentials were refused, without the secret', async () => {
+    const result = await cli(['scan', '--config', config], {
+      env: { DEPOT_WATCH_CLIENT_ID: 'demo-client', DEPOT_WATCH_CLIENT_SECRET: 'not-the-secret' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(
+      'FAILED HPC-001/1: DepotFinity refused the client id/secret (HTTP 403',
+    );
+    expect(result.stdout + result.stderr).not.toContain('not-the-secret');
+  });
+
+  it('names the field of a malformed config in one line, without a stack trace', async () => {
+    const bad = join(work, 'bad.json');
+    await writeFile(
+      bad,
+      JSON.stringify({ fleet: [{ chargerId: 'HPC-001', connectors: [] }], scan: { pageSize: 3 } }),
+    );
+    const result = await cli(['scan', '--config', bad]);
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(
+      `invalid config in ${bad}: fleet.0.connectors: list at least one connector; scan.pageSize`,
+    );
+  });
+
+  it('says so when the config file is not JSON', async () => {
+    const bad = join(work, 'broken.json');
+    await writeFile(bad, '{ "fleet": [');
+    const result = await cli(['scan', '--config', bad]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^depot-watch: config file .* is not valid JSON/);
+    expect(await readFile(bad, 'utf8')).toBe('{ "fleet": [');
+  });
+
+  it('rejects an unknown command with the list of commands', async () => {
+    const result = await cli(['scna']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown command "scna"; try: demo, scan, replay, simulate');
+  });
+});

@@ -1,0 +1,167 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CredentialsRefusedError, DepotApiError } from '../../functions/depot/errors.ts';
+import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { clientFor, readAll, startSimulator } from '../helpers/simulator.ts';
+
+// Sessions every hour: a 48-hour window holds 48 per connector, five pages of ten.
+const NOW = Date.parse('2026-11-24T12:00:00.000Z');
+const WINDOW = {
+  from: new Date(NOW - 48 * 3_600_000).toISOString(),
+  to: new Date(NOW).toISOString(),
+};
+const QUERY = { chargerId: 'HPC-001', connectorId: '1', ...WINDOW };
+
+let sim: DepotSimulator;
+beforeEach(async () => {
+  sim = await startSimulator({ fleet: { sessionIntervalMinutes: 60 }, now: () => NOW });
+});
+afterEach(async () => {
+  await sim.stop();
+});
+
+describe('DepotFinity client against the simulator', () => {
+  it('reads every page until a short one', async () => {
+    const { client } = clientFor(sim);
+    const { pages, items } = await readAll(client, QUERY);
+    const expected = sim.fleet.sessionsBetween('HPC-001', '1', Date.parse(WINDOW.from), NOW, NOW);
+    expect(expected.length).toBeGreaterThan(40);
+    expect(pages.length).toBe(Math.floor(expected.length / 10) + 1);
+    expect(items.map((i) => i.sessionId)).toEqual(expected.map((s) => s.sessionId));
+    expect(sim.stats.reportRequests).toBe(pages.length);
+  });
+
+  it('asks only for the time window and gets only sessions that started in it', async () => {
+    const { client } = clientFor(sim);
+    const from = new Date(NOW - 6 * 3_600_000).toISOString();
+    const { items } = await readAll(client, { ...QUERY, from });
+    expect(items.length).toBeGreaterThanOrEqual(4);
+    expect(items.length).toBeLessThanOrEqual(6);
+    for (const item of items)
+      expect(Date.parse(item.sessionTimeStart)).toBeGreaterThanOrEqual(Date.parse(from));
+  });
+
+  it('caches the token across requests and connectors', async () => {
+    const { client } = clientFor(sim);
+    await readAll(client, QUERY);
+    await readAll(client, { ...QUERY, connectorId: '2' });
+    expect(sim.stats.tokenRequests).toBe(1);
+  });
+
+  it('gets a new token when the API says the old one expired mid-run', async () => {
+    const { client } = clientFor(sim);
+    const pages = client.pages(QUERY);
+    await pages.next();
+    sim.expireTokens();
+    let count = 1;
+    for await (const _ of pages) count++;
+    expect(count).toBeGreaterThan(2);
+    expect(sim.stats.tokenRequests).toBe(2);
+  });
+
+  it('renews the token before expires_in runs out, without waiting for a 401', async () => {
+    let now = NOW;
+    const { tokens } = clientFor(sim, { now: () => now });
+    const first = await tokens.get();
+    now += 3_500_000; // still well within the token's life: served from cache
+    expect(await tokens.get()).toBe(first);
+    now += 50_000; // 59 min 10 s into a 60-minute token: inside the one-minute renewal margin
+    const second = await tokens.get();
+    expect(second).not.toBe(first);
+    expect(sim.stats.tokenRequests).toBe(2);
+  });
+
+  it('waits as long as Retry-After says on a 429, then succeeds', async () => {
+    sim.inject({ kind: 'status', status: 429, retryAfter: '2', endpoint: 'reports' });
+    const { client, sleeps } = clientFor(sim);
+    const { items } = await readAll(client, QUERY);
+    expect(items.length).toBeGreaterThan(40);
+    expect(sleeps).toEqual([2_000]);
+  });
+
+  it('backs off on a 429 without Retry-After', async () => {
+    sim.inject({ kind: 'status', status: 429, endpoint: 'reports' });
+    const { client, sleeps } = clientFor(sim, { policy: { baseDelayMs: 100 } });
+    await readAll(client, QUERY);
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeLessThan(100);
+  });
+
+  it('retries 5xx answers and then succeeds', async () => {
+    sim.inject({ kind: 'status', status: 503, times: 2, endpoint: 'reports' });
+    const { client, sleeps } = clientFor(sim);
+    const { items } = await readAll(client, QUERY);
+    expect(items.length).toBeGreaterThan(40);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('retries a response that is too slow', async () => {
+    sim.inject({ kind: 'slow', delayMs: 600, endpoint: 'reports' });
+    const { client, sleeps } = clientFor(sim, { timeoutMs: 200 });
+    const { items } = await readAll(client, QUERY);
+    expect(items.length).toBeGreaterThan(40);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('retries a truncated body', async () => {
+    sim.inject({ kind: 'truncate', endpoint: 'reports' });
+    const { client, sleeps } = clientFor(sim);
+    const { items } = await readAll(client, QUERY);
+    expect(items.length).toBeGreaterThan(40);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('gives up after the last attempt with an error naming charger, connector, page and status', async () => {
+    sim.inject({
+      kind: 'status',
+      status: 500,
+      times: Number.POSITIVE_INFINITY,
+      chargerId: 'HPC-002',
+    });
+    const { client, sleeps } = clientFor(sim, { policy: { maxAttempts: 3 } });
+    const error = await readAll(client, { ...QUERY, chargerId: 'HPC-002' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DepotApiError);
+    expect(error).toMatchObject({
+      status: 500,
+      attempts: 3,
+      target: { chargerId: 'HPC-002', connectorId: '1', page: 1 },
+    });
+    expect((error as Error).message).toContain(
+      'charger HPC-002, connector 1, page 1 after 3 attempt(s): HTTP 500',
+    );
+    expect(sleeps).toHaveLength(2);
+    // Another charger on the same client is unaffected.
+    expect((await readAll(client, QUERY)).items.length).toBeGreaterThan(40);
+  });
+
+  it('gives up on a truncated body that never arrives whole', async () => {
+    sim.inject({ kind: 'truncate', times: Number.POSITIVE_INFINITY });
+    const { client } = clientFor(sim, { policy: { maxAttempts: 2 } });
+    await expect(readAll(client, QUERY)).rejects.toThrow(/after 2 attempt\(s\)/);
+  });
+
+  it('stops at once with a clear error when the token endpoint refuses the credentials', async () => {
+    const { client, sleeps } = clientFor(sim, { clientSecret: 'wrong-secret-1234' });
+    const error = await readAll(client, QUERY).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsRefusedError);
+    expect((error as Error).message).toContain('refused the client id/secret (HTTP 403');
+    expect((error as Error).message).not.toContain('wrong-secret-1234');
+    expect(sim.stats.tokenRequests).toBe(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('does not retry a request the API rejects as malformed', async () => {
+    const { client, sleeps } = clientFor(sim, { pageSize: 5 });
+    await expect(readAll(client, QUERY)).rejects.toMatchObject({ status: 400, attempts: 1 });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('passes a schema-invalid item through untouched for the scan to quarantine', async () => {
+    sim.inject({ kind: 'invalid-item', endpoint: 'reports' });
+    const { client } = clientFor(sim);
+    const { items } = await readAll(client, QUERY);
+    expect(items[0]).toMatchObject({ energySocStart: 'seventy' });
+    expect(items.length).toBeGreaterThan(40);
+  });
+});

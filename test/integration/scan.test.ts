@@ -1,0 +1,193 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JsonlAlerts } from '../../functions/adapters/local-alerts.ts';
+import type { Finding } from '../../functions/core/finding.ts';
+import { Secret } from '../../functions/core/secret.ts';
+import type { AlertSink } from '../../functions/scan/ports.ts';
+import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { alertsIn, configFor, filesUnder, recordingLog, scanOnce } from '../helpers/scan.ts';
+import { startSimulator } from '../helpers/simulator.ts';
+
+const START = Date.parse('2026-11-24T12:00:00.000Z');
+let clock = START;
+const now = () => clock;
+let sim: DepotSimulator;
+let dir: string;
+
+beforeEach(async () => {
+  clock = START;
+  sim = await startSimulator({ fleet: { chargers: 3, invalidEvery: 7 }, now });
+  dir = await mkdtemp(join(tmpdir(), 'depot-watch-scan-'));
+});
+afterEach(async () => {
+  await sim.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Sessions the simulator serves for the whole fleet in the first run's 24-hour window. */
+function sessionsInFirstWindow() {
+  return sim.fleet
+    .chargerIds()
+    .flatMap((chargerId) =>
+      sim.fleet
+        .connectorIds()
+        .flatMap((connectorId) =>
+          sim.fleet.sessionsBetween(chargerId, connectorId, START - 24 * 3_600_000, START, START),
+        ),
+    );
+}
+
+describe('a scan with the local adapters', () => {
+  it('archives every valid report as received and quarantines every invalid one with its reason', async () => {
+    const summary = await scanOnce(configFor(sim, dir), now);
+    const sessions = sessionsInFirstWindow();
+    const invalid = sessions.filter((s) => s.invalid);
+    expect(invalid.length).toBeGreaterThan(0);
+
+    const reports = (await filesUnder(join(dir, 'archive/reports'))).filter((f) =>
+      f.endsWith('.json'),
+    );
+    const quarantined = await filesUnder(join(dir, 'archive/quarantine'));
+    expect(reports).toHaveLength(sessions.length - invalid.length);
+    expect(quarantined.filter((f) => f.endsWith('.reason.json'))).toHaveLength(invalid.length);
+    expect(summary.totals).toMatchObject({
+      fetched: sessions.length,
+      archived: sessions.length - invalid.length,
+      quarantined: invalid.length,
+    });
+
+    const session = sessions.find((s) => !s.invalid);
+    if (!session) throw new Error('no valid session');
+    const day = new Date(session.start).toISOString().slice(0, 10);
+    const path = `archive/reports/charger=${session.chargerId}/connector=${session.connectorId}/date=${day}/${session.sessionId}.json`;
+    expect(JSON.parse(await readFile(join(dir, path), 'utf8'))).toEqual(session.report);
+
+    const reason = quarantined.find((f) => f.endsWith('.reason.json')) ?? '';
+    expect(
+      JSON.parse(await readFile(join(dir, 'archive/quarantine', reason), 'utf8')).reason,
+    ).toContain('energySocEnd');
+  });
+
+  it('alerts each injected fault once, and a second, overlapping run alerts nothing again', async () => {
+    const config = configFor(sim, dir, { overlapMinutes: 12 * 60 });
+    const first = await scanOnce(config, now);
+    const anomalies = sessionsInFirstWindow().filter((s) => s.anomaly);
+    expect(first.totals.alerted).toBeGreaterThanOrEqual(anomalies.length);
+
+    clock += 30 * 60_000;
+    const second = await scanOnce(config, now);
+    expect(second.totals.alreadyArchived).toBeGreaterThan(0);
+    expect(second.totals.suppressed).toBeGreaterThan(0);
+
+    const alerts = await alertsIn(join(dir, 'alerts.jsonl'));
+    const fingerprints = alerts.map((a) => a.fingerprint);
+    expect(new Set(fingerprints).size).toBe(fingerprints.length);
+    for (const anomaly of anomalies) {
+      expect(
+        alerts.filter(
+          (a) => a.sessionId === String(anomaly.sessionId) && a.rule === anomaly.anomaly,
+        ),
+      ).toHaveLength(1);
+    }
+  });
+
+  it('moves each cursor to the start of the run that finished its window', async () => {
+    await scanOnce(configFor(sim, dir), now);
+    const cursor = JSON.parse(
+      await readFile(join(dir, 'state/cursors/charger=HPC-002/connector=1.json'), 'utf8'),
+    );
+    expect(cursor).toMatchObject({
+      chargerId: 'HPC-002',
+      connectorId: '1',
+      fetchedUntil: new Date(START).toISOString(),
+    });
+  });
+
+  it('keeps scanning the other chargers when one fails, names it, and leaves its cursor alone', async () => {
+    sim.inject({
+      kind: 'status',
+      status: 502,
+      chargerId: 'HPC-002',
+      times: Number.POSITIVE_INFINITY,
+    });
+    const summary = await scanOnce(configFor(sim, dir), now);
+    expect(summary.failed.map((f) => `${f.chargerId}/${f.connectorId}`)).toEqual([
+      'HPC-002/1',
+      'HPC-002/2',
+    ]);
+    expect(summary.failed[0]?.error).toContain('HTTP 502');
+    expect(summary.connectors.filter((c) => c.status === 'ok')).toHaveLength(4);
+    const cursors = await filesUnder(join(dir, 'state/cursors'));
+    expect(cursors.some((c) => c.includes('HPC-002'))).toBe(false);
+    expect(cursors.filter((c) => c.includes('HPC-001') || c.includes('HPC-003'))).toHaveLength(4);
+  });
+
+  it('quarantines an item the API sends with a wrong type and archives the rest of its page', async () => {
+    const healthy = await startSimulator({ fleet: { chargers: 1, connectorsPerCharger: 1 }, now });
+    try {
+      healthy.inject({ kind: 'invalid-item', endpoint: 'reports' });
+      const summary = await scanOnce(configFor(healthy, dir), now);
+      expect(summary.totals.quarantined).toBe(1);
+      expect(summary.totals.archived).toBe(summary.totals.fetched - 1);
+    } finally {
+      await healthy.stop();
+    }
+  });
+
+  it('retries alerts that could not be published on the next run, and only those', async () => {
+    const file = new JsonlAlerts(join(dir, 'alerts.jsonl'));
+    let failNext = true;
+    const flaky: AlertSink = {
+      async publish(findings: readonly Finding[]) {
+        if (!failNext) return file.publish(findings);
+        failNext = false;
+        const [first, ...rest] = findings;
+        const outcome = await file.publish(rest);
+        return {
+          ...outcome,
+          failed: first ? [{ fingerprint: first.fingerprint, error: 'SNS throttled' }] : [],
+        };
+      },
+    };
+    const config = configFor(sim, dir, { concurrency: 1 });
+    const first = await scanOnce(config, now, { alerts: flaky });
+    expect(first.failed).toHaveLength(1);
+    expect(first.failed[0]?.error).toContain('1 alert(s) not published: SNS throttled');
+
+    clock += 15 * 60_000;
+    const second = await scanOnce(config, now, { alerts: flaky });
+    expect(second.failed).toEqual([]);
+    expect(second.totals.alerted).toBe(1);
+    const fingerprints = (await alertsIn(join(dir, 'alerts.jsonl'))).map((a) => a.fingerprint);
+    expect(new Set(fingerprints).size).toBe(fingerprints.length);
+    expect(fingerprints.length).toBe(first.totals.alerted + 1);
+  });
+
+  it('keeps the client secret and access tokens out of logs, alerts and the archive', async () => {
+    const secret = 'cs-DO-NOT-LEAK-7f3a9e';
+    const leaky = await startSimulator({
+      fleet: { chargers: 1, invalidEvery: 3 },
+      clientSecret: secret,
+      now,
+    });
+    try {
+      const log = recordingLog();
+      const config = configFor(leaky, dir);
+      const credentials = { clientId: new Secret('demo-client'), clientSecret: new Secret(secret) };
+      leaky.inject({ kind: 'status', status: 401, endpoint: 'reports' });
+      await scanOnce(config, now, { credentials, log });
+      const files = await filesUnder(dir);
+      const contents = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
+      const everything = [...contents, ...log.lines].join('\n');
+      expect(files.length).toBeGreaterThan(5);
+      expect(leaky.issuedTokens().length).toBeGreaterThan(0);
+      for (const needle of [secret, ...leaky.issuedTokens()])
+        expect(everything).not.toContain(needle);
+      expect(everything).not.toContain(Buffer.from(`demo-client:${secret}`).toString('base64'));
+    } finally {
+      await leaky.stop();
+    }
+  });
+});
