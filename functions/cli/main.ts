@@ -1,8 +1,8 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, configSchema, parseWith } from '../config/config.ts';
+import { ConfigError } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
-import { defaultThresholds, type Thresholds } from '../core/thresholds.ts';
+import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
 import { scanFromConfig } from '../scan/scan-from-config.ts';
 import { consoleLog } from './console-log.ts';
@@ -94,15 +94,11 @@ async function replay(args: string[]): Promise<number> {
     true,
   );
   if (positionals.length === 0) throw new ConfigError('replay needs at least one file or folder');
-  let thresholds: Thresholds = defaultThresholds();
-  if (values.config) {
-    const raw = (await loadConfigFile(values.config)) as { thresholds: unknown };
-    thresholds = parseWith(
-      configSchema.shape.thresholds,
-      raw.thresholds,
-      values.config,
-    ) as Thresholds;
-  }
+  const config = values.config ? await loadConfigFile(values.config) : undefined;
+  const thresholds = new ThresholdBook(
+    (config?.thresholds ?? {}) as ThresholdsInput,
+    config?.overrides ?? [],
+  );
   return runReplay({
     paths: positionals,
     thresholds,

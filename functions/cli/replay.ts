@@ -4,12 +4,12 @@ import { findingAsText } from '../core/alert-text.ts';
 import { evaluateReport } from '../core/evaluate.ts';
 import { reportsInDocument } from '../core/report-file.ts';
 import { validateSessionReport } from '../core/session-report.ts';
-import type { Thresholds } from '../core/thresholds.ts';
+import type { ThresholdBook } from '../core/thresholds.ts';
 
 /** Options of `depot-watch replay`. */
 export interface ReplayOptions {
   paths: string[];
-  thresholds: Thresholds;
+  thresholds: ThresholdBook;
   json: boolean;
   write: (text: string) => void;
   writeError: (text: string) => void;
@@ -41,7 +41,11 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
         options.writeError(`invalid report in ${file}: ${validation.reason}\n`);
         continue;
       }
-      const { findings } = evaluateReport(validation.report, options.thresholds, origin);
+      const { findings } = evaluateReport(
+        validation.report,
+        options.thresholds.for(origin),
+        origin,
+      );
       for (const finding of findings) {
         byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
         options.write(

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { thresholdsSchema } from '../core/thresholds.ts';
+import {
+  checkThresholds,
+  mergeThresholds,
+  type ThresholdsInput,
+  thresholdOverrideSchema,
+  thresholdsInputSchema,
+} from '../core/thresholds.ts';
 
 const id = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
 
@@ -7,69 +13,94 @@ const id = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 
  * The one schema of every setting. The CLI reads it from a file, the Lambda from its
  * environment, the CDK app from context; all three get the same defaults and the same errors.
  */
-export const configSchema = z.strictObject({
-  /** The chargers and connectors to watch; the API has no endpoint that lists them. */
-  fleet: z
-    .array(
-      z.strictObject({
-        chargerId: id,
-        connectors: z.array(id).min(1, 'list at least one connector'),
-      }),
-    )
-    .min(1, 'list at least one charger'),
-  api: z
-    .strictObject({
-      /** OAuth token endpoint. Default: the EU host. */
-      tokenUrl: z.url().default('https://clientapp-auth.eu.depot.emobility.io/oauth2/token'),
-      /** Session reports API base. Default: the EU host. */
-      baseUrl: z.url().default('https://api.eu.depot.emobility.io'),
-    })
-    .prefault({}),
-  /** Client credentials; better set through DEPOT_WATCH_CLIENT_ID / DEPOT_WATCH_CLIENT_SECRET. */
-  credentials: z
-    .strictObject({
-      clientId: z.string().min(1).optional(),
-      clientSecret: z.string().min(1).optional(),
-    })
-    .optional(),
-  /** A folder path or `s3://bucket/prefix`. Default: ./.depot-watch/archive. */
-  archive: z.string().min(1).default('./.depot-watch/archive'),
-  /** Where cursors and the alert ledger live: a folder path or `s3://bucket/prefix`. Default: ./.depot-watch/state. */
-  state: z.string().min(1).default('./.depot-watch/state'),
-  /** Alert destinations: `stdout`, a `.jsonl` file path, or an SNS topic ARN. Default: stdout. */
-  alerts: z.array(z.string().min(1)).min(1).default(['stdout']),
-  scan: z
-    .strictObject({
-      /** Reports per page, as the API allows. Default: 500. */
-      pageSize: z.int().min(10).max(2000).default(500),
-      /** Connectors scanned at once. Default: 8. */
-      concurrency: z.int().min(1).max(256).default(8),
-      /** How far back a connector's first scan looks. Default: 24 h. */
-      initialLookbackHours: z
-        .number()
-        .positive()
-        .max(24 * 90)
-        .default(24),
-      /** How far each window reaches back before the cursor. Default: 60 min. */
-      overlapMinutes: z
-        .number()
-        .min(0)
-        .max(24 * 60)
-        .default(60),
-      /** Time for one API request, body included. Default: 15 s. */
-      requestTimeoutMs: z.int().min(100).max(120_000).default(15_000),
-      /** Attempts per API request. Default: 5. */
-      maxAttempts: z.int().min(1).max(20).default(5),
-      /** First retry delay; doubles per attempt, with jitter. Default: 500 ms. */
-      retryBaseDelayMs: z.int().min(0).max(60_000).default(500),
-      /** Longest wait between attempts, Retry-After included. Default: 30 s. */
-      retryMaxDelayMs: z.int().min(0).max(300_000).default(30_000),
-      /** How long the ledger remembers a published alert. Default: 35 days. */
-      ledgerRetentionDays: z.number().positive().max(3650).default(35),
-    })
-    .prefault({}),
-  thresholds: thresholdsSchema,
-});
+export const configSchema = z
+  .strictObject({
+    /** The chargers and connectors to watch; the API has no endpoint that lists them. */
+    fleet: z
+      .array(
+        z.strictObject({
+          chargerId: id,
+          connectors: z.array(id).min(1, 'list at least one connector'),
+        }),
+      )
+      .min(1, 'list at least one charger'),
+    api: z
+      .strictObject({
+        /** OAuth token endpoint. Default: the EU host. */
+        tokenUrl: z.url().default('https://clientapp-auth.eu.depot.emobility.io/oauth2/token'),
+        /** Session reports API base. Default: the EU host. */
+        baseUrl: z.url().default('https://api.eu.depot.emobility.io'),
+      })
+      .prefault({}),
+    /** Client credentials; better set through DEPOT_WATCH_CLIENT_ID / DEPOT_WATCH_CLIENT_SECRET. */
+    credentials: z
+      .strictObject({
+        clientId: z.string().min(1).optional(),
+        clientSecret: z.string().min(1).optional(),
+      })
+      .optional(),
+    /** A folder path or `s3://bucket/prefix`. Default: ./.depot-watch/archive. */
+    archive: z.string().min(1).default('./.depot-watch/archive'),
+    /** Where cursors and the alert ledger live: a folder path or `s3://bucket/prefix`. Default: ./.depot-watch/state. */
+    state: z.string().min(1).default('./.depot-watch/state'),
+    /** Alert destinations: `stdout`, a `.jsonl` file path, or an SNS topic ARN. Default: stdout. */
+    alerts: z.array(z.string().min(1)).min(1).default(['stdout']),
+    scan: z
+      .strictObject({
+        /** Reports per page, as the API allows. Default: 500. */
+        pageSize: z.int().min(10).max(2000).default(500),
+        /** Connectors scanned at once. Default: 8. */
+        concurrency: z.int().min(1).max(256).default(8),
+        /** How far back a connector's first scan looks. Default: 24 h. */
+        initialLookbackHours: z
+          .number()
+          .positive()
+          .max(24 * 90)
+          .default(24),
+        /** How far each window reaches back before the cursor. Default: 60 min. */
+        overlapMinutes: z
+          .number()
+          .min(0)
+          .max(24 * 60)
+          .default(60),
+        /** Time for one API request, body included. Default: 15 s. */
+        requestTimeoutMs: z.int().min(100).max(120_000).default(15_000),
+        /** Attempts per API request. Default: 5. */
+        maxAttempts: z.int().min(1).max(20).default(5),
+        /** First retry delay; doubles per attempt, with jitter. Default: 500 ms. */
+        retryBaseDelayMs: z.int().min(0).max(60_000).default(500),
+        /** Longest wait between attempts, Retry-After included. Default: 30 s. */
+        retryMaxDelayMs: z.int().min(0).max(300_000).default(30_000),
+        /** How long the ledger remembers a published alert. Default: 35 days. */
+        ledgerRetentionDays: z.number().positive().max(3650).default(35),
+      })
+      .prefault({}),
+    /** Site-wide thresholds by rule id; every field has a default (see the README). */
+    thresholds: thresholdsInputSchema,
+    /** Thresholds for particular chargers or connectors, on top of the site-wide ones. */
+    overrides: z.array(thresholdOverrideSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    // Each layer must still make sense once merged: a critical level below a warning level, say.
+    const base = config.thresholds as ThresholdsInput;
+    for (const problem of checkThresholds(mergeThresholds(base))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', ...problem.path],
+        message: problem.message,
+      });
+    }
+    config.overrides.forEach((override, index) => {
+      const merged = mergeThresholds(base, override.thresholds as ThresholdsInput);
+      for (const problem of checkThresholds(merged)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['overrides', index, 'thresholds', ...problem.path],
+          message: problem.message,
+        });
+      }
+    });
+  });
 
 /** The validated configuration with defaults filled in. */
 export type Config = z.infer<typeof configSchema>;
@@ -81,12 +112,7 @@ export class ConfigError extends Error {
 
 /** Validates raw settings; `source` names where they came from in the error. */
 export function parseConfig(input: unknown, source: string): Config {
-  return parseWith(configSchema, input, source);
-}
-
-/** Validates input against any part of the schema, with errors that name the field. */
-export function parseWith<T>(schema: z.ZodType<T>, input: unknown, source: string): T {
-  const parsed = schema.safeParse(input);
+  const parsed = configSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 3).map((issue) => {
     const path = issue.path.map(String).join('.') || '(top level)';

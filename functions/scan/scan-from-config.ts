@@ -1,7 +1,7 @@
 import { alertsFrom, archiveFrom, stateFrom } from '../adapters/from-config.ts';
 import type { Config } from '../config/config.ts';
 import type { ClientCredentials } from '../config/credentials.ts';
-import type { Thresholds } from '../core/thresholds.ts';
+import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import type { Fetch } from '../depot/http.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
 import { SessionReportsClient } from '../depot/session-reports.ts';
@@ -64,7 +64,7 @@ export async function scanFromConfig(config: Config, runtime: ScanRuntime): Prom
   return runScan(
     {
       fleet: config.fleet,
-      thresholds: config.thresholds as Thresholds,
+      thresholds: new ThresholdBook(config.thresholds as ThresholdsInput, config.overrides),
       concurrency: scan.concurrency,
       initialLookbackHours: scan.initialLookbackHours,
       overlapMinutes: scan.overlapMinutes,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { Thresholds } from '../core/thresholds.ts';
+import type { ThresholdBook } from '../core/thresholds.ts';
 import type { AlertSink, Log, ReportArchive, ReportSource, ScanState } from './ports.ts';
 import { scanConnector } from './scan-connector.ts';
 import { type ScanSummary, totalsOf } from './summary.ts';
@@ -9,7 +9,8 @@ import { type ScanSummary, totalsOf } from './summary.ts';
 /** The settings a scan run needs, all from the one config schema. */
 export interface ScanSettings {
   fleet: readonly { chargerId: string; connectors: readonly string[] }[];
-  thresholds: Thresholds;
+  /** Thresholds per connector, overrides applied. */
+  thresholds: ThresholdBook;
   /** Connectors scanned at once. */
   concurrency: number;
   /** How far back the first run of a connector looks. */
@@ -57,7 +58,7 @@ export async function runScan(
       archive: adapters.archive,
       state: adapters.state,
       alerts: adapters.alerts,
-      thresholds: settings.thresholds,
+      thresholds: settings.thresholds.for(origin),
       log,
       now,
       writeConcurrency: 8,

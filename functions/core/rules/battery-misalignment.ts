@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { finding, type Rule, round1 } from './rule.ts';
+import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
 /**
  * Catches a failed pre-charge voltage alignment: before the DC contactors close, the charger
@@ -7,20 +7,31 @@ import { finding, type Rule, round1 } from './rule.ts';
  * the present and the requested voltage means an inrush current on closing, a wrong voltage
  * reading on the vehicle side, or a converter that cannot regulate.
  */
-const thresholds = z.object({
-  enabled: z.boolean().default(true),
-  /** Gap in volts tolerated between present and requested voltage. Default: 10 V. */
-  toleranceVolts: z.number().min(0).default(10),
-  /** Gap in percent of the requested voltage tolerated; the larger of the two applies. Default: 2 %. */
-  tolerancePercent: z.number().min(0).max(100).default(2),
+const schema = z.strictObject({
+  enabled: enabledSchema,
+  /** Gap in volts tolerated between present and requested voltage. */
+  toleranceVolts: z.number().min(0),
+  /** Gap in percent of the requested voltage tolerated; the larger of the two applies. */
+  tolerancePercent: z.number().min(0).max(100),
+  /** Severity when the charger's own check failed (`inRange: false`). */
+  failedSeverity: severitySchema,
+  /** Severity when the check passed but the gap exceeds the tolerance. */
+  gapSeverity: severitySchema,
 });
 
-export type BatteryMisalignmentThresholds = z.infer<typeof thresholds>;
+export type BatteryMisalignmentThresholds = z.infer<typeof schema>;
 
 export const batteryMisalignment: Rule<BatteryMisalignmentThresholds> = {
   id: 'battery-misalignment',
   summary: 'The pre-charge check found the charger and battery voltages apart.',
-  thresholds,
+  schema,
+  defaults: {
+    enabled: true,
+    toleranceVolts: 10,
+    tolerancePercent: 2,
+    failedSeverity: 'critical',
+    gapSeverity: 'warning',
+  },
   evaluate(report, t, origin) {
     const check = report.batteryAlignmentResults;
     if (!check) return [];
@@ -49,7 +60,7 @@ export const batteryMisalignment: Rule<BatteryMisalignmentThresholds> = {
       });
     return [
       finding(this.id, report, origin, {
-        severity: inRange === false ? 'critical' : 'warning',
+        severity: inRange === false ? t.failedSeverity : t.gapSeverity,
         title:
           inRange === false
             ? 'Battery voltage alignment failed'

@@ -1,25 +1,30 @@
 import * as z from 'zod';
-import { finding, type Rule, round1 } from './rule.ts';
+import { enabledSchema, finding, type Rule, round1 } from './rule.ts';
 
 /**
  * Catches the DC breaker opening while current still flows. Breaking DC under load draws an
  * arc that burns the contacts; repeated, it welds them or ends the breaker's life early. It
  * usually means an emergency stop, a vehicle that opened its contactors first, or a fault trip.
  */
-const thresholds = z.object({
-  enabled: z.boolean().default(true),
-  /** Current at opening above this is a warning. Default: 5 A. */
-  warningAmps: z.number().min(0).default(5),
-  /** Current at opening above this is critical. Default: 50 A. */
-  criticalAmps: z.number().min(0).default(50),
+const schema = z.strictObject({
+  enabled: enabledSchema,
+  /** Current at opening above this is a warning. */
+  warningAmps: z.number().min(0),
+  /** Current at opening above this is critical. */
+  criticalAmps: z.number().min(0),
 });
 
-export type BreakerOpenUnderLoadThresholds = z.infer<typeof thresholds>;
+export type BreakerOpenUnderLoadThresholds = z.infer<typeof schema>;
 
 export const breakerOpenUnderLoad: Rule<BreakerOpenUnderLoadThresholds> = {
   id: 'breaker-open-under-load',
   summary: 'The DC breaker opened with current still flowing.',
-  thresholds,
+  schema,
+  defaults: { enabled: true, warningAmps: 5, criticalAmps: 50 },
+  inconsistency: (t) =>
+    t.criticalAmps < t.warningAmps
+      ? { field: 'criticalAmps', message: 'must be at least warningAmps' }
+      : undefined,
   evaluate(report, t, origin) {
     const current = report.dcBreakerOpenConditions?.current;
     if (current === undefined) return [];

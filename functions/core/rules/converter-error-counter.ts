@@ -1,24 +1,29 @@
 import * as z from 'zod';
 import type { Severity } from '../finding.ts';
-import { finding, type Rule } from './rule.ts';
+import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
 
 /**
  * Catches power electronics that keep tripping over the same error during a session: a
  * converter module (or another power device) whose error counter climbs is derating or close
  * to dropping out, long before a vehicle fails to charge. The level in front of the code
- * (`ERR`, `WARN`, `INFO`) decides the severity; each level has its own count threshold.
+ * (`ERR`/`FAULT`, `WARN`, `INFO`) picks the count threshold and the severity.
  */
-const thresholds = z.object({
-  enabled: z.boolean().default(true),
-  /** Devices whose counters are read. Default: Converter. */
-  devices: z.array(z.string().min(1)).default(['Converter']),
-  /** An ERR/FAULT code counted this often or more is critical. Default: 1. */
-  errorCount: z.number().int().min(1).default(1),
-  /** A WARN code (or one without a level) counted this often or more is a warning. Default: 10. */
-  warningCount: z.number().int().min(1).default(10),
+const schema = z.strictObject({
+  enabled: enabledSchema,
+  /** Devices whose counters are read (case-insensitive). */
+  devices: z.array(z.string().min(1)),
+  /** An ERR/FAULT code counted this often or more raises a finding. */
+  errorCount: z.int().min(1),
+  errorSeverity: severitySchema,
+  /** A WARN code (or one without a level) counted this often or more raises a finding. */
+  warningCount: z.int().min(1),
+  warningSeverity: severitySchema,
+  /** An INFO code counted this often or more raises a finding; 0 ignores INFO codes. */
+  infoCount: z.int().min(0),
+  infoSeverity: severitySchema,
 });
 
-export type ConverterErrorCounterThresholds = z.infer<typeof thresholds>;
+export type ConverterErrorCounterThresholds = z.infer<typeof schema>;
 
 type Level = 'error' | 'warning' | 'info';
 
@@ -34,32 +39,41 @@ export function levelOf(errorCode: string): Level {
 export const converterErrorCounter: Rule<ConverterErrorCounterThresholds> = {
   id: 'converter-error-counter',
   summary: 'A power device (converter) counted an error or warning code too often in one session.',
-  thresholds,
+  schema,
+  defaults: {
+    enabled: true,
+    devices: ['Converter'],
+    errorCount: 1,
+    errorSeverity: 'critical',
+    warningCount: 10,
+    warningSeverity: 'warning',
+    infoCount: 0,
+    infoSeverity: 'info',
+  },
   evaluate(report, t, origin) {
     const devices = new Set(t.devices.map((d) => d.toLowerCase()));
+    const levels: Record<Level, { count: number; severity: Severity }> = {
+      error: { count: t.errorCount, severity: t.errorSeverity },
+      warning: { count: t.warningCount, severity: t.warningSeverity },
+      info: { count: t.infoCount, severity: t.infoSeverity },
+    };
     return (report.deviceStatus ?? []).flatMap((device) => {
       if (!devices.has(device.deviceId.toLowerCase())) return [];
       return (device.errorCodes ?? []).flatMap(({ errorCode, errorCounter }) => {
         const level = levelOf(errorCode);
-        if (level === 'info') return [];
-        const threshold = level === 'error' ? t.errorCount : t.warningCount;
-        if (errorCounter < threshold) return [];
-        const severity: Severity = level === 'error' ? 'critical' : 'warning';
+        const { count: threshold, severity } = levels[level];
+        if (threshold === 0 || errorCounter < threshold) return [];
+        const code = errorCode.trim();
         return [
           finding(this.id, report, origin, {
             severity,
             title: `${device.deviceId} ${level} counted ${errorCounter}×`,
             message:
-              `${device.deviceId} reported "${errorCode.trim()}" ${errorCounter} times in one session ` +
-              `(${severity} at ${threshold} or more). Check the converter module named in the code ` +
-              'for derating, cooling and contactor faults before the next charge.',
-            evidence: {
-              errorCode: errorCode.trim(),
-              errorCounter,
-              threshold,
-              device: device.deviceId,
-            },
-            discriminator: `${device.deviceId}\u001f${errorCode.trim()}`,
+              `${device.deviceId} reported "${code}" ${errorCounter} times in one session ` +
+              `(${level} codes alert at ${threshold} or more). Check the module named in the code ` +
+              'for derating, cooling and contactor faults before its next charge.',
+            evidence: { errorCode: code, errorCounter, threshold, device: device.deviceId },
+            discriminator: `${device.deviceId}\u001f${code}`,
           }),
         ];
       });

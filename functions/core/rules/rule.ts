@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { type Finding, fingerprintOf, type Severity } from '../finding.ts';
 import type { ReportOrigin, SessionReport } from '../session-report.ts';
 
@@ -6,15 +6,30 @@ import type { ReportOrigin, SessionReport } from '../session-report.ts';
  * An anomaly rule: a pure function of one report and its thresholds.
  * No I/O, no clock, no globals, so the same report always gives the same findings.
  */
-export interface Rule<T extends { enabled: boolean }> {
+export interface Rule<T extends RuleThresholds> {
   /** Stable kebab-case id; it appears in alerts, metrics and config. */
   readonly id: string;
   /** One line on the physical fault the rule catches. */
   readonly summary: string;
-  /** Thresholds with their defaults; parsing `{}` gives the defaults. */
-  readonly thresholds: z.ZodType<T, Partial<T> | undefined>;
+  /** The rule's thresholds, every field required; config takes any subset of them. */
+  readonly schema: z.ZodObject;
+  /** What the rule uses when the config says nothing. */
+  readonly defaults: T;
+  /** What is wrong with a complete set of thresholds beyond single fields, if anything. */
+  readonly inconsistency?: (thresholds: T) => { field: string; message: string } | undefined;
   evaluate(report: SessionReport, thresholds: T, origin: ReportOrigin): Finding[];
 }
+
+/** What every rule's thresholds have in common. */
+export interface RuleThresholds {
+  enabled: boolean;
+}
+
+/** A severity setting, for rules whose levels a site may want to raise or lower. */
+export const severitySchema = z.enum(['info', 'warning', 'critical']);
+
+/** The `enabled` switch every rule has. */
+export const enabledSchema = z.boolean();
 
 /** What a rule decides; `finding()` adds where and when. */
 export interface Verdict {

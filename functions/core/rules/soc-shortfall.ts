@@ -1,27 +1,35 @@
 import * as z from 'zod';
-import { finding, type Rule, round1 } from './rule.ts';
+import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
 /**
  * Catches a vehicle that left short of charge: the session ended below the target state of
  * charge, or the state of charge rose too slowly for a session long enough to judge (a stalled
  * or heavily derated charge). Either means a bus that may not finish its next block.
  */
-const thresholds = z.object({
-  enabled: z.boolean().default(true),
-  /** Sessions ending below this state of charge are flagged. Default: 80 %. */
-  targetSocPercent: z.number().min(0).max(100).default(80),
-  /** Below this gain per hour the charge counts as stalled. Default: 10 %/h. */
-  minSocGainPerHour: z.number().min(0).default(10),
-  /** Shorter sessions are not judged for a stall. Default: 30 min. */
-  minDurationMinutes: z.number().min(0).default(30),
+const schema = z.strictObject({
+  enabled: enabledSchema,
+  /** Sessions ending below this state of charge are flagged. */
+  targetSocPercent: z.number().min(0).max(100),
+  /** Below this gain per hour the charge counts as stalled. */
+  minSocGainPerHour: z.number().min(0),
+  /** Shorter sessions are not judged for a stall. */
+  minDurationMinutes: z.number().min(0),
+  severity: severitySchema,
 });
 
-export type SocShortfallThresholds = z.infer<typeof thresholds>;
+export type SocShortfallThresholds = z.infer<typeof schema>;
 
 export const socShortfall: Rule<SocShortfallThresholds> = {
   id: 'soc-shortfall',
   summary: 'The vehicle left below its target state of charge, or charged too slowly.',
-  thresholds,
+  schema,
+  defaults: {
+    enabled: true,
+    targetSocPercent: 80,
+    minSocGainPerHour: 10,
+    minDurationMinutes: 30,
+    severity: 'warning',
+  },
   evaluate(report, t, origin) {
     const { energySocStart: start, energySocEnd: end } = report;
     if (start === undefined || end === undefined) return [];
@@ -29,7 +37,7 @@ export const socShortfall: Rule<SocShortfallThresholds> = {
     if (end < t.targetSocPercent) {
       findings.push(
         finding(this.id, report, origin, {
-          severity: 'warning',
+          severity: t.severity,
           title: `Left at ${end}% SoC, target ${t.targetSocPercent}%`,
           message:
             `The session ended at ${end}% state of charge (started at ${start}%), below the ${t.targetSocPercent}% target. ` +
@@ -45,7 +53,7 @@ export const socShortfall: Rule<SocShortfallThresholds> = {
       if (gainPerHour < t.minSocGainPerHour) {
         findings.push(
           finding(this.id, report, origin, {
-            severity: 'warning',
+            severity: t.severity,
             title: `Charge stalled: ${round1(gainPerHour)} %/h`,
             message:
               `State of charge rose ${round1(end - start)} points in ${round1(hours * 60)} min (${round1(gainPerHour)} %/h, ` +

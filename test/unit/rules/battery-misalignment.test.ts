@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { batteryMisalignment } from '../../../functions/core/rules/battery-misalignment.ts';
 import { healthyReport, ORIGIN } from '../../helpers/reports.ts';
 
-const defaults = batteryMisalignment.thresholds.parse({});
+const defaults = batteryMisalignment.defaults;
 
 function aligned(presentVoltage: number, requestedVoltage: number, inRange = true) {
   return healthyReport({ batteryAlignmentResults: { inRange, presentVoltage, requestedVoltage } });
@@ -10,7 +10,13 @@ function aligned(presentVoltage: number, requestedVoltage: number, inRange = tru
 
 describe('battery-misalignment', () => {
   it('uses documented defaults: 10 V or 2 %, whichever is larger', () => {
-    expect(defaults).toEqual({ enabled: true, toleranceVolts: 10, tolerancePercent: 2 });
+    expect(defaults).toEqual({
+      enabled: true,
+      toleranceVolts: 10,
+      tolerancePercent: 2,
+      failedSeverity: 'critical',
+      gapSeverity: 'warning',
+    });
   });
 
   it('is critical when the check itself failed, with the voltages in the message', () => {

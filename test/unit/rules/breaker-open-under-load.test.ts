@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { breakerOpenUnderLoad } from '../../../functions/core/rules/breaker-open-under-load.ts';
 import { healthyReport, ORIGIN } from '../../helpers/reports.ts';
 
-const defaults = breakerOpenUnderLoad.thresholds.parse({});
+const defaults = breakerOpenUnderLoad.defaults;
 
 function openedAt(current: number, voltage = 650) {
   return healthyReport({ dcBreakerOpenConditions: { current, voltage } });

@@ -5,7 +5,7 @@ import {
 } from '../../../functions/core/rules/converter-error-counter.ts';
 import { healthyReport, ORIGIN } from '../../helpers/reports.ts';
 
-const defaults = converterErrorCounter.thresholds.parse({});
+const defaults = converterErrorCounter.defaults;
 
 function withCodes(deviceId: string, ...codes: [string, number][]) {
   return healthyReport({
@@ -19,13 +19,31 @@ function withCodes(deviceId: string, ...codes: [string, number][]) {
 }
 
 describe('converter-error-counter', () => {
-  it('uses documented defaults: ERR from 1, WARN from 10, on the Converter', () => {
+  it('uses documented defaults: ERR from 1 (critical), WARN from 10 (warning), INFO ignored', () => {
     expect(defaults).toEqual({
       enabled: true,
       devices: ['Converter'],
       errorCount: 1,
+      errorSeverity: 'critical',
       warningCount: 10,
+      warningSeverity: 'warning',
+      infoCount: 0,
+      infoSeverity: 'info',
     });
+  });
+
+  it('raises INFO codes only when told to, at their own threshold and severity', () => {
+    const report = withCodes('Converter', ['INFO: converter : fan speed high', 100]);
+    expect(converterErrorCounter.evaluate(report, defaults, ORIGIN)).toEqual([]);
+    const t = { ...defaults, infoCount: 100 };
+    expect(converterErrorCounter.evaluate(report, t, ORIGIN)[0]?.severity).toBe('info');
+    expect(converterErrorCounter.evaluate(report, { ...t, infoCount: 101 }, ORIGIN)).toEqual([]);
+  });
+
+  it('uses the severity configured for a level', () => {
+    const report = withCodes('Converter', ['WARN: converter : VQS disabled', 12]);
+    const t = { ...defaults, warningSeverity: 'critical' as const };
+    expect(converterErrorCounter.evaluate(report, t, ORIGIN)[0]?.severity).toBe('critical');
   });
 
   it('stays quiet for a warning counted just below the threshold', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { socShortfall } from '../../../functions/core/rules/soc-shortfall.ts';
 import { healthyReport, ORIGIN } from '../../helpers/reports.ts';
 
-const defaults = socShortfall.thresholds.parse({});
+const defaults = socShortfall.defaults;
 
 function session(socStart: number, socEnd: number, minutes: number) {
   const start = Date.parse('2026-11-23T16:00:00.000Z');
@@ -24,6 +24,7 @@ describe('soc-shortfall', () => {
       targetSocPercent: 80,
       minSocGainPerHour: 10,
       minDurationMinutes: 30,
+      severity: 'warning',
     });
   });
 
