@@ -1,8 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ConfigError } from '../config/config.ts';
 import { findingAsText } from '../core/alert-text.ts';
 import { evaluateReport } from '../core/evaluate.ts';
 import { reportsInDocument } from '../core/report-file.ts';
+import { RULE_IDS } from '../core/rules/registry.ts';
 import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 
@@ -15,29 +17,36 @@ export interface ReplayOptions {
   writeError: (text: string) => void;
 }
 
+/** What a replay read and found, for the closing table. */
+interface ReplayTally {
+  files: number;
+  reports: number;
+  invalid: number;
+  byCharger: Map<string, Map<string, number>>;
+}
+
 /**
- * Runs the rules over saved or archived reports and prints the findings. Nothing is
- * published and nothing is written: this is how thresholds are tuned on past data.
+ * Runs the rules over saved or archived reports and prints the findings, then a table of
+ * findings per rule and charger. Nothing is published and nothing is written: this is how
+ * thresholds are tuned on past data before they are deployed.
  */
 export async function runReplay(options: ReplayOptions): Promise<number> {
-  let reports = 0;
-  let invalid = 0;
-  const byRule: Record<string, number> = {};
-  const files = await jsonFilesIn(options.paths);
-  for (const file of files) {
+  const tally: ReplayTally = { files: 0, reports: 0, invalid: 0, byCharger: new Map() };
+  for (const file of await jsonFilesIn(options.paths)) {
+    tally.files++;
     let document: unknown;
     try {
       document = JSON.parse(await readFile(file, 'utf8'));
     } catch (error) {
-      invalid++;
+      tally.invalid++;
       options.writeError(`skipped ${file}: not valid JSON (${(error as Error).message})\n`);
       continue;
     }
     for (const { origin, raw } of reportsInDocument(document, file)) {
-      reports++;
+      tally.reports++;
       const validation = validateSessionReport(raw);
       if (!validation.ok) {
-        invalid++;
+        tally.invalid++;
         options.writeError(`invalid report in ${file}: ${validation.reason}\n`);
         continue;
       }
@@ -47,27 +56,52 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
         origin,
       );
       for (const finding of findings) {
-        byRule[finding.rule] = (byRule[finding.rule] ?? 0) + 1;
+        const rules = tally.byCharger.get(origin.chargerId) ?? new Map<string, number>();
+        rules.set(finding.rule, (rules.get(finding.rule) ?? 0) + 1);
+        tally.byCharger.set(origin.chargerId, rules);
         options.write(
           options.json ? `${JSON.stringify(finding)}\n` : `${findingAsText(finding)}\n\n`,
         );
       }
     }
   }
-  const total = Object.values(byRule).reduce((a, b) => a + b, 0);
-  const perRule = Object.entries(byRule)
-    .map(([rule, count]) => `${rule} ${count}`)
-    .join(', ');
-  const summary = `Replayed ${reports} report(s) from ${files.length} file(s): ${invalid} invalid, ${total} finding(s)${perRule ? ` (${perRule})` : ''}\n`;
-  (options.json ? options.writeError : options.write)(summary);
+  (options.json ? options.writeError : options.write)(formatTally(tally));
   return 0;
+}
+
+/** Findings per rule (rows) and charger (columns), with totals, as a plain-text table. */
+function formatTally(tally: ReplayTally): string {
+  const chargers = [...tally.byCharger.keys()].sort();
+  const count = (rule: string, charger: string) => tally.byCharger.get(charger)?.get(rule) ?? 0;
+  const ruleTotal = (rule: string) => chargers.reduce((sum, c) => sum + count(rule, c), 0);
+  const total = RULE_IDS.reduce((sum, rule) => sum + ruleTotal(rule), 0);
+  const lines = [
+    `Replayed ${tally.reports} report(s) from ${tally.files} file(s): ${tally.invalid} invalid, ${total} finding(s)`,
+  ];
+  if (total === 0) return `${lines[0]}\n`;
+  const width = Math.max(...RULE_IDS.map((r) => r.length), 'rule'.length);
+  const columns = [...chargers, 'total'];
+  const cell = (value: string | number, w: number) => String(value).padStart(w);
+  const widths = columns.map((c) => Math.max(c.length, 5));
+  lines.push(
+    `${'rule'.padEnd(width)}  ${columns.map((c, i) => cell(c, widths[i] ?? 5)).join('  ')}`,
+  );
+  for (const rule of RULE_IDS) {
+    const values = [...chargers.map((c) => count(rule, c)), ruleTotal(rule)];
+    lines.push(
+      `${rule.padEnd(width)}  ${values.map((v, i) => cell(v, widths[i] ?? 5)).join('  ')}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Every `.json` file under the given files and folders, skipping quarantine reason files. */
 async function jsonFilesIn(paths: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const path of paths) {
-    const info = await stat(path);
+    const info = await stat(path).catch(() => {
+      throw new ConfigError(`cannot read ${path}: no such file or folder`);
+    });
     if (info.isFile()) {
       files.push(path);
       continue;

@@ -48,11 +48,58 @@ export const ANOMALIES: Record<string, (report: RawReport, rng: SeededRandom) =>
   'breaker-open-under-load'(report, rng) {
     report.dcBreakerOpenConditions.current = rng.int(80, 250);
   },
+  'energy-shortfall'(report, rng) {
+    const delivered = (report.energyChargeEnd as number) - (report.energyChargeStart as number);
+    report.energyRequestedEnd =
+      (report.energyRequestedStart as number) + Math.round(delivered / rng.between(0.8, 0.92));
+  },
+  'converter-efficiency'(report, rng) {
+    const delivered = (report.energyChargeEnd as number) - (report.energyChargeStart as number);
+    report.energyPrimaryEnd =
+      (report.energyPrimaryStart as number) + Math.round(delivered / rng.between(0.76, 0.87));
+  },
+  'ocpp-faulted'(report) {
+    const statuses = report.ocppStatus as { value: string; eventTimestamp: string }[];
+    const charging = statuses.find((s) => s.value === 'Charging');
+    statuses.splice(2, 0, { value: 'Faulted', eventTimestamp: charging?.eventTimestamp ?? '' });
+  },
+  'detail-status-fault-bits'(report) {
+    const words = report.detailStatus as { key: string; value: string }[];
+    const system = words.find((w) => w.key === 'systemStatus');
+    if (system) system.value = '0x00000410';
+  },
+  'no-energy-delivered'(report, rng) {
+    // Plugged in, handshake failed: nothing flowed, the vehicle left as it came.
+    const soc = rng.int(82, 90);
+    report.energySocStart = soc;
+    report.energySocEnd = soc;
+    report.energyChargeEnd = report.energyChargeStart;
+    report.energyRequestedEnd = report.energyRequestedStart;
+    report.energyPrimaryEnd = (report.energyPrimaryStart as number) + rng.int(20, 80);
+    const start = Date.parse(report.sessionTimeStart as string);
+    report.sessionTimeEnd = new Date(start + rng.int(4, 9) * 60_000).toISOString();
+    for (const sample of report.sessionMeterValues as { key: string; value: number }[]) {
+      if (sample.key === 'present_current') sample.value = 0;
+    }
+  },
+  'meter-data-quality'(report, rng) {
+    report.energyChargeEnd = (report.energyChargeStart as number) - rng.int(1_000, 50_000);
+  },
+  'power-derating'(report, rng) {
+    // The same energy at well under half the power: lower currents, a longer session.
+    const factor = rng.between(0.3, 0.45);
+    for (const sample of report.sessionMeterValues as { key: string; value: number }[]) {
+      if (sample.key === 'present_current') sample.value = Math.round(sample.value * factor);
+    }
+    const start = Date.parse(report.sessionTimeStart as string);
+    const end = Date.parse(report.sessionTimeEnd as string);
+    report.sessionTimeEnd = new Date(start + Math.round((end - start) / factor)).toISOString();
+  },
   'soc-shortfall'(report, rng) {
     // Unplugged early: the session is cut short well below target, meters and clock with it.
     const gain = report.energySocEnd - report.energySocStart;
-    const shortGain = Math.min(gain, rng.int(8, 18));
-    shortenSession(report, shortGain / gain);
+    const shortEnd = Math.min(report.energySocStart + rng.int(8, 18), 75);
+    shortenSession(report, (shortEnd - report.energySocStart) / gain);
   },
 };
 

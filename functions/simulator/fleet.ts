@@ -151,7 +151,9 @@ function healthyReport(
   const voltage = rng.int(600, 700);
   const at = (fraction: number) =>
     new Date(start + Math.round(durationMs * fraction)).toISOString();
-  const peakCurrent = Math.round((requestMaxPower * rng.between(0.9, 0.98)) / voltage);
+  // A true peak sits above the average and within what the vehicle asks for.
+  const peakPower = Math.min(requestMaxPower * 0.99, averagePower * rng.between(1.04, 1.1));
+  const peakCurrent = Math.round(peakPower / voltage);
   return {
     sessionId: 100_000_000 + index * 1_000_000 + (slot % 1_000_000),
     vehicleId: `BUS-${100 + rng.int(0, 59)}`,

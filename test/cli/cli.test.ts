@@ -106,6 +106,20 @@ describe('depot-watch replay', () => {
     });
   });
 
+  it('prints a table of findings per rule and charger', async () => {
+    const result = await cli(['replay', join(work, '.depot-watch/archive')]);
+    expect(result.stdout).toMatch(/^rule\s+HPC-001\s+HPC-002\s+HPC-003\s+HPC-004\s+total$/m);
+    expect(result.stdout).toMatch(/^soc-shortfall(\s+\d+){5}$/m);
+  });
+
+  it('says which path it cannot read', async () => {
+    const result = await cli(['replay', join(work, 'no-such-folder')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `depot-watch: cannot read ${join(work, 'no-such-folder')}: no such file or folder\n`,
+    );
+  });
+
   it('applies thresholds from --config', async () => {
     const config = join(work, 'quiet.json');
     await writeFile(

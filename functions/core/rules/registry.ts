@@ -1,6 +1,13 @@
 import { batteryMisalignment } from './battery-misalignment.ts';
 import { breakerOpenUnderLoad } from './breaker-open-under-load.ts';
+import { converterEfficiency } from './converter-efficiency.ts';
 import { converterErrorCounter } from './converter-error-counter.ts';
+import { detailStatusFaultBits } from './detail-status-fault-bits.ts';
+import { energyShortfall } from './energy-shortfall.ts';
+import { meterDataQuality } from './meter-data-quality.ts';
+import { noEnergyDelivered } from './no-energy-delivered.ts';
+import { ocppFaulted } from './ocpp-faulted.ts';
+import { powerDerating } from './power-derating.ts';
 import type { Rule } from './rule.ts';
 import { socShortfall } from './soc-shortfall.ts';
 
@@ -11,6 +18,13 @@ export const RULES: readonly Rule<any>[] = [
   batteryMisalignment,
   breakerOpenUnderLoad,
   socShortfall,
+  energyShortfall,
+  converterEfficiency,
+  ocppFaulted,
+  detailStatusFaultBits,
+  noEnergyDelivered,
+  meterDataQuality,
+  powerDerating,
 ];
 
 /** The ids of all rules, for config validation and summaries. */

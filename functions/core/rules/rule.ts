@@ -78,7 +78,7 @@ function whereAndWhen(report: SessionReport, origin: ReportOrigin): string {
   return `(charger ${origin.chargerId}, connector ${origin.connectorId}${vehicle}, session ${String(report.sessionId)}${started}.)`;
 }
 
-/** Rounds for display: whole numbers stay whole, others keep one decimal. */
+/** Rounds for display: whole numbers stay whole, others keep one decimal; never `-0`. */
 export function round1(value: number): number {
-  return Math.round(value * 10) / 10;
+  return Math.round(value * 10) / 10 + 0;
 }

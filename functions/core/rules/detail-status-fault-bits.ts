@@ -1,0 +1,63 @@
+import * as z from 'zod';
+import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
+
+const hexWord = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{1,8}$/, 'must be a 32-bit hex word like 0x0000FFFF');
+
+/**
+ * Catches fault bits in the charger's 32-bit status words (`detailStatus`). The vendor does not
+ * publish what each bit means, so which bits count as faults is site knowledge: a mask per
+ * status key. By default every bit of `systemStatus` counts and other words are not read.
+ */
+const schema = z.strictObject({
+  enabled: enabledSchema,
+  /** Status key → mask of the bits that mean a fault. */
+  masks: z.record(z.string().min(1), hexWord),
+  severity: severitySchema,
+});
+
+export type DetailStatusFaultBitsThresholds = z.infer<typeof schema>;
+
+export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
+  id: 'detail-status-fault-bits',
+  summary: 'A status word of the charger had fault bits set during the session.',
+  schema,
+  defaults: { enabled: true, masks: { systemStatus: '0xFFFFFFFF' }, severity: 'warning' },
+  evaluate(report, t, origin) {
+    const seen = new Map<string, { bits: number; value: string; at: string | undefined }>();
+    for (const { key, value, eventTimestamp } of report.detailStatus ?? []) {
+      const mask = t.masks[key];
+      if (mask === undefined || !/^0x[0-9a-f]{1,8}$/i.test(value)) continue;
+      const bits = (Number.parseInt(value, 16) & Number.parseInt(mask, 16)) >>> 0;
+      if (bits === 0) continue;
+      const earlier = seen.get(key);
+      seen.set(key, {
+        bits: ((earlier?.bits ?? 0) | bits) >>> 0,
+        value: earlier?.value ?? value,
+        at: earlier ? earlier.at : eventTimestamp,
+      });
+    }
+    return [...seen].map(([key, { bits, value, at }]) =>
+      finding(this.id, report, origin, {
+        severity: t.severity,
+        title: `${key} fault bits ${hex(bits)}`,
+        message:
+          `${key} reported ${value}${at ? ` at ${at}` : ''}; bits ${bitList(bits)} are set under the fault mask ${t.masks[key]}. ` +
+          "Look the bits up in the charger vendor's status documentation and the charger's event log.",
+        evidence: { key, value, mask: t.masks[key] ?? '', faultBits: hex(bits) },
+        discriminator: key,
+      }),
+    );
+  },
+};
+
+function hex(n: number): string {
+  return `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
+}
+
+function bitList(bits: number): string {
+  return Array.from({ length: 32 }, (_, i) => i)
+    .filter((i) => (bits >>> i) & 1)
+    .join(', ');
+}

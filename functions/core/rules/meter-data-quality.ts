@@ -1,0 +1,112 @@
+import * as z from 'zod';
+import type { Finding } from '../finding.ts';
+import { kwh, type Meter, meterDelta } from './energy.ts';
+import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
+
+/**
+ * Catches readings that cannot be true: an energy counter running backwards, a state of
+ * charge outside 0–100 %, a session that ends before it starts, an energy figure no single
+ * session can reach, or more DC energy out than grid energy in. These point at a meter, a
+ * firmware or a data pipeline problem, and they make every other rule's figures suspect.
+ */
+const schema = z.strictObject({
+  enabled: enabledSchema,
+  /** More energy than this on any counter in one session is absurd. */
+  maxSessionEnergyWh: z.number().positive(),
+  /** DC over grid energy above this (in percent) is impossible; 100 plus meter tolerance. */
+  maxEfficiencyPercent: z.number().min(100),
+  /** Efficiency is only judged when the grid side drew at least this much. */
+  minGridEnergyWh: z.number().min(0),
+  severity: severitySchema,
+});
+
+export type MeterDataQualityThresholds = z.infer<typeof schema>;
+
+const METERS: Record<Meter, string> = {
+  energyCharge: 'DC energy meter',
+  energyPrimary: 'grid energy meter',
+  energyRequested: 'requested energy counter',
+};
+
+export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
+  id: 'meter-data-quality',
+  summary: 'The report holds readings that cannot be true (counters backwards, SoC out of range).',
+  schema,
+  defaults: {
+    enabled: true,
+    maxSessionEnergyWh: 2_000_000,
+    maxEfficiencyPercent: 101,
+    minGridEnergyWh: 5_000,
+    severity: 'info',
+  },
+  evaluate(report, t, origin) {
+    const problems: {
+      key: string;
+      title: string;
+      detail: string;
+      evidence: Finding['evidence'];
+    }[] = [];
+    for (const [meter, name] of Object.entries(METERS) as [Meter, string][]) {
+      const delta = meterDelta(report, meter);
+      if (delta === undefined) continue;
+      if (delta < 0) {
+        problems.push({
+          key: `backwards:${meter}`,
+          title: `${name} ran backwards`,
+          detail: `the ${name} went from ${report[`${meter}Start`]} to ${report[`${meter}End`]} Wh`,
+          evidence: { meter, start: report[`${meter}Start`] ?? 0, end: report[`${meter}End`] ?? 0 },
+        });
+      } else if (delta > t.maxSessionEnergyWh) {
+        problems.push({
+          key: `absurd:${meter}`,
+          title: `${name} rose ${kwh(delta)} in one session`,
+          detail: `the ${name} rose ${kwh(delta)}, more than the ${kwh(t.maxSessionEnergyWh)} one session can take`,
+          evidence: { meter, deltaWh: delta, maxSessionEnergyWh: t.maxSessionEnergyWh },
+        });
+      }
+    }
+    for (const field of ['energySocStart', 'energySocEnd'] as const) {
+      const soc = report[field];
+      if (soc !== undefined && (soc < 0 || soc > 100)) {
+        problems.push({
+          key: `soc-range:${field}`,
+          title: `${field} ${soc}% out of range`,
+          detail: `${field} is ${soc}%, outside 0–100 %`,
+          evidence: { field, soc },
+        });
+      }
+    }
+    const start = Date.parse(report.sessionTimeStart ?? '');
+    const end = Date.parse(report.sessionTimeEnd ?? '');
+    if (end < start) {
+      problems.push({
+        key: 'time-order',
+        title: 'Session ends before it starts',
+        detail: `the session ends at ${report.sessionTimeEnd}, before its start`,
+        evidence: { sessionTimeEnd: report.sessionTimeEnd ?? '' },
+      });
+    }
+    const dc = meterDelta(report, 'energyCharge');
+    const grid = meterDelta(report, 'energyPrimary');
+    if (dc !== undefined && grid !== undefined && grid >= t.minGridEnergyWh) {
+      const efficiency = (dc / grid) * 100;
+      if (efficiency > t.maxEfficiencyPercent) {
+        problems.push({
+          key: 'efficiency-above-100',
+          title: `Efficiency ${round1(efficiency)}%: DC out exceeds grid in`,
+          detail: `${kwh(dc)} DC out for ${kwh(grid)} grid in is ${round1(efficiency)}% (above ${t.maxEfficiencyPercent}%)`,
+          evidence: { dcEnergyWh: dc, gridEnergyWh: grid, efficiencyPercent: round1(efficiency) },
+        });
+      }
+    }
+    return problems.map((p) =>
+      finding(this.id, report, origin, {
+        severity: t.severity,
+        title: `Data quality: ${p.title}`,
+        message: `Impossible reading: ${p.detail}. Check the meter and the charger firmware; treat this session's other figures with care.`,
+        evidence: p.evidence,
+        discriminator: p.key,
+      }),
+    );
+  },
+};

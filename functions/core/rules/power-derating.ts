@@ -1,0 +1,95 @@
+import * as z from 'zod';
+import type { SessionReport } from '../session-report.ts';
+import { meterDelta, sessionMinutes } from './energy.ts';
+import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
+
+/**
+ * Catches a derated charge: the highest power the charger delivered (from its current and
+ * voltage samples) stayed far below both what the station can give and what the vehicle
+ * asked for. Overheated modules, a failed power module or a grid limit show up this way.
+ * Vehicles that started nearly full are not judged: their battery takes little power anyway.
+ * Nor are sessions whose samples peak below the session's average power: such samples missed
+ * the charge (the vendor's own example holds only pre-charge samples), and no true peak is
+ * lower than the average.
+ */
+const schema = z.strictObject({
+  enabled: enabledSchema,
+  /** Peak power below this share of min(station max, vehicle max) raises a finding. */
+  minPeakPercent: z.number().min(0).max(100),
+  /** Sessions that delivered less DC energy than this are not judged. */
+  minDeliveredWh: z.number().min(0),
+  /** Sessions that started at or above this state of charge are not judged. */
+  maxSocStartPercent: z.number().min(0).max(100),
+  severity: severitySchema,
+});
+
+export type PowerDeratingThresholds = z.infer<typeof schema>;
+
+export const powerDerating: Rule<PowerDeratingThresholds> = {
+  id: 'power-derating',
+  summary: 'Peak delivered power stayed far below what both station and vehicle allow.',
+  schema,
+  defaults: {
+    enabled: true,
+    minPeakPercent: 50,
+    minDeliveredWh: 5_000,
+    maxSocStartPercent: 80,
+    severity: 'warning',
+  },
+  evaluate(report, t, origin) {
+    const delivered = meterDelta(report, 'energyCharge');
+    if (delivered === undefined || delivered < t.minDeliveredWh) return [];
+    if (report.energySocStart !== undefined && report.energySocStart >= t.maxSocStartPercent)
+      return [];
+    const limits = (report.chargeParameters ?? [])
+      .filter(
+        (p) => ['station', 'request'].includes(p.paramType.toLowerCase()) && (p.maxPower ?? 0) > 0,
+      )
+      .map((p) => p.maxPower as number);
+    const peak = peakPowerW(report);
+    if (limits.length === 0 || peak === undefined) return [];
+    const minutes = sessionMinutes(report);
+    const averagePower = minutes ? delivered / (minutes / 60) : 0;
+    if (peak < averagePower) return [];
+    const ceiling = Math.min(...limits);
+    const percent = (peak / ceiling) * 100;
+    if (percent >= t.minPeakPercent) return [];
+    return [
+      finding(this.id, report, origin, {
+        severity: t.severity,
+        title: `Derated: peak ${round1(peak / 1000)} kW of ${round1(ceiling / 1000)} kW`,
+        message:
+          `Peak delivered power was ${round1(peak / 1000)} kW, ${round1(percent)}% of the ${round1(ceiling / 1000)} kW ` +
+          `both station and vehicle allow (alert below ${t.minPeakPercent}%). Check converter temperatures and ` +
+          'power modules, and any site or grid power limit active at the time.',
+        evidence: {
+          peakPowerKw: round1(peak / 1000),
+          allowedPowerKw: round1(ceiling / 1000),
+          peakPercent: round1(percent),
+          minPeakPercent: t.minPeakPercent,
+        },
+      }),
+    ];
+  },
+};
+
+/**
+ * The highest current × voltage over the session's meter samples, pairing each sample with
+ * the latest reading of the other quantity. Undefined when either was never sampled.
+ */
+export function peakPowerW(report: SessionReport): number | undefined {
+  const samples = (report.sessionMeterValues ?? [])
+    .filter((s) => s.key === 'present_current' || s.key === 'present_voltage')
+    .map((s) => ({ ...s, at: Date.parse(s.eventTimestamp ?? '') }))
+    .sort((a, b) => (a.at || 0) - (b.at || 0));
+  let current: number | undefined;
+  let voltage: number | undefined;
+  let peak: number | undefined;
+  for (const sample of samples) {
+    if (sample.key === 'present_current') current = Math.abs(sample.value);
+    else voltage = Math.abs(sample.value);
+    if (current !== undefined && voltage !== undefined)
+      peak = Math.max(peak ?? 0, current * voltage);
+  }
+  return peak;
+}

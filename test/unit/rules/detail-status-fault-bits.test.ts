@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { detailStatusFaultBits } from '../../../functions/core/rules/detail-status-fault-bits.ts';
+import { healthyReport, ORIGIN } from '../../helpers/reports.ts';
+
+const t = detailStatusFaultBits.defaults;
+const words = (...entries: [string, string][]) =>
+  healthyReport({ detailStatus: entries.map(([key, value]) => ({ key, value })) });
+
+describe('detail-status-fault-bits', () => {
+  it('counts every systemStatus bit by default and ignores other words', () => {
+    expect(t).toEqual({
+      enabled: true,
+      masks: { systemStatus: '0xFFFFFFFF' },
+      severity: 'warning',
+    });
+    expect(
+      detailStatusFaultBits.evaluate(words(['operationalStatus', '0x0000784B']), t, ORIGIN),
+    ).toEqual([]);
+  });
+
+  it('stays quiet for a zero word and fires for the lowest bit', () => {
+    expect(
+      detailStatusFaultBits.evaluate(words(['systemStatus', '0x00000000']), t, ORIGIN),
+    ).toEqual([]);
+    const [finding] = detailStatusFaultBits.evaluate(
+      words(['systemStatus', '0x00000001']),
+      t,
+      ORIGIN,
+    );
+    expect(finding?.evidence).toMatchObject({ faultBits: '0x00000001' });
+    expect(finding?.message).toContain('bits 0 are set');
+  });
+
+  it('applies the configured mask: bits outside it are not faults', () => {
+    const masked = { ...t, masks: { operationalStatus: '0x0000F000' } };
+    expect(
+      detailStatusFaultBits.evaluate(words(['operationalStatus', '0x00000FFF']), masked, ORIGIN),
+    ).toEqual([]);
+    const [finding] = detailStatusFaultBits.evaluate(
+      words(['operationalStatus', '0x0000784B']),
+      masked,
+      ORIGIN,
+    );
+    expect(finding?.evidence.faultBits).toBe('0x00007000');
+    expect(finding?.message).toContain('bits 12, 13, 14');
+  });
+
+  it('gives one finding per word, with the bits of all its events', () => {
+    const findings = detailStatusFaultBits.evaluate(
+      words(
+        ['systemStatus', '0x00000010'],
+        ['systemStatus', '0x00000400'],
+        ['systemStatus', '0x0'],
+      ),
+      t,
+      ORIGIN,
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.evidence.faultBits).toBe('0x00000410');
+  });
+
+  it('skips values that are not hex words, and reports without detail status', () => {
+    expect(detailStatusFaultBits.evaluate(words(['systemStatus', 'n/a']), t, ORIGIN)).toEqual([]);
+    expect(
+      detailStatusFaultBits.evaluate(healthyReport({ detailStatus: undefined }), t, ORIGIN),
+    ).toEqual([]);
+  });
+
+  it('handles the top bit without going negative', () => {
+    const [finding] = detailStatusFaultBits.evaluate(
+      words(['systemStatus', '0x80000000']),
+      t,
+      ORIGIN,
+    );
+    expect(finding?.evidence.faultBits).toBe('0x80000000');
+  });
+});
