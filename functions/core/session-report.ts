@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isWellFormedReport } from './report-shape.ts';
 
 /**
  * The shape of one DepotFinity session report, as far as the rules rely on it.
@@ -91,9 +92,15 @@ export type ReportValidation =
 
 /** Validates one raw item from an API page and works out the UTC day it is filed under. */
 export function validateSessionReport(raw: unknown): ReportValidation {
-  const parsed = sessionReportSchema.safeParse(raw);
-  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
-  const sessionDate = utcDay(parsed.data.sessionTimeStart) ?? utcDay(parsed.data.sessionTimeEnd);
+  let report: SessionReport;
+  if (isWellFormedReport(raw)) {
+    report = raw;
+  } else {
+    const parsed = sessionReportSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
+    report = parsed.data;
+  }
+  const sessionDate = utcDay(report.sessionTimeStart) ?? utcDay(report.sessionTimeEnd);
   if (!sessionDate) {
     return {
       ok: false,
@@ -101,16 +108,18 @@ export function validateSessionReport(raw: unknown): ReportValidation {
         'sessionTimeStart/sessionTimeEnd: neither is a valid date-time, so the report cannot be filed by day',
     };
   }
-  return { ok: true, report: parsed.data, sessionDate };
+  return { ok: true, report, sessionDate };
 }
+
+const YEAR_2000 = Date.UTC(2000, 0, 1);
+const YEAR_10000 = Date.UTC(10000, 0, 1);
 
 /** `YYYY-MM-DD` of an ISO timestamp in UTC, or undefined when it is not a date-time. */
 export function utcDay(timestamp: string | undefined): string | undefined {
   if (timestamp === undefined) return undefined;
   const ms = Date.parse(timestamp);
-  if (Number.isNaN(ms)) return undefined;
-  const year = new Date(ms).getUTCFullYear();
-  if (year < 2000 || year > 9999) return undefined;
+  // Years outside 2000–9999 are not sessions of this fleet, and would not fit the layout.
+  if (Number.isNaN(ms) || ms < YEAR_2000 || ms >= YEAR_10000) return undefined;
   return new Date(ms).toISOString().slice(0, 10);
 }
 

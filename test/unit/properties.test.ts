@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateReport } from '../../functions/core/evaluate.ts';
 import { reportsInDocument } from '../../functions/core/report-file.ts';
-import { validateSessionReport } from '../../functions/core/session-report.ts';
+import { isWellFormedReport } from '../../functions/core/report-shape.ts';
+import { sessionReportSchema, validateSessionReport } from '../../functions/core/session-report.ts';
 import { defaultThresholds } from '../../functions/core/thresholds.ts';
 import { ORIGIN } from '../helpers/reports.ts';
 
@@ -26,7 +27,11 @@ const hexWord = fc.oneof(
 /** Report-shaped values: right field names, wild values, random omissions and extra fields. */
 const reportLike = fc.record(
   {
-    sessionId: fc.oneof(fc.integer(), fc.string({ minLength: 1 })),
+    sessionId: fc.oneof(
+      fc.integer(),
+      fc.string({ minLength: 1 }),
+      fc.constantFrom(2 ** 53, 1e20, 1.5, ''),
+    ),
     vehicleId: fc.string(),
     sessionTimeStart: timestamp,
     sessionTimeEnd: timestamp,
@@ -153,3 +158,26 @@ describe('properties of validation and rules', () => {
     );
   });
 });
+
+describe('the fast report check', () => {
+  it('agrees with the zod schema on every input', () => {
+    fc.assert(
+      fc.property(fc.oneof(anyInput, reportLike.map(breakOneField)), (raw) => {
+        expect(isWellFormedReport(raw)).toBe(sessionReportSchema.safeParse(raw).success);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+});
+
+/** Puts a wrong-typed value into one field, nested ones included, to exercise the failures. */
+function breakOneField(report: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(report);
+  const keys = Object.keys(copy);
+  const key = keys[keys.length % 7] ?? 'sessionId';
+  const value = copy[key];
+  if (Array.isArray(value) && value.length > 0)
+    value[0] = { ...value[0], value: null, key: 7, deviceId: false };
+  else copy[key] = key.length % 2 === 0 ? 'wrong' : null;
+  return copy;
+}

@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { Severity } from '../finding.ts';
 import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
 
 /**
@@ -51,20 +50,29 @@ export const converterErrorCounter: Rule<ConverterErrorCounterThresholds> = {
     infoSeverity: 'info',
   },
   evaluate(report, t, origin) {
-    const devices = new Set(t.devices.map((d) => d.toLowerCase()));
-    const levels: Record<Level, { count: number; severity: Severity }> = {
-      error: { count: t.errorCount, severity: t.errorSeverity },
-      warning: { count: t.warningCount, severity: t.warningSeverity },
-      info: { count: t.infoCount, severity: t.infoSeverity },
-    };
-    return (report.deviceStatus ?? []).flatMap((device) => {
-      if (!devices.has(device.deviceId.toLowerCase())) return [];
-      return (device.errorCodes ?? []).flatMap(({ errorCode, errorCounter }) => {
+    const devices = watchedDevices(t);
+    const findings = [];
+    for (const device of report.deviceStatus ?? []) {
+      if (!device.errorCodes || !devices.has(device.deviceId.toLowerCase())) continue;
+      for (const { errorCode, errorCounter } of device.errorCodes) {
+        // Most counters are small: skip the text of codes that no level would alert on.
+        if (
+          errorCounter < Math.min(t.errorCount, t.warningCount) &&
+          (t.infoCount === 0 || errorCounter < t.infoCount)
+        )
+          continue;
         const level = levelOf(errorCode);
-        const { count: threshold, severity } = levels[level];
-        if (threshold === 0 || errorCounter < threshold) return [];
+        const threshold =
+          level === 'error' ? t.errorCount : level === 'warning' ? t.warningCount : t.infoCount;
+        if (threshold === 0 || errorCounter < threshold) continue;
+        const severity =
+          level === 'error'
+            ? t.errorSeverity
+            : level === 'warning'
+              ? t.warningSeverity
+              : t.infoSeverity;
         const code = errorCode.trim();
-        return [
+        findings.push(
           finding(this.id, report, origin, {
             severity,
             title: `${device.deviceId} ${level} counted ${errorCounter}×`,
@@ -75,8 +83,21 @@ export const converterErrorCounter: Rule<ConverterErrorCounterThresholds> = {
             evidence: { errorCode: code, errorCounter, threshold, device: device.deviceId },
             discriminator: `${device.deviceId}\u001f${code}`,
           }),
-        ];
-      });
-    });
+        );
+      }
+    }
+    return findings;
   },
 };
+
+const deviceSets = new WeakMap<ConverterErrorCounterThresholds, Set<string>>();
+
+/** The watched device ids in lower case, worked out once per thresholds object. */
+function watchedDevices(t: ConverterErrorCounterThresholds): Set<string> {
+  let devices = deviceSets.get(t);
+  if (!devices) {
+    devices = new Set(t.devices.map((d) => d.toLowerCase()));
+    deviceSets.set(t, devices);
+  }
+  return devices;
+}

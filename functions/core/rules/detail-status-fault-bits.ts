@@ -28,9 +28,10 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
     const seen = new Map<string, { bits: number; value: string; at: string | undefined }>();
     for (const { key, value, eventTimestamp } of report.detailStatus ?? []) {
       const mask = t.masks[key];
-      if (mask === undefined || !/^0x[0-9a-f]{1,8}$/i.test(value)) continue;
+      if (mask === undefined) continue;
+      // Zero words (the usual case) are settled by the arithmetic; only set bits need the format check.
       const bits = (Number.parseInt(value, 16) & Number.parseInt(mask, 16)) >>> 0;
-      if (bits === 0) continue;
+      if (bits === 0 || !/^0x[0-9a-f]{1,8}$/i.test(value)) continue;
       const earlier = seen.get(key);
       seen.set(key, {
         bits: ((earlier?.bits ?? 0) | bits) >>> 0,

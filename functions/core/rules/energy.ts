@@ -6,18 +6,39 @@ export type Meter = 'energyCharge' | 'energyPrimary' | 'energyRequested';
 
 /** How far a counter moved during the session (Wh), or undefined when a reading is missing. */
 export function meterDelta(report: SessionReport, meter: Meter): number | undefined {
-  const start = report[`${meter}Start`];
-  const end = report[`${meter}End`];
+  const [start, end] = meterReadings(report, meter);
   return start === undefined || end === undefined ? undefined : end - start;
+}
+
+/** The start and end readings of one counter (Wh). */
+export function meterReadings(
+  report: SessionReport,
+  meter: Meter,
+): [number | undefined, number | undefined] {
+  // Spelled out rather than built from the name: this runs for every report, every rule.
+  switch (meter) {
+    case 'energyCharge':
+      return [report.energyChargeStart, report.energyChargeEnd];
+    case 'energyPrimary':
+      return [report.energyPrimaryStart, report.energyPrimaryEnd];
+    case 'energyRequested':
+      return [report.energyRequestedStart, report.energyRequestedEnd];
+  }
 }
 
 /** Session length in minutes, or undefined when the times are missing or out of order. */
 export function sessionMinutes(report: SessionReport): number | undefined {
-  if (report.sessionTimeStart === undefined || report.sessionTimeEnd === undefined)
-    return undefined;
-  const ms = Date.parse(report.sessionTimeEnd) - Date.parse(report.sessionTimeStart);
-  return Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
+  const { sessionTimeStart: start, sessionTimeEnd: end } = report;
+  if (start === undefined || end === undefined) return undefined;
+  // Several rules ask this of the same report: parse its times once.
+  if (durations.has(report)) return durations.get(report);
+  const ms = Date.parse(end) - Date.parse(start);
+  const minutes = Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
+  durations.set(report, minutes);
+  return minutes;
 }
+
+const durations = new WeakMap<SessionReport, number | undefined>();
 
 /** Watt-hours as kWh with one decimal, for messages. */
 export function kwh(wh: number): string {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Finding } from '../finding.ts';
-import { kwh, type Meter, meterDelta } from './energy.ts';
+import { kwh, type Meter, meterDelta, meterReadings } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
 /**
@@ -22,11 +22,11 @@ const schema = z.strictObject({
 
 export type MeterDataQualityThresholds = z.infer<typeof schema>;
 
-const METERS: Record<Meter, string> = {
-  energyCharge: 'DC energy meter',
-  energyPrimary: 'grid energy meter',
-  energyRequested: 'requested energy counter',
-};
+const METERS: readonly [Meter, string][] = [
+  ['energyCharge', 'DC energy meter'],
+  ['energyPrimary', 'grid energy meter'],
+  ['energyRequested', 'requested energy counter'],
+];
 
 export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
   id: 'meter-data-quality',
@@ -46,15 +46,16 @@ export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
       detail: string;
       evidence: Finding['evidence'];
     }[] = [];
-    for (const [meter, name] of Object.entries(METERS) as [Meter, string][]) {
-      const delta = meterDelta(report, meter);
-      if (delta === undefined) continue;
+    for (const [meter, name] of METERS) {
+      const [start, end] = meterReadings(report, meter);
+      if (start === undefined || end === undefined) continue;
+      const delta = end - start;
       if (delta < 0) {
         problems.push({
           key: `backwards:${meter}`,
           title: `${name} ran backwards`,
-          detail: `the ${name} went from ${report[`${meter}Start`]} to ${report[`${meter}End`]} Wh`,
-          evidence: { meter, start: report[`${meter}Start`] ?? 0, end: report[`${meter}End`] ?? 0 },
+          detail: `the ${name} went from ${start} to ${end} Wh`,
+          evidence: { meter, start, end },
         });
       } else if (delta > t.maxSessionEnergyWh) {
         problems.push({
@@ -76,9 +77,7 @@ export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
         });
       }
     }
-    const start = Date.parse(report.sessionTimeStart ?? '');
-    const end = Date.parse(report.sessionTimeEnd ?? '');
-    if (end < start) {
+    if (Date.parse(report.sessionTimeEnd ?? '') < Date.parse(report.sessionTimeStart ?? '')) {
       problems.push({
         key: 'time-order',
         title: 'Session ends before it starts',

@@ -76,20 +76,38 @@ export const powerDerating: Rule<PowerDeratingThresholds> = {
 /**
  * The highest current × voltage over the session's meter samples, pairing each sample with
  * the latest reading of the other quantity. Undefined when either was never sampled.
+ * Samples usually arrive in time order; they are sorted only when they do not.
  */
 export function peakPowerW(report: SessionReport): number | undefined {
-  const samples = (report.sessionMeterValues ?? [])
-    .filter((s) => s.key === 'present_current' || s.key === 'present_voltage')
-    .map((s) => ({ ...s, at: Date.parse(s.eventTimestamp ?? '') }))
-    .sort((a, b) => (a.at || 0) - (b.at || 0));
+  const samples = report.sessionMeterValues ?? [];
+  const order = samples.map((_, i) => i);
+  if (!inTimeOrder(samples)) {
+    const times = samples.map((s) => Date.parse(s.eventTimestamp ?? '') || 0);
+    order.sort((a, b) => (times[a] as number) - (times[b] as number));
+  }
   let current: number | undefined;
   let voltage: number | undefined;
   let peak: number | undefined;
-  for (const sample of samples) {
-    if (sample.key === 'present_current') current = Math.abs(sample.value);
-    else voltage = Math.abs(sample.value);
+  for (const i of order) {
+    const sample = samples[i];
+    if (sample?.key === 'present_current') current = Math.abs(sample.value);
+    else if (sample?.key === 'present_voltage') voltage = Math.abs(sample.value);
+    else continue;
     if (current !== undefined && voltage !== undefined)
       peak = Math.max(peak ?? 0, current * voltage);
   }
   return peak;
+}
+
+/**
+ * Whether samples are already in time order. Canonical UTC timestamps (as the API sends them)
+ * sort as strings, which spares a date parse per sample; anything else counts as unordered.
+ */
+function inTimeOrder(samples: readonly { eventTimestamp?: string | undefined }[]): boolean {
+  let previous = '';
+  for (const { eventTimestamp: at } of samples) {
+    if (at === undefined || at.length !== 24 || at[23] !== 'Z' || at < previous) return false;
+    previous = at;
+  }
+  return true;
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
 /**
@@ -47,7 +48,8 @@ export const socShortfall: Rule<SocShortfallThresholds> = {
         }),
       );
     }
-    const hours = durationHours(report.sessionTimeStart, report.sessionTimeEnd);
+    const minutes = sessionMinutes(report);
+    const hours = minutes ? minutes / 60 : undefined;
     if (hours !== undefined && hours * 60 >= t.minDurationMinutes && start < t.targetSocPercent) {
       const gainPerHour = (end - start) / hours;
       if (gainPerHour < t.minSocGainPerHour) {
@@ -73,9 +75,3 @@ export const socShortfall: Rule<SocShortfallThresholds> = {
     return findings;
   },
 };
-
-function durationHours(start: string | undefined, end: string | undefined): number | undefined {
-  if (start === undefined || end === undefined) return undefined;
-  const ms = Date.parse(end) - Date.parse(start);
-  return Number.isFinite(ms) && ms > 0 ? ms / 3_600_000 : undefined;
-}
