@@ -13,7 +13,7 @@ export function isWellFormedReport(raw: unknown): raw is SessionReport {
     optional(raw.vehicleId, isString) &&
     optional(raw.sessionTimeStart, isTimestamp) &&
     optional(raw.sessionTimeEnd, isTimestamp) &&
-    NUMBER_FIELDS.every((field) => optional(raw[field], isFinite)) &&
+    NUMBER_FIELDS.every((field) => optional(raw[field], isFiniteNumber)) &&
     optionalArray(
       raw.ocppStatus,
       (s) => isString(s.value) && optional(s.eventTimestamp, isTimestamp),
@@ -28,32 +28,32 @@ export function isWellFormedReport(raw: unknown): raw is SessionReport {
         isString(d.deviceId) &&
         optional(d.status, isString) &&
         optional(d.eventTimestamp, isTimestamp) &&
-        optionalArray(d.errorCodes, (c) => isString(c.errorCode) && isFinite(c.errorCounter)),
+        optionalArray(d.errorCodes, (c) => isString(c.errorCode) && isFiniteNumber(c.errorCounter)),
     ) &&
     optionalArray(
       raw.chargeParameters,
       (p) =>
         isString(p.paramType) &&
-        PARAMETER_FIELDS.every((field) => optional(p[field], isFinite)) &&
+        PARAMETER_FIELDS.every((field) => optional(p[field], isFiniteNumber)) &&
         optional(p.eventTimestamp, isTimestamp),
     ) &&
     optionalArray(
       raw.sessionMeterValues,
-      (m) => isString(m.key) && isFinite(m.value) && optional(m.eventTimestamp, isTimestamp),
+      (m) => isString(m.key) && isFiniteNumber(m.value) && optional(m.eventTimestamp, isTimestamp),
     ) &&
     optionalRecord(
       raw.batteryAlignmentResults,
       (b) =>
         optional(b.inRange, isBoolean) &&
-        optional(b.presentVoltage, isFinite) &&
-        optional(b.requestedVoltage, isFinite) &&
+        optional(b.presentVoltage, isFiniteNumber) &&
+        optional(b.requestedVoltage, isFiniteNumber) &&
         optional(b.eventTimestamp, isTimestamp),
     ) &&
     optionalRecord(
       raw.dcBreakerOpenConditions,
       (c) =>
-        optional(c.current, isFinite) &&
-        optional(c.voltage, isFinite) &&
+        optional(c.current, isFiniteNumber) &&
+        optional(c.voltage, isFiniteNumber) &&
         optional(c.eventTimestamp, isTimestamp),
     )
   );
@@ -92,8 +92,8 @@ function isTimestamp(value: unknown): boolean {
   return typeof value === 'string' && value.length > 0;
 }
 
-function isFinite(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFinite(value);
+function isFiniteNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFiniteNumber(value);
 }
 
 function isBoolean(value: unknown): boolean {
