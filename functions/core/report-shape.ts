@@ -93,7 +93,7 @@ function isTimestamp(value: unknown): boolean {
 }
 
 function isFiniteNumber(value: unknown): boolean {
-  return typeof value === 'number' && Number.isFiniteNumber(value);
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isBoolean(value: unknown): boolean {
