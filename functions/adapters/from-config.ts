@@ -1,9 +1,16 @@
 import { resolve } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
 import type { AlertSink, ReportArchive, ScanState } from '../scan/ports.ts';
+import { s3Client, snsClient } from './aws-clients.ts';
 import { ConsoleAlerts, FanOutAlerts, JsonlAlerts } from './local-alerts.ts';
 import { LocalArchive } from './local-archive.ts';
 import { LocalState } from './local-state.ts';
+import { S3Archive } from './s3-archive.ts';
+import { parseS3Uri } from './s3-location.ts';
+import { S3State } from './s3-state.ts';
+import { SnsAlerts } from './sns-alerts.ts';
 
 /** Options for turning config URIs into adapters. */
 export interface AdapterOptions {
@@ -11,37 +18,41 @@ export interface AdapterOptions {
   baseDir: string;
   /** Where `stdout` alerts are written. Default: process.stdout. */
   write?: (text: string) => void;
+  /** AWS clients to use instead of the process-wide ones. */
+  s3?: S3Client;
+  sns?: SNSClient;
 }
 
-/** The archive a config names: a folder path (S3 comes with the AWS adapters). */
+const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/** The archive a config names: `s3://bucket/prefix` or a folder path. */
 export function archiveFrom(uri: string, options: AdapterOptions): ReportArchive {
-  rejectCloud(uri, 'archive');
+  if (uri.startsWith('s3://'))
+    return new S3Archive(options.s3 ?? s3Client(), parseS3Uri(uri, 'archive'));
   return new LocalArchive(resolve(options.baseDir, uri));
 }
 
-/** The cursor and ledger store a config names. */
+/** The cursor and ledger store a config names: `s3://bucket/prefix` or a folder path. */
 export function stateFrom(uri: string, options: AdapterOptions): ScanState {
-  rejectCloud(uri, 'state');
+  if (uri.startsWith('s3://'))
+    return new S3State(options.s3 ?? s3Client(), parseS3Uri(uri, 'state'));
   return new LocalState(resolve(options.baseDir, uri));
 }
 
-/** The alert sinks a config names: `stdout`, `*.jsonl` files. */
-export function alertsFrom(uris: readonly string[], options: AdapterOptions): AlertSink {
+/** The alert sinks a config names: `stdout`, `*.jsonl` files, SNS topic ARNs. */
+export function alertsFrom(
+  uris: readonly string[],
+  archiveLocation: string,
+  options: AdapterOptions,
+): AlertSink {
   const sinks = uris.map((uri, index): AlertSink => {
     if (uri === 'stdout') return new ConsoleAlerts(options.write);
     if (uri.endsWith('.jsonl')) return new JsonlAlerts(resolve(options.baseDir, uri));
-    rejectCloud(uri, `alerts.${index}`);
+    if (SNS_ARN.test(uri))
+      return new SnsAlerts(options.sns ?? snsClient(), { topicArn: uri, archiveLocation });
     throw new ConfigError(
       `alerts.${index}: "${uri}" is not stdout, a .jsonl file path or an SNS topic ARN`,
     );
   });
   return sinks.length === 1 && sinks[0] ? sinks[0] : new FanOutAlerts(sinks);
-}
-
-function rejectCloud(uri: string, field: string): void {
-  if (uri.startsWith('s3://') || uri.startsWith('arn:aws:sns:')) {
-    throw new ConfigError(
-      `${field}: "${uri}" needs the AWS adapters, which this build does not include yet; use a local path`,
-    );
-  }
 }

@@ -61,6 +61,7 @@ export async function scanFromConfig(config: Config, runtime: ScanRuntime): Prom
     baseDir: runtime.baseDir,
     ...(runtime.write ? { write: runtime.write } : {}),
   };
+  const archive = runtime.archive ?? archiveFrom(config.archive, adapterOptions);
   return runScan(
     {
       fleet: config.fleet,
@@ -72,9 +73,9 @@ export async function scanFromConfig(config: Config, runtime: ScanRuntime): Prom
     },
     {
       source,
-      archive: runtime.archive ?? archiveFrom(config.archive, adapterOptions),
+      archive,
       state: runtime.state ?? stateFrom(config.state, adapterOptions),
-      alerts: runtime.alerts ?? alertsFrom(config.alerts, adapterOptions),
+      alerts: runtime.alerts ?? alertsFrom(config.alerts, archive.location, adapterOptions),
       log: runtime.log,
       now,
     },

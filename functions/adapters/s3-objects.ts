@@ -1,0 +1,91 @@
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { isNotFound, isPreconditionFailed } from './aws-errors.ts';
+
+/** A JSON document read from S3 with the ETag to compare-and-swap against. */
+export interface Versioned<T> {
+  value: T | undefined;
+  /** undefined when the object did not exist. */
+  etag: string | undefined;
+}
+
+/** The few S3 object operations the archive and the state need, with their conditions. */
+export class S3Objects {
+  constructor(
+    readonly client: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  /**
+   * Creates an object only if its key is free. The HEAD first keeps this correct on stores
+   * that ignore `If-None-Match` (s3rver), and is cheaper than a PUT for the re-read reports of
+   * an overlapping window; `If-None-Match: *` closes the race on real S3.
+   */
+  async createOnce(key: string, body: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return false;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json',
+          IfNoneMatch: '*',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isPreconditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Reads a JSON object and its ETag; a missing object gives `{ value: undefined }`. */
+  async readJson<T>(key: string): Promise<Versioned<T>> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
+      const text = (await response.Body?.transformToString('utf8')) ?? '';
+      return { value: JSON.parse(text) as T, etag: response.ETag };
+    } catch (error) {
+      if (isNotFound(error)) return { value: undefined, etag: undefined };
+      throw error;
+    }
+  }
+
+  /**
+   * Writes a JSON object only if it is still the version read (`If-Match`), or still absent
+   * (`If-None-Match`). Returns the new ETag, or undefined when another writer got there first.
+   */
+  async writeJsonIfUnchanged(
+    key: string,
+    value: unknown,
+    etag: string | undefined,
+  ): Promise<string | undefined> {
+    try {
+      const response = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: `${JSON.stringify(value, null, 2)}\n`,
+          ContentType: 'application/json',
+          ...(etag ? { IfMatch: etag } : { IfNoneMatch: '*' }),
+        }),
+      );
+      return response.ETag ?? '';
+    } catch (error) {
+      if (isPreconditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+}

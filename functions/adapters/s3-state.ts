@@ -1,0 +1,76 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { AlertLedger } from '../core/alert-ledger.ts';
+import { encodeKeySegment } from '../core/archive-layout.ts';
+import type { ReportOrigin } from '../core/session-report.ts';
+import type { Cursor, ScanState } from '../scan/ports.ts';
+import type { S3Location } from './s3-location.ts';
+import { S3Objects } from './s3-objects.ts';
+
+const ATTEMPTS = 3;
+
+/**
+ * Cursors and alert ledgers in S3, one object of each per connector, written with
+ * compare-and-swap (`If-Match` on the ETag read, `If-None-Match` on first write). If another
+ * run wrote in between, the cursor keeps the later of the two positions and the ledger keeps
+ * the union of both: neither ever goes backwards.
+ */
+export class S3State implements ScanState {
+  readonly #objects: S3Objects;
+  readonly #prefix: string;
+  readonly #etags = new Map<string, string | undefined>();
+
+  constructor(client: S3Client, { bucket, prefix }: S3Location) {
+    this.#objects = new S3Objects(client, bucket);
+    this.#prefix = prefix;
+  }
+
+  async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
+    return this.#read<Cursor>(this.#key('cursors', origin));
+  }
+
+  async saveCursor(cursor: Cursor): Promise<void> {
+    await this.#write<Cursor>(this.#key('cursors', cursor), cursor, (theirs) =>
+      theirs.fetchedUntil > cursor.fetchedUntil ? theirs : cursor,
+    );
+  }
+
+  async loadLedger(origin: ReportOrigin): Promise<AlertLedger> {
+    return new AlertLedger(await this.#read<Record<string, string>>(this.#key('ledger', origin)));
+  }
+
+  async saveLedger(origin: ReportOrigin, ledger: AlertLedger): Promise<void> {
+    await this.#write<Record<string, string>>(
+      this.#key('ledger', origin),
+      ledger.toJSON(),
+      (theirs) => ({
+        ...theirs,
+        ...ledger.toJSON(),
+      }),
+    );
+  }
+
+  async #read<T>(key: string): Promise<T | undefined> {
+    const { value, etag } = await this.#objects.readJson<T>(key);
+    this.#etags.set(key, etag);
+    return value;
+  }
+
+  /** Writes against the version last read; on a lost race, merges with theirs and tries again. */
+  async #write<T>(key: string, value: T, merge: (theirs: T) => T): Promise<void> {
+    let next = value;
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const etag = await this.#objects.writeJsonIfUnchanged(key, next, this.#etags.get(key));
+      if (etag !== undefined) {
+        this.#etags.set(key, etag);
+        return;
+      }
+      const theirs = await this.#read<T>(key);
+      next = theirs === undefined ? value : merge(theirs);
+    }
+    throw new Error(`state object ${key} kept changing under this run (${ATTEMPTS} attempts)`);
+  }
+
+  #key(kind: string, { chargerId, connectorId }: ReportOrigin): string {
+    return `${this.#prefix}${kind}/charger=${encodeKeySegment(chargerId)}/connector=${encodeKeySegment(connectorId)}.json`;
+  }
+}

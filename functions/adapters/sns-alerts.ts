@@ -1,0 +1,150 @@
+import {
+  PublishBatchCommand,
+  type PublishBatchRequestEntry,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+import { type AlertMessage, alertMessages, renderGroup } from '../core/alert-messages.ts';
+import type { Finding } from '../core/finding.ts';
+import type { AlertSink, PublishOutcome } from '../scan/ports.ts';
+
+/** SNS's limit for one message and for one batch, attributes included. */
+export const SNS_MAX_BYTES = 256 * 1024;
+const BATCH_ENTRIES = 10;
+
+/** Options of the SNS alert sink. */
+export interface SnsAlertsOptions {
+  topicArn: string;
+  /** Where the archive is, named in every message. */
+  archiveLocation: string;
+  /** Findings described one by one per message. Default: 10. */
+  listed?: number;
+}
+
+/**
+ * Alerts to an SNS topic: one message per charger and severity, each carrying a body per
+ * protocol (`MessageStructure: 'json'`) and the attributes subscription filters use. Messages
+ * go out with PublishBatch; only what SNS accepted is reported as published, so the rest is
+ * retried on the next run.
+ */
+export class SnsAlerts implements AlertSink {
+  constructor(
+    private readonly client: SNSClient,
+    private readonly options: SnsAlertsOptions,
+  ) {}
+
+  async publish(findings: readonly Finding[]): Promise<PublishOutcome> {
+    const messages = this.#messages(findings);
+    const outcome: PublishOutcome = { accepted: [], failed: [] };
+    for (const batch of batches(messages.map(entryOf))) {
+      try {
+        const response = await this.client.send(
+          new PublishBatchCommand({
+            TopicArn: this.options.topicArn,
+            PublishBatchRequestEntries: batch.map((b) => b.entry),
+          }),
+        );
+        const failed = new Map(
+          (response.Failed ?? []).map((f) => [f.Id, `${f.Code ?? 'error'}: ${f.Message ?? ''}`]),
+        );
+        for (const { entry, message } of batch) {
+          const error = failed.get(entry.Id);
+          if (error === undefined) outcome.accepted.push(...message.fingerprints);
+          else
+            outcome.failed.push(
+              ...message.fingerprints.map((fingerprint) => ({ fingerprint, error })),
+            );
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        for (const { message } of batch) {
+          outcome.failed.push(
+            ...message.fingerprints.map((fingerprint) => ({ fingerprint, error: reason })),
+          );
+        }
+      }
+    }
+    return outcome;
+  }
+
+  /** Messages per charger and severity, each shrunk until it fits SNS's size limit. */
+  #messages(findings: readonly Finding[]): AlertMessage[] {
+    const limits = {
+      listed: this.options.listed ?? 10,
+      archiveLocation: this.options.archiveLocation,
+    };
+    return alertMessages(findings, limits).map((message) => {
+      // A message over SNS's limit lists fewer findings (and counts the rest) until it fits.
+      let fitted = message;
+      for (
+        let listed = limits.listed;
+        entrySize(entryOf(fitted).entry) > SNS_MAX_BYTES && listed > 1;
+      ) {
+        listed = Math.floor(listed / 2);
+        const group = findings.filter((f) => message.fingerprints.includes(f.fingerprint));
+        fitted = renderGroup(group, { ...limits, listed });
+      }
+      return fitted;
+    });
+  }
+}
+
+interface BatchItem {
+  entry: PublishBatchRequestEntry & { Id: string };
+  message: AlertMessage;
+}
+
+function entryOf(message: AlertMessage): BatchItem {
+  return {
+    message,
+    entry: {
+      Id: '', // numbered per batch
+      Subject: message.subject,
+      MessageStructure: 'json',
+      Message: JSON.stringify({
+        default: message.default,
+        email: message.email,
+        https: message.chat,
+      }),
+      MessageAttributes: {
+        severity: { DataType: 'String', StringValue: message.attributes.severity },
+        chargerId: { DataType: 'String', StringValue: message.attributes.chargerId },
+        rule: { DataType: 'String.Array', StringValue: JSON.stringify(message.attributes.rules) },
+      },
+    },
+  };
+}
+
+/** Bytes SNS counts for an entry: the message, the subject and the attributes. */
+export function entrySize(entry: PublishBatchRequestEntry): number {
+  const attributes = Object.entries(entry.MessageAttributes ?? {}).reduce(
+    (sum, [name, value]) =>
+      sum +
+      Buffer.byteLength(name) +
+      Buffer.byteLength(value.DataType ?? '') +
+      Buffer.byteLength(value.StringValue ?? ''),
+    0,
+  );
+  return (
+    Buffer.byteLength(entry.Message ?? '') + Buffer.byteLength(entry.Subject ?? '') + attributes
+  );
+}
+
+/** Splits entries into batches of at most 10 and at most 256 KiB. */
+function batches(items: BatchItem[]): BatchItem[][] {
+  const result: BatchItem[][] = [];
+  let current: BatchItem[] = [];
+  let size = 0;
+  items.forEach((item, index) => {
+    item.entry.Id = `m${index}-${item.message.fingerprints[0] ?? ''}`.slice(0, 80);
+    const bytes = entrySize(item.entry);
+    if (current.length === BATCH_ENTRIES || (current.length > 0 && size + bytes > SNS_MAX_BYTES)) {
+      result.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += bytes;
+  });
+  if (current.length > 0) result.push(current);
+  return result;
+}
