@@ -158,14 +158,12 @@ describe('the S3 state when another run writes at the same time (S3 conditional 
 
   it('treats a lost create-only race on a report as already archived', async () => {
     const mock = mockClient(S3Client);
-    mock
-      .on(HeadObjectCommand)
-      .rejects(
-        Object.assign(new Error('NotFound'), {
-          name: 'NotFound',
-          $metadata: { httpStatusCode: 404 },
-        }),
-      );
+    mock.on(HeadObjectCommand).rejects(
+      Object.assign(new Error('NotFound'), {
+        name: 'NotFound',
+        $metadata: { httpStatusCode: 404 },
+      }),
+    );
     mock.on(PutObjectCommand).rejects(preconditionFailed);
     const archive = new S3Archive(new S3Client({ region: 'eu-west-1' }), {
       bucket: 'b',
