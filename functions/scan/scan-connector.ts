@@ -3,6 +3,7 @@ import { evaluateReport } from '../core/evaluate.ts';
 import type { Finding } from '../core/finding.ts';
 import { type ReportOrigin, validateSessionReport } from '../core/session-report.ts';
 import type { Thresholds } from '../core/thresholds.ts';
+import { CredentialsRefusedError } from '../depot/errors.ts';
 import type { AlertSink, Log, ReportArchive, ReportSource, ScanState } from './ports.ts';
 import { type ConnectorResult, emptyCounts } from './summary.ts';
 
@@ -115,6 +116,8 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResul
     });
     return result('ok');
   } catch (error) {
-    return result('failed', error instanceof Error ? error.message : String(error));
+    const failed = result('failed', error instanceof Error ? error.message : String(error));
+    if (error instanceof CredentialsRefusedError) failed.credentialsRefused = true;
+    return failed;
   }
 }

@@ -25,6 +25,8 @@ export interface ScanRuntime {
   fetch?: Fetch;
   sleep?: Sleep;
   now?: () => number;
+  /** Called once per retried API request, for metrics. */
+  onRetry?: () => void;
 }
 
 /** Wires the DepotFinity client and the adapters a config names, and runs one scan. */
@@ -47,6 +49,7 @@ export async function scanFromConfig(config: Config, runtime: ScanRuntime): Prom
     fetch: fetchFn,
     sleep,
     now,
+    ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
   });
   const source = new SessionReportsClient({
     baseUrl: config.api.baseUrl,
@@ -56,6 +59,7 @@ export async function scanFromConfig(config: Config, runtime: ScanRuntime): Prom
     policy,
     fetch: fetchFn,
     sleep,
+    ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
   });
   const adapterOptions = {
     baseDir: runtime.baseDir,

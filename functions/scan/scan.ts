@@ -77,10 +77,11 @@ export async function runScan(
     connectors: results,
     failed: results
       .filter((r) => r.status === 'failed')
-      .map(({ chargerId, connectorId, error }) => ({
+      .map(({ chargerId, connectorId, error, credentialsRefused }) => ({
         chargerId,
         connectorId,
         error: error ?? 'unknown error',
+        ...(credentialsRefused ? { credentialsRefused } : {}),
       })),
   };
   log.info('scan finished', { runId, ...summary.totals, failedConnectors: summary.failed.length });

@@ -20,6 +20,7 @@ export interface ConnectorResult extends ReportOrigin, ConnectorCounts {
   window: { from: string; to: string };
   findingsByRule: Record<string, number>;
   error?: string;
+  credentialsRefused?: boolean;
 }
 
 /** The outcome of a whole scan run. */
@@ -30,7 +31,16 @@ export interface ScanSummary {
   totals: ConnectorCounts & { findingsByRule: Record<string, number> };
   connectors: ConnectorResult[];
   /** Connectors that could not be scanned; non-empty means the run failed. */
-  failed: { chargerId: string; connectorId: string; error: string }[];
+  failed: FailedConnector[];
+}
+
+/** A connector that could not be scanned, and why. */
+export interface FailedConnector {
+  chargerId: string;
+  connectorId: string;
+  error: string;
+  /** True when the API refused the client credentials: a person must act. */
+  credentialsRefused?: boolean;
 }
 
 /** A zeroed set of counts. */

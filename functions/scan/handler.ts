@@ -1,0 +1,105 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Context, ScheduledEvent } from 'aws-lambda';
+import { s3Client, snsClient } from '../adapters/aws-clients.ts';
+import { alertsFrom, archiveFrom, stateFrom } from '../adapters/from-config.ts';
+import { powertoolsLog } from '../adapters/powertools-log.ts';
+import type { Fetch } from '../depot/http.ts';
+import type { Sleep } from '../depot/retry.ts';
+import { LambdaSettings } from './lambda-settings.ts';
+import { scanFromConfig } from './scan-from-config.ts';
+import { recordScanMetrics } from './scan-metrics.ts';
+import type { ScanSummary } from './summary.ts';
+
+/** What the scheduled function returns: the run's totals, and which connectors failed. */
+export type ScanReport = Pick<
+  ScanSummary,
+  'runId' | 'startedAt' | 'finishedAt' | 'totals' | 'failed'
+>;
+
+/** Thrown after a run that could not scan every connector, so the invocation fails and the alarm fires. */
+export class ScanIncompleteError extends Error {
+  override readonly name = 'ScanIncompleteError';
+  constructor(readonly report: ScanReport) {
+    const names = report.failed.slice(0, 20).map((f) => `${f.chargerId}/${f.connectorId}`);
+    const more = report.failed.length > 20 ? ` and ${report.failed.length - 20} more` : '';
+    super(`${report.failed.length} connector(s) could not be scanned: ${names.join(', ')}${more}`);
+  }
+}
+
+/** What the handler is built from; tests pass local stand-ins. */
+export interface HandlerDependencies {
+  env: NodeJS.ProcessEnv;
+  s3: S3Client;
+  sns: SNSClient;
+  secrets: SecretsManagerClient;
+  ssm: SSMClient;
+  logger: Logger;
+  metrics: Metrics;
+  fetch?: Fetch;
+  sleep?: Sleep;
+  now?: () => number;
+}
+
+/**
+ * Builds the scheduled scan function. Everything built here lives as long as the container,
+ * so warm invocations reuse the clients, the config and the cached credentials.
+ */
+export function createScanHandler(deps: HandlerDependencies) {
+  const now = deps.now ?? Date.now;
+  const settings = new LambdaSettings({ env: deps.env, secrets: deps.secrets, ssm: deps.ssm, now });
+  const log = powertoolsLog(deps.logger);
+
+  return async function scanHandler(event: ScheduledEvent, context?: Context): Promise<ScanReport> {
+    if (context) deps.logger.addContext(context);
+    deps.logger.info('scheduled scan', { scheduledTime: event.time, eventId: event.id });
+    const config = await settings.config();
+    const adapterOptions = { baseDir: '/tmp', s3: deps.s3, sns: deps.sns };
+    const archive = archiveFrom(config.archive, adapterOptions);
+    let apiRetries = 0;
+    const summary = await scanFromConfig(config, {
+      credentials: await settings.credentials(),
+      log,
+      baseDir: '/tmp',
+      archive,
+      state: stateFrom(config.state, adapterOptions),
+      alerts: alertsFrom(config.alerts, archive.location, adapterOptions),
+      onRetry: () => {
+        apiRetries++;
+      },
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      now,
+    });
+    recordScanMetrics(deps.metrics, summary, apiRetries);
+    // Refused credentials may have been rotated since they were cached: ask again next time.
+    if (summary.failed.some((f) => f.credentialsRefused)) settings.forgetCredentials();
+    const report: ScanReport = {
+      runId: summary.runId,
+      startedAt: summary.startedAt,
+      finishedAt: summary.finishedAt,
+      totals: summary.totals,
+      failed: summary.failed,
+    };
+    if (report.failed.length > 0) {
+      deps.logger.error('scan incomplete', { failed: report.failed });
+      throw new ScanIncompleteError(report);
+    }
+    return report;
+  };
+}
+
+/** The Lambda entry point (EventBridge Scheduler invokes it on the configured rate). */
+export const handler = createScanHandler({
+  env: process.env,
+  s3: s3Client(),
+  sns: snsClient(),
+  secrets: new SecretsManagerClient({}),
+  ssm: new SSMClient({}),
+  logger: new Logger({ serviceName: 'depot-watch' }),
+  metrics: new Metrics({ namespace: 'DepotWatch', serviceName: 'depot-watch' }),
+});

@@ -1,0 +1,98 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { type Config, ConfigError, parseConfig } from '../config/config.ts';
+import { type ClientCredentials, credentialsFrom } from '../config/credentials.ts';
+import { Secret } from '../core/secret.ts';
+
+/** How long fetched credentials are reused by a warm container before asking again. */
+const CREDENTIALS_TTL_MS = 15 * 60_000;
+
+/** The Lambda's settings sources; the clients are created once per container. */
+export interface SettingsSources {
+  env: NodeJS.ProcessEnv;
+  secrets: SecretsManagerClient;
+  ssm: SSMClient;
+  now: () => number;
+}
+
+/**
+ * The Lambda's config and credentials, cached across warm invocations. The config comes from
+ * DEPOT_WATCH_CONFIG (JSON) or the SSM parameter named by DEPOT_WATCH_CONFIG_PARAMETER; the
+ * client id and secret from the Secrets Manager secret named by DEPOT_WATCH_CREDENTIALS_SECRET,
+ * a JSON object `{ "clientId": "...", "clientSecret": "..." }`.
+ */
+export class LambdaSettings {
+  #config: Config | undefined;
+  #credentials: { value: ClientCredentials; fetchedAt: number } | undefined;
+
+  constructor(private readonly sources: SettingsSources) {}
+
+  /** The validated config; a bad one is a ConfigError naming the field. */
+  async config(): Promise<Config> {
+    this.#config ??= await this.#loadConfig();
+    return this.#config;
+  }
+
+  /** Client credentials, fetched again after 15 minutes so a rotated secret is picked up. */
+  async credentials(): Promise<ClientCredentials> {
+    const { now } = this.sources;
+    if (!this.#credentials || now() - this.#credentials.fetchedAt > CREDENTIALS_TTL_MS) {
+      this.#credentials = { value: await this.#loadCredentials(), fetchedAt: now() };
+    }
+    return this.#credentials.value;
+  }
+
+  /** Forgets cached credentials, after the API refused them. */
+  forgetCredentials(): void {
+    this.#credentials = undefined;
+  }
+
+  async #loadConfig(): Promise<Config> {
+    const { env, ssm } = this.sources;
+    if (env.DEPOT_WATCH_CONFIG)
+      return parseConfig(
+        parseJson(env.DEPOT_WATCH_CONFIG, 'DEPOT_WATCH_CONFIG'),
+        'DEPOT_WATCH_CONFIG',
+      );
+    const name = env.DEPOT_WATCH_CONFIG_PARAMETER;
+    if (!name)
+      throw new ConfigError(
+        'set DEPOT_WATCH_CONFIG (JSON) or DEPOT_WATCH_CONFIG_PARAMETER (an SSM parameter name)',
+      );
+    const response = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const source = `SSM parameter ${name}`;
+    return parseConfig(parseJson(response.Parameter?.Value ?? '', source), source);
+  }
+
+  async #loadCredentials(): Promise<ClientCredentials> {
+    const { env, secrets } = this.sources;
+    const secretId = env.DEPOT_WATCH_CREDENTIALS_SECRET;
+    if (!secretId) return credentialsFrom(await this.config(), env);
+    const response = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+    const value = parseJson(response.SecretString ?? '', `secret ${secretId}`) as Record<
+      string,
+      unknown
+    >;
+    const { clientId, clientSecret } = value ?? {};
+    if (
+      typeof clientId !== 'string' ||
+      !clientId ||
+      typeof clientSecret !== 'string' ||
+      !clientSecret
+    ) {
+      throw new ConfigError(
+        `secret ${secretId} must hold {"clientId": "...", "clientSecret": "..."}; fill it as the README's deploy guide shows`,
+      );
+    }
+    return { clientId: new Secret(clientId), clientSecret: new Secret(clientSecret) };
+  }
+}
+
+function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // The text may be a secret: say where it came from, never what it was.
+    throw new ConfigError(`${source} is not valid JSON`);
+  }
+}

@@ -1,0 +1,36 @@
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { ScanSummary } from './summary.ts';
+
+/**
+ * Records one run as CloudWatch embedded-metric-format lines (no API calls): the counts,
+ * findings per rule, API retries, failed connectors, duration, and `ScanSucceeded` — the
+ * heartbeat the "no successful scan" alarm watches.
+ */
+export function recordScanMetrics(
+  metrics: Metrics,
+  summary: ScanSummary,
+  apiRetries: number,
+): void {
+  const t = summary.totals;
+  metrics.addMetric('ReportsFetched', MetricUnit.Count, t.fetched);
+  metrics.addMetric('ReportsArchived', MetricUnit.Count, t.archived);
+  metrics.addMetric('ReportsQuarantined', MetricUnit.Count, t.quarantined);
+  metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, t.alreadyArchived);
+  metrics.addMetric('Findings', MetricUnit.Count, t.findings);
+  metrics.addMetric('AlertsPublished', MetricUnit.Count, t.alerted);
+  metrics.addMetric('AlertsSuppressed', MetricUnit.Count, t.suppressed);
+  metrics.addMetric('ApiRetries', MetricUnit.Count, apiRetries);
+  metrics.addMetric('ConnectorFailures', MetricUnit.Count, summary.failed.length);
+  metrics.addMetric('ScanSucceeded', MetricUnit.Count, summary.failed.length === 0 ? 1 : 0);
+  metrics.addMetric(
+    'ScanDuration',
+    MetricUnit.Milliseconds,
+    Date.parse(summary.finishedAt) - Date.parse(summary.startedAt),
+  );
+  for (const [rule, count] of Object.entries(t.findingsByRule)) {
+    const single = metrics.singleMetric();
+    single.addDimension('rule', rule);
+    single.addMetric('FindingsByRule', MetricUnit.Count, count);
+  }
+  metrics.publishStoredMetrics();
+}
