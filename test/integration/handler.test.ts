@@ -1,0 +1,145 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ScanIncompleteError } from '../../functions/scan/handler.ts';
+import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { capturingOutput, lambdaAgainst, scheduledEvent } from '../helpers/lambda.ts';
+import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
+import { startSimulator } from '../helpers/simulator.ts';
+
+let sim: DepotSimulator;
+let s3: LocalS3;
+beforeEach(async () => {
+  sim = await startSimulator({ fleet: { chargers: 3, invalidEvery: 7 } });
+  s3 = await startS3();
+});
+afterEach(async () => {
+  await sim.stop();
+  await s3.stop();
+});
+
+const json = (lines: string[]) =>
+  lines.map((line) => {
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new Error(`not a JSON log line: ${line}`);
+    }
+  });
+
+describe('the scheduled Lambda handler', () => {
+  it('scans on a scheduled event, archives to S3, alerts through SNS and emits EMF metrics', async () => {
+    const lambda = lambdaAgainst(sim, s3);
+    const { result, error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
+    expect(error).toBeUndefined();
+    expect(result?.failed).toEqual([]);
+    expect(result?.totals.fetched).toBeGreaterThan(20);
+
+    const reports = await s3.keys('archive/reports/');
+    const quarantined = (await s3.keys('archive/quarantine/')).filter(
+      (k) => !k.endsWith('.reason.json'),
+    );
+    expect(reports.length + quarantined.length).toBe(result?.totals.fetched);
+    expect(quarantined.length).toBe(result?.totals.quarantined);
+    expect(await s3.keys('state/cursors/')).toHaveLength(6);
+    expect(lambda.published().length).toBeGreaterThan(0);
+
+    const records = json(lines);
+    expect(records.every((r) => typeof r === 'object')).toBe(true);
+    const emf = records.filter((r) => '_aws' in r);
+    const run = emf.find((r) => 'ReportsFetched' in r) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
+    };
+    expect(run._aws.CloudWatchMetrics[0]?.Namespace).toBe('DepotWatch');
+    expect(run.ReportsFetched).toBe(result?.totals.fetched);
+    expect(run.ReportsQuarantined).toBe(result?.totals.quarantined);
+    expect(run.ScanSucceeded).toBe(1);
+    expect(run.ConnectorFailures).toBe(0);
+    expect(run._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(
+      expect.arrayContaining([
+        'ReportsArchived',
+        'DuplicatesSkipped',
+        'AlertsPublished',
+        'ApiRetries',
+        'ScanDuration',
+      ]),
+    );
+    expect(emf.some((r) => r.rule !== undefined && 'FindingsByRule' in r)).toBe(true);
+    const logs = records.filter((r) => r.service === 'depot-watch' && r.message);
+    expect(logs.some((r) => r.message === 'scan finished' && typeof r.runId === 'string')).toBe(
+      true,
+    );
+  });
+
+  it('finishes the other chargers, then fails the invocation naming the ones it could not scan', async () => {
+    sim.inject({
+      kind: 'status',
+      status: 503,
+      chargerId: 'HPC-002',
+      times: Number.POSITIVE_INFINITY,
+    });
+    const lambda = lambdaAgainst(sim, s3);
+    const { error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
+    expect(error).toBeInstanceOf(ScanIncompleteError);
+    expect((error as Error).message).toBe(
+      '2 connector(s) could not be scanned: HPC-002/1, HPC-002/2',
+    );
+    expect((error as ScanIncompleteError).report.totals.fetched).toBeGreaterThan(10);
+    expect(await s3.keys('state/cursors/charger=HPC-002')).toEqual([]);
+    expect(await s3.keys('state/cursors/charger=HPC-003')).toHaveLength(2);
+    const records = json(lines);
+    expect(records.find((r) => 'ConnectorFailures' in r)).toMatchObject({
+      ConnectorFailures: 2,
+      ScanSucceeded: 0,
+    });
+    expect(
+      records.some(
+        (r) =>
+          r.level === 'ERROR' && r.message === 'connector scan failed' && r.chargerId === 'HPC-002',
+      ),
+    ).toBe(true);
+  });
+
+  it('reads the credentials from Secrets Manager once per warm container', async () => {
+    const lambda = lambdaAgainst(sim, s3);
+    await capturingOutput(() => lambda.handler(scheduledEvent()));
+    await capturingOutput(() => lambda.handler(scheduledEvent()));
+    expect(lambda.secretsMock.calls()).toHaveLength(1);
+  });
+
+  it('never lets the client secret or an access token reach a log line, an alert or the archive', async () => {
+    const secret = 'cs-LEAK-CANARY-5d1e0b7a';
+    await sim.stop();
+    sim = await startSimulator({ fleet: { chargers: 2, invalidEvery: 5 }, clientSecret: secret });
+    sim.inject({ kind: 'status', status: 401, endpoint: 'reports' }); // forces a second token mid-run
+    sim.inject({
+      kind: 'status',
+      status: 500,
+      chargerId: 'HPC-002',
+      times: Number.POSITIVE_INFINITY,
+    });
+    const lambda = lambdaAgainst(sim, s3, { clientSecret: secret });
+    const { error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
+    expect(error).toBeInstanceOf(ScanIncompleteError);
+
+    const objects = await Promise.all(
+      (await s3.keys()).map(async (key) => {
+        const object = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
+        return `${key}\n${await object.Body?.transformToString()}`;
+      }),
+    );
+    const messages = lambda.published().map((entry) => JSON.stringify(entry));
+    const haystack = [...lines, ...messages, ...objects, String(error), JSON.stringify(error)].join(
+      '\n',
+    );
+    expect(objects.length).toBeGreaterThan(10);
+    expect(messages.length).toBeGreaterThan(0);
+    expect(sim.issuedTokens()).toHaveLength(2);
+    for (const needle of [
+      secret,
+      Buffer.from(`demo-client:${secret}`).toString('base64'),
+      ...sim.issuedTokens(),
+    ]) {
+      expect(haystack).not.toContain(needle);
+    }
+  });
+});
