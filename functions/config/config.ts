@@ -57,12 +57,17 @@ export const configSchema = z
           .positive()
           .max(24 * 90)
           .default(24),
-        /** How far each window reaches back before the cursor. Default: 60 min. */
+        /**
+         * How far each window reaches back before the cursor. Default: 480 min. The API does
+         * not say whether from/to filter on a session's start or end, and a report appears only
+         * once its session has ended: the overlap must outlast the longest session, or a long
+         * overnight charge that started before the window would never be read.
+         */
         overlapMinutes: z
           .number()
           .min(0)
           .max(24 * 60)
-          .default(60),
+          .default(480),
         /** Time for one API request, body included. Default: 15 s. */
         requestTimeoutMs: z.int().min(100).max(120_000).default(15_000),
         /** Attempts per API request. Default: 5. */

@@ -62,6 +62,7 @@ export function lambdaAgainst(
     fleet?: unknown;
     scan?: Record<string, unknown>;
     now?: () => number;
+    fetch?: typeof fetch;
   } = {},
 ) {
   const sns = new SNSClient({
@@ -103,6 +104,7 @@ export function lambdaAgainst(
     metrics: new Metrics({ namespace: 'DepotWatch', serviceName: 'depot-watch' }),
     sleep: async () => undefined,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   /** The SNS entries of every PublishBatch call, and whether SNS accepted each. */
   const published = () =>
