@@ -1,5 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { s3Client } from '../adapters/aws-clients.ts';
+import { parseS3Uri } from '../adapters/s3-location.ts';
+import { S3Objects } from '../adapters/s3-objects.ts';
 import { ConfigError } from '../config/config.ts';
 import { findingAsText } from '../core/alert-text.ts';
 import { evaluateReport } from '../core/evaluate.ts';
@@ -26,17 +29,17 @@ interface ReplayTally {
 }
 
 /**
- * Runs the rules over saved or archived reports and prints the findings, then a table of
+ * Runs the rules over saved or archived reports (files, folders, `s3://` prefixes) and prints the findings, then a table of
  * findings per rule and charger. Nothing is published and nothing is written: this is how
  * thresholds are tuned on past data before they are deployed.
  */
 export async function runReplay(options: ReplayOptions): Promise<number> {
   const tally: ReplayTally = { files: 0, reports: 0, invalid: 0, byCharger: new Map() };
-  for (const file of await jsonFilesIn(options.paths)) {
+  for await (const { name: file, read } of savedDocuments(options.paths)) {
     tally.files++;
     let document: unknown;
     try {
-      document = JSON.parse(await readFile(file, 'utf8'));
+      document = JSON.parse(await read());
     } catch (error) {
       tally.invalid++;
       options.writeError(`skipped ${file}: not valid JSON (${(error as Error).message})\n`);
@@ -95,23 +98,49 @@ function formatTally(tally: ReplayTally): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Every `.json` file under the given files and folders, skipping quarantine reason files. */
-async function jsonFilesIn(paths: readonly string[]): Promise<string[]> {
-  const files: string[] = [];
+/** A saved JSON document: where it is, and how to read it. */
+interface SavedDocument {
+  name: string;
+  read: () => Promise<string>;
+}
+
+/**
+ * Every `.json` document under the given files, folders and `s3://bucket/prefix` URIs,
+ * skipping the reason files beside quarantined reports.
+ */
+async function* savedDocuments(paths: readonly string[]): AsyncGenerator<SavedDocument> {
   for (const path of paths) {
-    const info = await stat(path).catch(() => {
-      throw new ConfigError(`cannot read ${path}: no such file or folder`);
-    });
-    if (info.isFile()) {
-      files.push(path);
+    if (path.startsWith('s3://')) {
+      yield* s3Documents(path);
       continue;
     }
-    const entries = await readdir(path, { recursive: true, withFileTypes: true });
-    for (const entry of entries) {
-      if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.endsWith('.reason.json')) {
-        files.push(join(entry.parentPath, entry.name));
-      }
-    }
+    for (const file of await jsonFilesIn(path))
+      yield { name: file, read: () => readFile(file, 'utf8') };
   }
-  return files.sort();
+}
+
+async function* s3Documents(uri: string): AsyncGenerator<SavedDocument> {
+  const { bucket, prefix } = parseS3Uri(uri, 'replay');
+  const objects = new S3Objects(s3Client(), bucket);
+  for await (const key of objects.keys(prefix)) {
+    if (isReportFile(key))
+      yield { name: `s3://${bucket}/${key}`, read: () => objects.readText(key) };
+  }
+}
+
+/** Every `.json` file under a file or folder, sorted. */
+async function jsonFilesIn(path: string): Promise<string[]> {
+  const info = await stat(path).catch(() => {
+    throw new ConfigError(`cannot read ${path}: no such file or folder`);
+  });
+  if (info.isFile()) return [path];
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && isReportFile(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+function isReportFile(name: string): boolean {
+  return name.endsWith('.json') && !name.endsWith('.reason.json');
 }

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { alertsIn, filesUnder } from '../helpers/scan.ts';
 import { startSimulator } from '../helpers/simulator.ts';
 
@@ -220,5 +221,82 @@ describe('depot-watch scan', () => {
     const result = await cli(['scna']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown command "scna"; try: demo, scan, replay, simulate');
+  });
+});
+
+describe('depot-watch scan and replay against S3 (s3rver via AWS_ENDPOINT_URL_S3)', () => {
+  let sim: DepotSimulator;
+  let s3: LocalS3;
+  let config: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    sim = await startSimulator({ fleet: { chargers: 2 } });
+    s3 = await startS3();
+    config = join(work, 's3-depot.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        fleet: [{ chargerId: 'HPC-001', connectors: ['1', '2'] }],
+        api: { tokenUrl: sim.tokenUrl, baseUrl: sim.url },
+        archive: `s3://${s3.bucket}/depot-a`,
+        state: `s3://${s3.bucket}/depot-a/state`,
+        alerts: [join(work, 's3-alerts.jsonl')],
+      }),
+    );
+    env = {
+      DEPOT_WATCH_CLIENT_ID: 'demo-client',
+      DEPOT_WATCH_CLIENT_SECRET: 'demo-secret',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'eu-west-1',
+    };
+  });
+  afterAll(async () => {
+    await sim.stop();
+    await s3.stop();
+  });
+
+  it('archives to the bucket and keeps its state there', async () => {
+    const result = await cli(['scan', '--config', config], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Archive: s3://${s3.bucket}/depot-a\n`);
+    expect((await s3.keys('depot-a/reports/charger=HPC-001/')).length).toBeGreaterThan(5);
+    expect(await s3.keys('depot-a/state/cursors/')).toHaveLength(2);
+  });
+
+  it('replays straight from the bucket', async () => {
+    const result = await cli(['replay', '--json', `s3://${s3.bucket}/depot-a/reports/`], { env });
+    expect(result.code).toBe(0);
+    const reports = (await s3.keys('depot-a/reports/')).length;
+    expect(result.stderr).toContain(
+      `Replayed ${reports} report(s) from ${reports} file(s): 0 invalid`,
+    );
+    const alerted = (await alertsIn(join(work, 's3-alerts.jsonl')))
+      .map((a) => a.fingerprint)
+      .sort();
+    const replayed = result.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).fingerprint)
+      .sort();
+    expect(replayed).toEqual(alerted);
+  });
+
+  it('names a malformed s3 URI in one line', async () => {
+    const bad = join(work, 's3-bad.json');
+    await writeFile(
+      bad,
+      JSON.stringify({
+        fleet: [{ chargerId: 'HPC-001', connectors: ['1'] }],
+        archive: 's3://Bad_Bucket',
+      }),
+    );
+    const result = await cli(['scan', '--config', bad], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'depot-watch: archive: "s3://Bad_Bucket" is not an s3://bucket/prefix URI\n',
+    );
   });
 });
