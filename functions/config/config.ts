@@ -119,11 +119,15 @@ export class ConfigError extends Error {
 export function parseConfig(input: unknown, source: string): Config {
   const parsed = configSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.slice(0, 3).map((issue) => {
-    const path = issue.path.map(String).join('.') || '(top level)';
-    return `${path}: ${issue.message}`;
-  });
-  const more =
-    parsed.error.issues.length > 3 ? ` (and ${parsed.error.issues.length - 3} more)` : '';
+  // A field can fail both on its own and once merged with the other layers: say it once.
+  const all = [
+    ...new Set(
+      parsed.error.issues.map(
+        (i) => `${i.path.map(String).join('.') || '(top level)'}: ${i.message}`,
+      ),
+    ),
+  ];
+  const problems = all.slice(0, 3);
+  const more = all.length > 3 ? ` (and ${all.length - 3} more)` : '';
   throw new ConfigError(`invalid config in ${source}: ${problems.join('; ')}${more}`);
 }

@@ -88,6 +88,20 @@ export class LambdaSettings {
   }
 }
 
+/**
+ * The stack decides where things go (its bucket, its topic) and says so in DEPOT_WATCH_ARCHIVE,
+ * DEPOT_WATCH_STATE and DEPOT_WATCH_ALERTS; those win over the config's own values.
+ */
+function withDeployedLocations(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  return {
+    ...raw,
+    ...(env.DEPOT_WATCH_ARCHIVE ? { archive: env.DEPOT_WATCH_ARCHIVE } : {}),
+    ...(env.DEPOT_WATCH_STATE ? { state: env.DEPOT_WATCH_STATE } : {}),
+    ...(env.DEPOT_WATCH_ALERTS ? { alerts: env.DEPOT_WATCH_ALERTS.split(',') } : {}),
+  };
+}
+
 function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);

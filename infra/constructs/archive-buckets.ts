@@ -1,0 +1,72 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Props of the archive buckets. */
+export interface ArchiveBucketsProps {
+  /** Days to keep raw reports. @default kept forever */
+  readonly archiveRetentionDays?: number;
+  /** Object Lock days (governance mode) on the archive. @default no Object Lock */
+  readonly objectLockDays?: number;
+}
+
+/**
+ * The archive bucket (raw reports, quarantine, scan state) and the log bucket beside it
+ * (S3 access logs, Athena results). Both block public access, encrypt, refuse plain HTTP and
+ * outlive the stack; the archive is versioned.
+ */
+export class ArchiveBuckets extends Construct {
+  readonly archive: s3.Bucket;
+  readonly logs: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: ArchiveBucketsProps = {}) {
+    super(scope, id);
+    this.logs = new s3.Bucket(this, 'Logs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(400) }],
+    });
+    Validations.of(this.logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+    });
+
+    this.archive = new s3.Bucket(this, 'Archive', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.logs,
+      serverAccessLogsPrefix: 'archive-access/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      ...(props.objectLockDays
+        ? {
+            objectLockEnabled: true,
+            objectLockDefaultRetention: s3.ObjectLockRetention.governance(
+              Duration.days(props.objectLockDays),
+            ),
+          }
+        : {}),
+      // Reports are a few KB each: below the 128 KB that infrequent-access classes bill as a
+      // minimum, so transitions would cost more than they save. Old versions and, if asked,
+      // old reports expire instead.
+      lifecycleRules: [
+        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        ...(props.archiveRetentionDays
+          ? [
+              {
+                id: 'expire-old-reports',
+                prefix: 'archive/reports/',
+                expiration: Duration.days(props.archiveRetentionDays),
+              },
+            ]
+          : []),
+      ],
+    });
+  }
+}

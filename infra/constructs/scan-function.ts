@@ -1,0 +1,177 @@
+import { join } from 'node:path';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { Construct } from 'constructs';
+
+/** Where the archive and the scan state live in the bucket. */
+export const ARCHIVE_PREFIX = 'archive';
+export const STATE_PREFIX = 'state';
+
+/** Props of the scan function. */
+export interface ScanFunctionProps {
+  readonly bucket: s3.IBucket;
+  readonly topic: sns.ITopic;
+  /** The scan config as JSON (fleet, api, scan, thresholds, overrides). */
+  readonly configJson: string;
+  /** Minutes between scans. @default 15 */
+  readonly scheduleMinutes?: number;
+  /** @default 512 */
+  readonly memoryMb?: number;
+  /** @default 5 */
+  readonly timeoutMinutes?: number;
+}
+
+/** The handler's source; the stack bundles it with the local esbuild. */
+export const HANDLER_ENTRY = join(import.meta.dirname, '../../functions/scan/handler.ts');
+
+/**
+ * The scheduled scan: the function (one at a time, arm64, bundled with the SDK), its config
+ * parameter and credentials secret, the schedule that runs it, and the queue where failed
+ * invocations land. Its role reaches only the archive and state prefixes, the topic, the
+ * parameter and the secret.
+ */
+export class ScanFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly credentials: secretsmanager.Secret;
+  readonly config: ssm.StringParameter;
+  readonly failures: sqs.Queue;
+  readonly schedule: scheduler.Schedule;
+
+  constructor(scope: Construct, id: string, props: ScanFunctionProps) {
+    super(scope, id);
+    this.credentials = new secretsmanager.Secret(this, 'Credentials', {
+      description: 'DepotFinity client credentials: {"clientId": "...", "clientSecret": "..."}',
+    });
+    Validations.of(this.credentials).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The vendor issues these client credentials; they are rotated through vendor support, not by a Lambda.',
+    });
+    this.config = new ssm.StringParameter(this, 'Config', {
+      description:
+        'depot-watch scan config (fleet, thresholds); archive, state and alerts come from the stack',
+      stringValue: props.configJson,
+      tier:
+        props.configJson.length > 4_000 ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+    });
+    this.failures = new sqs.Queue(this, 'FailedInvocations', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter queue for failed scheduled invocations.',
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'depot-watch scan function',
+    });
+    logGroup.grantWrite(role);
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memoryMb ?? 512,
+      timeout: Duration.minutes(props.timeoutMinutes ?? 5),
+      reservedConcurrentExecutions: 1,
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        DEPOT_WATCH_CONFIG_PARAMETER: this.config.parameterName,
+        DEPOT_WATCH_CREDENTIALS_SECRET: this.credentials.secretArn,
+        DEPOT_WATCH_ARCHIVE: `s3://${props.bucket.bucketName}/${ARCHIVE_PREFIX}`,
+        DEPOT_WATCH_STATE: `s3://${props.bucket.bucketName}/${STATE_PREFIX}`,
+        DEPOT_WATCH_ALERTS: props.topic.topicArn,
+        POWERTOOLS_SERVICE_NAME: 'depot-watch',
+        POWERTOOLS_METRICS_NAMESPACE: 'DepotWatch',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: nodejs.OutputFormat.ESM,
+        minify: true,
+        sourceMap: false,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        // The SDK inside an ESM bundle still calls require() for Node built-ins.
+        banner:
+          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+      // A missed run is made up by the next one: no Lambda-level retries, failures to the queue.
+      retryAttempts: 0,
+      onFailure: new SqsDestination(this.failures),
+    });
+
+    this.#grant(role, props);
+
+    const functionId = Stack.of(this).getLogicalId(this.function.node.defaultChild as CfnElement);
+    Validations.of(Stack.of(this)).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
+      reason: 'The scheduler role may invoke this one function, any version or alias of it.',
+    });
+    this.schedule = new scheduler.Schedule(this, 'Schedule', {
+      description: 'Runs the depot-watch scan',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.scheduleMinutes ?? 15)),
+      target: new targets.LambdaInvoke(this.function, {
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(props.scheduleMinutes ?? 15),
+        deadLetterQueue: this.failures,
+      }),
+    });
+  }
+
+  #grant(role: iam.Role, props: ScanFunctionProps): void {
+    const { bucket } = props;
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [
+          bucket.arnForObjects(`${ARCHIVE_PREFIX}/*`),
+          bucket.arnForObjects(`${STATE_PREFIX}/*`),
+        ],
+      }),
+    );
+    // Without ListBucket, S3 answers 403 rather than 404 for a report not archived yet, and
+    // a HEAD request carries no prefix that a condition could scope: this bucket only.
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+    );
+    props.topic.grantPublish(role);
+    this.credentials.grantRead(role);
+    this.config.grantRead(role);
+    const objects = (prefix: string) =>
+      `Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>/${prefix}/*`;
+    for (const appliesTo of [objects(ARCHIVE_PREFIX), objects(STATE_PREFIX)]) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[${appliesTo}]`,
+        reason:
+          'One object per session report and per connector, under the archive and state prefixes only.',
+      });
+    }
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'Publishing to the encrypted topic needs a data key; the grant is on the topic key only.',
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** Props of the watchdog alarms. */
+export interface WatchdogProps {
+  readonly function: lambda.IFunction;
+  readonly topic: sns.ITopic;
+  /** Queues that should stay empty: failed invocations, undeliverable alerts. */
+  readonly deadLetterQueues: readonly sqs.IQueue[];
+  /** Minutes between scans. */
+  readonly scheduleMinutes: number;
+}
+
+/**
+ * Alarms on the watcher itself, to the same topic as the alerts: errors, throttles, no
+ * successful scan within two intervals (the heartbeat), dead letters, and connectors that
+ * keep failing. A depot must know when nobody is watching its chargers.
+ */
+export class Watchdog extends Construct {
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: WatchdogProps) {
+    super(scope, id);
+    const interval = Duration.minutes(props.scheduleMinutes);
+    const scanMetric = (metricName: string, period: Duration) =>
+      new cloudwatch.Metric({
+        namespace: 'DepotWatch',
+        metricName,
+        dimensionsMap: { service: 'depot-watch' },
+        statistic: 'Sum',
+        period,
+      });
+
+    this.#alarm(
+      'Errors',
+      {
+        alarmDescription:
+          'The depot-watch scan failed (a connector could not be scanned, or the run crashed).',
+        metric: props.function.metricErrors({ period: interval, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+      props.topic,
+    );
+    this.#alarm(
+      'Throttles',
+      {
+        alarmDescription: 'The depot-watch scan was throttled: a run did not start.',
+        metric: props.function.metricThrottles({ period: interval, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+      props.topic,
+    );
+    this.#alarm(
+      'Heartbeat',
+      {
+        alarmDescription:
+          'No successful depot-watch scan within two scheduled intervals: the chargers are not being watched.',
+        metric: scanMetric('ScanSucceeded', Duration.minutes(props.scheduleMinutes * 2)),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      },
+      props.topic,
+    );
+    this.#alarm(
+      'ConnectorsFailing',
+      {
+        alarmDescription:
+          'Some connectors could not be scanned for three runs in a row; check the logs for which.',
+        metric: scanMetric('ConnectorFailures', interval),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+      props.topic,
+    );
+    props.deadLetterQueues.forEach((queue, index) => {
+      this.#alarm(
+        `DeadLetters${index}`,
+        {
+          alarmDescription: `Messages are waiting in ${queue.node.id}: invocations or alert deliveries that failed for good.`,
+          metric: queue.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(5),
+            statistic: 'Maximum',
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+        props.topic,
+      );
+    });
+  }
+
+  #alarm(id: string, props: cloudwatch.AlarmProps, topic: sns.ITopic): void {
+    const alarm = new cloudwatch.Alarm(this, id, props);
+    alarm.addAlarmAction(new actions.SnsAction(topic));
+    this.alarms.push(alarm);
+  }
+}

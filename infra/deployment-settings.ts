@@ -1,0 +1,57 @@
+import * as z from 'zod';
+import { ConfigError, configSchema } from '../functions/config/config.ts';
+
+const severity = z.enum(['info', 'warning', 'critical']);
+
+/**
+ * What an operator sets in CDK context (`-c name=value` or cdk.json). The scan settings reuse
+ * the one config schema, so a wrong threshold fails `cdk synth` exactly as it fails the CLI.
+ */
+export const deploymentSchema = z.strictObject({
+  /** The scan config (fleet, api, scan, thresholds, overrides), inline. */
+  config: z.unknown().optional(),
+  /** Or a path to a JSON file holding it (the same file the CLI reads). */
+  configFile: z.string().min(1).optional(),
+  /** Minutes between scheduled scans. Default: 15. */
+  scheduleMinutes: z.coerce.number().int().min(1).max(1440).default(15),
+  /** Email addresses for alerts, each with the least severity it receives. Default: none. */
+  alertEmails: z
+    .array(z.strictObject({ address: z.email(), minSeverity: severity.default('warning') }))
+    .default([]),
+  /** Slack channel for alerts through AWS Chatbot; it receives every severity. Default: none. */
+  slack: z
+    .strictObject({
+      workspaceId: z.string().regex(/^[A-Z0-9]+$/, 'is the Slack workspace id (T0...)'),
+      channelId: z.string().regex(/^[A-Z0-9]+$/, 'is the Slack channel id (C0...)'),
+    })
+    .optional(),
+  /** Days to keep raw reports; omit to keep them. Default: kept. */
+  archiveRetentionDays: z.coerce.number().int().min(1).optional(),
+  /** Object Lock (governance mode) days for the archive, for tamper-proof records. Default: off. */
+  objectLockDays: z.coerce.number().int().min(1).optional(),
+  /** Lambda memory in MB. Default: 512. */
+  memoryMb: z.coerce.number().int().min(128).max(10_240).default(512),
+  /** Lambda timeout in minutes. Default: 5. */
+  timeoutMinutes: z.coerce.number().int().min(1).max(15).default(5),
+});
+
+export type DeploymentSettings = z.infer<typeof deploymentSchema>;
+
+/** The scan config the function gets: everything but where things go, which the stack decides. */
+export const deployedConfigSchema = configSchema;
+
+/** Reads and checks deployment settings from context values; errors name the context key. */
+export function parseDeployment(context: Record<string, unknown>): DeploymentSettings {
+  const input = Object.fromEntries(
+    Object.entries(context)
+      .filter(([key]) => key in deploymentSchema.shape)
+      .map(([key, value]) => [
+        key,
+        typeof value === 'string' && /^[[{]/.test(value.trim()) ? JSON.parse(value) : value,
+      ]),
+  );
+  const parsed = deploymentSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
+  throw new ConfigError(`invalid CDK context: ${problems.join('; ')}`);
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ConfigError, parseConfig } from '../functions/config/config.ts';
+import { AlertChannels } from './constructs/alert-channels.ts';
+import { ArchiveBuckets } from './constructs/archive-buckets.ts';
+import { ReportTable } from './constructs/report-table.ts';
+import { ARCHIVE_PREFIX, ScanFunction } from './constructs/scan-function.ts';
+import { Watchdog } from './constructs/watchdog.ts';
+import type { DeploymentSettings } from './deployment-settings.ts';
+
+/** Props of the depot-watch stack. */
+export interface DepotWatchStackProps extends StackProps {
+  readonly settings: DeploymentSettings;
+}
+
+/** Where things go is the stack's business; these config fields are set from its resources. */
+const STACK_OWNED = ['archive', 'state', 'alerts', 'credentials'] as const;
+
+/**
+ * Everything depot-watch needs in one account: the archive, the alert topic and its
+ * subscribers, the scheduled scan, the alarms that watch it, and the Athena table.
+ */
+export class DepotWatchStack extends Stack {
+  constructor(scope: Construct, id: string, props: DepotWatchStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const scanConfig = scanConfigOf(settings);
+
+    const buckets = new ArchiveBuckets(this, 'Buckets', settings);
+    const alerts = new AlertChannels(this, 'Alerts', {
+      emails: settings.alertEmails,
+      ...(settings.slack ? { slack: settings.slack } : {}),
+    });
+    const scan = new ScanFunction(this, 'Scan', {
+      bucket: buckets.archive,
+      topic: alerts.topic,
+      configJson: JSON.stringify(scanConfig),
+      scheduleMinutes: settings.scheduleMinutes,
+      memoryMb: settings.memoryMb,
+      timeoutMinutes: settings.timeoutMinutes,
+    });
+    new Watchdog(this, 'Watchdog', {
+      function: scan.function,
+      topic: alerts.topic,
+      deadLetterQueues: [scan.failures, alerts.deliveryDlq],
+      scheduleMinutes: settings.scheduleMinutes,
+    });
+    const table = new ReportTable(this, 'Athena', {
+      archive: buckets.archive,
+      archivePrefix: ARCHIVE_PREFIX,
+      results: buckets.logs,
+      fleet: (scanConfig.fleet as { chargerId: string; connectors: string[] }[] | undefined) ?? [],
+    });
+
+    new CfnOutput(this, 'ArchiveBucket', {
+      value: buckets.archive.bucketName,
+      description: 'Raw reports under archive/reports/',
+    });
+    new CfnOutput(this, 'AlertTopic', { value: alerts.topic.topicArn });
+    new CfnOutput(this, 'CredentialsSecret', {
+      value: scan.credentials.secretArn,
+      description: 'Fill with {"clientId": "...", "clientSecret": "..."}',
+    });
+    new CfnOutput(this, 'ConfigParameter', { value: scan.config.parameterName });
+    new CfnOutput(this, 'AthenaWorkgroup', { value: table.workgroup.ref });
+  }
+}
+
+/**
+ * The scan config from context (inline or a file), checked with the one schema. Without a
+ * fleet the stack still deploys; the function then says, on every run, that the fleet is empty.
+ */
+function scanConfigOf(settings: DeploymentSettings): Record<string, unknown> {
+  let raw: unknown = settings.config;
+  let source = 'context "config"';
+  if (settings.configFile) {
+    source = settings.configFile;
+    try {
+      raw = JSON.parse(readFileSync(settings.configFile, 'utf8'));
+    } catch (error) {
+      throw new ConfigError(
+        `cannot read configFile ${settings.configFile}: ${(error as Error).message}`,
+      );
+    }
+  }
+  if (raw === undefined) return { fleet: [] };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(`${source} must be a JSON object`);
+  const config = raw as Record<string, unknown>;
+  if (config.credentials !== undefined) {
+    throw new ConfigError(
+      `${source}: credentials do not belong in the config; the stack keeps them in Secrets Manager`,
+    );
+  }
+  // Validate as the function will see it, with the stack's own locations filled in.
+  parseConfig(
+    {
+      ...config,
+      archive: 's3://placeholder-bucket/archive',
+      state: 's3://placeholder-bucket/state',
+      alerts: ['stdout'],
+    },
+    source,
+  );
+  return Object.fromEntries(
+    Object.entries(config).filter(([key]) => !(STACK_OWNED as readonly string[]).includes(key)),
+  );
+}
