@@ -1,0 +1,323 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+
+const EXAMPLE_CONTEXT = {
+  configFile: 'examples/depot.json',
+  alertEmails: [
+    { address: 'depot-engineers@example.com', minSeverity: 'warning' },
+    { address: 'night-shift@example.com', minSeverity: 'critical' },
+  ],
+  slack: { workspaceId: 'T0123ABCD', channelId: 'C0456EFGH' },
+};
+
+/** The feature flags cdk.json gives the app, as the CLI would. */
+const FLAGS = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>;
+
+/** Synthesizes the app with the given context into a fresh folder, cdk-nag included. */
+function synth(context: Record<string, unknown>, validation = false) {
+  process.env.CDK_VALIDATION = validation ? 'true' : 'false';
+  const outdir = mkdtempSync(join(tmpdir(), 'depot-watch-cdk-'));
+  const { app, stack } = buildApp(new App({ context: { ...FLAGS, ...context }, outdir }));
+  app.synth();
+  return { template: Template.fromStack(stack), outdir };
+}
+
+let template: Template;
+let outdir: string;
+beforeAll(() => {
+  ({ template, outdir } = synth(EXAMPLE_CONTEXT, true));
+});
+
+/** A CloudFormation Ref to a logical id starting with the prefix: for Template matchers... */
+const ref = (logicalIdPrefix: string) => ({ Ref: Match.stringLikeRegexp(`^${logicalIdPrefix}`) });
+/** ...and for plain expect(). */
+const refTo = (logicalIdPrefix: string) => ({
+  Ref: expect.stringMatching(new RegExp(`^${logicalIdPrefix}`)),
+});
+
+describe('the depot-watch stack', () => {
+  it('keeps the archive private, encrypted, versioned, logged, SSL-only and retained', () => {
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: {
+          DestinationBucketName: ref('BucketsLogs'),
+          LogFilePrefix: 'archive-access/',
+        },
+      }),
+    });
+    const policies = template.findResources('AWS::S3::BucketPolicy');
+    const denyInsecure = Object.values(policies).filter((p) =>
+      JSON.stringify(p).includes('"aws:SecureTransport":"false"'),
+    );
+    expect(denyInsecure.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('expires old versions rather than moving small reports to colder classes', () => {
+    const [archive] = Object.values(
+      template.findResources('AWS::S3::Bucket', {
+        Properties: { VersioningConfiguration: { Status: 'Enabled' } },
+      }),
+    );
+    const rules = (
+      archive as { Properties: { LifecycleConfiguration: { Rules: Record<string, unknown>[] } } }
+    ).Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+    );
+    expect(JSON.stringify(rules)).not.toContain('Transition');
+  });
+
+  it('encrypts the topic with a rotating customer-managed key that CloudWatch alarms may use', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes each email with its severity filter and a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'depot-engineers@example.com',
+      FilterPolicy: { severity: ['warning', 'critical'] },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Endpoint: 'night-shift@example.com',
+      FilterPolicy: { severity: ['critical'] },
+    });
+  });
+
+  it('wires Slack through Chatbot with a narrow guardrail instead of administrator access', () => {
+    template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123ABCD',
+      SlackChannelId: 'C0456EFGH',
+      SnsTopicArns: [ref('AlertsTopic')],
+      GuardrailPolicies: [ref('AlertsChatGuardrail')],
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('AdministratorAccess');
+  });
+
+  it('runs one scan at a time on arm64 with the current Node runtime, failures to a queue', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      ReservedConcurrentExecutions: 1,
+      LoggingConfig: Match.objectLike({ LogGroup: ref('ScanLogs') }),
+      Environment: {
+        Variables: Match.objectLike({ DEPOT_WATCH_CREDENTIALS_SECRET: ref('ScanCredentials') }),
+      },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ScanFailedInvocations'), 'Arn'] },
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Target: Match.objectLike({
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 900 },
+        DeadLetterConfig: Match.anyValue(),
+      }),
+    });
+  });
+
+  it('scopes the function role to its prefixes, its topic, its parameter and its one secret', () => {
+    const policies = template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [ref('ScanRole')] },
+    });
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const statements = Object.values(policies).flatMap(
+      (p) =>
+        (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
+          .PolicyDocument.Statement,
+    );
+    const text = JSON.stringify(statements);
+    expect(statements.some((s) => s.Resource === '*')).toBe(false);
+    expect(text).toContain('/archive/*');
+    expect(text).toContain('/state/*');
+    const byAction = (action: string) =>
+      statements.filter((s) => [s.Action].flat().includes(action));
+    expect(byAction('s3:PutObject').flatMap((s) => [s.Resource].flat())).toHaveLength(2);
+    expect(byAction('sns:Publish')[0]?.Resource).toEqual(refTo('AlertsTopic'));
+    expect(byAction('secretsmanager:GetSecretValue')[0]?.Resource).toEqual(
+      refTo('ScanCredentials'),
+    );
+    expect(JSON.stringify(byAction('ssm:GetParameter'))).toContain('parameter/');
+  });
+
+  it('alarms to the alert topic on errors, throttles, a missing heartbeat, dead letters and failing connectors', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    expect(alarms).toHaveLength(6);
+    for (const alarm of alarms)
+      expect(alarm.Properties.AlarmActions).toEqual([refTo('AlertsTopic')]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ScanSucceeded',
+      Namespace: 'DepotWatch',
+      Period: 1800,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ConnectorFailures',
+      EvaluationPeriods: 3,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+    });
+  });
+
+  it('creates an Athena table with partition projection over the archive', () => {
+    template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'session_reports',
+        PartitionKeys: [
+          { Name: 'charger', Type: 'string' },
+          { Name: 'connector', Type: 'string' },
+          { Name: 'date', Type: 'string' },
+        ],
+        Parameters: Match.objectLike({
+          'projection.enabled': 'true',
+          'projection.charger.type': 'enum',
+          'projection.charger.values': 'HPC-001,HPC-002,PANTO-07',
+          'projection.date.type': 'date',
+          'projection.date.range': '2020-01-01,NOW',
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({ EnforceWorkGroupConfiguration: true }),
+    });
+  });
+
+  it('bundles a minified handler with the SDK inside', () => {
+    const asset = readdirSync(outdir)
+      .filter((d) => d.startsWith('asset.'))
+      .map((d) => join(outdir, d, 'index.mjs'))
+      .find((f) => statSync(f, { throwIfNoEntry: false })?.isFile());
+    expect(asset).toBeDefined();
+    const code = readFileSync(asset as string, 'utf8');
+    const lines = code.split('\n').length;
+    console.log(`bundled handler: ${(code.length / 1024).toFixed(1)} KiB in ${lines} lines`);
+    // Checked as booleans: a failure should not print 700 KB of minified code.
+    expect(code.includes('ScanIncompleteError')).toBe(true);
+    expect(/export\s*\{[^}]*\bhandler\b/.test(code)).toBe(true);
+    expect(code.includes('"PublishBatch"')).toBe(true);
+    expect(code.length / lines).toBeGreaterThan(1_000); // minified: long lines, no indentation
+  });
+});
+
+describe('deployment settings', () => {
+  it('deploys with no context at all: no email, no Slack, a fleet to fill in', () => {
+    const bare = synth({}).template;
+    bare.resourceCountIs('AWS::SNS::Subscription', 0);
+    bare.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    bare.hasResourceProperties('AWS::SSM::Parameter', { Value: '{"fleet":[]}' });
+    bare.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Parameters: Match.objectLike({ 'projection.charger.type': 'injected' }),
+      }),
+    });
+  });
+
+  it('fails synth on a wrong threshold, naming the field', () => {
+    const config = {
+      fleet: [{ chargerId: 'A', connectors: ['1'] }],
+      thresholds: { 'soc-shortfall': { targetSocPercent: 120 } },
+    };
+    expect(() => synth({ config })).toThrow('thresholds.soc-shortfall.targetSocPercent');
+  });
+
+  it('fails synth on a wrong context value, naming the key', () => {
+    expect(() => synth({ alertEmails: [{ address: 'not-an-email' }] })).toThrow(
+      'alertEmails.0.address',
+    );
+    const config = {
+      fleet: [{ chargerId: 'A', connectors: ['1'] }],
+      credentials: { clientSecret: 'x' },
+    };
+    expect(() => synth({ config })).toThrow('credentials do not belong in the config');
+  });
+
+  it('fails synth when cdk-nag finds something nobody acknowledged', () => {
+    process.env.CDK_VALIDATION = 'false';
+    const app = new App({
+      context: FLAGS,
+      outdir: mkdtempSync(join(tmpdir(), 'depot-watch-nag-')),
+    });
+    const { stack } = buildApp(app);
+    new s3.Bucket(stack as Stack, 'CarelessBucket', { removalPolicy: RemovalPolicy.DESTROY });
+    expect(() => app.synth()).toThrow();
+  });
+});
+
+describe('npx cdk synth', () => {
+  it('works offline on a clean checkout with the README example context', async () => {
+    const cdkOut = mkdtempSync(join(tmpdir(), 'depot-watch-cdk-cli-'));
+    const context = [
+      `configFile=${EXAMPLE_CONTEXT.configFile}`,
+      `alertEmails=${JSON.stringify(EXAMPLE_CONTEXT.alertEmails)}`,
+      `slack=${JSON.stringify(EXAMPLE_CONTEXT.slack)}`,
+    ].flatMap((c) => ['-c', c]);
+    const { stdout } = await promisify(execFile)(
+      'npx',
+      ['cdk', 'synth', '--quiet', '--output', cdkOut, ...context],
+      {
+        env: { ...process.env, CDK_VALIDATION: 'false' },
+        timeout: 120_000,
+      },
+    );
+    expect(stdout).not.toContain('ERROR');
+    expect(readdirSync(cdkOut)).toContain('DepotWatch.template.json');
+  }, 120_000);
+});
