@@ -49,19 +49,23 @@ export class LambdaSettings {
 
   async #loadConfig(): Promise<Config> {
     const { env, ssm } = this.sources;
-    if (env.DEPOT_WATCH_CONFIG)
-      return parseConfig(
-        parseJson(env.DEPOT_WATCH_CONFIG, 'DEPOT_WATCH_CONFIG'),
-        'DEPOT_WATCH_CONFIG',
+    let raw: unknown;
+    let source: string;
+    if (env.DEPOT_WATCH_CONFIG) {
+      source = 'DEPOT_WATCH_CONFIG';
+      raw = parseJson(env.DEPOT_WATCH_CONFIG, source);
+    } else if (env.DEPOT_WATCH_CONFIG_PARAMETER) {
+      source = `SSM parameter ${env.DEPOT_WATCH_CONFIG_PARAMETER}`;
+      const response = await ssm.send(
+        new GetParameterCommand({ Name: env.DEPOT_WATCH_CONFIG_PARAMETER, WithDecryption: true }),
       );
-    const name = env.DEPOT_WATCH_CONFIG_PARAMETER;
-    if (!name)
+      raw = parseJson(response.Parameter?.Value ?? '', source);
+    } else {
       throw new ConfigError(
         'set DEPOT_WATCH_CONFIG (JSON) or DEPOT_WATCH_CONFIG_PARAMETER (an SSM parameter name)',
       );
-    const response = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    const source = `SSM parameter ${name}`;
-    return parseConfig(parseJson(response.Parameter?.Value ?? '', source), source);
+    }
+    return parseConfig(withDeployedLocations(raw, env), source);
   }
 
   async #loadCredentials(): Promise<ClientCredentials> {
