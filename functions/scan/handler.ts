@@ -1,9 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { s3Client, snsClient } from '../adapters/aws-clients.ts';
 import { alertsFrom, archiveFrom, stateFrom } from '../adapters/from-config.ts';
@@ -36,8 +34,6 @@ export interface HandlerDependencies {
   env: NodeJS.ProcessEnv;
   s3: S3Client;
   sns: SNSClient;
-  secrets: SecretsManagerClient;
-  ssm: SSMClient;
   logger: Logger;
   metrics: Metrics;
   fetch?: Fetch;
@@ -51,7 +47,7 @@ export interface HandlerDependencies {
  */
 export function createScanHandler(deps: HandlerDependencies) {
   const now = deps.now ?? Date.now;
-  const settings = new LambdaSettings({ env: deps.env, secrets: deps.secrets, ssm: deps.ssm, now });
+  const settings = new LambdaSettings({ env: deps.env, fetch: deps.fetch ?? fetch, now });
   const log = powertoolsLog(deps.logger);
 
   return async function scanHandler(event: ScheduledEvent, context?: Context): Promise<ScanReport> {
@@ -98,8 +94,6 @@ export const handler = createScanHandler({
   env: process.env,
   s3: s3Client(),
   sns: snsClient(),
-  secrets: new SecretsManagerClient({}),
-  ssm: new SSMClient({}),
   logger: new Logger({ serviceName: 'depot-watch' }),
   metrics: new Metrics({ namespace: 'DepotWatch', serviceName: 'depot-watch' }),
 });

@@ -1,17 +1,15 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { type Config, ConfigError, parseConfig } from '../config/config.ts';
 import { type ClientCredentials, credentialsFrom } from '../config/credentials.ts';
 import { Secret } from '../core/secret.ts';
+import type { Fetch } from '../depot/http.ts';
 
 /** How long fetched credentials are reused by a warm container before asking again. */
 const CREDENTIALS_TTL_MS = 15 * 60_000;
 
-/** The Lambda's settings sources; the clients are created once per container. */
+/** The Lambda's settings sources. */
 export interface SettingsSources {
   env: NodeJS.ProcessEnv;
-  secrets: SecretsManagerClient;
-  ssm: SSMClient;
+  fetch: Fetch;
   now: () => number;
 }
 
@@ -19,7 +17,9 @@ export interface SettingsSources {
  * The Lambda's config and credentials, cached across warm invocations. The config comes from
  * DEPOT_WATCH_CONFIG (JSON) or the SSM parameter named by DEPOT_WATCH_CONFIG_PARAMETER; the
  * client id and secret from the Secrets Manager secret named by DEPOT_WATCH_CREDENTIALS_SECRET,
- * a JSON object `{ "clientId": "...", "clientSecret": "..." }`.
+ * a JSON object `{ "clientId": "...", "clientSecret": "..." }`. Both are read through the AWS
+ * Parameters and Secrets Lambda extension (a local HTTP endpoint with its own cache), which
+ * keeps two SDK clients out of the bundle and off the cold start.
  */
 export class LambdaSettings {
   #config: Config | undefined;
@@ -48,7 +48,7 @@ export class LambdaSettings {
   }
 
   async #loadConfig(): Promise<Config> {
-    const { env, ssm } = this.sources;
+    const { env } = this.sources;
     let raw: unknown;
     let source: string;
     if (env.DEPOT_WATCH_CONFIG) {
@@ -56,10 +56,14 @@ export class LambdaSettings {
       raw = parseJson(env.DEPOT_WATCH_CONFIG, source);
     } else if (env.DEPOT_WATCH_CONFIG_PARAMETER) {
       source = `SSM parameter ${env.DEPOT_WATCH_CONFIG_PARAMETER}`;
-      const response = await ssm.send(
-        new GetParameterCommand({ Name: env.DEPOT_WATCH_CONFIG_PARAMETER, WithDecryption: true }),
+      const body = await this.#extension('systemsmanager/parameters/get', {
+        name: env.DEPOT_WATCH_CONFIG_PARAMETER,
+        withDecryption: 'true',
+      });
+      raw = parseJson(
+        String((body as { Parameter?: { Value?: unknown } }).Parameter?.Value ?? ''),
+        source,
       );
-      raw = parseJson(response.Parameter?.Value ?? '', source);
     } else {
       throw new ConfigError(
         'set DEPOT_WATCH_CONFIG (JSON) or DEPOT_WATCH_CONFIG_PARAMETER (an SSM parameter name)',
@@ -69,14 +73,12 @@ export class LambdaSettings {
   }
 
   async #loadCredentials(): Promise<ClientCredentials> {
-    const { env, secrets } = this.sources;
+    const { env } = this.sources;
     const secretId = env.DEPOT_WATCH_CREDENTIALS_SECRET;
     if (!secretId) return credentialsFrom(await this.config(), env);
-    const response = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const value = parseJson(response.SecretString ?? '', `secret ${secretId}`) as Record<
-      string,
-      unknown
-    >;
+    const body = await this.#extension('secretsmanager/get', { secretId });
+    const text = String((body as { SecretString?: unknown }).SecretString ?? '');
+    const value = parseJson(text, `secret ${secretId}`) as Record<string, unknown> | null;
     const { clientId, clientSecret } = value ?? {};
     if (
       typeof clientId !== 'string' ||
@@ -89,6 +91,31 @@ export class LambdaSettings {
       );
     }
     return { clientId: new Secret(clientId), clientSecret: new Secret(clientSecret) };
+  }
+
+  /** One GET to the Parameters and Secrets extension, authenticated with the session token. */
+  async #extension(path: string, query: Record<string, string>): Promise<unknown> {
+    const { env, fetch } = this.sources;
+    const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
+    const url = `http://localhost:${port}/${path}?${new URLSearchParams(query)}`;
+    const what = query.name ?? query.secretId;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' },
+      });
+    } catch (error) {
+      throw new Error(
+        `cannot reach the Parameters and Secrets extension for ${what}: ${(error as Error).message}`,
+      );
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(
+        `reading ${what} through the Parameters and Secrets extension failed with HTTP ${response.status}`,
+      );
+    }
+    return response.json();
   }
 }
 

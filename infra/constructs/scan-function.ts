@@ -96,6 +96,16 @@ export class ScanFunction extends Construct {
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // Config and credentials come through this extension's local cache, not SDK clients.
+      paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
+        lambda.ParamsAndSecretsVersions.V1_0_103,
+        {
+          cacheSize: 10,
+          parameterStoreTtl: Duration.minutes(5),
+          secretsManagerTtl: Duration.minutes(5),
+          logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+        },
+      ),
       environment: {
         DEPOT_WATCH_CONFIG_PARAMETER: this.config.parameterName,
         DEPOT_WATCH_CREDENTIALS_SECRET: this.credentials.secretArn,

@@ -1,13 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
 import { createScanHandler } from '../../functions/scan/handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { startParamsAndSecrets } from './params-and-secrets.ts';
 import type { LocalS3 } from './s3rver.ts';
 
 /** An EventBridge scheduled event, as the scheduler delivers it. */
@@ -50,11 +49,21 @@ export async function capturingOutput<T>(
   }
 }
 
+const CONFIG_PARAMETER = '/depot-watch/config';
+const running: { stop: () => Promise<void> }[] = [];
+
+/** Stops the extension stand-ins started by lambdaAgainst. */
+export async function stopStandIns(): Promise<void> {
+  await Promise.all(running.splice(0).map((r) => r.stop()));
+}
+
 /**
- * The scheduled function wired to local stand-ins: the simulator for DepotFinity, s3rver for
- * S3, and SNS and Secrets Manager mocked at the SDK command level (they have no local server).
+ * The scheduled function wired as the stack deploys it, to local stand-ins: the simulator for
+ * DepotFinity, s3rver for S3, a local Parameters and Secrets extension serving the config
+ * parameter and the credentials secret, and SNS mocked at the SDK command level (it has no
+ * local server).
  */
-export function lambdaAgainst(
+export async function lambdaAgainst(
   sim: DepotSimulator,
   s3: LocalS3,
   options: {
@@ -69,19 +78,8 @@ export function lambdaAgainst(
     region: 'eu-west-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
   });
-  const secrets = new SecretsManagerClient({
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-  });
   const snsMock = mockClient(sns);
   snsMock.on(PublishBatchCommand).resolves({ Failed: [] });
-  const secretsMock = mockClient(secrets);
-  secretsMock.on(GetSecretValueCommand, { SecretId: SECRET_ID }).resolves({
-    SecretString: JSON.stringify({
-      clientId: 'demo-client',
-      clientSecret: options.clientSecret ?? 'demo-secret',
-    }),
-  });
   const config = {
     fleet:
       options.fleet ??
@@ -89,29 +87,43 @@ export function lambdaAgainst(
         .chargerIds()
         .map((chargerId) => ({ chargerId, connectors: sim.fleet.connectorIds() })),
     api: { tokenUrl: sim.tokenUrl, baseUrl: sim.url },
-    archive: `s3://${s3.bucket}/archive`,
-    state: `s3://${s3.bucket}/state`,
-    alerts: [TOPIC_ARN],
     scan: { pageSize: 10, maxAttempts: 4, requestTimeoutMs: 1_000, ...options.scan },
   };
+  const extension = await startParamsAndSecrets({
+    parameters: { [CONFIG_PARAMETER]: JSON.stringify(config) },
+    secrets: {
+      [SECRET_ID]: JSON.stringify({
+        clientId: 'demo-client',
+        clientSecret: options.clientSecret ?? 'demo-secret',
+      }),
+    },
+  });
+  running.push(extension);
   const handler = createScanHandler({
-    env: { DEPOT_WATCH_CONFIG: JSON.stringify(config), DEPOT_WATCH_CREDENTIALS_SECRET: SECRET_ID },
+    env: {
+      ...extension.env,
+      DEPOT_WATCH_CONFIG_PARAMETER: CONFIG_PARAMETER,
+      DEPOT_WATCH_CREDENTIALS_SECRET: SECRET_ID,
+      DEPOT_WATCH_ARCHIVE: `s3://${s3.bucket}/archive`,
+      DEPOT_WATCH_STATE: `s3://${s3.bucket}/state`,
+      DEPOT_WATCH_ALERTS: TOPIC_ARN,
+    },
     s3: s3.client,
     sns,
-    secrets,
-    ssm: new SSMClient({ region: 'eu-west-1' }),
     logger: new Logger({ serviceName: 'depot-watch' }),
     metrics: new Metrics({ namespace: 'DepotWatch', serviceName: 'depot-watch' }),
     sleep: async () => undefined,
     ...(options.now ? { now: options.now } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  /** The SNS entries of every PublishBatch call, and whether SNS accepted each. */
+  /** The SNS entries of every PublishBatch call. */
   const published = () =>
     snsMock
       .commandCalls(PublishBatchCommand)
       .flatMap(
         (call) => call.args[0].input.PublishBatchRequestEntries ?? [],
-      ) as (PublishBatchRequestEntry & { Id: string })[];
-  return { handler, snsMock, secretsMock, sns, published };
+      ) as (PublishBatchRequestEntry & {
+      Id: string;
+    })[];
+  return { handler, snsMock, extension, sns, published };
 }

@@ -7,7 +7,7 @@ import { validateSessionReport } from '../../functions/core/session-report.ts';
 import { defaultThresholds } from '../../functions/core/thresholds.ts';
 import { ScanIncompleteError, type ScanReport } from '../../functions/scan/handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
-import { capturingOutput, lambdaAgainst, scheduledEvent } from '../helpers/lambda.ts';
+import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '../helpers/lambda.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { startSimulator } from '../helpers/simulator.ts';
 
@@ -66,7 +66,7 @@ beforeAll(async () => {
   });
   s3 = await startS3();
   wrapS3();
-  const lambda = lambdaAgainst(sim, s3, {
+  const lambda = await lambdaAgainst(sim, s3, {
     now: () => clock,
     scan: SCAN,
     fetch: recordingFetch,
@@ -95,7 +95,7 @@ beforeAll(async () => {
   clock = T0 + 15 * 60_000;
   s3Faults.freezeAfterReportPuts = reportPuts + 3;
   await Promise.race([
-    run(lambdaAgainstFresh()),
+    run(await lambdaAgainstFresh()),
     new Promise((resolve) => setTimeout(resolve, 1_500)),
   ]);
   // The dead run's calls stay hung forever; the world goes on without them.
@@ -105,10 +105,10 @@ beforeAll(async () => {
 
   // Run 3: a new container, fifteen minutes later, nothing broken but the one charger.
   clock = T0 + 30 * 60_000;
-  await run(lambdaAgainstFresh());
+  await run(await lambdaAgainstFresh());
 
-  function lambdaAgainstFresh() {
-    const fresh = lambdaAgainst(sim, s3, {
+  async function lambdaAgainstFresh() {
+    const fresh = await lambdaAgainst(sim, s3, {
       now: () => clock,
       scan: SCAN,
       fetch: recordingFetch,
@@ -127,9 +127,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.stop();
   await s3.stop();
+  await stopStandIns();
 });
 
-async function run(lambda: ReturnType<typeof lambdaAgainst>): Promise<void> {
+async function run(lambda: Awaited<ReturnType<typeof lambdaAgainst>>): Promise<void> {
   const index = cursorsAfterRun.length;
   const { result, error } = await capturingOutput(() =>
     lambda.handler(scheduledEvent(new Date(clock).toISOString())),

@@ -2,7 +2,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScanIncompleteError } from '../../functions/scan/handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
-import { capturingOutput, lambdaAgainst, scheduledEvent } from '../helpers/lambda.ts';
+import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '../helpers/lambda.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { startSimulator } from '../helpers/simulator.ts';
 
@@ -15,6 +15,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await sim.stop();
   await s3.stop();
+  await stopStandIns();
 });
 
 const json = (lines: string[]) =>
@@ -28,7 +29,7 @@ const json = (lines: string[]) =>
 
 describe('the scheduled Lambda handler', () => {
   it('scans on a scheduled event, archives to S3, alerts through SNS and emits EMF metrics', async () => {
-    const lambda = lambdaAgainst(sim, s3);
+    const lambda = await lambdaAgainst(sim, s3);
     const { result, error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
     expect(error).toBeUndefined();
     expect(result?.failed).toEqual([]);
@@ -77,7 +78,7 @@ describe('the scheduled Lambda handler', () => {
       chargerId: 'HPC-002',
       times: Number.POSITIVE_INFINITY,
     });
-    const lambda = lambdaAgainst(sim, s3);
+    const lambda = await lambdaAgainst(sim, s3);
     const { error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
     expect(error).toBeInstanceOf(ScanIncompleteError);
     expect((error as Error).message).toBe(
@@ -99,11 +100,14 @@ describe('the scheduled Lambda handler', () => {
     ).toBe(true);
   });
 
-  it('reads the credentials from Secrets Manager once per warm container', async () => {
-    const lambda = lambdaAgainst(sim, s3);
+  it('reads config and credentials through the Parameters and Secrets extension once per warm container', async () => {
+    const lambda = await lambdaAgainst(sim, s3);
     await capturingOutput(() => lambda.handler(scheduledEvent()));
     await capturingOutput(() => lambda.handler(scheduledEvent()));
-    expect(lambda.secretsMock.calls()).toHaveLength(1);
+    expect(lambda.extension.requests).toEqual([
+      '/systemsmanager/parameters/get',
+      '/secretsmanager/get',
+    ]);
   });
 
   it('never lets the client secret or an access token reach a log line, an alert or the archive', async () => {
@@ -117,7 +121,7 @@ describe('the scheduled Lambda handler', () => {
       chargerId: 'HPC-002',
       times: Number.POSITIVE_INFINITY,
     });
-    const lambda = lambdaAgainst(sim, s3, { clientSecret: secret });
+    const lambda = await lambdaAgainst(sim, s3, { clientSecret: secret });
     const { error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
     expect(error).toBeInstanceOf(ScanIncompleteError);
 
