@@ -18,10 +18,13 @@ export class ConsoleAlerts implements AlertSink {
 
 /** Appends alerts to a JSON Lines file, one finding per line, for tools to pick up. */
 export class JsonlAlerts implements AlertSink {
+  #folder: Promise<unknown> | undefined;
+
   constructor(readonly path: string) {}
 
   async publish(findings: readonly Finding[]): Promise<PublishOutcome> {
-    await mkdir(dirname(this.path), { recursive: true });
+    this.#folder ??= mkdir(dirname(this.path), { recursive: true });
+    await this.#folder;
     await appendFile(this.path, findings.map((f) => `${JSON.stringify(f)}\n`).join(''));
     return { accepted: findings.map((f) => f.fingerprint), failed: [] };
   }

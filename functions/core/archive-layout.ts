@@ -30,6 +30,8 @@ export function reasonKey(quarantinedKey: string): string {
  * so none escapes its prefix on S3 or on disk.
  */
 export function encodeKeySegment(id: string): string {
+  // Almost every id is plain (HPC-001, 2, 123456789): keep those without a byte-by-byte pass.
+  if (/^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(id)) return id;
   const encoded = Array.from(new TextEncoder().encode(id), (byte) => {
     const ch = String.fromCharCode(byte);
     return /[A-Za-z0-9_.-]/.test(ch) && byte < 0x80

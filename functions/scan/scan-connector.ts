@@ -49,11 +49,14 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResul
   });
 
   try {
-    const cursor = await scan.state.loadCursor(origin);
+    // Both reads are independent: one round trip's wait instead of two.
+    const [cursor, ledger] = await Promise.all([
+      scan.state.loadCursor(origin),
+      scan.state.loadLedger(origin),
+    ]);
     window.from = cursor
       ? new Date(Date.parse(cursor.fetchedUntil) - scan.overlapMinutes * 60_000).toISOString()
       : new Date(Date.parse(scan.to) - scan.initialLookbackHours * 3_600_000).toISOString();
-    const ledger = await scan.state.loadLedger(origin);
     const pending = new Map<string, Finding>();
 
     for await (const page of scan.source.pages({ ...origin, ...window })) {

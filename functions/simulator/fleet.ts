@@ -47,22 +47,31 @@ export interface SimulatedSession {
  */
 export class SimulatedFleet {
   readonly options: FleetOptions;
+  readonly #chargerIds: string[];
+  readonly #connectorIds: string[];
+  readonly #chargerIndex: Map<string, number>;
 
   constructor(options: Partial<FleetOptions> = {}) {
     this.options = { ...DEFAULT_FLEET, ...options };
+    this.#chargerIds = Array.from(
+      { length: this.options.chargers },
+      (_, i) => `HPC-${String(i + 1).padStart(3, '0')}`,
+    );
+    this.#connectorIds = Array.from({ length: this.options.connectorsPerCharger }, (_, i) =>
+      String(i + 1),
+    );
+    // Looked up on every request: a linear search would make a large fleet's simulator the bottleneck.
+    this.#chargerIndex = new Map(this.#chargerIds.map((id, i) => [id, i]));
   }
 
   /** Charger ids, `HPC-001` onwards. */
   chargerIds(): string[] {
-    return Array.from(
-      { length: this.options.chargers },
-      (_, i) => `HPC-${String(i + 1).padStart(3, '0')}`,
-    );
+    return [...this.#chargerIds];
   }
 
   /** Connector ids of every charger, `1` onwards. */
   connectorIds(): string[] {
-    return Array.from({ length: this.options.connectorsPerCharger }, (_, i) => String(i + 1));
+    return [...this.#connectorIds];
   }
 
   /** Whether this charger and connector exist in the fleet. */
@@ -118,9 +127,9 @@ export class SimulatedFleet {
   }
 
   #connectorIndex(chargerId: string, connectorId: string): number | undefined {
-    const charger = this.chargerIds().indexOf(chargerId);
-    const connector = this.connectorIds().indexOf(connectorId);
-    if (charger < 0 || connector < 0) return undefined;
+    const charger = this.#chargerIndex.get(chargerId);
+    const connector = this.#connectorIds.indexOf(connectorId);
+    if (charger === undefined || connector < 0) return undefined;
     return charger * this.options.connectorsPerCharger + connector;
   }
 }

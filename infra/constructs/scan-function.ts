@@ -13,6 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { lambdaBundling } from '../bundling.ts';
 
 /** Where the archive and the scan state live in the bucket. */
 export const ARCHIVE_PREFIX = 'archive';
@@ -115,18 +116,7 @@ export class ScanFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: 'depot-watch',
         POWERTOOLS_METRICS_NAMESPACE: 'DepotWatch',
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: nodejs.OutputFormat.ESM,
-        minify: true,
-        sourceMap: false,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        externalModules: [],
-        // The SDK inside an ESM bundle still calls require() for Node built-ins.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: lambdaBundling(),
       // A missed run is made up by the next one: no Lambda-level retries, failures to the queue.
       retryAttempts: 0,
       onFailure: new SqsDestination(this.failures),

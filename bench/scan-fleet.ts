@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../functions/config/config.ts';
+import { Secret } from '../functions/core/secret.ts';
+import type { Log } from '../functions/scan/ports.ts';
+import { scanFromConfig } from '../functions/scan/scan-from-config.ts';
+import type { ScanSummary } from '../functions/scan/summary.ts';
+
+const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** What one measured scan did and took. */
+export interface MeasuredScan {
+  summary: ScanSummary;
+  wallMs: number;
+  /** HTTP requests to the API, the token included. */
+  apiRequests: number;
+}
+
+/** Options of a measured scan of a simulated fleet. */
+export interface FleetScan {
+  sim: { url: string; tokenUrl: string };
+  chargers: number;
+  concurrency: number;
+  /** Defaults to a fresh temp folder; `s3://` URIs archive to S3. */
+  archive?: string;
+  state?: string;
+  initialLookbackHours?: number;
+  pageSize?: number;
+  now?: () => number;
+}
+
+/** Runs one scan of a simulated fleet with production code and the local adapters, timed. */
+export async function scanFleet(options: FleetScan): Promise<MeasuredScan> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-scan-'));
+  try {
+    const config = parseConfig(
+      {
+        fleet: Array.from({ length: options.chargers }, (_, i) => ({
+          chargerId: `HPC-${String(i + 1).padStart(3, '0')}`,
+          connectors: ['1', '2'],
+        })),
+        api: { tokenUrl: options.sim.tokenUrl, baseUrl: options.sim.url },
+        archive: options.archive ?? join(dir, 'archive'),
+        state: options.state ?? join(dir, 'state'),
+        alerts: [join(dir, 'alerts.jsonl')],
+        scan: {
+          concurrency: options.concurrency,
+          pageSize: options.pageSize ?? 500,
+          initialLookbackHours: options.initialLookbackHours ?? 8,
+          requestTimeoutMs: 60_000,
+        },
+      },
+      'benchmark',
+    );
+    let apiRequests = 0;
+    const counting: typeof fetch = (input, init) => {
+      apiRequests++;
+      return fetch(input, init);
+    };
+    const start = performance.now();
+    const summary = await scanFromConfig(config, {
+      credentials: { clientId: new Secret('demo-client'), clientSecret: new Secret('demo-secret') },
+      log: quiet,
+      baseDir: dir,
+      fetch: counting,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const wallMs = performance.now() - start;
+    if (summary.failed.length > 0)
+      throw new Error(`benchmark scan failed: ${summary.failed[0]?.error}`);
+    return { summary, wallMs, apiRequests };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
