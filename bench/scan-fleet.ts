@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../functions/config/config.ts';
 import { Secret } from '../functions/core/secret.ts';
-import type { Log } from '../functions/scan/ports.ts';
+import type { Log, ReportArchive, ScanState } from '../functions/scan/ports.ts';
 import { scanFromConfig } from '../functions/scan/scan-from-config.ts';
 import type { ScanSummary } from '../functions/scan/summary.ts';
 
@@ -28,6 +28,9 @@ export interface FleetScan {
   initialLookbackHours?: number;
   pageSize?: number;
   now?: () => number;
+  /** Adapters to use instead of the ones archive/state name (a counting S3 client, say). */
+  archiveAdapter?: ReportArchive;
+  stateAdapter?: ScanState;
 }
 
 /** Runs one scan of a simulated fleet with production code and the local adapters, timed. */
@@ -64,6 +67,8 @@ export async function scanFleet(options: FleetScan): Promise<MeasuredScan> {
       log: quiet,
       baseDir: dir,
       fetch: counting,
+      ...(options.archiveAdapter ? { archive: options.archiveAdapter } : {}),
+      ...(options.stateAdapter ? { state: options.stateAdapter } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
     const wallMs = performance.now() - start;

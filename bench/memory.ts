@@ -1,0 +1,52 @@
+import { runChild, startChild } from './children.ts';
+import { type BenchResult, fmt } from './harness.ts';
+
+const TARGET = 1.25;
+
+/**
+ * Peak resident memory of a whole scan at about 1,000 and about 10,000 reports, each in a
+ * fresh process, same fleet and settings but a ten times longer window. A scan that streams
+ * page by page holds no more at the larger size than at the smaller.
+ */
+export async function memory(): Promise<BenchResult> {
+  const sim = await startChild<{ url: string; tokenUrl: string }>('simulator', {
+    fleet: { chargers: 10, connectorsPerCharger: 1, sessionIntervalMinutes: 60, anomalyEvery: 5 },
+  });
+  try {
+    const small = await runChild<{ reports: number; maxRssKb: number }>('memory-scan', {
+      ...sim.info,
+      chargers: 10,
+      lookbackHours: 100,
+    });
+    const large = await runChild<{ reports: number; maxRssKb: number }>('memory-scan', {
+      ...sim.info,
+      chargers: 10,
+      lookbackHours: 1_000,
+    });
+    const ratio = large.maxRssKb / small.maxRssKb;
+    return {
+      title: 'Peak memory of a scan',
+      method:
+        '10 connectors, pages of 100 (so both sizes fill their pages), concurrency 8, local archive; the window holds about 100 or about 1,000 hourly sessions per connector. ' +
+        'Peak RSS from process.resourceUsage() of a fresh process per scan (Node and tsx included).',
+      figures: [
+        {
+          label: `${fmt(small.reports)} reports`,
+          value: `${fmt(small.maxRssKb / 1024, 1)} MiB peak RSS`,
+        },
+        {
+          label: `${fmt(large.reports)} reports`,
+          value: `${fmt(large.maxRssKb / 1024, 1)} MiB peak RSS`,
+        },
+        {
+          label: 'ratio larger / smaller',
+          value: fmt(ratio, 2),
+          target: `≤ ${TARGET}`,
+          pass: ratio <= TARGET,
+        },
+      ],
+    };
+  } finally {
+    await sim.stop();
+  }
+}
