@@ -49,8 +49,20 @@ export class SessionReportsClient {
   /** Yields the raw pages of one connector's window, in order. */
   async *pages(query: SessionReportQuery): AsyncGenerator<RawPage> {
     const maxPages = this.options.maxPages ?? 10_000;
+    let previous = '';
     for (let page = 1; page <= maxPages; page++) {
       const items = await this.#fetchPage(query, page);
+      // An API that ignores `page` would hand back the same full page forever.
+      const first = JSON.stringify(items[0] ?? null);
+      if (page > 1 && items.length > 0 && first === previous) {
+        throw new DepotApiError(
+          { ...query, page },
+          200,
+          1,
+          'the API returned the same page again; it seems to ignore the page parameter',
+        );
+      }
+      previous = first;
       yield { page, items };
       if (items.length < this.options.pageSize) return;
     }

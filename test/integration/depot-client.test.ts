@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Secret } from '../../functions/core/secret.ts';
 import { CredentialsRefusedError, DepotApiError } from '../../functions/depot/errors.ts';
+import { SessionReportsClient } from '../../functions/depot/session-reports.ts';
+import { AccessTokenProvider } from '../../functions/depot/token.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { clientFor, readAll, startSimulator } from '../helpers/simulator.ts';
 
@@ -163,5 +166,47 @@ describe('DepotFinity client against the simulator', () => {
     const { items } = await readAll(client, QUERY);
     expect(items[0]).toMatchObject({ energySocStart: 'seventy' });
     expect(items.length).toBeGreaterThan(40);
+  });
+});
+
+describe('DepotFinity client against an API that misbehaves in ways the simulator does not', () => {
+  const tokens = () =>
+    new AccessTokenProvider({
+      tokenUrl: 'http://api.invalid/oauth2/token',
+      clientId: new Secret('id'),
+      clientSecret: new Secret('secret'),
+      timeoutMs: 1_000,
+      policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      fetch: async () =>
+        Response.json({ access_token: 't', expires_in: 3600, token_type: 'bearer' }),
+      sleep: async () => undefined,
+      now: Date.now,
+    });
+  const client = (fetchFn: typeof fetch, maxBodyBytes?: number) =>
+    new SessionReportsClient({
+      baseUrl: 'http://api.invalid',
+      tokens: tokens(),
+      pageSize: 10,
+      timeoutMs: 1_000,
+      policy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+      fetch: fetchFn,
+      sleep: async () => undefined,
+      ...(maxBodyBytes ? { maxBodyBytes } : {}),
+    });
+  const fullPage = { items: Array.from({ length: 10 }, (_, i) => ({ sessionId: i })) };
+
+  it('stops when the API ignores the page parameter instead of paging forever', async () => {
+    const reader = client(async () => Response.json(fullPage));
+    await expect(readAll(reader, QUERY)).rejects.toThrow('returned the same page again');
+  });
+
+  it('refuses a page larger than the body limit without buffering it', async () => {
+    const reader = client(async () => Response.json(fullPage), 100);
+    await expect(readAll(reader, QUERY)).rejects.toThrow(/exceeds the 100-byte limit/);
+  });
+
+  it('names a page that is not a report list', async () => {
+    const reader = client(async () => Response.json({ results: [] }));
+    await expect(readAll(reader, QUERY)).rejects.toThrow('the page is not a session report list');
   });
 });
