@@ -19,12 +19,10 @@ export function reportsInDocument(document: unknown, path: string): SavedReport[
   if (Array.isArray(document))
     return document.map((raw) => ({ origin: originOf(raw, fromPath), raw }));
   if (isObject(document) && Array.isArray(document.items)) {
-    const envelope = isObject(document)
-      ? {
-          chargerId: stringOr(document.ChargerID, fromPath?.chargerId),
-          connectorId: stringOr(document.ConnectorID, fromPath?.connectorId),
-        }
-      : fromPath;
+    const envelope = {
+      chargerId: stringOr(document.ChargerID, fromPath?.chargerId),
+      connectorId: stringOr(document.ConnectorID, fromPath?.connectorId),
+    };
     return document.items.map((raw: unknown) => ({ origin: originOf(raw, envelope), raw }));
   }
   return [{ origin: originOf(document, fromPath), raw: document }];

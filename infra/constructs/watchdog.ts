@@ -35,78 +35,60 @@ export class Watchdog extends Construct {
         statistic: 'Sum',
         period,
       });
+    const whenAny = (
+      alarmId: string,
+      description: string,
+      metric: cloudwatch.IMetric,
+      periods = 1,
+    ) =>
+      this.#alarm(alarmId, props.topic, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: periods,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
 
-    this.#alarm(
+    whenAny(
       'Errors',
-      {
-        alarmDescription:
-          'The depot-watch scan failed (a connector could not be scanned, or the run crashed).',
-        metric: props.function.metricErrors({ period: interval, statistic: 'Sum' }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-      props.topic,
+      'The depot-watch scan failed (a connector could not be scanned, or the run crashed).',
+      props.function.metricErrors({ period: interval, statistic: 'Sum' }),
     );
-    this.#alarm(
+    whenAny(
       'Throttles',
-      {
-        alarmDescription: 'The depot-watch scan was throttled: a run did not start.',
-        metric: props.function.metricThrottles({ period: interval, statistic: 'Sum' }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-      props.topic,
+      'The depot-watch scan was throttled: a run did not start.',
+      props.function.metricThrottles({ period: interval, statistic: 'Sum' }),
     );
-    this.#alarm(
-      'Heartbeat',
-      {
-        alarmDescription:
-          'No successful depot-watch scan within two scheduled intervals: the chargers are not being watched.',
-        metric: scanMetric('ScanSucceeded', Duration.minutes(props.scheduleMinutes * 2)),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      },
-      props.topic,
-    );
-    this.#alarm(
+    whenAny(
       'ConnectorsFailing',
-      {
-        alarmDescription:
-          'Some connectors could not be scanned for three runs in a row; check the logs for which.',
-        metric: scanMetric('ConnectorFailures', interval),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-      props.topic,
+      'Some connectors could not be scanned for three runs in a row; check the logs for which.',
+      scanMetric('ConnectorFailures', interval),
+      3,
     );
     props.deadLetterQueues.forEach((queue, index) => {
-      this.#alarm(
+      whenAny(
         `DeadLetters${index}`,
-        {
-          alarmDescription: `Messages are waiting in ${queue.node.id}: invocations or alert deliveries that failed for good.`,
-          metric: queue.metricApproximateNumberOfMessagesVisible({
-            period: Duration.minutes(5),
-            statistic: 'Maximum',
-          }),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        },
-        props.topic,
+        `Messages are waiting in ${queue.node.id}: invocations or alert deliveries that failed for good.`,
+        queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+          statistic: 'Maximum',
+        }),
       );
+    });
+    // Missing data breaches here: no metric at all means no run finished.
+    this.#alarm('Heartbeat', props.topic, {
+      alarmDescription:
+        'No successful depot-watch scan within two scheduled intervals: the chargers are not being watched.',
+      metric: scanMetric('ScanSucceeded', Duration.minutes(props.scheduleMinutes * 2)),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
   }
 
-  #alarm(id: string, props: cloudwatch.AlarmProps, topic: sns.ITopic): void {
+  #alarm(id: string, topic: sns.ITopic, props: cloudwatch.AlarmProps): void {
     const alarm = new cloudwatch.Alarm(this, id, props);
     alarm.addAlarmAction(new actions.SnsAction(topic));
     this.alarms.push(alarm);
