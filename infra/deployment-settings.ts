@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ConfigError, configSchema } from '../functions/config/config.ts';
+import { ConfigError } from '../functions/config/config.ts';
 
 const severity = z.enum(['info', 'warning', 'critical']);
 
@@ -36,9 +36,6 @@ export const deploymentSchema = z.strictObject({
 });
 
 export type DeploymentSettings = z.infer<typeof deploymentSchema>;
-
-/** The scan config the function gets: everything but where things go, which the stack decides. */
-export const deployedConfigSchema = configSchema;
 
 /** Reads and checks deployment settings from context values; errors name the context key. */
 export function parseDeployment(context: Record<string, unknown>): DeploymentSettings {

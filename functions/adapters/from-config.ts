@@ -3,14 +3,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
 import type { AlertSink, ReportArchive, ScanState } from '../scan/ports.ts';
+import { isSnsTopicArn, s3ArchiveAt, s3StateAt, snsAlertsTo } from './aws-adapters.ts';
 import { s3Client, snsClient } from './aws-clients.ts';
 import { ConsoleAlerts, FanOutAlerts, JsonlAlerts } from './local-alerts.ts';
 import { LocalArchive } from './local-archive.ts';
 import { LocalState } from './local-state.ts';
-import { S3Archive } from './s3-archive.ts';
-import { parseS3Uri } from './s3-location.ts';
-import { S3State } from './s3-state.ts';
-import { SnsAlerts } from './sns-alerts.ts';
 
 /** Options for turning config URIs into adapters. */
 export interface AdapterOptions {
@@ -23,19 +20,15 @@ export interface AdapterOptions {
   sns?: SNSClient;
 }
 
-const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-
 /** The archive a config names: `s3://bucket/prefix` or a folder path. */
 export function archiveFrom(uri: string, options: AdapterOptions): ReportArchive {
-  if (uri.startsWith('s3://'))
-    return new S3Archive(options.s3 ?? s3Client(), parseS3Uri(uri, 'archive'));
+  if (uri.startsWith('s3://')) return s3ArchiveAt(uri, options.s3 ?? s3Client());
   return new LocalArchive(resolve(options.baseDir, uri));
 }
 
 /** The cursor and ledger store a config names: `s3://bucket/prefix` or a folder path. */
 export function stateFrom(uri: string, options: AdapterOptions): ScanState {
-  if (uri.startsWith('s3://'))
-    return new S3State(options.s3 ?? s3Client(), parseS3Uri(uri, 'state'));
+  if (uri.startsWith('s3://')) return s3StateAt(uri, options.s3 ?? s3Client());
   return new LocalState(resolve(options.baseDir, uri));
 }
 
@@ -48,8 +41,7 @@ export function alertsFrom(
   const sinks = uris.map((uri, index): AlertSink => {
     if (uri === 'stdout') return new ConsoleAlerts(options.write);
     if (uri.endsWith('.jsonl')) return new JsonlAlerts(resolve(options.baseDir, uri));
-    if (SNS_ARN.test(uri))
-      return new SnsAlerts(options.sns ?? snsClient(), { topicArn: uri, archiveLocation });
+    if (isSnsTopicArn(uri)) return snsAlertsTo(uri, archiveLocation, options.sns ?? snsClient());
     throw new ConfigError(
       `alerts.${index}: "${uri}" is not stdout, a .jsonl file path or an SNS topic ARN`,
     );

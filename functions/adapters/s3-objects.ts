@@ -1,7 +1,6 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -48,26 +47,6 @@ export class S3Objects {
       if (isPreconditionFailed(error)) return false;
       throw error;
     }
-  }
-
-  /** Every key under a prefix, page by page. */
-  async *keys(prefix: string): AsyncGenerator<string> {
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
-      token = page.NextContinuationToken;
-    } while (token);
-  }
-
-  /** Reads an object as text. */
-  async readText(key: string): Promise<string> {
-    const response = await this.client.send(
-      new GetObjectCommand({ Bucket: this.bucket, Key: key }),
-    );
-    return (await response.Body?.transformToString('utf8')) ?? '';
   }
 
   /** Reads a JSON object and its ETag; a missing object gives `{ value: undefined }`. */

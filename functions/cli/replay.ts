@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { s3Client } from '../adapters/aws-clients.ts';
+import { S3Listing } from '../adapters/s3-listing.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
-import { S3Objects } from '../adapters/s3-objects.ts';
 import { ConfigError } from '../config/config.ts';
 import { findingAsText } from '../core/alert-text.ts';
 import { evaluateReport } from '../core/evaluate.ts';
@@ -121,7 +121,7 @@ async function* savedDocuments(paths: readonly string[]): AsyncGenerator<SavedDo
 
 async function* s3Documents(uri: string): AsyncGenerator<SavedDocument> {
   const { bucket, prefix } = parseS3Uri(uri, 'replay');
-  const objects = new S3Objects(s3Client(), bucket);
+  const objects = new S3Listing(s3Client(), bucket);
   for await (const key of objects.keys(prefix)) {
     if (isReportFile(key))
       yield { name: `s3://${bucket}/${key}`, read: () => objects.readText(key) };

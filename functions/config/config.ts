@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../core/zod-messages.ts';
 import {
   checkThresholds,
   mergeThresholds,
@@ -7,7 +8,9 @@ import {
   thresholdsInputSchema,
 } from '../core/thresholds.ts';
 
-const id = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+const id = z
+  .string()
+  .check(z.minLength(1, 'must not be empty'), z.maxLength(256, 'must be at most 256 characters'));
 
 /**
  * The one schema of every setting. The CLI reads it from a file, the Lambda from its
@@ -20,92 +23,88 @@ export const configSchema = z
       .array(
         z.strictObject({
           chargerId: id,
-          connectors: z.array(id).min(1, 'list at least one connector'),
+          connectors: z.array(id).check(z.minLength(1, 'list at least one connector')),
         }),
       )
-      .min(1, 'list at least one charger'),
-    api: z
-      .strictObject({
+      .check(z.minLength(1, 'list at least one charger')),
+    api: z.prefault(
+      z.strictObject({
         /** OAuth token endpoint. Default: the EU host. */
-        tokenUrl: z.url().default('https://clientapp-auth.eu.depot.emobility.io/oauth2/token'),
+        tokenUrl: z._default(z.url(), 'https://clientapp-auth.eu.depot.emobility.io/oauth2/token'),
         /** Session reports API base. Default: the EU host. */
-        baseUrl: z.url().default('https://api.eu.depot.emobility.io'),
-      })
-      .prefault({}),
+        baseUrl: z._default(z.url(), 'https://api.eu.depot.emobility.io'),
+      }),
+      {},
+    ),
     /** Client credentials; better set through DEPOT_WATCH_CLIENT_ID / DEPOT_WATCH_CLIENT_SECRET. */
-    credentials: z
-      .strictObject({
-        clientId: z.string().min(1).optional(),
-        clientSecret: z.string().min(1).optional(),
-      })
-      .optional(),
+    credentials: z.optional(
+      z.strictObject({
+        clientId: z.optional(z.string().check(z.minLength(1))),
+        clientSecret: z.optional(z.string().check(z.minLength(1))),
+      }),
+    ),
     /** A folder path or `s3://bucket/prefix`. Default: ./.depot-watch/archive. */
-    archive: z.string().min(1).default('./.depot-watch/archive'),
+    archive: z._default(z.string().check(z.minLength(1)), './.depot-watch/archive'),
     /** Where cursors and the alert ledger live: a folder path or `s3://bucket/prefix`. Default: ./.depot-watch/state. */
-    state: z.string().min(1).default('./.depot-watch/state'),
+    state: z._default(z.string().check(z.minLength(1)), './.depot-watch/state'),
     /** Alert destinations: `stdout`, a `.jsonl` file path, or an SNS topic ARN. Default: stdout. */
-    alerts: z.array(z.string().min(1)).min(1).default(['stdout']),
-    scan: z
-      .strictObject({
+    alerts: z._default(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), ['stdout']),
+    scan: z.prefault(
+      z.strictObject({
         /** Reports per page, as the API allows. Default: 500. */
-        pageSize: z.int().min(10).max(2000).default(500),
+        pageSize: z._default(z.int().check(z.minimum(10), z.maximum(2000)), 500),
         /** Connectors scanned at once. Default: 8. */
-        concurrency: z.int().min(1).max(256).default(8),
+        concurrency: z._default(z.int().check(z.minimum(1), z.maximum(256)), 8),
         /** How far back a connector's first scan looks. Default: 24 h. */
-        initialLookbackHours: z
-          .number()
-          .positive()
-          .max(24 * 90)
-          .default(24),
+        initialLookbackHours: z._default(z.number().check(z.positive(), z.maximum(24 * 90)), 24),
         /**
          * How far each window reaches back before the cursor. Default: 480 min. The API does
          * not say whether from/to filter on a session's start or end, and a report appears only
          * once its session has ended: the overlap must outlast the longest session, or a long
          * overnight charge that started before the window would never be read.
          */
-        overlapMinutes: z
-          .number()
-          .min(0)
-          .max(24 * 60)
-          .default(480),
+        overlapMinutes: z._default(z.number().check(z.minimum(0), z.maximum(24 * 60)), 480),
         /** Time for one API request, body included. Default: 15 s. */
-        requestTimeoutMs: z.int().min(100).max(120_000).default(15_000),
+        requestTimeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(120_000)), 15_000),
         /** Attempts per API request. Default: 5. */
-        maxAttempts: z.int().min(1).max(20).default(5),
+        maxAttempts: z._default(z.int().check(z.minimum(1), z.maximum(20)), 5),
         /** First retry delay; doubles per attempt, with jitter. Default: 500 ms. */
-        retryBaseDelayMs: z.int().min(0).max(60_000).default(500),
+        retryBaseDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 500),
         /** Longest wait between attempts, Retry-After included. Default: 30 s. */
-        retryMaxDelayMs: z.int().min(0).max(300_000).default(30_000),
+        retryMaxDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(300_000)), 30_000),
         /** How long the ledger remembers a published alert. Default: 35 days. */
-        ledgerRetentionDays: z.number().positive().max(3650).default(35),
-      })
-      .prefault({}),
+        ledgerRetentionDays: z._default(z.number().check(z.positive(), z.maximum(3650)), 35),
+      }),
+      {},
+    ),
     /** Site-wide thresholds by rule id; every field has a default (see the README). */
     thresholds: thresholdsInputSchema,
     /** Thresholds for particular chargers or connectors, on top of the site-wide ones. */
-    overrides: z.array(thresholdOverrideSchema).default([]),
+    overrides: z._default(z.array(thresholdOverrideSchema), []),
   })
-  .superRefine((config, ctx) => {
-    // Each layer must still make sense once merged: a critical level below a warning level, say.
-    const base = config.thresholds as ThresholdsInput;
-    for (const problem of checkThresholds(mergeThresholds(base))) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['thresholds', ...problem.path],
-        message: problem.message,
-      });
-    }
-    config.overrides.forEach((override, index) => {
-      const merged = mergeThresholds(base, override.thresholds as ThresholdsInput);
-      for (const problem of checkThresholds(merged)) {
+  .check(
+    z.superRefine((config, ctx) => {
+      // Each layer must still make sense once merged: a critical level below a warning level, say.
+      const base = config.thresholds as ThresholdsInput;
+      for (const problem of checkThresholds(mergeThresholds(base))) {
         ctx.addIssue({
           code: 'custom',
-          path: ['overrides', index, 'thresholds', ...problem.path],
+          path: ['thresholds', ...problem.path],
           message: problem.message,
         });
       }
-    });
-  });
+      config.overrides.forEach((override, index) => {
+        const merged = mergeThresholds(base, override.thresholds as ThresholdsInput);
+        for (const problem of checkThresholds(merged)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['overrides', index, 'thresholds', ...problem.path],
+            message: problem.message,
+          });
+        }
+      });
+    }),
+  );
 
 /** The validated configuration with defaults filled in. */
 export type Config = z.infer<typeof configSchema>;

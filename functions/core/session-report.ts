@@ -1,5 +1,6 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { isWellFormedReport } from './report-shape.ts';
+import './zod-messages.ts';
 
 /**
  * The shape of one DepotFinity session report, as far as the rules rely on it.
@@ -10,70 +11,70 @@ import { isWellFormedReport } from './report-shape.ts';
  * sending something we do not understand, and that report goes to quarantine rather than into
  * a rule that would misread it.
  */
-const finite = z.number().refine(Number.isFinite, 'must be a finite number');
-const timestamp = z.string().min(1);
+const finite = z.number().check(z.refine(Number.isFinite, 'must be a finite number'));
+const timestamp = z.string().check(z.minLength(1));
 
-const ocppStatus = z.looseObject({ value: z.string(), eventTimestamp: timestamp.optional() });
+const ocppStatus = z.looseObject({ value: z.string(), eventTimestamp: z.optional(timestamp) });
 const detailStatus = z.looseObject({
   key: z.string(),
   value: z.string(),
-  eventTimestamp: timestamp.optional(),
+  eventTimestamp: z.optional(timestamp),
 });
 const errorCode = z.looseObject({ errorCode: z.string(), errorCounter: finite });
 const deviceStatus = z.looseObject({
   deviceId: z.string(),
-  status: z.string().optional(),
-  eventTimestamp: timestamp.optional(),
-  errorCodes: z.array(errorCode).optional(),
+  status: z.optional(z.string()),
+  eventTimestamp: z.optional(timestamp),
+  errorCodes: z.optional(z.array(errorCode)),
 });
 const chargeParameters = z.looseObject({
   paramType: z.string(),
-  maxPower: finite.optional(),
-  maxCurrent: finite.optional(),
-  maxVoltage: finite.optional(),
-  minCurrent: finite.optional(),
-  minVoltage: finite.optional(),
-  eventTimestamp: timestamp.optional(),
+  maxPower: z.optional(finite),
+  maxCurrent: z.optional(finite),
+  maxVoltage: z.optional(finite),
+  minCurrent: z.optional(finite),
+  minVoltage: z.optional(finite),
+  eventTimestamp: z.optional(timestamp),
 });
 const meterValue = z.looseObject({
   key: z.string(),
   value: finite,
-  eventTimestamp: timestamp.optional(),
+  eventTimestamp: z.optional(timestamp),
 });
 
 export const sessionReportSchema = z.looseObject({
-  sessionId: z.union([z.number().int(), z.string().min(1)]),
-  vehicleId: z.string().optional(),
-  sessionTimeStart: timestamp.optional(),
-  sessionTimeEnd: timestamp.optional(),
-  energySocStart: finite.optional(),
-  energySocEnd: finite.optional(),
-  energyChargeStart: finite.optional(),
-  energyChargeEnd: finite.optional(),
-  energyPrimaryStart: finite.optional(),
-  energyPrimaryEnd: finite.optional(),
-  energyRequestedStart: finite.optional(),
-  energyRequestedEnd: finite.optional(),
-  ocppStatus: z.array(ocppStatus).optional(),
-  detailStatus: z.array(detailStatus).optional(),
-  deviceStatus: z.array(deviceStatus).optional(),
-  chargeParameters: z.array(chargeParameters).optional(),
-  sessionMeterValues: z.array(meterValue).optional(),
-  batteryAlignmentResults: z
-    .looseObject({
-      inRange: z.boolean().optional(),
-      presentVoltage: finite.optional(),
-      requestedVoltage: finite.optional(),
-      eventTimestamp: timestamp.optional(),
-    })
-    .optional(),
-  dcBreakerOpenConditions: z
-    .looseObject({
-      current: finite.optional(),
-      voltage: finite.optional(),
-      eventTimestamp: timestamp.optional(),
-    })
-    .optional(),
+  sessionId: z.union([z.int(), z.string().check(z.minLength(1))]),
+  vehicleId: z.optional(z.string()),
+  sessionTimeStart: z.optional(timestamp),
+  sessionTimeEnd: z.optional(timestamp),
+  energySocStart: z.optional(finite),
+  energySocEnd: z.optional(finite),
+  energyChargeStart: z.optional(finite),
+  energyChargeEnd: z.optional(finite),
+  energyPrimaryStart: z.optional(finite),
+  energyPrimaryEnd: z.optional(finite),
+  energyRequestedStart: z.optional(finite),
+  energyRequestedEnd: z.optional(finite),
+  ocppStatus: z.optional(z.array(ocppStatus)),
+  detailStatus: z.optional(z.array(detailStatus)),
+  deviceStatus: z.optional(z.array(deviceStatus)),
+  chargeParameters: z.optional(z.array(chargeParameters)),
+  sessionMeterValues: z.optional(z.array(meterValue)),
+  batteryAlignmentResults: z.optional(
+    z.looseObject({
+      inRange: z.optional(z.boolean()),
+      presentVoltage: z.optional(finite),
+      requestedVoltage: z.optional(finite),
+      eventTimestamp: z.optional(timestamp),
+    }),
+  ),
+  dcBreakerOpenConditions: z.optional(
+    z.looseObject({
+      current: z.optional(finite),
+      voltage: z.optional(finite),
+      eventTimestamp: z.optional(timestamp),
+    }),
+  ),
 });
 
 /** A session report that passed validation; unknown vendor fields are kept. */
@@ -123,7 +124,7 @@ export function utcDay(timestamp: string | undefined): string | undefined {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.join('.') || '(report)'}: ${issue.message}`)

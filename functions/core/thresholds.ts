@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RULES } from './rules/registry.ts';
 import type { RuleThresholds } from './rules/rule.ts';
 import type { ReportOrigin } from './session-report.ts';
@@ -8,20 +8,21 @@ import type { ReportOrigin } from './session-report.ts';
  * Field ranges and unknown names are checked here; what needs the whole picture (a critical
  * level below the warning level) is checked once the layers are merged.
  */
-export const thresholdsInputSchema = z
-  .strictObject(
-    Object.fromEntries(RULES.map((rule) => [rule.id, rule.schema.partial().optional()])),
-  )
-  .default({});
+export const thresholdsInputSchema = z._default(
+  z.strictObject(
+    Object.fromEntries(RULES.map((rule) => [rule.id, z.optional(z.partial(rule.schema))])),
+  ),
+  {},
+);
 
 /** Settings for some rules, as written in a config. */
 export type ThresholdsInput = Record<string, Record<string, unknown> | undefined>;
 
 /** Thresholds that differ for one charger, or one connector of it. */
 export const thresholdOverrideSchema = z.strictObject({
-  chargerId: z.string().min(1),
+  chargerId: z.string().check(z.minLength(1)),
   /** Omit to apply to every connector of the charger. */
-  connectorId: z.string().min(1).optional(),
+  connectorId: z.optional(z.string().check(z.minLength(1))),
   thresholds: thresholdsInputSchema,
 });
 

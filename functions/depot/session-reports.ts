@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CredentialsRefusedError, DepotApiError, PermanentError } from './errors.ts';
 import { type Fetch, requestJson } from './http.ts';
 import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';

@@ -3,13 +3,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { awsAdapters } from '../adapters/aws-adapters.ts';
 import { s3Client, snsClient } from '../adapters/aws-clients.ts';
-import { alertsFrom, archiveFrom, stateFrom } from '../adapters/from-config.ts';
 import { powertoolsLog } from '../adapters/powertools-log.ts';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
+import { configuredScan } from './configured-scan.ts';
 import { LambdaSettings } from './lambda-settings.ts';
-import { scanFromConfig } from './scan-from-config.ts';
 import { recordScanMetrics } from './scan-metrics.ts';
 import type { ScanSummary } from './summary.ts';
 
@@ -54,16 +54,11 @@ export function createScanHandler(deps: HandlerDependencies) {
     if (context) deps.logger.addContext(context);
     deps.logger.info('scheduled scan', { scheduledTime: event.time, eventId: event.id });
     const config = await settings.config();
-    const adapterOptions = { baseDir: '/tmp', s3: deps.s3, sns: deps.sns };
-    const archive = archiveFrom(config.archive, adapterOptions);
     let apiRetries = 0;
-    const summary = await scanFromConfig(config, {
+    const summary = await configuredScan(config, {
       credentials: await settings.credentials(),
       log,
-      baseDir: '/tmp',
-      archive,
-      state: stateFrom(config.state, adapterOptions),
-      alerts: alertsFrom(config.alerts, archive.location, adapterOptions),
+      ...awsAdapters(config, deps),
       onRetry: () => {
         apiRetries++;
       },

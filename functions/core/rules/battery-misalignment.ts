@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
 /**
@@ -10,9 +10,9 @@ import { enabledSchema, finding, type Rule, round1, severitySchema } from './rul
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** Gap in volts tolerated between present and requested voltage. */
-  toleranceVolts: z.number().min(0),
+  toleranceVolts: z.number().check(z.minimum(0)),
   /** Gap in percent of the requested voltage tolerated; the larger of the two applies. */
-  tolerancePercent: z.number().min(0).max(100),
+  tolerancePercent: z.number().check(z.minimum(0), z.maximum(100)),
   /** Severity when the charger's own check failed (`inRange: false`). */
   failedSeverity: severitySchema,
   /** Severity when the check passed but the gap exceeds the tolerance. */

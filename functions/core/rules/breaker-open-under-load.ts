@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { enabledSchema, finding, type Rule, round1 } from './rule.ts';
 
 /**
@@ -9,9 +9,9 @@ import { enabledSchema, finding, type Rule, round1 } from './rule.ts';
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** Current at opening above this is a warning. */
-  warningAmps: z.number().min(0),
+  warningAmps: z.number().check(z.minimum(0)),
   /** Current at opening above this is critical. */
-  criticalAmps: z.number().min(0),
+  criticalAmps: z.number().check(z.minimum(0)),
 });
 
 export type BreakerOpenUnderLoadThresholds = z.infer<typeof schema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { kwh, meterDelta } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -10,9 +10,9 @@ import { enabledSchema, finding, type Rule, round1, severitySchema } from './rul
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** Efficiency (DC over grid energy) below this raises a finding. */
-  minEfficiencyPercent: z.number().min(0).max(100),
+  minEfficiencyPercent: z.number().check(z.minimum(0), z.maximum(100)),
   /** Sessions that drew less grid energy than this are too short to judge. */
-  minGridEnergyWh: z.number().min(0),
+  minGridEnergyWh: z.number().check(z.minimum(0)),
   severity: severitySchema,
 });
 

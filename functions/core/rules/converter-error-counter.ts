@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
 
 /**
@@ -10,15 +10,15 @@ import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** Devices whose counters are read (case-insensitive). */
-  devices: z.array(z.string().min(1)),
+  devices: z.array(z.string().check(z.minLength(1))),
   /** An ERR/FAULT code counted this often or more raises a finding. */
-  errorCount: z.int().min(1),
+  errorCount: z.int().check(z.minimum(1)),
   errorSeverity: severitySchema,
   /** A WARN code (or one without a level) counted this often or more raises a finding. */
-  warningCount: z.int().min(1),
+  warningCount: z.int().check(z.minimum(1)),
   warningSeverity: severitySchema,
   /** An INFO code counted this often or more raises a finding; 0 ignores INFO codes. */
-  infoCount: z.int().min(0),
+  infoCount: z.int().check(z.minimum(0)),
   infoSeverity: severitySchema,
 });
 

@@ -1,9 +1,9 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
 
 const hexWord = z
   .string()
-  .regex(/^0x[0-9a-fA-F]{1,8}$/, 'must be a 32-bit hex word like 0x0000FFFF');
+  .check(z.regex(/^0x[0-9a-fA-F]{1,8}$/, 'must be a 32-bit hex word like 0x0000FFFF'));
 
 /**
  * Catches fault bits in the charger's 32-bit status words (`detailStatus`). The vendor does not
@@ -13,7 +13,7 @@ const hexWord = z
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** Status key → mask of the bits that mean a fault. */
-  masks: z.record(z.string().min(1), hexWord),
+  masks: z.record(z.string().check(z.minLength(1)), hexWord),
   severity: severitySchema,
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { kwh, meterDelta } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -10,9 +10,9 @@ import { enabledSchema, finding, type Rule, round1, severitySchema } from './rul
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** Delivered energy below this share of the requested energy raises a finding. */
-  minDeliveredPercent: z.number().min(0).max(100),
+  minDeliveredPercent: z.number().check(z.minimum(0), z.maximum(100)),
   /** Sessions that delivered less than this are not judged here. */
-  minDeliveredWh: z.number().min(0),
+  minDeliveredWh: z.number().check(z.minimum(0)),
   severity: severitySchema,
 });
 

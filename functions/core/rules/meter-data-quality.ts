@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Finding } from '../finding.ts';
 import { kwh, type Meter, meterDelta, meterReadings } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
@@ -12,11 +12,11 @@ import { enabledSchema, finding, type Rule, round1, severitySchema } from './rul
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** More energy than this on any counter in one session is absurd. */
-  maxSessionEnergyWh: z.number().positive(),
+  maxSessionEnergyWh: z.number().check(z.positive()),
   /** DC over grid energy above this (in percent) is impossible; 100 plus meter tolerance. */
-  maxEfficiencyPercent: z.number().min(100),
+  maxEfficiencyPercent: z.number().check(z.minimum(100)),
   /** Efficiency is only judged when the grid side drew at least this much. */
-  minGridEnergyWh: z.number().min(0),
+  minGridEnergyWh: z.number().check(z.minimum(0)),
   severity: severitySchema,
 });
 

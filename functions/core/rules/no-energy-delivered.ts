@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { meterDelta, sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -10,9 +10,9 @@ import { enabledSchema, finding, type Rule, round1, severitySchema } from './rul
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** A DC meter rise below this counts as no energy. */
-  maxEnergyWh: z.number().min(0),
+  maxEnergyWh: z.number().check(z.minimum(0)),
   /** Sessions shorter than this are not judged (a quick unplug is not a fault). */
-  minDurationMinutes: z.number().min(0),
+  minDurationMinutes: z.number().check(z.minimum(0)),
   severity: severitySchema,
 });
 

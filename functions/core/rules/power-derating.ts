@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { SessionReport } from '../session-report.ts';
 import { meterDelta, sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
@@ -15,11 +15,11 @@ import { enabledSchema, finding, type Rule, round1, severitySchema } from './rul
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** Peak power below this share of min(station max, vehicle max) raises a finding. */
-  minPeakPercent: z.number().min(0).max(100),
+  minPeakPercent: z.number().check(z.minimum(0), z.maximum(100)),
   /** Sessions that delivered less DC energy than this are not judged. */
-  minDeliveredWh: z.number().min(0),
+  minDeliveredWh: z.number().check(z.minimum(0)),
   /** Sessions that started at or above this state of charge are not judged. */
-  maxSocStartPercent: z.number().min(0).max(100),
+  maxSocStartPercent: z.number().check(z.minimum(0), z.maximum(100)),
   severity: severitySchema,
 });
 

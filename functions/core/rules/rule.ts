@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type Finding, fingerprintOf, type Severity } from '../finding.ts';
 import type { ReportOrigin, SessionReport } from '../session-report.ts';
 
@@ -12,7 +12,7 @@ export interface Rule<T extends RuleThresholds> {
   /** One line on the physical fault the rule catches. */
   readonly summary: string;
   /** The rule's thresholds, every field required; config takes any subset of them. */
-  readonly schema: z.ZodObject;
+  readonly schema: z.ZodMiniObject;
   /** What the rule uses when the config says nothing. */
   readonly defaults: T;
   /** What is wrong with a complete set of thresholds beyond single fields, if anything. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -10,11 +10,11 @@ import { enabledSchema, finding, type Rule, round1, severitySchema } from './rul
 const schema = z.strictObject({
   enabled: enabledSchema,
   /** Sessions ending below this state of charge are flagged. */
-  targetSocPercent: z.number().min(0).max(100),
+  targetSocPercent: z.number().check(z.minimum(0), z.maximum(100)),
   /** Below this gain per hour the charge counts as stalled. */
-  minSocGainPerHour: z.number().min(0),
+  minSocGainPerHour: z.number().check(z.minimum(0)),
   /** Shorter sessions are not judged for a stall. */
-  minDurationMinutes: z.number().min(0),
+  minDurationMinutes: z.number().check(z.minimum(0)),
   severity: severitySchema,
 });
 

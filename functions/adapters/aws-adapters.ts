@@ -1,0 +1,61 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { ConfigError } from '../config/config.ts';
+import type { AlertSink, ReportArchive, ScanState } from '../scan/ports.ts';
+import { S3Archive } from './s3-archive.ts';
+import { parseS3Uri } from './s3-location.ts';
+import { S3State } from './s3-state.ts';
+import { SnsAlerts } from './sns-alerts.ts';
+
+const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/** Whether a config URI names an SNS topic. */
+export function isSnsTopicArn(uri: string): boolean {
+  return SNS_ARN.test(uri);
+}
+
+/** The S3 archive at an `s3://bucket/prefix` URI. */
+export function s3ArchiveAt(uri: string, s3: S3Client): ReportArchive {
+  return new S3Archive(s3, parseS3Uri(uri, 'archive'));
+}
+
+/** The S3 cursor and ledger store at an `s3://bucket/prefix` URI. */
+export function s3StateAt(uri: string, s3: S3Client): ScanState {
+  return new S3State(s3, parseS3Uri(uri, 'state'));
+}
+
+/** The SNS alert sink of a topic ARN. */
+export function snsAlertsTo(topicArn: string, archiveLocation: string, sns: SNSClient): AlertSink {
+  return new SnsAlerts(sns, { topicArn, archiveLocation });
+}
+
+/**
+ * The adapters of a deployed scan, which only ever uses S3 and SNS. Kept apart from the local
+ * adapters so the Lambda bundle carries neither them nor their file-system code.
+ */
+export function awsAdapters(
+  config: { archive: string; state: string; alerts: readonly string[] },
+  clients: { s3: S3Client; sns: SNSClient },
+): { archive: ReportArchive; state: ScanState; alerts: AlertSink } {
+  const [topic, ...others] = config.alerts;
+  if (!topic || others.length > 0 || !isSnsTopicArn(topic)) {
+    throw new ConfigError(
+      `alerts: the deployed function publishes to exactly one SNS topic ARN, got ${JSON.stringify(config.alerts)}`,
+    );
+  }
+  for (const [field, uri] of [
+    ['archive', config.archive],
+    ['state', config.state],
+  ] as const) {
+    if (!uri.startsWith('s3://'))
+      throw new ConfigError(
+        `${field}: the deployed function needs an s3://bucket/prefix URI, got "${uri}"`,
+      );
+  }
+  const archive = s3ArchiveAt(config.archive, clients.s3);
+  return {
+    archive,
+    state: s3StateAt(config.state, clients.s3),
+    alerts: snsAlertsTo(topic, archive.location, clients.sns),
+  };
+}

@@ -1,0 +1,79 @@
+import type { Config } from '../config/config.ts';
+import type { ClientCredentials } from '../config/credentials.ts';
+import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
+import type { Fetch } from '../depot/http.ts';
+import { realSleep, type Sleep } from '../depot/retry.ts';
+import { SessionReportsClient } from '../depot/session-reports.ts';
+import { AccessTokenProvider } from '../depot/token.ts';
+import type { AlertSink, Log, ReportArchive, ScanState } from './ports.ts';
+import { runScan } from './scan.ts';
+import type { ScanSummary } from './summary.ts';
+
+/** What a configured scan needs besides the config: credentials and the adapters to use. */
+export interface ConfiguredScanRuntime {
+  credentials: ClientCredentials;
+  log: Log;
+  archive: ReportArchive;
+  state: ScanState;
+  alerts: AlertSink;
+  fetch?: Fetch;
+  sleep?: Sleep;
+  now?: () => number;
+  /** Called once per retried API request, for metrics. */
+  onRetry?: () => void;
+}
+
+/** Wires the DepotFinity client from a config and runs one scan with the given adapters. */
+export async function configuredScan(
+  config: Config,
+  runtime: ConfiguredScanRuntime,
+): Promise<ScanSummary> {
+  const { scan } = config;
+  const policy = {
+    maxAttempts: scan.maxAttempts,
+    baseDelayMs: scan.retryBaseDelayMs,
+    maxDelayMs: scan.retryMaxDelayMs,
+  };
+  const fetchFn = runtime.fetch ?? fetch;
+  const sleep = runtime.sleep ?? realSleep;
+  const now = runtime.now ?? Date.now;
+  const tokens = new AccessTokenProvider({
+    tokenUrl: config.api.tokenUrl,
+    clientId: runtime.credentials.clientId,
+    clientSecret: runtime.credentials.clientSecret,
+    timeoutMs: scan.requestTimeoutMs,
+    policy,
+    fetch: fetchFn,
+    sleep,
+    now,
+    ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
+  });
+  const source = new SessionReportsClient({
+    baseUrl: config.api.baseUrl,
+    tokens,
+    pageSize: scan.pageSize,
+    timeoutMs: scan.requestTimeoutMs,
+    policy,
+    fetch: fetchFn,
+    sleep,
+    ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
+  });
+  return runScan(
+    {
+      fleet: config.fleet,
+      thresholds: new ThresholdBook(config.thresholds as ThresholdsInput, config.overrides),
+      concurrency: scan.concurrency,
+      initialLookbackHours: scan.initialLookbackHours,
+      overlapMinutes: scan.overlapMinutes,
+      ledgerRetentionDays: scan.ledgerRetentionDays,
+    },
+    {
+      source,
+      archive: runtime.archive,
+      state: runtime.state,
+      alerts: runtime.alerts,
+      log: runtime.log,
+      now,
+    },
+  );
+}
