@@ -37,7 +37,7 @@ export async function coldStart(): Promise<BenchResult> {
         'const { handler } = await import(process.argv[2]);',
         'const imported = performance.now();',
         "await handler({ 'detail-type': 'Scheduled Event', time: new Date().toISOString(), id: 'bench' });",
-        'process.stderr.write(`TIMING ${JSON.stringify({ importMs: imported - start, callMs: performance.now() - imported })}\\n`);',
+        "process.stderr.write('TIMING ' + JSON.stringify({ importMs: imported - start, callMs: performance.now() - imported }) + '\\n');",
       ].join('\n'),
     );
     let run = 0;
