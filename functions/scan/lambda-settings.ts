@@ -1,5 +1,6 @@
 import { type Config, ConfigError, parseConfig } from '../config/config.ts';
 import { type ClientCredentials, credentialsFrom } from '../config/credentials.ts';
+import { unpackConfig } from '../config/packed-config.ts';
 import { Secret } from '../core/secret.ts';
 import type { Fetch } from '../depot/http.ts';
 
@@ -60,10 +61,8 @@ export class LambdaSettings {
         name: env.DEPOT_WATCH_CONFIG_PARAMETER,
         withDecryption: 'true',
       });
-      raw = parseJson(
-        String((body as { Parameter?: { Value?: unknown } }).Parameter?.Value ?? ''),
-        source,
-      );
+      const value = String((body as { Parameter?: { Value?: unknown } }).Parameter?.Value ?? '');
+      raw = parseJson(unpackConfig(value), source);
     } else {
       throw new ConfigError(
         'set DEPOT_WATCH_CONFIG (JSON) or DEPOT_WATCH_CONFIG_PARAMETER (an SSM parameter name)',

@@ -13,6 +13,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { ConfigError } from '../../functions/config/config.ts';
+import { packConfig } from '../../functions/config/packed-config.ts';
 import { lambdaBundling } from '../bundling.ts';
 
 /** Where the archive and the scan state live in the bucket. */
@@ -59,12 +61,17 @@ export class ScanFunction extends Construct {
       reason:
         'The vendor issues these client credentials; they are rotated through vendor support, not by a Lambda.',
     });
+    const packed = packConfig(props.configJson);
+    if (packed.length > 8_192) {
+      throw new ConfigError(
+        `the scan config packs to ${packed.length} bytes, more than an SSM parameter holds (8 KB); split the fleet over more than one stack`,
+      );
+    }
     this.config = new ssm.StringParameter(this, 'Config', {
       description:
-        'depot-watch scan config (fleet, thresholds); archive, state and alerts come from the stack',
-      stringValue: props.configJson,
-      tier:
-        props.configJson.length > 4_000 ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+        'depot-watch scan config (fleet, thresholds), plain or gzip:base64; archive, state and alerts come from the stack',
+      stringValue: packed,
+      tier: packed.length > 4_096 ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
     });
     this.failures = new sqs.Queue(this, 'FailedInvocations', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -91,3 +91,29 @@ describe('the Lambda settings', () => {
     expect(extension.requests).toEqual(['/secretsmanager/get', '/secretsmanager/get']);
   });
 });
+
+describe('a config too large for a plain SSM parameter', () => {
+  it('is packed by the stack and read back by the function: a 200-charger depot fits', async () => {
+    const { packConfig } = await import('../../functions/config/packed-config.ts');
+    const big = {
+      fleet: Array.from({ length: 200 }, (_, i) => ({
+        chargerId: `HPC-${String(i + 1).padStart(3, '0')}`,
+        connectors: ['1', '2'],
+      })),
+    };
+    const json = JSON.stringify(big);
+    const packed = packConfig(json);
+    expect(json.length).toBeGreaterThan(8_192);
+    expect(packed.length).toBeLessThan(4_096);
+    const { settings: s } = await settings(
+      { DEPOT_WATCH_CONFIG_PARAMETER: '/big' },
+      { parameters: { '/big': packed } },
+    );
+    expect((await s.config()).fleet).toHaveLength(200);
+  });
+
+  it('stays plain JSON when small', async () => {
+    const { packConfig } = await import('../../functions/config/packed-config.ts');
+    expect(packConfig('{"fleet":[]}')).toBe('{"fleet":[]}');
+  });
+});
