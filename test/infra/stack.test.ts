@@ -270,6 +270,19 @@ describe('deployment settings', () => {
     });
   });
 
+  it('packs a large fleet into the config parameter', () => {
+    const fleet = Array.from({ length: 400 }, (_, i) => ({
+      chargerId: `HPC-${String(i + 1).padStart(3, '0')}`,
+      connectors: ['1', '2'],
+    }));
+    const { template: big } = synth({ config: { fleet } });
+    const [parameter] = Object.values(big.findResources('AWS::SSM::Parameter')) as {
+      Properties: { Value: string };
+    }[];
+    expect(parameter?.Properties.Value).toMatch(/^gzip:/);
+    expect(parameter?.Properties.Value.length).toBeLessThan(8_192);
+  });
+
   it('fails synth on a wrong threshold, naming the field', () => {
     const config = {
       fleet: [{ chargerId: 'A', connectors: ['1'] }],
