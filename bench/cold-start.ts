@@ -100,7 +100,7 @@ export async function coldStart(): Promise<BenchResult> {
         { label: 'handler bundle', value: `${fmt(real.bytes / 1024, 1)} KiB` },
         {
           label: 'bundle bytes ratio',
-          value: fmt(bytesRatio, 2),
+          value: fmt(bytesRatio, 3),
           target: `≤ ${BYTES_TARGET}`,
           pass: bytesRatio <= BYTES_TARGET,
         },

@@ -64,6 +64,12 @@ export const configSchema = z
          * overnight charge that started before the window would never be read.
          */
         overlapMinutes: z._default(z.number().check(z.minimum(0), z.maximum(24 * 60)), 480),
+        /**
+         * A connector's cursor is rewritten only once it is this old. Default: 60 min. Each
+         * write is an S3 PUT per connector per run, most of the bill at a 15-minute schedule;
+         * a cursor that lags by up to an hour only makes the overlapping window a little wider.
+         */
+        cursorRefreshMinutes: z._default(z.number().check(z.minimum(0), z.maximum(24 * 60)), 60),
         /** Time for one API request, body included. Default: 15 s. */
         requestTimeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(120_000)), 15_000),
         /** Attempts per API request. Default: 5. */

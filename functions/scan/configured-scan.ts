@@ -65,6 +65,7 @@ export async function configuredScan(
       concurrency: scan.concurrency,
       initialLookbackHours: scan.initialLookbackHours,
       overlapMinutes: scan.overlapMinutes,
+      cursorRefreshMinutes: scan.cursorRefreshMinutes,
       ledgerRetentionDays: scan.ledgerRetentionDays,
     },
     {

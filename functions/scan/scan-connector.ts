@@ -16,6 +16,8 @@ export interface ConnectorScan {
   initialLookbackHours: number;
   /** How far each window reaches back before the cursor. */
   overlapMinutes: number;
+  /** A cursor younger than this is not rewritten: the window only widens a little. */
+  cursorRefreshMinutes: number;
   source: ReportSource;
   archive: ReportArchive;
   state: ScanState;
@@ -112,11 +114,18 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResul
       }
     }
 
-    await scan.state.saveCursor({
-      ...origin,
-      fetchedUntil: window.to,
-      updatedAt: new Date(scan.now()).toISOString(),
-    });
+    // A fresh cursor is left as it is: reading a little more next time costs less than a write
+    // per connector per run, and the archive and ledger already make re-reads harmless.
+    const age = cursor
+      ? Date.parse(window.to) - Date.parse(cursor.fetchedUntil)
+      : Number.POSITIVE_INFINITY;
+    if (age >= scan.cursorRefreshMinutes * 60_000) {
+      await scan.state.saveCursor({
+        ...origin,
+        fetchedUntil: window.to,
+        updatedAt: new Date(scan.now()).toISOString(),
+      });
+    }
     return result('ok');
   } catch (error) {
     const failed = result('failed', error instanceof Error ? error.message : String(error));

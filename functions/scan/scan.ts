@@ -17,6 +17,8 @@ export interface ScanSettings {
   initialLookbackHours: number;
   /** How far each window reaches back before the cursor, for reports the API publishes late. */
   overlapMinutes: number;
+  /** A cursor younger than this is not rewritten. */
+  cursorRefreshMinutes: number;
   ledgerRetentionDays: number;
 }
 
@@ -54,6 +56,7 @@ export async function runScan(
       to: startedAt,
       initialLookbackHours: settings.initialLookbackHours,
       overlapMinutes: settings.overlapMinutes,
+      cursorRefreshMinutes: settings.cursorRefreshMinutes,
       source: adapters.source,
       archive: adapters.archive,
       state: adapters.state,

@@ -19,7 +19,14 @@ import { startSimulator } from '../helpers/simulator.ts';
  * run 2 — the process dies after its third report write (everything after it hangs forever);
  * run 3 — a clean run, 15 minutes later, that must mend everything.
  */
-const SCAN = { initialLookbackHours: 6, concurrency: 1, maxAttempts: 8, requestTimeoutMs: 500 };
+// Cursors are rewritten on every run here, so each run's cursor moves can be checked.
+const SCAN = {
+  initialLookbackHours: 6,
+  concurrency: 1,
+  maxAttempts: 8,
+  requestTimeoutMs: 500,
+  cursorRefreshMinutes: 0,
+};
 const T0 = Date.parse('2026-11-24T12:00:00.000Z');
 const FAILING = 'HPC-004';
 let clock = T0;

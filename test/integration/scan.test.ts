@@ -105,6 +105,22 @@ describe('a scan with the local adapters', () => {
     });
   });
 
+  it('rewrites a cursor only once it is older than the refresh interval', async () => {
+    const config = configFor(sim, dir, { cursorRefreshMinutes: 60 });
+    const cursorOf = async () =>
+      JSON.parse(
+        await readFile(join(dir, 'state/cursors/charger=HPC-001/connector=1.json'), 'utf8'),
+      ).fetchedUntil;
+    await scanOnce(config, now);
+    clock += 45 * 60_000;
+    const second = await scanOnce(config, now);
+    expect(second.failed).toEqual([]);
+    expect(await cursorOf()).toBe(new Date(START).toISOString());
+    clock += 20 * 60_000;
+    await scanOnce(config, now);
+    expect(await cursorOf()).toBe(new Date(START + 65 * 60_000).toISOString());
+  });
+
   it('keeps scanning the other chargers when one fails, names it, and leaves its cursor alone', async () => {
     sim.inject({
       kind: 'status',
