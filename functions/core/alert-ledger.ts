@@ -26,10 +26,6 @@ export class AlertLedger {
     }
   }
 
-  get size(): number {
-    return this.#published.size;
-  }
-
   /** The ledger as stored. */
   toJSON(): Record<string, string> {
     return Object.fromEntries(this.#published);

@@ -3,8 +3,6 @@ import { createHash } from 'node:crypto';
 /** How urgently a person should look: `critical` pages someone, `info` is for the record. */
 export type Severity = 'info' | 'warning' | 'critical';
 
-export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
-
 /** One anomaly found in one session report, ready to be rendered as an alert. */
 export interface Finding {
   rule: string;

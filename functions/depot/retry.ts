@@ -10,12 +10,6 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 5,
-  baseDelayMs: 500,
-  maxDelayMs: 30_000,
-};
-
 /** Waits; injectable so tests can record delays instead of sleeping through them. */
 export type Sleep = (ms: number) => Promise<void>;
 
