@@ -1,0 +1,37 @@
+import { quarantineKey, reasonKey, reportKey } from '../core/archive-layout.ts';
+import type { ReportOrigin } from '../core/session-report.ts';
+import type { PutOutcome, ReportArchive } from '../scan/ports.ts';
+
+/** Writes `body` under `key` unless something is there already; true when it wrote. */
+export type CreateOnce = (key: string, body: string) => Promise<boolean>;
+
+/**
+ * The archive layout on any store that can create a key once: S3 and a local folder differ
+ * only in that one operation, so the layout and the quarantine rules live here, once.
+ */
+export class KeyedArchive implements ReportArchive {
+  constructor(
+    readonly location: string,
+    private readonly createOnce: CreateOnce,
+  ) {}
+
+  async putReport(
+    origin: ReportOrigin,
+    sessionDate: string,
+    sessionId: string,
+    body: string,
+  ): Promise<PutOutcome> {
+    return outcome(await this.createOnce(reportKey(origin, sessionDate, sessionId), body));
+  }
+
+  async putQuarantined(origin: ReportOrigin, body: string, reason: string): Promise<PutOutcome> {
+    const key = quarantineKey(origin, body);
+    // The reason goes first: a report in quarantine never stands there without its why.
+    await this.createOnce(reasonKey(key), `${JSON.stringify({ ...origin, reason }, null, 2)}\n`);
+    return outcome(await this.createOnce(key, body));
+  }
+}
+
+function outcome(created: boolean): PutOutcome {
+  return created ? 'created' : 'exists';
+}
