@@ -4,14 +4,42 @@ import { unpackConfig } from '../config/packed-config.ts';
 import { Secret } from '../core/secret.ts';
 import type { Fetch } from '../depot/http.ts';
 
-/** How long fetched credentials are reused by a warm container before asking again. */
+/** How long a warm container reuses credentials before asking again (rotation). */
 const CREDENTIALS_TTL_MS = 15 * 60_000;
+/**
+ * How long it reuses the config. A `cdk deploy` that changes only the fleet or thresholds
+ * rewrites the parameter, not the function, so warm containers must read it again.
+ */
+const CONFIG_TTL_MS = 5 * 60_000;
 
 /** The Lambda's settings sources. */
 export interface SettingsSources {
   env: NodeJS.ProcessEnv;
   fetch: Fetch;
   now: () => number;
+}
+
+/** A value loaded on demand and reused until it is older than its time to live. */
+class Cached<T> {
+  #entry: { value: T; loadedAt: number } | undefined;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+    private readonly load: () => Promise<T>,
+  ) {}
+
+  async get(): Promise<T> {
+    if (!this.#entry || this.now() - this.#entry.loadedAt > this.ttlMs) {
+      // A failed load is not cached: the next invocation tries again.
+      this.#entry = { value: await this.load(), loadedAt: this.now() };
+    }
+    return this.#entry.value;
+  }
+
+  forget(): void {
+    this.#entry = undefined;
+  }
 }
 
 /**
@@ -23,29 +51,27 @@ export interface SettingsSources {
  * keeps two SDK clients out of the bundle and off the cold start.
  */
 export class LambdaSettings {
-  #config: Config | undefined;
-  #credentials: { value: ClientCredentials; fetchedAt: number } | undefined;
+  readonly #config: Cached<Config>;
+  readonly #credentials: Cached<ClientCredentials>;
 
-  constructor(private readonly sources: SettingsSources) {}
+  constructor(private readonly sources: SettingsSources) {
+    this.#config = new Cached(CONFIG_TTL_MS, sources.now, () => this.#loadConfig());
+    this.#credentials = new Cached(CREDENTIALS_TTL_MS, sources.now, () => this.#loadCredentials());
+  }
 
-  /** The validated config; a bad one is a ConfigError naming the field. */
-  async config(): Promise<Config> {
-    this.#config ??= await this.#loadConfig();
-    return this.#config;
+  /** The validated config, read again after 5 minutes; a bad one is a ConfigError naming the field. */
+  config(): Promise<Config> {
+    return this.#config.get();
   }
 
   /** Client credentials, fetched again after 15 minutes so a rotated secret is picked up. */
-  async credentials(): Promise<ClientCredentials> {
-    const { now } = this.sources;
-    if (!this.#credentials || now() - this.#credentials.fetchedAt > CREDENTIALS_TTL_MS) {
-      this.#credentials = { value: await this.#loadCredentials(), fetchedAt: now() };
-    }
-    return this.#credentials.value;
+  credentials(): Promise<ClientCredentials> {
+    return this.#credentials.get();
   }
 
   /** Forgets cached credentials, after the API refused them. */
   forgetCredentials(): void {
-    this.#credentials = undefined;
+    this.#credentials.forget();
   }
 
   async #loadConfig(): Promise<Config> {

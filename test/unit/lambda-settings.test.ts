@@ -117,3 +117,21 @@ describe('a config too large for a plain SSM parameter', () => {
     expect(packConfig('{"fleet":[]}')).toBe('{"fleet":[]}');
   });
 });
+
+describe('a config changed by a later deploy', () => {
+  it('reaches a warm container within five minutes', async () => {
+    const parameters = { '/depot-watch/config': JSON.stringify({ fleet }) };
+    const { settings: s, advance } = await settings(
+      { DEPOT_WATCH_CONFIG_PARAMETER: '/depot-watch/config' },
+      { parameters },
+    );
+    expect((await s.config()).fleet).toHaveLength(1);
+    parameters['/depot-watch/config'] = JSON.stringify({
+      fleet: [...fleet, { chargerId: 'HPC-002', connectors: ['1'] }],
+    });
+    advance(4 * 60_000);
+    expect((await s.config()).fleet).toHaveLength(1);
+    advance(2 * 60_000);
+    expect((await s.config()).fleet).toHaveLength(2);
+  });
+});
