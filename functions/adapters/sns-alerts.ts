@@ -80,7 +80,8 @@ export class SnsAlerts implements AlertSink {
         entrySize(entryOf(fitted).entry) > SNS_MAX_BYTES && listed > 1;
       ) {
         listed = Math.floor(listed / 2);
-        const group = findings.filter((f) => message.fingerprints.includes(f.fingerprint));
+        const inMessage = new Set(message.fingerprints);
+        const group = findings.filter((f) => inMessage.has(f.fingerprint));
         fitted = renderGroup(group, { ...limits, listed });
       }
       return fitted;

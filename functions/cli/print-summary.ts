@@ -13,11 +13,10 @@ export function formatScanSummary(summary: ScanSummary, archiveLocation: string)
     `  quarantined       ${pad(t.quarantined)}`,
     `  findings          ${pad(t.findings)}  ${t.alerted} alerted now, ${t.suppressed} alerted before`,
     ...rules.map(([rule, count]) => `    ${rule.padEnd(28)} ${pad(count)}`),
+    ...(t.ruleErrors > 0 ? [`  rule errors       ${pad(t.ruleErrors)}  (see the log)`] : []),
     ...summary.failed.map((f) => `  FAILED ${f.chargerId}/${f.connectorId}: ${f.error}`),
     `Archive: ${archiveLocation}`,
   ];
-  if (t.ruleErrors > 0)
-    lines.splice(5, 0, `  rule errors       ${pad(t.ruleErrors)}  (see the log)`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -310,7 +310,22 @@ describe('deployment settings', () => {
     });
     const { stack } = buildApp(app);
     new s3.Bucket(stack as Stack, 'CarelessBucket', { removalPolicy: RemovalPolicy.DESTROY });
-    expect(() => app.synth()).toThrow();
+    expect(() => app.synth()).toThrow(/Validation failed/);
+    // The report blames the careless bucket, and only it: the rest of the stack stays clean.
+    type Report = {
+      pluginReports: {
+        violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
+      }[];
+    };
+    const report = JSON.parse(
+      readFileSync(join(app.outdir, 'validation-report.json'), 'utf8'),
+    ) as Report;
+    const violations = report.pluginReports.flatMap((p) => p.violations);
+    expect(violations.map((v) => v.ruleName)).toEqual(
+      expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']),
+    );
+    const paths = violations.flatMap((v) => v.violatingConstructs.map((c) => c.constructPath));
+    expect(paths.every((path) => path.startsWith('DepotWatch/CarelessBucket/'))).toBe(true);
   });
 });
 

@@ -111,6 +111,7 @@ describe('SNS alerts', () => {
     const chat = chatbotNotification.parse(JSON.parse(bodies.https));
     expect(chat.content.title).toBe('🔴 DC breaker opened under load: 81 A — HPC-002/1');
     expect(chat.content.description).toContain('81 A flowing at 650 V');
+    expect(chat.metadata?.threadId).toBe('depot-watch-HPC-002'); // one Slack thread per charger
 
     const machine = JSON.parse(bodies.default);
     expect(machine).toMatchObject({
