@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { RawItem, ReportPage, ReportQuery } from '../scan/ports.ts';
 import { CredentialsRefusedError, DepotApiError, PermanentError } from './errors.ts';
 import { type Fetch, requestJson } from './http.ts';
 import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';
@@ -23,18 +24,7 @@ export interface DepotClientOptions {
 }
 
 /** One connector and a time window to read. */
-export interface SessionReportQuery {
-  chargerId: string;
-  connectorId: string;
-  from: string;
-  to: string;
-}
-
-/** One page as received: the raw items, not yet validated. */
-export interface RawPage {
-  page: number;
-  items: unknown[];
-}
+export type SessionReportQuery = ReportQuery;
 
 const pageEnvelope = z.looseObject({ items: z.array(z.unknown()) });
 
@@ -47,7 +37,7 @@ export class SessionReportsClient {
   constructor(private readonly options: DepotClientOptions) {}
 
   /** Yields the raw pages of one connector's window, in order. */
-  async *pages(query: SessionReportQuery): AsyncGenerator<RawPage> {
+  async *pages(query: SessionReportQuery): AsyncGenerator<ReportPage> {
     const maxPages = this.options.maxPages ?? 10_000;
     let previous = '';
     for (let page = 1; page <= maxPages; page++) {
@@ -63,7 +53,10 @@ export class SessionReportsClient {
         );
       }
       previous = first;
-      yield { page, items };
+      yield {
+        page,
+        items: items.map((value): RawItem => ({ json: JSON.stringify(value), value })),
+      };
       if (items.length < this.options.pageSize) return;
     }
     throw new DepotApiError(

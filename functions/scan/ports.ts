@@ -1,11 +1,31 @@
 import type { AlertLedger } from '../core/alert-ledger.ts';
 import type { Finding } from '../core/finding.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { RawPage, SessionReportQuery } from '../depot/session-reports.ts';
+
+/** One connector and a time window to read. */
+export interface ReportQuery {
+  chargerId: string;
+  connectorId: string;
+  from: string;
+  to: string;
+}
+
+/** One item of a page: the exact bytes the API served for it, and their parsed value. */
+export interface RawItem {
+  /** The item's JSON text, sliced out of the page as received: what the archive keeps. */
+  json: string;
+  value: unknown;
+}
+
+/** One page as received: the raw items, not yet validated. */
+export interface ReportPage {
+  page: number;
+  items: RawItem[];
+}
 
 /** Where session reports come from: the DepotFinity API, or anything that pages like it. */
 export interface ReportSource {
-  pages(query: SessionReportQuery): AsyncIterable<RawPage>;
+  pages(query: ReportQuery): AsyncIterable<ReportPage>;
 }
 
 /** `created` on the first write of a key, `exists` when it was already there. */

@@ -64,9 +64,8 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResul
     for await (const page of scan.source.pages({ ...origin, ...window })) {
       counts.pages++;
       counts.fetched += page.items.length;
-      await mapWithConcurrency(page.items, scan.writeConcurrency, async (raw) => {
-        const body = JSON.stringify(raw);
-        const validation = validateSessionReport(raw);
+      await mapWithConcurrency(page.items, scan.writeConcurrency, async ({ json: body, value }) => {
+        const validation = validateSessionReport(value);
         if (!validation.ok) {
           await scan.archive.putQuarantined(origin, body, validation.reason);
           counts.quarantined++;

@@ -60,6 +60,9 @@ export async function readAll(
   for await (const page of client.pages(query)) pages.push(page);
   return {
     pages,
-    items: pages.flatMap((p) => p.items) as { sessionId: number; sessionTimeStart: string }[],
+    items: pages.flatMap((p) => p.items.map((i) => i.value)) as {
+      sessionId: number;
+      sessionTimeStart: string;
+    }[],
   };
 }
