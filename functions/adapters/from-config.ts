@@ -4,7 +4,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
 import type { AlertSink, ReportArchive, ScanState } from '../scan/ports.ts';
 import { isSnsTopicArn, s3ArchiveAt, s3StateAt, snsAlertsTo } from './aws-adapters.ts';
-import { s3Client, snsClient } from './aws-clients.ts';
+import { regionOfArn, s3Client, snsClient } from './aws-clients.ts';
 import { ConsoleAlerts, FanOutAlerts, JsonlAlerts } from './local-alerts.ts';
 import { LocalArchive } from './local-archive.ts';
 import { LocalState } from './local-state.ts';
@@ -41,7 +41,8 @@ export function alertsFrom(
   const sinks = uris.map((uri, index): AlertSink => {
     if (uri === 'stdout') return new ConsoleAlerts(options.write);
     if (uri.endsWith('.jsonl')) return new JsonlAlerts(resolve(options.baseDir, uri));
-    if (isSnsTopicArn(uri)) return snsAlertsTo(uri, archiveLocation, options.sns ?? snsClient());
+    if (isSnsTopicArn(uri))
+      return snsAlertsTo(uri, archiveLocation, options.sns ?? snsClient(regionOfArn(uri)));
     throw new ConfigError(
       `alerts.${index}: "${uri}" is not stdout, a .jsonl file path or an SNS topic ARN`,
     );

@@ -2,12 +2,17 @@ import { join } from 'node:path';
 import { AlertLedger } from '../core/alert-ledger.ts';
 import { encodeKeySegment } from '../core/archive-layout.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { Cursor, ScanState } from '../scan/ports.ts';
+import type { Cursor, ReleaseLock, ScanState } from '../scan/ports.ts';
 import { readJsonFile, replaceFile } from './local-files.ts';
+import { lockStateFolder } from './local-lock.ts';
 
 /** Cursors and alert ledgers as JSON files in a local folder, one of each per connector. */
 export class LocalState implements ScanState {
   constructor(readonly location: string) {}
+
+  async lockForRun(runId: string): Promise<ReleaseLock> {
+    return lockStateFolder(this.location, runId);
+  }
 
   async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
     return (await readJsonFile(this.#path('cursors', origin))) as Cursor | undefined;

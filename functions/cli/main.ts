@@ -7,6 +7,7 @@ import { CredentialsRefusedError } from '../depot/errors.ts';
 import { scanFromConfig } from '../scan/scan-from-config.ts';
 import { consoleLog } from './console-log.ts';
 import { runDemo } from './demo.ts';
+import { parseDuration } from './duration.ts';
 import { loadConfigFile } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
 import { runReplay } from './replay.ts';
@@ -16,7 +17,8 @@ const USAGE = `Usage: depot-watch <command> [options]
 
 Commands:
   demo [--dir D] [--seed N] [--chargers N]   simulator → scan → archive → alerts, all local
-  scan --config <file> [--verbose]           one scan with the adapters the config names
+  scan --config <file> [--deadline 10m] [--verbose]
+                                             one scan with the adapters the config names
   replay <file-or-folder...> [--config <file>] [--json]
                                              run the rules over saved reports; publishes nothing
   simulate [--port N] [--seed N] [--chargers N]
@@ -74,12 +76,18 @@ async function demo(args: string[]): Promise<number> {
 async function scan(args: string[]): Promise<number> {
   const { values } = parse(args, {
     config: { type: 'string' },
+    deadline: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   });
   if (!values.config) throw new ConfigError('scan needs --config <file>');
+  const deadline =
+    values.deadline !== undefined
+      ? Date.now() + parseDuration(values.deadline, '--deadline')
+      : undefined;
   const config = await loadConfigFile(values.config);
   const summary = await scanFromConfig(config, {
     credentials: credentialsFrom(config),
+    ...(deadline !== undefined ? { deadline } : {}),
     log: consoleLog(values.verbose ? 'info' : 'warn'),
     baseDir: dirname(resolve(values.config)),
   });

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import '../core/zod-messages.ts';
+import { unfilableIdReason } from '../core/archive-layout.ts';
 import {
   checkThresholds,
   mergeThresholds,
@@ -8,9 +9,26 @@ import {
   thresholdsInputSchema,
 } from '../core/thresholds.ts';
 
-const id = z
-  .string()
-  .check(z.minLength(1, 'must not be empty'), z.maxLength(256, 'must be at most 256 characters'));
+/** A charger or connector id: it names folders and S3 keys, so it must fit in one. */
+const id = z.string().check(
+  z.superRefine((value, ctx) => {
+    const reason = unfilableIdReason(value);
+    if (reason) ctx.addIssue({ code: 'custom', message: reason, input: value });
+  }),
+);
+
+/**
+ * An API URL. Credentials and tokens travel to it, so plain http is refused except on this
+ * machine (the simulator, a local proxy).
+ */
+const apiUrl = z.url().check(
+  z.refine((value) => {
+    // A value that is no URL at all is reported by z.url() already.
+    if (!URL.canParse(value)) return true;
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+  }, 'must be an https:// URL (plain http:// only for localhost): credentials and tokens travel to it'),
+);
 
 /**
  * The one schema of every setting. The CLI reads it from a file, the Lambda from its
@@ -30,9 +48,9 @@ export const configSchema = z
     api: z.prefault(
       z.strictObject({
         /** OAuth token endpoint. Default: the EU host. */
-        tokenUrl: z._default(z.url(), 'https://clientapp-auth.eu.depot.emobility.io/oauth2/token'),
+        tokenUrl: z._default(apiUrl, 'https://clientapp-auth.eu.depot.emobility.io/oauth2/token'),
         /** Session reports API base. Default: the EU host. */
-        baseUrl: z._default(z.url(), 'https://api.eu.depot.emobility.io'),
+        baseUrl: z._default(apiUrl, 'https://api.eu.depot.emobility.io'),
       }),
       {},
     ),
@@ -78,6 +96,14 @@ export const configSchema = z
         retryBaseDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 500),
         /** Longest wait between attempts, Retry-After included. Default: 30 s. */
         retryMaxDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(300_000)), 30_000),
+        /**
+         * Reports read from one connector in one run, at most. Default: 100,000. More than that
+         * in one window is an API that ignores the window; the connector fails, naming this.
+         */
+        maxReportsPerConnector: z._default(
+          z.int().check(z.minimum(100), z.maximum(10_000_000)),
+          100_000,
+        ),
         /** How long the ledger remembers a published alert. Default: 35 days. */
         ledgerRetentionDays: z._default(z.number().check(z.positive(), z.maximum(3650)), 35),
       }),
@@ -90,6 +116,7 @@ export const configSchema = z
   })
   .check(
     z.superRefine((config, ctx) => {
+      for (const issue of fleetProblems(config.fleet, config.overrides)) ctx.addIssue(issue);
       // Each layer must still make sense once merged: a critical level below a warning level, say.
       const base = config.thresholds as ThresholdsInput;
       for (const problem of checkThresholds(mergeThresholds(base))) {
@@ -111,6 +138,70 @@ export const configSchema = z
       });
     }),
   );
+
+type Fleet = readonly { chargerId: string; connectors: readonly string[] }[];
+
+/**
+ * What a fleet list gets wrong silently: a charger or connector listed twice (every alert
+ * doubles), an override naming a charger or connector the fleet does not have (ignored).
+ */
+function fleetProblems(
+  fleet: Fleet,
+  overrides: readonly { chargerId: string; connectorId?: string | undefined }[],
+): { code: 'custom'; path: PropertyKey[]; message: string; input: unknown }[] {
+  const problems: { code: 'custom'; path: PropertyKey[]; message: string; input: unknown }[] = [];
+  const chargers = new Map<string, Set<string>>();
+  const firstIndex = new Map<string, number>();
+  fleet.forEach(({ chargerId, connectors }, index) => {
+    const earlier = firstIndex.get(chargerId);
+    if (earlier !== undefined) {
+      problems.push({
+        code: 'custom',
+        path: ['fleet', index, 'chargerId'],
+        message: `charger "${chargerId}" is listed twice (also fleet.${earlier}); list it once with all its connectors`,
+        input: chargerId,
+      });
+      return;
+    }
+    firstIndex.set(chargerId, index);
+    const seen = new Set<string>();
+    connectors.forEach((connectorId, c) => {
+      if (seen.has(connectorId))
+        problems.push({
+          code: 'custom',
+          path: ['fleet', index, 'connectors', c],
+          message: `connector "${connectorId}" is listed twice for charger "${chargerId}"`,
+          input: connectorId,
+        });
+      seen.add(connectorId);
+    });
+    chargers.set(chargerId, seen);
+  });
+  overrides.forEach(({ chargerId, connectorId }, index) => {
+    const connectors = chargers.get(chargerId);
+    if (!connectors)
+      problems.push({
+        code: 'custom',
+        path: ['overrides', index, 'chargerId'],
+        message: `charger "${chargerId}" is not in the fleet, so this override would apply to nothing`,
+        input: chargerId,
+      });
+    else if (connectorId !== undefined && !connectors.has(connectorId))
+      problems.push({
+        code: 'custom',
+        path: ['overrides', index, 'connectorId'],
+        message: `charger "${chargerId}" has no connector "${connectorId}" in the fleet, so this override would apply to nothing`,
+        input: connectorId,
+      });
+  });
+  return problems;
+}
+
+/** Whether a host name is this machine: plain http is allowed only there. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 /** The validated configuration with defaults filled in. */
 export type Config = z.infer<typeof configSchema>;

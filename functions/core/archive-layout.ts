@@ -41,6 +41,31 @@ export function encodeKeySegment(id: string): string {
   return /^\.*$/.test(encoded) ? encoded.replaceAll('.', '%2E') : encoded;
 }
 
+/**
+ * The longest id, once encoded, that a key segment may hold: a file name has 255 bytes, and the
+ * local archive adds `.json` and a temporary `.<uuid>.tmp` suffix while it writes. S3's
+ * 1,024-byte key limit is then never reached either.
+ */
+export const MAX_ENCODED_ID_BYTES = 200;
+/** The longest id in characters, whatever its encoding. */
+export const MAX_ID_CHARACTERS = 128;
+
+/**
+ * Why an id (session, charger or connector) cannot name a file or an S3 key, or undefined when
+ * it can: too long, or holding control characters that no person could read back.
+ */
+export function unfilableIdReason(id: string): string | undefined {
+  if (id.length === 0) return 'must not be empty';
+  if (id.length > MAX_ID_CHARACTERS)
+    return `must be at most ${MAX_ID_CHARACTERS} characters to be filed (got ${id.length})`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) return 'must not contain control characters';
+  const bytes = encodeKeySegment(id).length;
+  if (bytes > MAX_ENCODED_ID_BYTES)
+    return `is too long to be filed: ${bytes} bytes once encoded for a file name or S3 key, at most ${MAX_ENCODED_ID_BYTES}`;
+  return undefined;
+}
+
 /** Reverses `encodeKeySegment`. */
 export function decodeKeySegment(segment: string): string {
   return decodeURIComponent(segment);

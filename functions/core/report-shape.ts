@@ -1,3 +1,4 @@
+import { unfilableIdReason } from './archive-layout.ts';
 import type { SessionReport } from './session-report.ts';
 
 /**
@@ -8,7 +9,8 @@ import type { SessionReport } from './session-report.ts';
 export function isWellFormedReport(raw: unknown): raw is SessionReport {
   if (!isRecord(raw)) return false;
   const id = raw.sessionId;
-  if (!(typeof id === 'string' ? id.length > 0 : Number.isSafeInteger(id))) return false;
+  if (!(typeof id === 'string' ? unfilableIdReason(id) === undefined : Number.isSafeInteger(id)))
+    return false;
   return (
     optional(raw.vehicleId, isString) &&
     optional(raw.sessionTimeStart, isTimestamp) &&

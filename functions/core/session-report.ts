@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { unfilableIdReason } from './archive-layout.ts';
 import { isWellFormedReport } from './report-shape.ts';
 import './zod-messages.ts';
 
@@ -43,7 +44,15 @@ const meterValue = z.looseObject({
 });
 
 export const sessionReportSchema = z.looseObject({
-  sessionId: z.union([z.int(), z.string().check(z.minLength(1))]),
+  sessionId: z.union([
+    z.int(),
+    z.string().check(
+      z.superRefine((id, ctx) => {
+        const reason = unfilableIdReason(id);
+        if (reason) ctx.addIssue({ code: 'custom', message: reason, input: id });
+      }),
+    ),
+  ]),
   vehicleId: z.optional(z.string()),
   sessionTimeStart: z.optional(timestamp),
   sessionTimeEnd: z.optional(timestamp),

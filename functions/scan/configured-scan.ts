@@ -21,6 +21,8 @@ export interface ConfiguredScanRuntime {
   now?: () => number;
   /** Called once per retried API request, for metrics. */
   onRetry?: () => void;
+  /** When the run must be done (epoch ms); see `ScanSettings.deadline`. Default: none. */
+  deadline?: number;
 }
 
 /** Wires the DepotFinity client from a config and runs one scan with the given adapters. */
@@ -67,6 +69,7 @@ export async function configuredScan(
       overlapMinutes: scan.overlapMinutes,
       cursorRefreshMinutes: scan.cursorRefreshMinutes,
       ledgerRetentionDays: scan.ledgerRetentionDays,
+      ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
     },
     {
       source,

@@ -10,7 +10,7 @@ import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
 import { configuredScan } from './configured-scan.ts';
 import { LambdaSettings } from './lambda-settings.ts';
-import { recordScanMetrics } from './scan-metrics.ts';
+import { recordFailedRun, recordScanMetrics } from './scan-metrics.ts';
 import type { ScanSummary } from './summary.ts';
 
 /** What the scheduled function returns: the run's totals, and which connectors failed. */
@@ -53,19 +53,27 @@ export function createScanHandler(deps: HandlerDependencies) {
   return async function scanHandler(event: ScheduledEvent, context?: Context): Promise<ScanReport> {
     if (context) deps.logger.addContext(context);
     deps.logger.info('scheduled scan', { scheduledTime: event.time, eventId: event.id });
-    const config = await settings.config();
     let apiRetries = 0;
-    const summary = await configuredScan(config, {
-      credentials: await settings.credentials(),
-      log,
-      ...awsAdapters(config, deps),
-      onRetry: () => {
-        apiRetries++;
-      },
-      ...(deps.fetch ? { fetch: deps.fetch } : {}),
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-      now,
-    });
+    let summary: ScanSummary;
+    try {
+      const config = await settings.config();
+      summary = await configuredScan(config, {
+        credentials: await settings.credentials(),
+        log,
+        ...awsAdapters(config, deps),
+        onRetry: () => {
+          apiRetries++;
+        },
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+        now,
+        ...(context ? { deadline: runDeadline(now(), context.getRemainingTimeInMillis()) } : {}),
+      });
+    } catch (error) {
+      // A run that never got to scan still reports itself, so the metrics show the failure.
+      recordFailedRun(deps.metrics, apiRetries);
+      throw error;
+    }
     recordScanMetrics(deps.metrics, summary, apiRetries);
     // Refused credentials may have been rotated since they were cached: ask again next time.
     if (summary.failed.some((f) => f.credentialsRefused)) settings.forgetCredentials();
@@ -82,6 +90,17 @@ export function createScanHandler(deps: HandlerDependencies) {
     }
     return report;
   };
+}
+
+/**
+ * When a run must stop starting work: the invocation's end less a reserve for finishing the
+ * pages in flight, writing state and flushing metrics — 15 % of the time left, between 10 s
+ * and 60 s. A Lambda timeout would kill the run without a word; this ends it with the
+ * unscanned connectors named.
+ */
+export function runDeadline(now: number, remainingMs: number): number {
+  const reserve = Math.min(60_000, Math.max(10_000, remainingMs * 0.15));
+  return now + Math.max(0, remainingMs - reserve);
 }
 
 /** The Lambda entry point (EventBridge Scheduler invokes it on the configured rate). */

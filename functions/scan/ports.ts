@@ -31,6 +31,15 @@ export interface ReportSource {
 /** `created` on the first write of a key, `exists` when it was already there. */
 export type PutOutcome = 'created' | 'exists';
 
+/**
+ * The archive cannot store this one report under its key (a name too long for the store, say):
+ * the report goes to quarantine instead, and its connector carries on. Any other error from an
+ * archive means the store itself failed, and the connector's window is read again next run.
+ */
+export class UnstorableReportError extends Error {
+  override readonly name = 'UnstorableReportError';
+}
+
 /** The raw report archive: create-only, so re-reading a session never rewrites it. */
 export interface ReportArchive {
   /** Stores a valid report's raw JSON under its charger, connector, day and session. */
@@ -55,8 +64,17 @@ export interface Cursor {
   updatedAt: string;
 }
 
+/** Gives up a lock taken for a run. */
+export type ReleaseLock = () => Promise<void>;
+
 /** The scan's memory between runs: one cursor and one alert ledger per connector. */
 export interface ScanState {
+  /**
+   * Takes the store for one run, so two runs never work on the same state at once; throws,
+   * naming the holder, when another run has it. Stores whose runs cannot overlap (the Lambda
+   * runs one at a time) need not implement it.
+   */
+  lockForRun?(runId: string): Promise<ReleaseLock>;
   loadCursor(origin: ReportOrigin): Promise<Cursor | undefined>;
   saveCursor(cursor: Cursor): Promise<void>;
   loadLedger(origin: ReportOrigin): Promise<AlertLedger>;

@@ -34,3 +34,14 @@ export function recordScanMetrics(
   }
   metrics.publishStoredMetrics();
 }
+
+/**
+ * Records a run that failed before it had a summary (a bad config, unreadable credentials):
+ * the heartbeat reads 0 and the stored metrics are flushed, as Powertools' middleware does in
+ * its error path, so nothing recorded so far is lost with the invocation.
+ */
+export function recordFailedRun(metrics: Metrics, apiRetries: number): void {
+  metrics.addMetric('ApiRetries', MetricUnit.Count, apiRetries);
+  metrics.addMetric('ScanSucceeded', MetricUnit.Count, 0);
+  metrics.publishStoredMetrics();
+}

@@ -4,7 +4,7 @@ import type { ReportOrigin } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import type { AlertSink, Log, ReportArchive, ReportSource, ScanState } from './ports.ts';
 import { scanConnector } from './scan-connector.ts';
-import { type ScanSummary, totalsOf } from './summary.ts';
+import { type ConnectorResult, emptyCounts, type ScanSummary, totalsOf } from './summary.ts';
 
 /** The settings a scan run needs, all from the one config schema. */
 export interface ScanSettings {
@@ -20,6 +20,11 @@ export interface ScanSettings {
   /** A cursor younger than this is not rewritten. */
   cursorRefreshMinutes: number;
   ledgerRetentionDays: number;
+  /**
+   * When the run must be done (epoch ms): no connector starts and no page is read after it, so
+   * state and metrics are written before the Lambda's own timeout. Default: none.
+   */
+  deadline?: number;
 }
 
 /** The adapters a scan run uses; the scan never knows whether they are AWS or local. */
@@ -48,45 +53,75 @@ export async function runScan(
     connectors.map((connectorId) => ({ chargerId, connectorId })),
   );
   const log = adapters.log;
-  log.info('scan started', { runId, connectors: origins.length });
+  const { deadline } = settings;
+  const release = await adapters.state.lockForRun?.(runId);
+  try {
+    log.info('scan started', { runId, connectors: origins.length });
 
-  const results = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
-    const result = await scanConnector({
-      origin,
-      to: startedAt,
-      initialLookbackHours: settings.initialLookbackHours,
-      overlapMinutes: settings.overlapMinutes,
-      cursorRefreshMinutes: settings.cursorRefreshMinutes,
-      source: adapters.source,
-      archive: adapters.archive,
-      state: adapters.state,
-      alerts: adapters.alerts,
-      thresholds: settings.thresholds.for(origin),
-      log,
-      now,
-      writeConcurrency: 8,
-      ledgerRetentionDays: settings.ledgerRetentionDays,
+    const results = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
+      if (deadline !== undefined && now() >= deadline) return unscanned(origin, startedAt);
+      const result = await scanConnector({
+        origin,
+        to: startedAt,
+        initialLookbackHours: settings.initialLookbackHours,
+        overlapMinutes: settings.overlapMinutes,
+        cursorRefreshMinutes: settings.cursorRefreshMinutes,
+        source: adapters.source,
+        archive: adapters.archive,
+        state: adapters.state,
+        alerts: adapters.alerts,
+        thresholds: settings.thresholds.for(origin),
+        log,
+        now,
+        writeConcurrency: 8,
+        ledgerRetentionDays: settings.ledgerRetentionDays,
+        ...(deadline !== undefined ? { deadline } : {}),
+      });
+      if (result.status === 'failed')
+        log.error('connector scan failed', { runId, ...origin, error: result.error });
+      return result;
     });
-    if (result.status === 'failed')
-      log.error('connector scan failed', { runId, ...origin, error: result.error });
-    return result;
-  });
 
-  const summary: ScanSummary = {
-    runId,
-    startedAt,
-    finishedAt: new Date(now()).toISOString(),
-    totals: totalsOf(results),
-    connectors: results,
-    failed: results
-      .filter((r) => r.status === 'failed')
-      .map(({ chargerId, connectorId, error, credentialsRefused }) => ({
-        chargerId,
-        connectorId,
-        error: error ?? 'unknown error',
-        ...(credentialsRefused ? { credentialsRefused } : {}),
-      })),
+    const summary: ScanSummary = {
+      runId,
+      startedAt,
+      finishedAt: new Date(now()).toISOString(),
+      totals: totalsOf(results),
+      connectors: results,
+      failed: results
+        .filter((r) => r.status !== 'ok')
+        .map(({ chargerId, connectorId, error, credentialsRefused }) => ({
+          chargerId,
+          connectorId,
+          error: error ?? 'unknown error',
+          ...(credentialsRefused ? { credentialsRefused } : {}),
+        })),
+    };
+    const skipped = results.filter((r) => r.status === 'skipped').length;
+    if (skipped > 0)
+      log.error('deadline reached before every connector was scanned', {
+        runId,
+        unscanned: skipped,
+      });
+    log.info('scan finished', {
+      runId,
+      ...summary.totals,
+      failedConnectors: summary.failed.length,
+    });
+    return summary;
+  } finally {
+    await release?.();
+  }
+}
+
+/** A connector the run had no time left to start; it counts as failed, so the alarm fires. */
+function unscanned(origin: ReportOrigin, at: string): ConnectorResult {
+  return {
+    ...origin,
+    ...emptyCounts(),
+    status: 'skipped',
+    window: { from: at, to: at },
+    findingsByRule: {},
+    error: "not scanned: the run's deadline came first; it is scanned next run",
   };
-  log.info('scan finished', { runId, ...summary.totals, failedConnectors: summary.failed.length });
-  return summary;
 }

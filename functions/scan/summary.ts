@@ -14,9 +14,12 @@ export interface ConnectorCounts {
   ruleErrors: number;
 }
 
-/** The outcome of one connector: counts, and the error that stopped it, if any. */
+/**
+ * The outcome of one connector: counts, and the error that stopped it, if any. `skipped` means
+ * the run's deadline came before the connector was started.
+ */
 export interface ConnectorResult extends ReportOrigin, ConnectorCounts {
-  status: 'ok' | 'failed';
+  status: 'ok' | 'failed' | 'skipped';
   window: { from: string; to: string };
   findingsByRule: Record<string, number>;
   error?: string;
