@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import '../core/zod-messages.ts';
 import { unfilableIdReason } from '../core/archive-layout.ts';
+import { DEFAULT_INCIDENT_SETTINGS, incidentSettingsSchema } from '../core/incidents/settings.ts';
+import { RULE_IDS } from '../core/rules/registry.ts';
 import {
   checkThresholds,
   mergeThresholds,
@@ -111,12 +113,22 @@ export const configSchema = z
     ),
     /** Site-wide thresholds by rule id; every field has a default (see the README). */
     thresholds: thresholdsInputSchema,
-    /** Thresholds for particular chargers or connectors, on top of the site-wide ones. */
+    /** Thresholds and incident settings for particular chargers or connectors. */
     overrides: z._default(z.array(thresholdOverrideSchema), []),
+    /** How findings become incidents: pending, reminders, escalation, resolve, silent connectors. */
+    incidents: z._default(incidentSettingsSchema, DEFAULT_INCIDENT_SETTINGS),
   })
   .check(
     z.superRefine((config, ctx) => {
       for (const issue of fleetProblems(config.fleet, config.overrides)) ctx.addIssue(issue);
+      for (const rule of Object.keys(config.incidents.rules))
+        if (!INCIDENT_RULES.includes(rule))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['incidents', 'rules', rule],
+            message: `no rule has this id; known: ${INCIDENT_RULES.join(', ')}`,
+            input: rule,
+          });
       // Each layer must still make sense once merged: a critical level below a warning level, say.
       const base = config.thresholds as ThresholdsInput;
       for (const problem of checkThresholds(mergeThresholds(base))) {
@@ -138,6 +150,9 @@ export const configSchema = z
       });
     }),
   );
+
+/** Every rule id an incident can have: the rules' own, and the connector going silent. */
+const INCIDENT_RULES = [...RULE_IDS, CONNECTOR_SILENT];
 
 type Fleet = readonly { chargerId: string; connectors: readonly string[] }[];
 

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { incidentOverrideSchema } from './incidents/settings.ts';
 import { RULES } from './rules/registry.ts';
 import type { RuleThresholds } from './rules/rule.ts';
 import type { ReportOrigin } from './session-report.ts';
@@ -24,6 +25,8 @@ export const thresholdOverrideSchema = z.strictObject({
   /** Omit to apply to every connector of the charger. */
   connectorId: z.optional(z.string().check(z.minLength(1))),
   thresholds: thresholdsInputSchema,
+  /** Incident settings for this charger or connector, over the site-wide `incidents`. */
+  incidents: z.optional(incidentOverrideSchema),
 });
 
 export type ThresholdOverride = z.infer<typeof thresholdOverrideSchema>;

@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import type { Finding } from '../finding.ts';
+import type { ReportOrigin } from '../session-report.ts';
+import type { Incident, JudgedSession } from './incident.ts';
+import { moreSevere, stepUp } from './incident.ts';
+import { type IncidentSettings, policyFor } from './settings.ts';
+
+/** The rule whose finding means the charger itself declared a fault in the session. */
+const FAULTED = 'ocpp-faulted';
+/** What a Faulted connector causes in its own session: these join its incident as context. */
+const SYMPTOMS_OF_FAULTED = new Set(['no-energy-delivered', 'energy-shortfall', 'soc-shortfall']);
+/** The incident a connector gets when its sessions stop coming. */
+export const CONNECTOR_SILENT = 'connector-silent';
+
+const RECENT_SESSIONS = 50;
+const KEPT_SESSION_IDS = 20;
+/** Re-reads come from the overlapping window (a day at most): older sessions are forgotten. */
+const SEEN_RETENTION_MS = 8 * 86_400_000;
+
+/**
+ * One connector's incidents and the little history they need, as kept in the state store:
+ * bounded by the number of faults and a few dozen recent sessions, never by the archive.
+ */
+export interface ConnectorIncidentState extends ReportOrigin {
+  version: 1;
+  incidents: Incident[];
+  /** The latest sessions, oldest first, with the incident keys that fired in each. */
+  recent: { key: string; fired: string[] }[];
+  /** Sessions already applied (key → end time), so a re-read changes nothing. */
+  seen: Record<string, string>;
+  /** When each fault opened within the escalation window, by incident key. */
+  openings: Record<string, string[]>;
+  /** When the connector's latest session ended. */
+  lastSessionAt?: string;
+}
+
+/** A connector with no incident history yet. */
+export function emptyIncidentState(origin: ReportOrigin): ConnectorIncidentState {
+  return { ...origin, version: 1, incidents: [], recent: [], seen: {}, openings: {} };
+}
+
+/** The key of a finding's incident within its connector: rule and what it names. */
+export function incidentKey(finding: Pick<Finding, 'rule'> & { discriminator?: string }): string {
+  return finding.discriminator ? `${finding.rule}\u001f${finding.discriminator}` : finding.rule;
+}
+
+/**
+ * Applies sessions to a connector's incidents, oldest first; sessions already applied are
+ * skipped, so overlapping windows and re-runs give the same incidents as one clean pass.
+ * Pure: returns the new state and leaves the old one as it was.
+ */
+export function applySessions(
+  previous: ConnectorIncidentState,
+  sessions: readonly JudgedSession[],
+  settings: IncidentSettings,
+): ConnectorIncidentState {
+  const state = structuredClone(previous);
+  const fresh = sessions
+    .filter((s) => !Object.hasOwn(state.seen, s.key))
+    .sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key));
+  for (const session of fresh) applyOne(state, session, settings);
+  const latest = state.lastSessionAt ? Date.parse(state.lastSessionAt) : 0;
+  for (const [key, at] of Object.entries(state.seen))
+    if (Date.parse(at) < latest - SEEN_RETENTION_MS) delete state.seen[key];
+  return state;
+}
+
+function applyOne(
+  state: ConnectorIncidentState,
+  session: JudgedSession,
+  settings: IncidentSettings,
+): void {
+  state.seen[session.key] = session.at;
+  if (!state.lastSessionAt || session.at > state.lastSessionAt) state.lastSessionAt = session.at;
+
+  const faulted = session.findings.some((f) => f.rule === FAULTED);
+  const symptoms = faulted ? session.findings.filter((f) => SYMPTOMS_OF_FAULTED.has(f.rule)) : [];
+  const fired = new Map<string, Finding>();
+  for (const finding of session.findings) {
+    if (symptoms.includes(finding)) continue;
+    const key = incidentKey(finding);
+    const earlier = fired.get(key);
+    if (!earlier || moreSevere(finding.severity, earlier.severity)) fired.set(key, finding);
+  }
+  state.recent.push({ key: session.key, fired: [...fired.keys()] });
+  if (state.recent.length > RECENT_SESSIONS)
+    state.recent.splice(0, state.recent.length - RECENT_SESSIONS);
+
+  for (const [key, finding] of fired) {
+    let incident = state.incidents.find((i) => i.key === key && i.status !== 'resolved');
+    if (!incident) {
+      incident = newIncident(key, finding, session);
+      state.incidents.push(incident);
+    }
+    recordFinding(incident, finding, session);
+    if (finding.rule === FAULTED && symptoms.length > 0) incident.context = symptoms;
+    if (incident.status === 'pending') maybeOpen(state, incident, session, settings);
+  }
+
+  // A session is clean for an incident when its rule judged it and did not fire; a symptom
+  // explained by a Faulted connector judges nothing.
+  const inhibited = new Set(symptoms.map((f) => f.rule));
+  for (const incident of state.incidents) {
+    if (fired.has(incident.key) || incident.status === 'resolved') continue;
+    if (inhibited.has(incident.rule)) continue;
+    incident.cleanSessions = [...incident.cleanSessions, session.sessionId].slice(
+      -KEPT_SESSION_IDS,
+    );
+    if (incident.rule === CONNECTOR_SILENT) {
+      // Any session at all ends a silence.
+      resolve(incident, session.at);
+    } else if (incident.status === 'pending') {
+      const window = policyFor(settings, incident.rule, incident.severity).pending.sessions;
+      if (firedWithin(state, incident.key, window) === 0)
+        state.incidents.splice(state.incidents.indexOf(incident), 1);
+    } else {
+      const needed = policyFor(
+        settings,
+        incident.rule,
+        incident.severity,
+      ).resolveAfterCleanSessions;
+      if (incident.cleanSessions.length >= needed) resolve(incident, session.at);
+    }
+  }
+}
+
+function newIncident(key: string, finding: Finding, session: JudgedSession): Incident {
+  return {
+    id: incidentId(finding, key, session.key),
+    key,
+    rule: finding.rule,
+    subject: 'connector',
+    chargerId: finding.chargerId,
+    connectorId: finding.connectorId,
+    status: 'pending',
+    severity: finding.severity,
+    occurrence: 1,
+    escalated: false,
+    firstFindingAt: session.at,
+    lastFindingAt: session.at,
+    sessionIds: [],
+    failedSinceNotice: [],
+    failedSinceNoticeCount: 0,
+    cleanSessions: [],
+    latest: finding,
+    context: [],
+    notified: {},
+  };
+}
+
+/** The same fault first seen in the same session always gets the same id. */
+function incidentId(where: { chargerId: string; connectorId: string }, key: string, first: string) {
+  const hash = createHash('sha256')
+    .update([where.chargerId, where.connectorId, key, first].join('\u001f'))
+    .digest('hex');
+  return `inc-${hash.slice(0, 20)}`;
+}
+
+function recordFinding(incident: Incident, finding: Finding, session: JudgedSession): void {
+  incident.latest = finding;
+  incident.lastFindingAt = session.at;
+  if (moreSevere(finding.severity, incident.severity) && !incident.escalated)
+    incident.severity = finding.severity;
+  if (session.vehicleId !== undefined) incident.vehicleId = session.vehicleId;
+  incident.sessionIds = [...incident.sessionIds, session.sessionId].slice(-KEPT_SESSION_IDS);
+  incident.failedSinceNotice = [...incident.failedSinceNotice, session.sessionId].slice(
+    -KEPT_SESSION_IDS,
+  );
+  incident.failedSinceNoticeCount++;
+  incident.cleanSessions = [];
+}
+
+function firedWithin(state: ConnectorIncidentState, key: string, sessions: number): number {
+  return state.recent.slice(-sessions).filter((s) => s.fired.includes(key)).length;
+}
+
+/** Opens a pending incident once it has N findings within the last M sessions. */
+function maybeOpen(
+  state: ConnectorIncidentState,
+  incident: Incident,
+  session: JudgedSession,
+  settings: IncidentSettings,
+): void {
+  const policy = policyFor(settings, incident.rule, incident.severity);
+  if (firedWithin(state, incident.key, policy.pending.sessions) < policy.pending.findings) return;
+  openIncident(state, incident, session.at, policy.escalate);
+}
+
+/** Opens an incident; the Nth opening of one fault within the window steps its severity up. */
+export function openIncident(
+  state: ConnectorIncidentState,
+  incident: Incident,
+  at: string,
+  escalate: { occurrences: number; withinDays: number },
+): void {
+  incident.status = 'open';
+  incident.openedAt = at;
+  const since = Date.parse(at) - escalate.withinDays * 86_400_000;
+  const openings = (state.openings[incident.key] ?? []).filter((t) => Date.parse(t) > since);
+  openings.push(at);
+  state.openings[incident.key] = openings;
+  incident.occurrence = openings.length;
+  if (escalate.occurrences > 0 && openings.length >= escalate.occurrences) {
+    incident.severity = stepUp(incident.severity);
+    incident.escalated = true;
+  }
+}
+
+function resolve(incident: Incident, at: string): void {
+  incident.status = 'resolved';
+  incident.resolvedAt = at;
+}
+
+/**
+ * Opens `connector-silent` when a connector that had sessions has had none for
+ * `silentAfterHours`. Only call it for a connector whose window was read in full: during an
+ * API outage no one can tell a silent connector from an unreachable one.
+ */
+export function checkSilence(
+  previous: ConnectorIncidentState,
+  now: string,
+  settings: IncidentSettings,
+): ConnectorIncidentState {
+  const hours = settings.silentAfterHours;
+  const last = previous.lastSessionAt;
+  if (hours <= 0 || !last) return previous;
+  if (Date.parse(now) - Date.parse(last) < hours * 3_600_000) return previous;
+  if (previous.incidents.some((i) => i.rule === CONNECTOR_SILENT && i.status !== 'resolved'))
+    return previous;
+  const state = structuredClone(previous);
+  const finding: Finding = {
+    rule: CONNECTOR_SILENT,
+    severity: 'warning',
+    chargerId: state.chargerId,
+    connectorId: state.connectorId,
+    sessionId: '',
+    title: `No sessions for ${hours} h — ${state.chargerId}/${state.connectorId}`,
+    message:
+      `The connector had its last session end at ${last} and none since. ` +
+      'Check whether it is out of service, blocked, or no longer reporting to DepotFinity.',
+    evidence: { lastSessionAt: last, silentAfterHours: hours },
+    fingerprint: '',
+  };
+  const incident = newIncident(CONNECTOR_SILENT, finding, {
+    key: `silent@${last}`,
+    sessionId: '',
+    at: last,
+    findings: [],
+  });
+  incident.failedSinceNoticeCount = 0;
+  state.incidents.push(incident);
+  openIncident(state, incident, now, { occurrences: 0, withinDays: 1 });
+  return state;
+}

@@ -1,0 +1,97 @@
+import type { Finding, Severity } from '../finding.ts';
+
+/** What a notification tells: an incident opened, is still there, got worse, or is fixed. */
+export type IncidentEvent = 'open' | 'reminder' | 'escalate' | 'resolve';
+
+/** What an incident is about: one connector (the default), a whole charger, a vehicle, the depot. */
+export type IncidentSubject = 'connector' | 'charger' | 'vehicle' | 'depot';
+
+/**
+ * One fault on one subject across sessions. `pending` until it has enough findings to open,
+ * `open` until enough clean sessions resolve it; `resolved` ones stay only until the resolve
+ * notice has gone out.
+ */
+export interface Incident {
+  /** Stable id: the same on every re-read, and the dedup key a PagerDuty or Opsgenie bridge uses. */
+  id: string;
+  /** Rule and what the rule names within the subject (an error code, say). */
+  key: string;
+  rule: string;
+  subject: IncidentSubject;
+  chargerId: string;
+  connectorId: string;
+  vehicleId?: string;
+  status: 'pending' | 'open' | 'resolved';
+  severity: Severity;
+  /** Which occurrence of this fault within the escalation window this incident is (1 = first). */
+  occurrence: number;
+  escalated: boolean;
+  /** Session end times (ISO): first and latest finding; when it opened and resolved. */
+  firstFindingAt: string;
+  lastFindingAt: string;
+  openedAt?: string;
+  resolvedAt?: string;
+  /** Sessions with the fault, the latest few. */
+  sessionIds: string[];
+  /** Sessions with the fault since the last notice, the latest few, and their count. */
+  failedSinceNotice: string[];
+  failedSinceNoticeCount: number;
+  /** The current run of consecutive clean sessions. */
+  cleanSessions: string[];
+  /** The latest finding: its title, message and evidence speak for the incident. */
+  latest: Finding;
+  /** Findings this one explains in its sessions (a Faulted connector's shortfalls). */
+  context: Finding[];
+  /** What people have been told so far. */
+  notified: { openAt?: string; severity?: Severity; lastAt?: string };
+}
+
+/** One session as the incident engine sees it: when it ended and what it found. */
+export interface JudgedSession {
+  /** Session id and UTC day: unique even where a vendor reuses ids. */
+  key: string;
+  sessionId: string;
+  /** When the session ended (its start when the end is unknown), ISO. */
+  at: string;
+  vehicleId?: string;
+  findings: readonly Finding[];
+}
+
+/** A notice to send: an incident's event, with what a person needs to act on it. */
+export interface IncidentNotification {
+  /** Unique per notice: incident, event and run time. */
+  id: string;
+  event: IncidentEvent;
+  incident: string;
+  rule: string;
+  subject: IncidentSubject;
+  chargerId: string;
+  connectorId: string;
+  vehicleId?: string;
+  severity: Severity;
+  /** The run that sends it, ISO. */
+  at: string;
+  /** The sessions this notice is about: failed ones, or for `resolve` the clean ones. */
+  sessionIds: string[];
+  /** How many sessions failed since the last notice (reminders), or in all (open). */
+  failedSessions: number;
+  /** Which occurrence within the escalation window, for `escalate`. */
+  occurrence: number;
+  title: string;
+  message: string;
+  evidence: Finding['evidence'];
+  context: Finding[];
+}
+
+/** Severities in rising order. */
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
+
+/** The next severity up (critical stays critical). */
+export function stepUp(severity: Severity): Severity {
+  return SEVERITIES[Math.min(SEVERITIES.indexOf(severity) + 1, SEVERITIES.length - 1)] as Severity;
+}
+
+/** Whether `a` is more severe than `b`. */
+export function moreSevere(a: Severity, b: Severity | undefined): boolean {
+  return b === undefined || SEVERITIES.indexOf(a) > SEVERITIES.indexOf(b);
+}

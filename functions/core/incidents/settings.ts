@@ -1,0 +1,122 @@
+import * as z from 'zod/mini';
+import '../zod-messages.ts';
+import type { Severity } from '../finding.ts';
+
+const count = (max: number) => z.int().check(z.minimum(1), z.maximum(max));
+
+/** What opening an incident takes: N findings within the last M sessions of the connector. */
+const pendingSchema = z.strictObject({
+  findings: count(50),
+  sessions: count(50),
+});
+
+/** Incident settings that may differ per rule. */
+export const ruleIncidentSchema = z.strictObject({
+  /** Opens after this many findings within the last `pending.sessions` sessions. */
+  pending: z.optional(pendingSchema),
+  /** Least time between two reminders of an open incident, in hours; 0 never reminds. */
+  repeatHours: z.optional(z.number().check(z.minimum(0), z.maximum(24 * 30))),
+  /** Consecutive clean sessions that resolve an open incident. */
+  resolveAfterCleanSessions: z.optional(count(100)),
+});
+
+/**
+ * The `incidents` section of the config. Every value has a default; `rules` sets some per rule.
+ * Defaults: info and warning open on 2 findings within 5 sessions, critical on the first;
+ * reminders at most daily; the 3rd occurrence within 14 days escalates; 3 clean sessions
+ * resolve; a connector silent for 48 hours opens `connector-silent`.
+ */
+export const incidentSettingsSchema = z.strictObject({
+  pending: z._default(
+    z.strictObject({
+      info: z._default(pendingSchema, { findings: 2, sessions: 5 }),
+      warning: z._default(pendingSchema, { findings: 2, sessions: 5 }),
+      critical: z._default(pendingSchema, { findings: 1, sessions: 1 }),
+    }),
+    {
+      info: { findings: 2, sessions: 5 },
+      warning: { findings: 2, sessions: 5 },
+      critical: { findings: 1, sessions: 1 },
+    },
+  ),
+  repeatHours: z._default(z.number().check(z.minimum(0), z.maximum(24 * 30)), 24),
+  escalate: z._default(
+    z.strictObject({
+      /** The occurrence of one fault that steps its severity up; 0 never escalates. */
+      occurrences: z.int().check(z.minimum(0), z.maximum(100)),
+      withinDays: z.number().check(z.positive(), z.maximum(90)),
+    }),
+    { occurrences: 3, withinDays: 14 },
+  ),
+  resolveAfterCleanSessions: z._default(count(100), 3),
+  /** Hours without a session after which a connector that had sessions is silent; 0 disables. */
+  silentAfterHours: z._default(z.number().check(z.minimum(0), z.maximum(24 * 90)), 48),
+  /** Settings for particular rules, by rule id. */
+  rules: z._default(z.record(z.string(), ruleIncidentSchema), {}),
+});
+
+/** The incident settings as written in a config, every default filled. */
+export type IncidentSettings = z.infer<typeof incidentSettingsSchema>;
+
+/** Incident settings as an override writes them: any subset. */
+export const incidentOverrideSchema = z.strictObject({
+  repeatHours: z.optional(z.number().check(z.minimum(0), z.maximum(24 * 30))),
+  resolveAfterCleanSessions: z.optional(count(100)),
+  silentAfterHours: z.optional(z.number().check(z.minimum(0), z.maximum(24 * 90))),
+  rules: z.optional(z.record(z.string(), ruleIncidentSchema)),
+});
+
+export type IncidentOverride = z.infer<typeof incidentOverrideSchema>;
+
+/** The settings one rule's incidents follow on one connector. */
+export interface RuleIncidentPolicy {
+  pending: { findings: number; sessions: number };
+  repeatHours: number;
+  resolveAfterCleanSessions: number;
+  escalate: { occurrences: number; withinDays: number };
+}
+
+/** Defaults, for code paths that run without a config (replay of loose files, tests). */
+export const DEFAULT_INCIDENT_SETTINGS: IncidentSettings = incidentSettingsSchema.parse({});
+
+/**
+ * One connector's incident settings: the site-wide ones with the overrides of its charger,
+ * then of the connector, laid over them.
+ */
+export function connectorIncidentSettings(
+  base: IncidentSettings,
+  layers: readonly (IncidentOverride | undefined)[],
+): IncidentSettings {
+  let merged: IncidentSettings = base;
+  for (const layer of layers) {
+    if (!layer) continue;
+    const rules = { ...merged.rules };
+    for (const [rule, settings] of Object.entries(layer.rules ?? {}))
+      rules[rule] = { ...rules[rule], ...settings };
+    merged = {
+      ...merged,
+      ...(layer.repeatHours !== undefined ? { repeatHours: layer.repeatHours } : {}),
+      ...(layer.resolveAfterCleanSessions !== undefined
+        ? { resolveAfterCleanSessions: layer.resolveAfterCleanSessions }
+        : {}),
+      ...(layer.silentAfterHours !== undefined ? { silentAfterHours: layer.silentAfterHours } : {}),
+      rules,
+    };
+  }
+  return merged;
+}
+
+/** What one rule's incidents follow, at the severity of its finding. */
+export function policyFor(
+  settings: IncidentSettings,
+  rule: string,
+  severity: Severity,
+): RuleIncidentPolicy {
+  const own = Object.hasOwn(settings.rules, rule) ? settings.rules[rule] : undefined;
+  return {
+    pending: own?.pending ?? settings.pending[severity],
+    repeatHours: own?.repeatHours ?? settings.repeatHours,
+    resolveAfterCleanSessions: own?.resolveAfterCleanSessions ?? settings.resolveAfterCleanSessions,
+    escalate: settings.escalate,
+  };
+}
