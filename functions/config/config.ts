@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '../core/zod-messages.ts';
 import { unfilableIdReason } from '../core/archive-layout.ts';
+import { CONNECTOR_SILENT } from '../core/incidents/connector-incidents.ts';
 import { DEFAULT_INCIDENT_SETTINGS, incidentSettingsSchema } from '../core/incidents/settings.ts';
 import { RULE_IDS } from '../core/rules/registry.ts';
 import {
