@@ -1,4 +1,4 @@
-import { quarantineKey, reasonKey, reportKey } from '../core/archive-layout.ts';
+import { encodeKeySegment, quarantineKey, reasonKey, reportKey } from '../core/archive-layout.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { PutOutcome, ReportArchive } from '../scan/ports.ts';
 
@@ -29,6 +29,12 @@ export class KeyedArchive implements ReportArchive {
     // The reason goes first: a report in quarantine never stands there without its why.
     await this.createOnce(reasonKey(key), `${JSON.stringify({ ...origin, reason }, null, 2)}\n`);
     return outcome(await this.createOnce(key, body));
+  }
+
+  async putIncidentHistory(day: string, name: string, jsonLines: string): Promise<PutOutcome> {
+    return outcome(
+      await this.createOnce(`incidents/date=${day}/${encodeKeySegment(name)}.jsonl`, jsonLines),
+    );
   }
 }
 

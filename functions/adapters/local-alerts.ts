@@ -1,64 +1,63 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { findingAsText } from '../core/alert-text.ts';
-import type { Finding } from '../core/finding.ts';
+import type { IncidentNotification } from '../core/incidents/incident.ts';
+import { noticeAsText } from '../core/incidents/notice-text.ts';
 import type { AlertSink, PublishOutcome } from '../scan/ports.ts';
 
-/** Prints alerts as readable text on a stream (stdout by default). */
+/** Prints notices as readable text on a stream (stdout by default). */
 export class ConsoleAlerts implements AlertSink {
   constructor(
     private readonly write: (text: string) => void = (text) => process.stdout.write(text),
   ) {}
 
-  async publish(findings: readonly Finding[]): Promise<PublishOutcome> {
-    for (const finding of findings) this.write(`${findingAsText(finding)}\n\n`);
-    return { accepted: findings.map((f) => f.fingerprint), failed: [] };
+  async publish(notices: readonly IncidentNotification[]): Promise<PublishOutcome> {
+    for (const notice of notices) this.write(`${noticeAsText(notice)}\n\n`);
+    return { accepted: notices.map((n) => n.id), failed: [] };
   }
 }
 
-/** Appends alerts to a JSON Lines file, one finding per line, for tools to pick up. */
+/** Appends notices to a JSON Lines file, one per line, for tools to pick up. */
 export class JsonlAlerts implements AlertSink {
   #folder: Promise<unknown> | undefined;
 
   constructor(readonly path: string) {}
 
-  async publish(findings: readonly Finding[]): Promise<PublishOutcome> {
+  async publish(notices: readonly IncidentNotification[]): Promise<PublishOutcome> {
     this.#folder ??= mkdir(dirname(this.path), { recursive: true });
     await this.#folder;
-    await appendFile(this.path, findings.map((f) => `${JSON.stringify(f)}\n`).join(''));
-    return { accepted: findings.map((f) => f.fingerprint), failed: [] };
+    await appendFile(this.path, notices.map((n) => `${JSON.stringify(n)}\n`).join(''));
+    return { accepted: notices.map((n) => n.id), failed: [] };
   }
 }
 
 /**
- * Sends each alert to several sinks. A finding counts as published only when every sink
+ * Sends each notice to several sinks. A notice counts as published only when every sink
  * accepted it; otherwise it is retried on the next run (and may repeat on the sinks that took it).
  */
 export class FanOutAlerts implements AlertSink {
   constructor(private readonly sinks: readonly AlertSink[]) {}
 
-  async publish(findings: readonly Finding[]): Promise<PublishOutcome> {
+  async publish(notices: readonly IncidentNotification[]): Promise<PublishOutcome> {
     const outcomes = await Promise.all(
       this.sinks.map((sink) =>
-        sink.publish(findings).catch(
+        sink.publish(notices).catch(
           (error: unknown): PublishOutcome => ({
             accepted: [],
-            failed: findings.map((f) => ({ fingerprint: f.fingerprint, error: String(error) })),
+            failed: notices.map((n) => ({ id: n.id, error: String(error) })),
           }),
         ),
       ),
     );
     const failed = new Map<string, string>();
     for (const outcome of outcomes) {
-      for (const { fingerprint, error } of outcome.failed) failed.set(fingerprint, error);
+      for (const { id, error } of outcome.failed) failed.set(id, error);
       const accepted = new Set(outcome.accepted);
-      for (const f of findings)
-        if (!accepted.has(f.fingerprint) && !failed.has(f.fingerprint))
-          failed.set(f.fingerprint, 'not accepted');
+      for (const n of notices)
+        if (!accepted.has(n.id) && !failed.has(n.id)) failed.set(n.id, 'not accepted');
     }
     return {
-      accepted: findings.map((f) => f.fingerprint).filter((fp) => !failed.has(fp)),
-      failed: [...failed].map(([fingerprint, error]) => ({ fingerprint, error })),
+      accepted: notices.map((n) => n.id).filter((id) => !failed.has(id)),
+      failed: [...failed].map(([id, error]) => ({ id, error })),
     };
   }
 }

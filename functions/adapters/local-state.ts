@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { AlertLedger } from '../core/alert-ledger.ts';
 import { encodeKeySegment } from '../core/archive-layout.ts';
+import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { Cursor, ReleaseLock, ScanState } from '../scan/ports.ts';
 import { readJsonFile, replaceFile } from './local-files.ts';
 import { lockStateFolder } from './local-lock.ts';
 
-/** Cursors and alert ledgers as JSON files in a local folder, one of each per connector. */
+/** Cursors and incident records as JSON files in a local folder, one of each per connector. */
 export class LocalState implements ScanState {
   constructor(readonly location: string) {}
 
@@ -22,15 +22,14 @@ export class LocalState implements ScanState {
     await replaceFile(this.#path('cursors', cursor), `${JSON.stringify(cursor, null, 2)}\n`);
   }
 
-  async loadLedger(origin: ReportOrigin): Promise<AlertLedger> {
-    const entries = (await readJsonFile(this.#path('ledger', origin))) as
-      | Record<string, string>
+  async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
+    return (await readJsonFile(this.#path('incidents', origin))) as
+      | ConnectorIncidentState
       | undefined;
-    return new AlertLedger(entries);
   }
 
-  async saveLedger(origin: ReportOrigin, ledger: AlertLedger): Promise<void> {
-    await replaceFile(this.#path('ledger', origin), `${JSON.stringify(ledger, null, 2)}\n`);
+  async saveIncidents(state: ConnectorIncidentState): Promise<void> {
+    await replaceFile(this.#path('incidents', state), `${JSON.stringify(state)}\n`);
   }
 
   #path(kind: string, { chargerId, connectorId }: ReportOrigin): string {

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { AlertLedger } from '../core/alert-ledger.ts';
 import { encodeKeySegment } from '../core/archive-layout.ts';
+import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { Cursor, ScanState } from '../scan/ports.ts';
 import type { S3Location } from './s3-location.ts';
@@ -9,10 +9,10 @@ import { S3Objects } from './s3-objects.ts';
 const ATTEMPTS = 3;
 
 /**
- * Cursors and alert ledgers in S3, one object of each per connector, written with
+ * Cursors and incident records in S3, one object of each per connector, written with
  * compare-and-swap (`If-Match` on the ETag read, `If-None-Match` on first write). If another
- * run wrote in between, the cursor keeps the later of the two positions and the ledger keeps
- * the union of both: neither ever goes backwards.
+ * run wrote in between, the cursor keeps the later of the two positions: it never goes
+ * backwards.
  */
 export class S3State implements ScanState {
   readonly #objects: S3Objects;
@@ -34,18 +34,16 @@ export class S3State implements ScanState {
     );
   }
 
-  async loadLedger(origin: ReportOrigin): Promise<AlertLedger> {
-    return new AlertLedger(await this.#read<Record<string, string>>(this.#key('ledger', origin)));
+  async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
+    return this.#read<ConnectorIncidentState>(this.#key('incidents', origin));
   }
 
-  async saveLedger(origin: ReportOrigin, ledger: AlertLedger): Promise<void> {
-    await this.#write<Record<string, string>>(
-      this.#key('ledger', origin),
-      ledger.toJSON(),
-      (theirs) => ({
-        ...theirs,
-        ...ledger.toJSON(),
-      }),
+  async saveIncidents(state: ConnectorIncidentState): Promise<void> {
+    // Runs of one deployment never overlap (reserved concurrency 1); should two ever race, the
+    // record that has applied more sessions wins, and the other run's sessions are applied
+    // again when its window is read next time.
+    await this.#write<ConnectorIncidentState>(this.#key('incidents', state), state, (theirs) =>
+      Object.keys(theirs.seen).length > Object.keys(state.seen).length ? theirs : state,
     );
   }
 

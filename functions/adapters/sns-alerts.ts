@@ -5,6 +5,8 @@ import {
 } from '@aws-sdk/client-sns';
 import { type AlertMessage, alertMessages, renderGroup } from '../core/alert-messages.ts';
 import type { Finding } from '../core/finding.ts';
+import type { IncidentNotification } from '../core/incidents/incident.ts';
+import { noticeAsFinding } from '../core/incidents/notice-text.ts';
 import type { AlertSink, PublishOutcome } from '../scan/ports.ts';
 
 /** SNS's limit for one message and for one batch, attributes included. */
@@ -21,10 +23,11 @@ export interface SnsAlertsOptions {
 }
 
 /**
- * Alerts to an SNS topic: one message per charger and severity, each carrying a body per
- * protocol (`MessageStructure: 'json'`) and the attributes subscription filters use. Messages
- * go out with PublishBatch; only what SNS accepted is reported as published, so the rest is
- * retried on the next run.
+ * Notices to an SNS topic: one message per charger and severity, each carrying a body per
+ * protocol (`MessageStructure: 'json'`) and the attributes subscription filters use (`event`
+ * and `subject` as lists, since one message may carry several incidents). Messages go out with
+ * PublishBatch; only what SNS accepted is reported as published, so the rest is retried on the
+ * next run.
  */
 export class SnsAlerts implements AlertSink {
   constructor(
@@ -32,10 +35,11 @@ export class SnsAlerts implements AlertSink {
     private readonly options: SnsAlertsOptions,
   ) {}
 
-  async publish(findings: readonly Finding[]): Promise<PublishOutcome> {
-    const messages = this.#messages(findings);
+  async publish(notices: readonly IncidentNotification[]): Promise<PublishOutcome> {
+    const byId = new Map(notices.map((n) => [n.id, n]));
+    const messages = this.#messages(notices.map(noticeAsFinding));
     const outcome: PublishOutcome = { accepted: [], failed: [] };
-    for (const batch of batches(messages.map(entryOf))) {
+    for (const batch of batches(messages.map((m) => entryOf(m, byId)))) {
       try {
         const response = await this.client.send(
           new PublishBatchCommand({
@@ -49,17 +53,12 @@ export class SnsAlerts implements AlertSink {
         for (const { entry, message } of batch) {
           const error = failed.get(entry.Id);
           if (error === undefined) outcome.accepted.push(...message.fingerprints);
-          else
-            outcome.failed.push(
-              ...message.fingerprints.map((fingerprint) => ({ fingerprint, error })),
-            );
+          else outcome.failed.push(...message.fingerprints.map((id) => ({ id, error })));
         }
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         for (const { message } of batch) {
-          outcome.failed.push(
-            ...message.fingerprints.map((fingerprint) => ({ fingerprint, error: reason })),
-          );
+          outcome.failed.push(...message.fingerprints.map((id) => ({ id, error: reason })));
         }
       }
     }
@@ -77,7 +76,7 @@ export class SnsAlerts implements AlertSink {
       let fitted = message;
       for (
         let listed = limits.listed;
-        entrySize(entryOf(fitted).entry) > SNS_MAX_BYTES && listed > 1;
+        entrySize(entryOf(fitted, new Map()).entry) > SNS_MAX_BYTES && listed > 1;
       ) {
         listed = Math.floor(listed / 2);
         const inMessage = new Set(message.fingerprints);
@@ -94,7 +93,9 @@ interface BatchItem {
   message: AlertMessage;
 }
 
-function entryOf(message: AlertMessage): BatchItem {
+function entryOf(message: AlertMessage, notices: Map<string, IncidentNotification>): BatchItem {
+  const carried = message.fingerprints.flatMap((id) => notices.get(id) ?? []);
+  const listOf = (values: string[]) => JSON.stringify([...new Set(values)].sort());
   return {
     message,
     entry: {
@@ -110,6 +111,15 @@ function entryOf(message: AlertMessage): BatchItem {
         severity: { DataType: 'String', StringValue: message.attributes.severity },
         chargerId: { DataType: 'String', StringValue: message.attributes.chargerId },
         rule: { DataType: 'String.Array', StringValue: JSON.stringify(message.attributes.rules) },
+        ...(carried.length > 0
+          ? {
+              event: { DataType: 'String.Array', StringValue: listOf(carried.map((n) => n.event)) },
+              subject: {
+                DataType: 'String.Array',
+                StringValue: listOf(carried.map((n) => n.subject)),
+              },
+            }
+          : {}),
       },
     },
   };

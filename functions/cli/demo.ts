@@ -57,9 +57,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       write: options.write,
     });
     if (summary.totals.alerted === 0) {
-      const before = summary.totals.suppressed;
+      const open = summary.totals.openIncidents;
       options.write(
-        `No new alerts${before > 0 ? `: ${before} finding(s) were alerted by an earlier run` : ''}.\n\n`,
+        `No new notices${open > 0 ? `: ${open} incident(s) still open, already notified` : ''}.\n\n`,
       );
     }
     options.write(formatScanSummary(summary, config.archive));

@@ -66,7 +66,7 @@ export const configSchema = z
     ),
     /** A folder path or `s3://bucket/prefix`. Default: ./.depot-watch/archive. */
     archive: z._default(z.string().check(z.minLength(1)), './.depot-watch/archive'),
-    /** Where cursors and the alert ledger live: a folder path or `s3://bucket/prefix`. Default: ./.depot-watch/state. */
+    /** Where cursors and incidents live: a folder path or `s3://bucket/prefix`. Default: ./.depot-watch/state. */
     state: z._default(z.string().check(z.minLength(1)), './.depot-watch/state'),
     /** Alert destinations: `stdout`, a `.jsonl` file path, or an SNS topic ARN. Default: stdout. */
     alerts: z._default(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), ['stdout']),
@@ -107,8 +107,6 @@ export const configSchema = z
           z.int().check(z.minimum(100), z.maximum(10_000_000)),
           100_000,
         ),
-        /** How long the ledger remembers a published alert. Default: 35 days. */
-        ledgerRetentionDays: z._default(z.number().check(z.positive(), z.maximum(3650)), 35),
       }),
       {},
     ),

@@ -1,5 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { ClientCredentials } from '../config/credentials.ts';
+import type { SilencedAt } from '../core/incidents/notices.ts';
+import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import type { Fetch } from '../depot/http.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
@@ -21,6 +23,8 @@ export interface ConfiguredScanRuntime {
   now?: () => number;
   /** Called once per retried API request, for metrics. */
   onRetry?: () => void;
+  /** Whether notices about an incident must wait; see `ScanSettings.silenced`. Default: never. */
+  silenced?: SilencedAt;
   /** When the run must be done (epoch ms); see `ScanSettings.deadline`. Default: none. */
   deadline?: number;
 }
@@ -68,7 +72,8 @@ export async function configuredScan(
       initialLookbackHours: scan.initialLookbackHours,
       overlapMinutes: scan.overlapMinutes,
       cursorRefreshMinutes: scan.cursorRefreshMinutes,
-      ledgerRetentionDays: scan.ledgerRetentionDays,
+      incidents: new IncidentSettingsBook(config.incidents, config.overrides),
+      ...(runtime.silenced ? { silenced: runtime.silenced } : {}),
       ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
     },
     {

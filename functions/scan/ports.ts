@@ -1,5 +1,5 @@
-import type { AlertLedger } from '../core/alert-ledger.ts';
-import type { Finding } from '../core/finding.ts';
+import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
+import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 
 /** One connector and a time window to read. */
@@ -51,6 +51,11 @@ export interface ReportArchive {
   ): Promise<PutOutcome>;
   /** Stores an invalid item's raw JSON in quarantine with the reason beside it. */
   putQuarantined(origin: ReportOrigin, body: string, reason: string): Promise<PutOutcome>;
+  /**
+   * Adds JSON lines to the incident history under `incidents/date=<day>/<name>.jsonl`, one
+   * object per run (S3 cannot append), so Athena reads the history as a table.
+   */
+  putIncidentHistory(day: string, name: string, jsonLines: string): Promise<PutOutcome>;
   /** Where the archive is, for people: a folder path or an `s3://` URI. */
   readonly location: string;
 }
@@ -67,7 +72,7 @@ export interface Cursor {
 /** Gives up a lock taken for a run. */
 export type ReleaseLock = () => Promise<void>;
 
-/** The scan's memory between runs: one cursor and one alert ledger per connector. */
+/** The scan's memory between runs: one cursor and one incident record per connector. */
 export interface ScanState {
   /**
    * Takes the store for one run, so two runs never work on the same state at once; throws,
@@ -77,19 +82,20 @@ export interface ScanState {
   lockForRun?(runId: string): Promise<ReleaseLock>;
   loadCursor(origin: ReportOrigin): Promise<Cursor | undefined>;
   saveCursor(cursor: Cursor): Promise<void>;
-  loadLedger(origin: ReportOrigin): Promise<AlertLedger>;
-  saveLedger(origin: ReportOrigin, ledger: AlertLedger): Promise<void>;
+  /** A connector's incidents, or undefined before its first finding. */
+  loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined>;
+  saveIncidents(state: ConnectorIncidentState): Promise<void>;
 }
 
-/** Which findings an alert channel accepted, by fingerprint. */
+/** Which notices an alert channel accepted, by notice id. */
 export interface PublishOutcome {
   accepted: string[];
-  failed: { fingerprint: string; error: string }[];
+  failed: { id: string; error: string }[];
 }
 
-/** Where alerts go: SNS, the console, a file. */
+/** Where incident notices go: SNS, the console, a file. */
 export interface AlertSink {
-  publish(findings: readonly Finding[]): Promise<PublishOutcome>;
+  publish(notices: readonly IncidentNotification[]): Promise<PublishOutcome>;
 }
 
 /** Structured log lines; fields never carry secrets. */

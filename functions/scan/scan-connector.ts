@@ -1,6 +1,9 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import { evaluateReport } from '../core/evaluate.ts';
-import type { Finding } from '../core/finding.ts';
+import type { IncidentNotification, JudgedSession } from '../core/incidents/incident.ts';
+import { incidentStep } from '../core/incidents/incident-step.ts';
+import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
+import type { IncidentSettings } from '../core/incidents/settings.ts';
 import { type ReportOrigin, validateSessionReport } from '../core/session-report.ts';
 import type { Thresholds } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
@@ -31,50 +34,65 @@ export interface ConnectorScan {
   state: ScanState;
   alerts: AlertSink;
   thresholds: Thresholds;
+  incidents: IncidentSettings;
+  /** Whether notices about an incident must wait (silences, maintenance windows). */
+  silenced?: SilencedAt;
   log: Log;
   now: () => number;
   /** Archive writes in flight per page. */
   writeConcurrency: number;
-  ledgerRetentionDays: number;
   /** After this (epoch ms) no new page is read: what was read is finished and the rest waits. */
   deadline?: number;
 }
 
+/** A connector's scan: its counts and status, and the notices that went out for it. */
+export interface ConnectorOutcome {
+  result: ConnectorResult;
+  delivered: IncidentNotification[];
+}
+
 /**
  * Scans one connector's window: fetch every page, archive or quarantine every item, run the
- * rules, alert what the ledger has not seen, and only then move the cursor. The order is what
- * keeps the invariants: a crash before the cursor moves means the window is read again, the
- * archive says `exists`, and the ledger keeps already-sent alerts from going out twice.
+ * rules, feed the sessions to the connector's incidents, send the notices they call for,
+ * record what was sent, and only then move the cursor. The order keeps the invariants: a
+ * crash before the incident record is saved means the window is read again, the archive says
+ * `exists`, and the same sessions give the same notices (sent at least once); a crash after
+ * it finds every session already applied, so nothing is sent twice.
  */
-export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResult> {
+export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutcome> {
   const { origin } = scan;
   const window = { from: scan.to, to: scan.to };
   const counts = emptyCounts();
   const findingsByRule: Record<string, number> = {};
-  const result = (status: ConnectorResult['status'], error?: string): ConnectorResult => ({
-    ...origin,
-    ...counts,
-    status,
-    window,
-    findingsByRule,
-    ...(error !== undefined ? { error } : {}),
+  let delivered: IncidentNotification[] = [];
+  const result = (status: ConnectorResult['status'], error?: string): ConnectorOutcome => ({
+    result: {
+      ...origin,
+      ...counts,
+      status,
+      window,
+      findingsByRule,
+      ...(error !== undefined ? { error } : {}),
+    },
+    delivered,
   });
 
   try {
     // Both reads are independent: one round trip's wait instead of two.
-    const [cursor, ledger] = await Promise.all([
+    const [cursor, incidents] = await Promise.all([
       scan.state.loadCursor(origin),
-      scan.state.loadLedger(origin),
+      scan.state.loadIncidents(origin),
     ]);
     window.from = cursor
       ? new Date(Date.parse(cursor.fetchedUntil) - scan.overlapMinutes * 60_000).toISOString()
       : new Date(Date.parse(scan.to) - scan.initialLookbackHours * 3_600_000).toISOString();
-    const pending = new Map<string, Finding>();
+    const sessions: JudgedSession[] = [];
     let cutShort = false;
 
     const fileItem = async (item: RawItem): Promise<void> => {
-      const report = await archiveItem(scan, item, counts);
-      if (!report) return;
+      const filed = await archiveItem(scan, item, counts);
+      if (!filed) return;
+      const { report, sessionDate } = filed;
       const { findings, ruleErrors } = evaluateReport(report, scan.thresholds, origin);
       counts.ruleErrors += ruleErrors.length;
       for (const failure of ruleErrors) {
@@ -87,9 +105,14 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResul
       for (const finding of findings) {
         counts.findings++;
         findingsByRule[finding.rule] = (findingsByRule[finding.rule] ?? 0) + 1;
-        if (ledger.has(finding.fingerprint)) counts.suppressed++;
-        else pending.set(finding.fingerprint, finding);
       }
+      sessions.push({
+        key: `${String(report.sessionId)}@${sessionDate}`,
+        sessionId: String(report.sessionId),
+        at: (report.sessionTimeEnd ?? report.sessionTimeStart) as string,
+        ...(report.vehicleId !== undefined ? { vehicleId: report.vehicleId } : {}),
+        findings,
+      });
     };
 
     // A window that cannot be read to its end still has its first pages' faults alerted.
@@ -108,20 +131,27 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResul
       readError = error;
     }
 
-    const toPublish = [...pending.values()];
-    if (toPublish.length > 0) {
-      const outcome = await scan.alerts.publish(toPublish);
-      counts.alerted += outcome.accepted.length;
-      const at = new Date(scan.now()).toISOString();
-      ledger.record(outcome.accepted, at);
-      ledger.prune(new Date(scan.now() - scan.ledgerRetentionDays * 86_400_000).toISOString());
-      await scan.state.saveLedger(origin, ledger);
-      if (outcome.failed.length > 0) {
-        // The cursor stays, so the next run reads this window again and retries these alerts.
-        const first = outcome.failed[0]?.error ?? 'unknown error';
-        return result('failed', `${outcome.failed.length} alert(s) not published: ${first}`);
-      }
+    const now = new Date(scan.now()).toISOString();
+    const step = incidentStep(incidents, origin, sessions, {
+      now,
+      settings: scan.incidents,
+      readInFull: readError === undefined && !cutShort,
+      ...(scan.silenced ? { silenced: scan.silenced } : {}),
+    });
+    let failedNotices = '';
+    if (step.notices.length > 0) {
+      const outcome = await scan.alerts.publish(step.notices);
+      const accepted = new Set(outcome.accepted);
+      delivered = step.notices.filter((n) => accepted.has(n.id));
+      if (outcome.failed.length > 0)
+        failedNotices = `${outcome.failed.length} notice(s) not published: ${outcome.failed[0]?.error ?? 'unknown error'}`;
     }
+    counts.alerted += delivered.length;
+    // A notice that was not delivered leaves its incident as it was: the next run sends it.
+    const next = markDelivered(step.state, delivered, scan.silenced);
+    if (next !== incidents) await scan.state.saveIncidents(next);
+    counts.openIncidents = next.incidents.filter((i) => i.status === 'open').length;
+    if (failedNotices) return result('failed', failedNotices);
     if (readError !== undefined) throw readError;
     if (cutShort) {
       // What was read is archived and alerted; the cursor stays so the next run reads the rest.
@@ -146,7 +176,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResul
     return result('ok');
   } catch (error) {
     const failed = result('failed', error instanceof Error ? error.message : String(error));
-    if (error instanceof CredentialsRefusedError) failed.credentialsRefused = true;
+    if (error instanceof CredentialsRefusedError) failed.result.credentialsRefused = true;
     return failed;
   }
 }
@@ -155,7 +185,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorResul
  * Validates one item and files it: a valid report in the archive, anything else in quarantine
  * with its reason. Whatever is wrong with one report stays with that report — it is quarantined
  * and the connector goes on — while a failing store fails the connector, so its window is read
- * again. Returns the report when it was archived (now or before) and its rules should run.
+ * again. Returns the report and its day when it was archived (now or before), for the rules.
  */
 async function archiveItem(
   scan: ConnectorScan,
@@ -191,7 +221,7 @@ async function archiveItem(
     await quarantine(`the archive cannot store this report: ${error.message}`);
     return undefined;
   }
-  return report;
+  return { report, sessionDate };
 }
 
 function messageOf(error: unknown): string {

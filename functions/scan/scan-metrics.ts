@@ -17,8 +17,8 @@ export function recordScanMetrics(
   metrics.addMetric('ReportsQuarantined', MetricUnit.Count, t.quarantined);
   metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, t.alreadyArchived);
   metrics.addMetric('Findings', MetricUnit.Count, t.findings);
-  metrics.addMetric('AlertsPublished', MetricUnit.Count, t.alerted);
-  metrics.addMetric('AlertsSuppressed', MetricUnit.Count, t.suppressed);
+  metrics.addMetric('NoticesPublished', MetricUnit.Count, t.alerted);
+  metrics.addMetric('IncidentsOpen', MetricUnit.Count, t.openIncidents);
   metrics.addMetric('ApiRetries', MetricUnit.Count, apiRetries);
   metrics.addMetric('ConnectorFailures', MetricUnit.Count, summary.failed.length);
   metrics.addMetric('ScanSucceeded', MetricUnit.Count, summary.failed.length === 0 ? 1 : 0);

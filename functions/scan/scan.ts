@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../core/concurrency.ts';
+import type { IncidentNotification } from '../core/incidents/incident.ts';
+import type { SilencedAt } from '../core/incidents/notices.ts';
+import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import type { AlertSink, Log, ReportArchive, ReportSource, ScanState } from './ports.ts';
@@ -19,7 +22,10 @@ export interface ScanSettings {
   overlapMinutes: number;
   /** A cursor younger than this is not rewritten. */
   cursorRefreshMinutes: number;
-  ledgerRetentionDays: number;
+  /** Incident settings per connector, overrides applied. */
+  incidents: IncidentSettingsBook;
+  /** Whether notices about an incident must wait (silences, maintenance windows). */
+  silenced?: SilencedAt;
   /**
    * When the run must be done (epoch ms): no connector starts and no page is read after it, so
    * state and metrics are written before the Lambda's own timeout. Default: none.
@@ -58,9 +64,10 @@ export async function runScan(
   try {
     log.info('scan started', { runId, connectors: origins.length });
 
-    const results = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
-      if (deadline !== undefined && now() >= deadline) return unscanned(origin, startedAt);
-      const result = await scanConnector({
+    const outcomes = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
+      if (deadline !== undefined && now() >= deadline)
+        return { result: unscanned(origin, startedAt), delivered: [] };
+      const outcome = await scanConnector({
         origin,
         to: startedAt,
         initialLookbackHours: settings.initialLookbackHours,
@@ -71,16 +78,24 @@ export async function runScan(
         state: adapters.state,
         alerts: adapters.alerts,
         thresholds: settings.thresholds.for(origin),
+        incidents: settings.incidents.for(origin),
+        ...(settings.silenced ? { silenced: settings.silenced } : {}),
         log,
         now,
         writeConcurrency: 8,
-        ledgerRetentionDays: settings.ledgerRetentionDays,
         ...(deadline !== undefined ? { deadline } : {}),
       });
-      if (result.status === 'failed')
-        log.error('connector scan failed', { runId, ...origin, error: result.error });
-      return result;
+      if (outcome.result.status === 'failed')
+        log.error('connector scan failed', { runId, ...origin, error: outcome.result.error });
+      return outcome;
     });
+    const results = outcomes.map((o) => o.result);
+    await recordHistory(
+      adapters,
+      runId,
+      startedAt,
+      outcomes.flatMap((o) => o.delivered),
+    );
 
     const summary: ScanSummary = {
       runId,
@@ -111,6 +126,30 @@ export async function runScan(
     return summary;
   } finally {
     await release?.();
+  }
+}
+
+/**
+ * Appends the notices the run delivered to the incident history in the archive. History is a
+ * record for people and Athena, not what the next run relies on: a failure to write it is
+ * logged, and the run goes on.
+ */
+async function recordHistory(
+  adapters: ScanAdapters,
+  runId: string,
+  startedAt: string,
+  delivered: readonly IncidentNotification[],
+): Promise<void> {
+  if (delivered.length === 0) return;
+  const lines = delivered.map((notice) => `${JSON.stringify({ runId, ...notice })}\n`).join('');
+  try {
+    await adapters.archive.putIncidentHistory(startedAt.slice(0, 10), `run-${runId}`, lines);
+  } catch (error) {
+    adapters.log.error('incident history not written', {
+      runId,
+      notices: delivered.length,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

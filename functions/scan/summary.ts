@@ -8,9 +8,10 @@ export interface ConnectorCounts {
   alreadyArchived: number;
   quarantined: number;
   findings: number;
+  /** Incident notices delivered. */
   alerted: number;
-  /** Findings not alerted because the ledger says they already were. */
-  suppressed: number;
+  /** Incidents open after the run. */
+  openIncidents: number;
   ruleErrors: number;
 }
 
@@ -56,7 +57,7 @@ export function emptyCounts(): ConnectorCounts {
     quarantined: 0,
     findings: 0,
     alerted: 0,
-    suppressed: 0,
+    openIncidents: 0,
     ruleErrors: 0,
   };
 }

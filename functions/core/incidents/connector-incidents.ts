@@ -54,10 +54,12 @@ export function applySessions(
   sessions: readonly JudgedSession[],
   settings: IncidentSettings,
 ): ConnectorIncidentState {
-  const state = structuredClone(previous);
   const fresh = sessions
-    .filter((s) => !Object.hasOwn(state.seen, s.key))
+    .filter((s) => !Object.hasOwn(previous.seen, s.key))
     .sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key));
+  // Most runs of most connectors bring nothing new: no copy then.
+  if (fresh.length === 0) return previous;
+  const state = structuredClone(previous);
   for (const session of fresh) applyOne(state, session, settings);
   const latest = state.lastSessionAt ? Date.parse(state.lastSessionAt) : 0;
   for (const [key, at] of Object.entries(state.seen))

@@ -19,7 +19,7 @@ export function dueNotifications(
 ): IncidentNotification[] {
   const notices: IncidentNotification[] = [];
   for (const incident of state.incidents) {
-    const event = dueEvent(incident, now, settings);
+    const event = dueEvent(incident, now, settings, silenced);
     if (!event || silenced(incident, now)) continue;
     notices.push(notice(incident, event, now));
   }
@@ -30,9 +30,14 @@ function dueEvent(
   incident: Incident,
   now: string,
   settings: IncidentSettings,
+  silenced: SilencedAt,
 ): IncidentEvent | undefined {
   const { notified } = incident;
-  if (incident.status === 'resolved') return notified.openAt ? 'resolve' : undefined;
+  if (incident.status === 'resolved') {
+    if (notified.openAt) return 'resolve';
+    if (!stillToTell(incident, silenced)) return undefined;
+    return incident.escalated ? 'escalate' : 'open';
+  }
   if (incident.status !== 'open') return undefined;
   if (!notified.openAt) return incident.escalated ? 'escalate' : 'open';
   if (moreSevere(incident.severity, notified.severity)) return 'escalate';
@@ -92,7 +97,10 @@ function notice(incident: Incident, event: IncidentEvent, at: string): IncidentN
 export function markDelivered(
   previous: ConnectorIncidentState,
   delivered: readonly IncidentNotification[],
+  silenced: SilencedAt = () => false,
 ): ConnectorIncidentState {
+  const settled = previous.incidents.some((i) => i.status === 'resolved');
+  if (delivered.length === 0 && !settled) return previous;
   const state = structuredClone(previous);
   for (const notice of delivered) {
     const incident = state.incidents.find((i) => i.id === notice.incident);
@@ -105,9 +113,20 @@ export function markDelivered(
   }
   const told = new Set(delivered.filter((n) => n.event === 'resolve').map((n) => n.incident));
   state.incidents = state.incidents.filter(
-    (i) => i.status !== 'resolved' || (i.notified.openAt !== undefined && !told.has(i.id)),
+    (i) =>
+      i.status !== 'resolved' ||
+      (!told.has(i.id) && (i.notified.openAt !== undefined || stillToTell(i, silenced))),
   );
   return state;
+}
+
+/**
+ * Whether an incident that opened and was fixed before anyone heard of it (between two runs,
+ * or within a first run reading a day back) must still be told: yes, unless it opened under a
+ * silence. People then hear that it happened, and on the next run that it is fixed.
+ */
+function stillToTell(incident: Incident, silenced: SilencedAt): boolean {
+  return incident.openedAt !== undefined && !silenced(incident, incident.openedAt);
 }
 
 function ordinalOf(n: number): string {

@@ -120,3 +120,32 @@ export function policyFor(
     escalate: settings.escalate,
   };
 }
+
+/** Incident settings per connector, overrides applied, each worked out once. */
+export class IncidentSettingsBook {
+  readonly #cache = new Map<string, IncidentSettings>();
+
+  constructor(
+    private readonly base: IncidentSettings = DEFAULT_INCIDENT_SETTINGS,
+    private readonly overrides: readonly {
+      chargerId: string;
+      connectorId?: string | undefined;
+      incidents?: IncidentOverride | undefined;
+    }[] = [],
+  ) {}
+
+  /** The settings that apply to one connector's incidents. */
+  for({ chargerId, connectorId }: { chargerId: string; connectorId: string }): IncidentSettings {
+    const key = `${chargerId}\u001f${connectorId}`;
+    let settings = this.#cache.get(key);
+    if (!settings) {
+      const mine = this.overrides.filter((o) => o.chargerId === chargerId);
+      settings = connectorIncidentSettings(this.base, [
+        ...mine.filter((o) => o.connectorId === undefined).map((o) => o.incidents),
+        ...mine.filter((o) => o.connectorId === connectorId).map((o) => o.incidents),
+      ]);
+      this.#cache.set(key, settings);
+    }
+    return settings;
+  }
+}
