@@ -2,9 +2,11 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
+import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
 import { scanFromConfig } from '../scan/scan-from-config.ts';
+import { runBacktest } from './backtest.ts';
 import { consoleLog } from './console-log.ts';
 import { runDemo } from './demo.ts';
 import { parseDuration } from './duration.ts';
@@ -21,6 +23,9 @@ Commands:
                                              one scan with the adapters the config names
   replay <file-or-folder...> [--config <file>] [--json]
                                              run the rules over saved reports; publishes nothing
+  backtest <file-or-folder...> [--config <file>] [--every <minutes>] [--json]
+                                             replay saved reports as scheduled scans; print
+                                             every notice the config would have sent
   simulate [--port N] [--seed N] [--chargers N]
                                              serve the simulated DepotFinity API
 
@@ -43,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
         return await replay(rest);
       case 'simulate':
         return await simulate(rest);
+      case 'backtest':
+        return await backtestCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -50,7 +57,9 @@ export async function main(argv: string[]): Promise<number> {
         out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new ConfigError(`unknown command "${command}"; try: demo, scan, replay, simulate`);
+        throw new ConfigError(
+          `unknown command "${command}"; try: demo, scan, replay, backtest, simulate`,
+        );
     }
   } catch (error) {
     return reportError(error);
@@ -110,6 +119,34 @@ async function replay(args: string[]): Promise<number> {
   return runReplay({
     paths: positionals,
     thresholds,
+    json: values.json,
+    write: out,
+    writeError: err,
+  });
+}
+
+async function backtestCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      config: { type: 'string' },
+      every: { type: 'string', default: '15' },
+      json: { type: 'boolean', default: false },
+    },
+    true,
+  );
+  if (positionals.length === 0) throw new ConfigError('backtest needs at least one file or folder');
+  const config = values.config ? await loadConfigFile(values.config) : undefined;
+  const everyMinutes = integer(values.every, '--every');
+  if (everyMinutes < 1) throw new ConfigError('--every must be at least 1 (minutes)');
+  return runBacktest({
+    paths: positionals,
+    thresholds: new ThresholdBook(
+      (config?.thresholds ?? {}) as ThresholdsInput,
+      config?.overrides ?? [],
+    ),
+    incidents: new IncidentSettingsBook(config?.incidents, config?.overrides ?? []),
+    everyMinutes,
     json: values.json,
     write: out,
     writeError: err,

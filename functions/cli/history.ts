@@ -1,0 +1,61 @@
+import { evaluateReport } from '../core/evaluate.ts';
+import type { HistoricSession } from '../core/incidents/backtest.ts';
+import { reportsInDocument } from '../core/report-file.ts';
+import { validateSessionReport } from '../core/session-report.ts';
+import type { ThresholdBook } from '../core/thresholds.ts';
+import { savedDocuments } from './saved-documents.ts';
+
+/** Saved reports judged by the rules, ready for a backtest; with what could not be read. */
+export interface JudgedHistory {
+  sessions: HistoricSession[];
+  files: number;
+  invalid: number;
+}
+
+/**
+ * Reads saved reports (files, folders, `s3://` prefixes, as `replay` does) and runs the rules
+ * over each, once per charger, connector and session however often a session was saved.
+ */
+export async function judgedHistory(
+  paths: readonly string[],
+  thresholds: ThresholdBook,
+  writeError: (text: string) => void,
+): Promise<JudgedHistory> {
+  const seen = new Set<string>();
+  const history: JudgedHistory = { sessions: [], files: 0, invalid: 0 };
+  for await (const { name, read } of savedDocuments(paths)) {
+    history.files++;
+    let document: unknown;
+    try {
+      document = JSON.parse(await read());
+    } catch {
+      history.invalid++;
+      writeError(`skipped ${name}: not valid JSON\n`);
+      continue;
+    }
+    for (const { origin, raw } of reportsInDocument(document, name)) {
+      const validation = validateSessionReport(raw);
+      if (!validation.ok) {
+        history.invalid++;
+        continue;
+      }
+      const { report, sessionDate } = validation;
+      const key = `${String(report.sessionId)}@${sessionDate}`;
+      const unique = `${origin.chargerId}\u001f${origin.connectorId}\u001f${key}`;
+      if (seen.has(unique)) continue;
+      seen.add(unique);
+      const { findings } = evaluateReport(report, thresholds.for(origin), origin);
+      history.sessions.push({
+        origin,
+        session: {
+          key,
+          sessionId: String(report.sessionId),
+          at: (report.sessionTimeEnd ?? report.sessionTimeStart) as string,
+          ...(report.vehicleId !== undefined ? { vehicleId: report.vehicleId } : {}),
+          findings,
+        },
+      });
+    }
+  }
+  return history;
+}
