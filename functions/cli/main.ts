@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/config.ts';
+import { ConfigError, parseConfig } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
@@ -10,6 +10,7 @@ import { runBacktest } from './backtest.ts';
 import { consoleLog } from './console-log.ts';
 import { runDemo } from './demo.ts';
 import { parseDuration } from './duration.ts';
+import { runIncidents } from './incidents.ts';
 import { loadConfigFile } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
 import { runReplay } from './replay.ts';
@@ -26,6 +27,9 @@ Commands:
   backtest <file-or-folder...> [--config <file>] [--every <minutes>] [--json]
                                              replay saved reports as scheduled scans; print
                                              every notice the config would have sent
+  incidents [--config <file>] [--open] [--json]
+                                             incidents open and resolved, from the state
+                                             and the archive's incident history
   simulate [--port N] [--seed N] [--chargers N]
                                              serve the simulated DepotFinity API
 
@@ -50,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
         return await simulate(rest);
       case 'backtest':
         return await backtestCommand(rest);
+      case 'incidents':
+        return await incidents(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -58,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
         return command === undefined ? 2 : 0;
       default:
         throw new ConfigError(
-          `unknown command "${command}"; try: demo, scan, replay, backtest, simulate`,
+          `unknown command "${command}"; try: demo, scan, replay, backtest, incidents, simulate`,
         );
     }
   } catch (error) {
@@ -150,6 +156,29 @@ async function backtestCommand(args: string[]): Promise<number> {
     json: values.json,
     write: out,
     writeError: err,
+  });
+}
+
+async function incidents(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    config: { type: 'string' },
+    dir: { type: 'string', default: '.depot-watch' },
+    open: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
+  // Without a config, the demo's folders: `npm start` then `depot-watch incidents` just works.
+  const config = values.config
+    ? await loadConfigFile(values.config)
+    : parseConfig(
+        { fleet: [{ chargerId: 'demo', connectors: ['1'] }], archive: 'archive', state: 'state' },
+        'the demo folders',
+      );
+  return runIncidents({
+    config,
+    baseDir: values.config ? dirname(resolve(values.config)) : resolve(values.dir),
+    openOnly: values.open,
+    json: values.json,
+    write: out,
   });
 }
 

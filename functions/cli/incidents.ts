@@ -1,0 +1,138 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { s3Client } from '../adapters/aws-clients.ts';
+import { S3Listing } from '../adapters/s3-listing.ts';
+import { parseS3Uri } from '../adapters/s3-location.ts';
+import type { Config } from '../config/config.ts';
+import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
+import type { Incident } from '../core/incidents/incident.ts';
+import { plainLine } from './plain-line.ts';
+
+/** One line of the incident list: an incident as the state store and the history know it. */
+interface IncidentRow {
+  incident: string;
+  status: 'pending' | 'open' | 'resolved';
+  severity: string;
+  rule: string;
+  subject: string;
+  chargerId: string;
+  connectorId: string;
+  vehicleId?: string;
+  since: string;
+  lastEvent?: string;
+  lastEventAt?: string;
+  sessions: number;
+  title: string;
+}
+
+/** Options of `depot-watch incidents`. */
+export interface IncidentsCommand {
+  config: Config;
+  baseDir: string;
+  openOnly: boolean;
+  json: boolean;
+  write: (text: string) => void;
+}
+
+/**
+ * Lists incidents: those the state store holds (open, and pending ones not yet open) with the
+ * ones the archive's incident history has seen resolved. `--open` keeps the open ones.
+ */
+export async function runIncidents(command: IncidentsCommand): Promise<number> {
+  const rows = new Map<string, IncidentRow>();
+  for (const line of await historyLines(command.config.archive, command.baseDir)) {
+    const notice = JSON.parse(line) as Record<string, string> & { sessionIds?: string[] };
+    const earlier = rows.get(notice.incident as string);
+    rows.set(notice.incident as string, {
+      incident: notice.incident as string,
+      status: notice.event === 'resolve' ? 'resolved' : 'open',
+      severity: notice.severity as string,
+      rule: notice.rule as string,
+      subject: notice.subject as string,
+      chargerId: notice.chargerId as string,
+      connectorId: notice.connectorId as string,
+      ...(notice.vehicleId ? { vehicleId: notice.vehicleId } : {}),
+      since: earlier?.since ?? (notice.at as string),
+      lastEvent: notice.event as string,
+      lastEventAt: notice.at as string,
+      sessions: Math.max(earlier?.sessions ?? 0, notice.sessionIds?.length ?? 0),
+      title: notice.title as string,
+    });
+  }
+  for (const incident of await storedIncidents(command.config.state, command.baseDir)) {
+    const known = rows.get(incident.id);
+    rows.set(incident.id, {
+      ...rowOf(incident),
+      ...(known?.lastEvent ? { lastEvent: known.lastEvent, lastEventAt: known.lastEventAt } : {}),
+    });
+  }
+  const listed = [...rows.values()]
+    .filter((r) => (command.openOnly ? r.status === 'open' : true))
+    .sort((a, b) => a.status.localeCompare(b.status) || b.since.localeCompare(a.since));
+  if (command.json) {
+    for (const row of listed) command.write(`${JSON.stringify(row)}\n`);
+    return 0;
+  }
+  const open = listed.filter((r) => r.status === 'open').length;
+  command.write(`${listed.length} incident(s), ${open} open\n`);
+  for (const row of listed) {
+    command.write(
+      `${row.status.toUpperCase().padEnd(9)} ${row.severity.padEnd(8)} ${`${row.chargerId}/${row.connectorId}`.padEnd(12)} ` +
+        `${row.rule.padEnd(26)} since ${row.since.slice(0, 16).replace('T', ' ')}  ${row.incident}\n` +
+        `          ${plainLine(row.title)}\n`,
+    );
+  }
+  return 0;
+}
+
+function rowOf(incident: Incident): IncidentRow {
+  return {
+    incident: incident.id,
+    status: incident.status,
+    severity: incident.severity,
+    rule: incident.rule,
+    subject: incident.subject,
+    chargerId: incident.chargerId,
+    connectorId: incident.connectorId,
+    ...(incident.vehicleId !== undefined ? { vehicleId: incident.vehicleId } : {}),
+    since: incident.openedAt ?? incident.firstFindingAt,
+    sessions: incident.sessionIds.length,
+    title: incident.latest.title,
+  };
+}
+
+/** Every incident in the state store's per-connector records. */
+async function storedIncidents(state: string, baseDir: string): Promise<Incident[]> {
+  const texts = await documentsUnder(state, 'incidents/', '.json', baseDir);
+  return texts.flatMap((text) => (JSON.parse(text) as ConnectorIncidentState).incidents ?? []);
+}
+
+/** Every line of the archive's incident history. */
+async function historyLines(archive: string, baseDir: string): Promise<string[]> {
+  const texts = await documentsUnder(archive, 'incidents/', '.jsonl', baseDir);
+  return texts.flatMap((text) => text.split('\n').filter(Boolean));
+}
+
+/** The texts of the documents under a folder or `s3://` location's sub-prefix. */
+async function documentsUnder(
+  location: string,
+  sub: string,
+  ending: string,
+  baseDir: string,
+): Promise<string[]> {
+  if (location.startsWith('s3://')) {
+    const { bucket, prefix } = parseS3Uri(location, 'location');
+    const objects = new S3Listing(s3Client(), bucket);
+    const texts: string[] = [];
+    for await (const key of objects.keys(prefix + sub))
+      if (key.endsWith(ending)) texts.push(await objects.readText(key));
+    return texts;
+  }
+  const folder = join(resolve(baseDir, location), sub);
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+  return Promise.all(
+    entries
+      .filter((e) => e.isFile() && e.name.endsWith(ending))
+      .map((e) => readFile(join(e.parentPath, e.name), 'utf8')),
+  );
+}
