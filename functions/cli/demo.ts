@@ -4,6 +4,7 @@ import { Secret } from '../core/secret.ts';
 import { scanFromConfig } from '../scan/scan-from-config.ts';
 import { DepotSimulator } from '../simulator/server.ts';
 import { consoleLog } from './console-log.ts';
+import { runIncidents } from './incidents.ts';
 import { formatScanSummary } from './print-summary.ts';
 
 /** Options of `depot-watch demo`. */
@@ -19,7 +20,8 @@ export interface DemoOptions {
 /**
  * The whole product on one machine: a simulated DepotFinity API on a free port, one scan of
  * its fleet with the local adapters, alerts on stdout and in a JSONL file, then a summary.
- * Running it again shows the cursor and the ledger at work: no alert is repeated.
+ * Running it again shows the cursor and the incidents at work: nothing opens twice, and what
+ * was fixed since is resolved.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const simulator = await new DepotSimulator({
@@ -63,7 +65,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       );
     }
     options.write(formatScanSummary(summary, config.archive));
-    options.write(`Alerts file: ${resolve(dir, 'alerts.jsonl')}\n`);
+    options.write(`Alerts file: ${resolve(dir, 'alerts.jsonl')}\n\nStill open now: `);
+    await runIncidents({ config, baseDir: dir, openOnly: true, json: false, write: options.write });
     return summary.failed.length > 0 ? 1 : 0;
   } finally {
     await simulator.stop();

@@ -40,49 +40,53 @@ afterAll(async () => {
 });
 
 describe('depot-watch demo (npm start)', () => {
-  it('runs the whole pipeline, then a second run alerts nothing twice', async () => {
+  it('runs the whole pipeline, then a second run opens nothing twice and resolves what was fixed', async () => {
     const first = await cli(['demo'], { cwd: work });
     expect(first.code).toBe(0);
-    for (const rule of [
-      'converter-error-counter',
-      'battery-misalignment',
-      'breaker-open-under-load',
-      'soc-shortfall',
-    ]) {
-      expect(first.stdout).toContain(`rule ${rule}`);
-    }
+    expect(first.stdout).toMatch(/^\[OPEN · CRITICAL\] /m);
     expect(first.stdout).toMatch(/quarantined\s+[1-9]/);
     expect(first.stdout).toContain(`Archive: ${join(work, '.depot-watch/archive')}`);
+    expect(first.stdout).toMatch(/Still open now: \d+ incident\(s\), [1-9]\d* open/);
 
     const archived = await filesUnder(join(work, '.depot-watch/archive/reports'));
     const fetched = Number(/reports fetched\s+(\d+)/.exec(first.stdout)?.[1]);
     const quarantined = Number(/quarantined\s+(\d+)/.exec(first.stdout)?.[1]);
     expect(archived.length + quarantined).toBe(fetched);
-    const alertsAfterFirst = await alertsIn(join(work, '.depot-watch/alerts.jsonl'));
+    const afterFirst = (await alertsIn(
+      join(work, '.depot-watch/alerts.jsonl'),
+    )) as unknown as Notice[];
 
     const second = await cli(['demo'], { cwd: work });
     expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/\d+ alerted before/);
-    const alertsAfterSecond = await alertsIn(join(work, '.depot-watch/alerts.jsonl'));
-    const sessionsAlerted = new Set(alertsAfterFirst.map((a) => a.fingerprint));
-    expect(alertsAfterSecond.filter((a) => sessionsAlerted.has(a.fingerprint))).toHaveLength(
-      sessionsAlerted.size,
-    );
+    const all = (await alertsIn(join(work, '.depot-watch/alerts.jsonl'))) as unknown as Notice[];
+    const added = all.slice(afterFirst.length);
+    const opened = new Set(afterFirst.filter((n) => n.event === 'open').map((n) => n.incident));
+    // Incidents told in the first run are not opened again; those fixed meanwhile resolve.
+    expect(added.filter((n) => n.event === 'open' && opened.has(n.incident))).toEqual([]);
+    expect(added.some((n) => n.event === 'resolve' && opened.has(n.incident))).toBe(true);
+    for (const line of second.stdout.split('\n').filter((l) => l.startsWith('[RESOLVED')))
+      expect(line).toMatch(/^\[RESOLVED · (CRITICAL|WARNING|INFO)\] /);
   });
 
-  it('replays the archive it wrote and finds the same faults it alerted', async () => {
+  it('replays the archive it wrote and finds every fault its incidents were opened for', async () => {
     const result = await cli(['replay', '--json', join(work, '.depot-watch/archive')]);
     expect(result.code).toBe(0);
     const replayed = new Set(
       result.stdout
         .trim()
         .split('\n')
-        .map((line) => JSON.parse(line).fingerprint),
+        .map((line) => JSON.parse(line))
+        .map((f) => `${f.rule}/${f.chargerId}/${f.connectorId}/${f.sessionId}`),
     );
-    const alerted = new Set(
-      (await alertsIn(join(work, '.depot-watch/alerts.jsonl'))).map((a) => a.fingerprint),
-    );
-    expect(replayed).toEqual(alerted);
+    const opens = (
+      (await alertsIn(join(work, '.depot-watch/alerts.jsonl'))) as unknown as Notice[]
+    ).filter((n) => n.event === 'open');
+    expect(opens.length).toBeGreaterThan(0);
+    for (const notice of opens)
+      for (const session of notice.sessionIds)
+        expect(replayed).toContain(
+          `${notice.rule}/${notice.chargerId}/${notice.connectorId}/${session}`,
+        );
     // The quarantined reports are read too, and reported as invalid.
     const reasons = (await filesUnder(join(work, '.depot-watch/archive/quarantine'))).filter((f) =>
       f.endsWith('.reason.json'),
@@ -90,6 +94,16 @@ describe('depot-watch demo (npm start)', () => {
     expect(result.stderr).toContain(`: ${reasons.length} invalid, ${replayed.size} finding(s)`);
   });
 });
+
+/** An incident notice as the JSONL alert file holds it. */
+interface Notice {
+  event: string;
+  incident: string;
+  rule: string;
+  chargerId: string;
+  connectorId: string;
+  sessionIds: string[];
+}
 
 describe('depot-watch replay', () => {
   it("runs over the vendor's own example page, one JSON finding per line", async () => {
@@ -145,7 +159,7 @@ describe('depot-watch scan', () => {
   let sim: DepotSimulator;
   let config: string;
   beforeAll(async () => {
-    sim = await startSimulator({ fleet: { chargers: 2 } });
+    sim = await startSimulator({ fleet: { chargers: 2, anomalyEvery: 2 } });
     config = join(work, 'depot.json');
     await writeFile(
       config,
@@ -220,7 +234,9 @@ describe('depot-watch scan', () => {
   it('rejects an unknown command with the list of commands', async () => {
     const result = await cli(['scna']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown command "scna"; try: demo, scan, replay, simulate');
+    expect(result.stderr).toContain(
+      'unknown command "scna"; try: demo, scan, replay, backtest, incidents, simulate',
+    );
   });
 });
 
@@ -230,7 +246,7 @@ describe('depot-watch scan and replay against S3 (s3rver via AWS_ENDPOINT_URL_S3
   let config: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    sim = await startSimulator({ fleet: { chargers: 2 } });
+    sim = await startSimulator({ fleet: { chargers: 2, anomalyEvery: 2 } });
     s3 = await startS3();
     config = join(work, 's3-depot.json');
     await writeFile(
@@ -272,16 +288,22 @@ describe('depot-watch scan and replay against S3 (s3rver via AWS_ENDPOINT_URL_S3
     expect(result.stderr).toContain(
       `Replayed ${reports} report(s) from ${reports} file(s): 0 invalid`,
     );
-    const alerted = (await alertsIn(join(work, 's3-alerts.jsonl')))
-      .map((a) => a.fingerprint)
-      .sort();
-    const replayed = result.stdout
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l).fingerprint)
-      .sort();
-    expect(replayed).toEqual(alerted);
+    // Every session an incident was opened for is a finding the replay finds again.
+    const replayed = new Set(
+      result.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .map((f) => `${f.rule}/${f.connectorId}/${f.sessionId}`),
+    );
+    const opens = ((await alertsIn(join(work, 's3-alerts.jsonl'))) as unknown as Notice[]).filter(
+      (n) => n.event === 'open',
+    );
+    expect(opens.length).toBeGreaterThan(0);
+    for (const notice of opens)
+      for (const session of notice.sessionIds)
+        expect(replayed).toContain(`${notice.rule}/${notice.connectorId}/${session}`);
   });
 
   it('names a malformed s3 URI in one line', async () => {

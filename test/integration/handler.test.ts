@@ -59,7 +59,8 @@ describe('the scheduled Lambda handler', () => {
       expect.arrayContaining([
         'ReportsArchived',
         'DuplicatesSkipped',
-        'AlertsPublished',
+        'NoticesPublished',
+        'IncidentsOpen',
         'ApiRetries',
         'ScanDuration',
       ]),
@@ -113,7 +114,10 @@ describe('the scheduled Lambda handler', () => {
   it('never lets the client secret or an access token reach a log line, an alert or the archive', async () => {
     const secret = 'cs-LEAK-CANARY-5d1e0b7a';
     await sim.stop();
-    sim = await startSimulator({ fleet: { chargers: 2, invalidEvery: 5 }, clientSecret: secret });
+    sim = await startSimulator({
+      fleet: { chargers: 2, invalidEvery: 5, anomalyEvery: 2 },
+      clientSecret: secret,
+    });
     sim.inject({ kind: 'status', status: 401, endpoint: 'reports' }); // forces a second token mid-run
     sim.inject({
       kind: 'status',

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Archive } from '../../functions/adapters/s3-archive.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
+import { emptyIncidentState } from '../../functions/core/incidents/connector-incidents.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 
 let s3: LocalS3;
@@ -90,16 +91,17 @@ describe('the S3 state against s3rver', () => {
     expect(await fresh.loadCursor({ ...origin, connectorId: '1' })).toBeUndefined();
   });
 
-  it('keeps the alert ledger between runs', async () => {
+  it('keeps each connector’s incidents between runs', async () => {
     const state = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
-    const ledger = await state.loadLedger(origin);
-    ledger.record(['fp-1', 'fp-2'], '2026-11-24T12:00:00.000Z');
-    await state.saveLedger(origin, ledger);
-    const again = await new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' }).loadLedger(
-      origin,
-    );
-    expect(again.has('fp-1') && again.has('fp-2')).toBe(true);
-    expect(again.has('fp-3')).toBe(false);
+    expect(await state.loadIncidents(origin)).toBeUndefined();
+    const record = {
+      ...emptyIncidentState(origin),
+      seen: { '1@2026-11-24': '2026-11-24T12:00:00.000Z' },
+    };
+    await state.saveIncidents(record);
+    const again = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
+    expect(await again.loadIncidents(origin)).toEqual(record);
+    expect(await again.loadIncidents({ ...origin, connectorId: '1' })).toBeUndefined();
   });
 });
 
@@ -116,21 +118,25 @@ describe('the S3 state when another run writes at the same time (S3 conditional 
     ETag: '"theirs"',
   });
 
-  it('writes a new ledger create-only, and merges with the other run’s ledger when it lost', async () => {
+  it('writes a new incident record create-only, and keeps the one that applied more sessions when it lost', async () => {
     const mock = mockClient(S3Client);
     mock
       .on(GetObjectCommand)
       .rejectsOnce(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' }));
     const state = new S3State(new S3Client({ region: 'eu-west-1' }), { bucket: 'b', prefix: '' });
-    const ledger = await state.loadLedger(origin);
-    ledger.record(['ours'], '2026-11-24T12:00:00.000Z');
+    expect(await state.loadIncidents(origin)).toBeUndefined();
+    const ours = { ...emptyIncidentState(origin), seen: { a: '2026-11-24T11:00:00.000Z' } };
+    const theirs = {
+      ...emptyIncidentState(origin),
+      seen: { a: '2026-11-24T11:00:00.000Z', b: '2026-11-24T11:30:00.000Z' },
+    };
     mock.on(PutObjectCommand).rejectsOnce(preconditionFailed).resolves({ ETag: '"merged"' });
-    mock.on(GetObjectCommand).resolves(body({ theirs: '2026-11-24T11:59:00.000Z' }) as never);
-    await state.saveLedger(origin, ledger);
+    mock.on(GetObjectCommand).resolves(body(theirs) as never);
+    await state.saveIncidents(ours);
     const puts = mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     expect(puts[0]).toMatchObject({ IfNoneMatch: '*' });
     expect(puts[1]).toMatchObject({ IfMatch: '"theirs"' });
-    expect(Object.keys(JSON.parse(String(puts[1]?.Body)))).toEqual(['theirs', 'ours']);
+    expect(JSON.parse(String(puts[1]?.Body)).seen).toEqual(theirs.seen);
     mock.restore();
   });
 

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonlAlerts } from '../../functions/adapters/local-alerts.ts';
-import type { Finding } from '../../functions/core/finding.ts';
+import { evaluateReport } from '../../functions/core/evaluate.ts';
+import type { IncidentNotification } from '../../functions/core/incidents/incident.ts';
 import { Secret } from '../../functions/core/secret.ts';
+import { validateSessionReport } from '../../functions/core/session-report.ts';
+import { defaultThresholds } from '../../functions/core/thresholds.ts';
 import type { AlertSink } from '../../functions/scan/ports.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { alertsIn, configFor, filesUnder, recordingLog, scanOnce } from '../helpers/scan.ts';
@@ -70,26 +73,44 @@ describe('a scan with the local adapters', () => {
     ).toContain('energySocEnd');
   });
 
-  it('alerts each injected fault once, and a second, overlapping run alerts nothing again', async () => {
+  it('opens one incident per critical fault the simulator injected, and an overlapping run opens none again', async () => {
     const config = configFor(sim, dir, { overlapMinutes: 12 * 60 });
     const first = await scanOnce(config, now);
-    const anomalies = sessionsInFirstWindow().filter((s) => s.anomaly);
-    expect(first.totals.alerted).toBeGreaterThanOrEqual(anomalies.length);
+    // The oracle: the rules over the simulator's own record of what it served.
+    const thresholds = defaultThresholds();
+    const critical = sessionsInFirstWindow().flatMap((s) => {
+      const validation = validateSessionReport(s.report);
+      if (!validation.ok) return [];
+      return evaluateReport(validation.report, thresholds, s)
+        .findings.filter((f) => f.severity === 'critical')
+        .map((f) => ({ ...f, sessionId: String(s.sessionId) }));
+    });
+    expect(critical.length).toBeGreaterThan(2);
+    expect(first.totals.alerted).toBeGreaterThanOrEqual(critical.length);
 
     clock += 30 * 60_000;
     const second = await scanOnce(config, now);
     expect(second.totals.alreadyArchived).toBeGreaterThan(0);
-    expect(second.totals.suppressed).toBeGreaterThan(0);
 
-    const alerts = await alertsIn(join(dir, 'alerts.jsonl'));
-    const fingerprints = alerts.map((a) => a.fingerprint);
-    expect(new Set(fingerprints).size).toBe(fingerprints.length);
-    for (const anomaly of anomalies) {
-      expect(
-        alerts.filter(
-          (a) => a.sessionId === String(anomaly.sessionId) && a.rule === anomaly.anomaly,
-        ),
-      ).toHaveLength(1);
+    const notices = (await alertsIn(join(dir, 'alerts.jsonl'))) as unknown as {
+      event: string;
+      incident: string;
+      rule: string;
+      chargerId: string;
+      connectorId: string;
+      sessionIds: string[];
+    }[];
+    const opens = notices.filter((n) => n.event === 'open' || n.event === 'escalate');
+    expect(new Set(opens.map((n) => n.incident)).size).toBe(opens.length);
+    for (const fault of critical) {
+      const told = opens.filter(
+        (n) =>
+          n.rule === fault.rule &&
+          n.chargerId === fault.chargerId &&
+          n.connectorId === fault.connectorId &&
+          n.sessionIds.includes(fault.sessionId),
+      );
+      expect(told, `${fault.rule} in session ${fault.sessionId}`).toHaveLength(1);
     }
   });
 
@@ -152,33 +173,34 @@ describe('a scan with the local adapters', () => {
     }
   });
 
-  it('retries alerts that could not be published on the next run, and only those', async () => {
+  it('retries notices that could not be published on the next run, and only those', async () => {
     const file = new JsonlAlerts(join(dir, 'alerts.jsonl'));
     let failNext = true;
     const flaky: AlertSink = {
-      async publish(findings: readonly Finding[]) {
-        if (!failNext) return file.publish(findings);
+      async publish(notices: readonly IncidentNotification[]) {
+        if (!failNext) return file.publish(notices);
         failNext = false;
-        const [first, ...rest] = findings;
+        const [first, ...rest] = notices;
         const outcome = await file.publish(rest);
-        return {
-          ...outcome,
-          failed: first ? [{ fingerprint: first.fingerprint, error: 'SNS throttled' }] : [],
-        };
+        return { ...outcome, failed: first ? [{ id: first.id, error: 'SNS throttled' }] : [] };
       },
     };
     const config = configFor(sim, dir, { concurrency: 1 });
     const first = await scanOnce(config, now, { alerts: flaky });
     expect(first.failed).toHaveLength(1);
-    expect(first.failed[0]?.error).toContain('1 alert(s) not published: SNS throttled');
+    expect(first.failed[0]?.error).toContain('1 notice(s) not published: SNS throttled');
 
     clock += 15 * 60_000;
     const second = await scanOnce(config, now, { alerts: flaky });
     expect(second.failed).toEqual([]);
-    expect(second.totals.alerted).toBe(1);
-    const fingerprints = (await alertsIn(join(dir, 'alerts.jsonl'))).map((a) => a.fingerprint);
-    expect(new Set(fingerprints).size).toBe(fingerprints.length);
-    expect(fingerprints.length).toBe(first.totals.alerted + 1);
+    const notices = (await alertsIn(join(dir, 'alerts.jsonl'))) as unknown as {
+      event: string;
+      incident: string;
+    }[];
+    const told = notices.map((n) => `${n.incident}:${n.event}`);
+    expect(new Set(told).size).toBe(told.length);
+    expect(told.length).toBe(first.totals.alerted + second.totals.alerted);
+    expect(second.totals.alerted).toBeGreaterThanOrEqual(1);
   });
 
   it('keeps the client secret and access tokens out of logs, alerts and the archive', async () => {
