@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
+import { backtestTime } from './backtest.ts';
 import { coldStart } from './cold-start.ts';
 import { costAndReach } from './cost-and-reach.ts';
 import { type BenchResult, fmt, verdict } from './harness.ts';
@@ -14,6 +15,7 @@ const BENCHMARKS: (() => Promise<BenchResult>)[] = [
   coldStart,
   memory,
   costAndReach,
+  backtestTime,
 ];
 
 const COMMAND = 'npm run bench';

@@ -43,7 +43,7 @@ export class S3State implements ScanState {
     // record that has applied more sessions wins, and the other run's sessions are applied
     // again when its window is read next time.
     await this.#write<ConnectorIncidentState>(this.#key('incidents', state), state, (theirs) =>
-      Object.keys(theirs.seen).length > Object.keys(state.seen).length ? theirs : state,
+      theirs.seen.length > state.seen.length ? theirs : state,
     );
   }
 

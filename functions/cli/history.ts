@@ -1,7 +1,7 @@
 import { evaluateReport } from '../core/evaluate.ts';
 import type { HistoricSession } from '../core/incidents/backtest.ts';
 import { reportsInDocument } from '../core/report-file.ts';
-import { validateSessionReport } from '../core/session-report.ts';
+import { sessionEndOf, validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { savedDocuments } from './saved-documents.ts';
 
@@ -50,7 +50,7 @@ export async function judgedHistory(
         session: {
           key,
           sessionId: String(report.sessionId),
-          at: (report.sessionTimeEnd ?? report.sessionTimeStart) as string,
+          at: sessionEndOf(report),
           ...(report.vehicleId !== undefined ? { vehicleId: report.vehicleId } : {}),
           findings,
         },

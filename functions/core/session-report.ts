@@ -121,6 +121,19 @@ export function validateSessionReport(raw: unknown): ReportValidation {
   return { ok: true, report, sessionDate };
 }
 
+/**
+ * When a session ended, as a normalised ISO timestamp: its end, or its start where the end is
+ * missing or unreadable (a valid report has at least one of them). Incidents order sessions
+ * by it, and compare it as text.
+ */
+export function sessionEndOf(report: SessionReport): string {
+  for (const value of [report.sessionTimeEnd, report.sessionTimeStart]) {
+    const ms = value === undefined ? Number.NaN : Date.parse(value);
+    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+  }
+  return new Date(0).toISOString();
+}
+
 const YEAR_2000 = Date.UTC(2000, 0, 1);
 const YEAR_10000 = Date.UTC(10000, 0, 1);
 

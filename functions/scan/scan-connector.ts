@@ -4,7 +4,7 @@ import type { IncidentNotification, JudgedSession } from '../core/incidents/inci
 import { incidentStep } from '../core/incidents/incident-step.ts';
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettings } from '../core/incidents/settings.ts';
-import { type ReportOrigin, validateSessionReport } from '../core/session-report.ts';
+import { type ReportOrigin, sessionEndOf, validateSessionReport } from '../core/session-report.ts';
 import type { Thresholds } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
 import {
@@ -109,7 +109,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
       sessions.push({
         key: `${String(report.sessionId)}@${sessionDate}`,
         sessionId: String(report.sessionId),
-        at: (report.sessionTimeEnd ?? report.sessionTimeStart) as string,
+        at: sessionEndOf(report),
         ...(report.vehicleId !== undefined ? { vehicleId: report.vehicleId } : {}),
         findings,
       });

@@ -96,7 +96,7 @@ describe('the S3 state against s3rver', () => {
     expect(await state.loadIncidents(origin)).toBeUndefined();
     const record = {
       ...emptyIncidentState(origin),
-      seen: { '1@2026-11-24': '2026-11-24T12:00:00.000Z' },
+      seen: [['1@2026-11-24', '2026-11-24T12:00:00.000Z']] as [string, string][],
     };
     await state.saveIncidents(record);
     const again = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
@@ -125,10 +125,16 @@ describe('the S3 state when another run writes at the same time (S3 conditional 
       .rejectsOnce(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' }));
     const state = new S3State(new S3Client({ region: 'eu-west-1' }), { bucket: 'b', prefix: '' });
     expect(await state.loadIncidents(origin)).toBeUndefined();
-    const ours = { ...emptyIncidentState(origin), seen: { a: '2026-11-24T11:00:00.000Z' } };
+    const ours = {
+      ...emptyIncidentState(origin),
+      seen: [['a', '2026-11-24T11:00:00.000Z']] as [string, string][],
+    };
     const theirs = {
       ...emptyIncidentState(origin),
-      seen: { a: '2026-11-24T11:00:00.000Z', b: '2026-11-24T11:30:00.000Z' },
+      seen: [
+        ['a', '2026-11-24T11:00:00.000Z'],
+        ['b', '2026-11-24T11:30:00.000Z'],
+      ] as [string, string][],
     };
     mock.on(PutObjectCommand).rejectsOnce(preconditionFailed).resolves({ ETag: '"merged"' });
     mock.on(GetObjectCommand).resolves(body(theirs) as never);

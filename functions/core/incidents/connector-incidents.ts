@@ -26,8 +26,8 @@ export interface ConnectorIncidentState extends ReportOrigin {
   incidents: Incident[];
   /** The latest sessions, oldest first, with the incident keys that fired in each. */
   recent: { key: string; fired: string[] }[];
-  /** Sessions already applied (key → end time), so a re-read changes nothing. */
-  seen: Record<string, string>;
+  /** Sessions already applied, `[key, end time]` oldest first, so a re-read changes nothing. */
+  seen: [string, string][];
   /** When each fault opened within the escalation window, by incident key. */
   openings: Record<string, string[]>;
   /** When the connector's latest session ended. */
@@ -36,7 +36,7 @@ export interface ConnectorIncidentState extends ReportOrigin {
 
 /** A connector with no incident history yet. */
 export function emptyIncidentState(origin: ReportOrigin): ConnectorIncidentState {
-  return { ...origin, version: 1, incidents: [], recent: [], seen: {}, openings: {} };
+  return { ...origin, version: 1, incidents: [], recent: [], seen: [], openings: {} };
 }
 
 /** The key of a finding's incident within its connector: rule and what it names. */
@@ -54,17 +54,38 @@ export function applySessions(
   sessions: readonly JudgedSession[],
   settings: IncidentSettings,
 ): ConnectorIncidentState {
+  if (sessions.length === 0) return previous;
+  const known = new Set(previous.seen.map(([key]) => key));
   const fresh = sessions
-    .filter((s) => !Object.hasOwn(previous.seen, s.key))
-    .sort((a, b) => a.at.localeCompare(b.at) || a.key.localeCompare(b.key));
+    .filter((s) => !known.has(s.key))
+    .sort((a, b) => compare(a.at, b.at) || compare(a.key, b.key));
   // Most runs of most connectors bring nothing new: no copy then.
   if (fresh.length === 0) return previous;
-  const state = structuredClone(previous);
+  const state = copyOf(previous);
   for (const session of fresh) applyOne(state, session, settings);
-  const latest = state.lastSessionAt ? Date.parse(state.lastSessionAt) : 0;
-  for (const [key, at] of Object.entries(state.seen))
-    if (Date.parse(at) < latest - SEEN_RETENTION_MS) delete state.seen[key];
+  const oldest = new Date(Date.parse(state.lastSessionAt ?? '') - SEEN_RETENTION_MS).toISOString();
+  state.seen = state.seen.filter(([, at]) => at >= oldest);
   return state;
+}
+
+/**
+ * A copy the engine may change. Arrays inside an incident are only ever replaced, never
+ * changed in place, so copying each incident one level deep is enough — and much cheaper than
+ * a deep clone on every session of every connector.
+ */
+export function copyOf(state: ConnectorIncidentState): ConnectorIncidentState {
+  return {
+    ...state,
+    incidents: state.incidents.map((i) => ({ ...i, notified: { ...i.notified } })),
+    recent: [...state.recent],
+    seen: [...state.seen],
+    openings: { ...state.openings },
+  };
+}
+
+/** Plain code-unit order: ISO timestamps and keys sort right, without a locale's collation. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function applyOne(
@@ -72,7 +93,7 @@ function applyOne(
   session: JudgedSession,
   settings: IncidentSettings,
 ): void {
-  state.seen[session.key] = session.at;
+  state.seen.push([session.key, session.at]);
   if (!state.lastSessionAt || session.at > state.lastSessionAt) state.lastSessionAt = session.at;
 
   const faulted = session.findings.some((f) => f.rule === FAULTED);
@@ -229,7 +250,7 @@ export function checkSilence(
   if (Date.parse(now) - Date.parse(last) < hours * 3_600_000) return previous;
   if (previous.incidents.some((i) => i.rule === CONNECTOR_SILENT && i.status !== 'resolved'))
     return previous;
-  const state = structuredClone(previous);
+  const state = copyOf(previous);
   const finding: Finding = {
     rule: CONNECTOR_SILENT,
     severity: 'warning',

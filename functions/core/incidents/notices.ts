@@ -1,4 +1,4 @@
-import type { ConnectorIncidentState } from './connector-incidents.ts';
+import { type ConnectorIncidentState, copyOf } from './connector-incidents.ts';
 import type { Incident, IncidentEvent, IncidentNotification } from './incident.ts';
 import { moreSevere } from './incident.ts';
 import { type IncidentSettings, policyFor } from './settings.ts';
@@ -101,7 +101,7 @@ export function markDelivered(
 ): ConnectorIncidentState {
   const settled = previous.incidents.some((i) => i.status === 'resolved');
   if (delivered.length === 0 && !settled) return previous;
-  const state = structuredClone(previous);
+  const state = copyOf(previous);
   for (const notice of delivered) {
     const incident = state.incidents.find((i) => i.id === notice.incident);
     if (!incident) continue;

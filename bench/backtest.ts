@@ -1,0 +1,94 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBacktest } from '../functions/cli/backtest.ts';
+import { judgedHistory } from '../functions/cli/history.ts';
+import { backtest } from '../functions/core/incidents/backtest.ts';
+import { IncidentSettingsBook } from '../functions/core/incidents/settings.ts';
+import { ThresholdBook } from '../functions/core/thresholds.ts';
+import { SimulatedFleet } from '../functions/simulator/fleet.ts';
+import { type BenchResult, fmt, timed } from './harness.ts';
+
+const CHARGERS = 200;
+const DAYS = 30;
+/** A fixed clock, so every run replays the same history. */
+const END = Date.parse('2026-11-01T00:00:00.000Z');
+const TARGET_SECONDS = 30;
+
+/**
+ * `depot-watch backtest` over a 200-charger depot's 30 days (the simulator's fleet, written as
+ * one API page file per connector), every 15 minutes, in process: reading and judging the
+ * reports, then the incident engine alone. The baseline is reading and judging: the engine's
+ * own share is what the backtest adds on top.
+ */
+export async function backtestTime(): Promise<BenchResult> {
+  const fleet = new SimulatedFleet({
+    chargers: CHARGERS,
+    anomalyEvery: 5,
+    sessionIntervalMinutes: 180,
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'depot-watch-bench-backtest-'));
+  try {
+    let sessions = 0;
+    for (const chargerId of fleet.chargerIds()) {
+      for (const connectorId of fleet.connectorIds()) {
+        const items = fleet
+          .sessionsBetween(chargerId, connectorId, END - DAYS * 86_400_000, END, END)
+          .map((s) => s.report);
+        sessions += items.length;
+        await writeFile(
+          join(dir, `${chargerId}-${connectorId}.json`),
+          JSON.stringify({ ChargerID: chargerId, ConnectorID: connectorId, items }),
+        );
+      }
+    }
+    const thresholds = new ThresholdBook();
+    const incidents = new IncidentSettingsBook();
+    let notices = 0;
+    const whole = await timed(() =>
+      runBacktest({
+        paths: [dir],
+        thresholds,
+        incidents,
+        everyMinutes: 15,
+        json: true,
+        write: () => {
+          notices++;
+        },
+        writeError: () => undefined,
+      }),
+    );
+    let history: Awaited<ReturnType<typeof judgedHistory>> | undefined;
+    const judging = await timed(async () => {
+      history = await judgedHistory([dir], thresholds, () => undefined);
+    });
+    const engine = await timed(() =>
+      backtest(history?.sessions ?? [], {
+        everyMinutes: 15,
+        settingsFor: (origin) => incidents.for(origin),
+      }),
+    );
+    const runs = (DAYS * 24 * 60) / 15;
+    return {
+      title: 'Backtest over a 200-charger, 30-day history',
+      method:
+        `\`runBacktest\` in process over ${fmt(sessions)} sessions of ${fmt(CHARGERS * 2)} connectors (one API page file each), ` +
+        `${fmt(runs)} simulated runs every 15 minutes; then reading and judging alone, and the incident engine alone.`,
+      figures: [
+        {
+          label: 'whole backtest (read, judge, engine, print)',
+          value: `${fmt(whole / 1000, 2)} s, ${fmt(notices)} notices`,
+          target: `< ${TARGET_SECONDS} s`,
+          pass: whole / 1000 < TARGET_SECONDS,
+        },
+        { label: 'reading and judging the reports', value: `${fmt(judging / 1000, 2)} s` },
+        {
+          label: 'incident engine over every run and connector',
+          value: `${fmt(engine / 1000, 2)} s (${fmt(engine / judging, 2)}× reading and judging)`,
+        },
+      ],
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
