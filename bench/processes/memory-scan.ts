@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../functions/config/config.ts';
 import { Secret } from '../../functions/core/secret.ts';
-import { scanFromConfig } from '../../functions/scan/scan-from-config.ts';
+import { scanFromConfig } from '../../functions/wiring/scan-from-config.ts';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as {
   url: string;

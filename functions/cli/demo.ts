@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { parseConfig } from '../config/config.ts';
 import { Secret } from '../core/secret.ts';
-import { scanFromConfig } from '../scan/scan-from-config.ts';
 import { DepotSimulator } from '../simulator/server.ts';
+import { scanFromConfig } from '../wiring/scan-from-config.ts';
 import { consoleLog } from './console-log.ts';
 import { runIncidents } from './incidents.ts';
 import { formatScanSummary } from './print-summary.ts';

@@ -5,7 +5,7 @@ import { credentialsFrom } from '../config/credentials.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
-import { scanFromConfig } from '../scan/scan-from-config.ts';
+import { scanFromConfig } from '../wiring/scan-from-config.ts';
 import { runBacktest } from './backtest.ts';
 import { consoleLog } from './console-log.ts';
 import { runDemo } from './demo.ts';

@@ -1,5 +1,7 @@
+import { CredentialsRefused } from '../scan/ports.ts';
+
 /** The token endpoint refused the client id/secret: retrying will not help, a person must. */
-export class CredentialsRefusedError extends Error {
+export class CredentialsRefusedError extends CredentialsRefused {
   override readonly name = 'CredentialsRefusedError';
   constructor(readonly status: number) {
     super(

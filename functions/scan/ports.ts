@@ -23,6 +23,14 @@ export interface ReportPage {
   items: RawItem[];
 }
 
+/**
+ * The source refused the client's credentials: retrying will not help, a person must act.
+ * Sources throw it (or a subclass) so the scan can say so without knowing the source.
+ */
+export class CredentialsRefused extends Error {
+  override readonly name: string = 'CredentialsRefused';
+}
+
 /** Where session reports come from: the DepotFinity API, or anything that pages like it. */
 export interface ReportSource {
   pages(query: ReportQuery): AsyncIterable<ReportPage>;

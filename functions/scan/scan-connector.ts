@@ -6,9 +6,9 @@ import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettings } from '../core/incidents/settings.ts';
 import { type ReportOrigin, sessionEndOf, validateSessionReport } from '../core/session-report.ts';
 import type { Thresholds } from '../core/thresholds.ts';
-import { CredentialsRefusedError } from '../depot/errors.ts';
 import {
   type AlertSink,
+  CredentialsRefused,
   type Log,
   type RawItem,
   type ReportArchive,
@@ -176,7 +176,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     return result('ok');
   } catch (error) {
     const failed = result('failed', error instanceof Error ? error.message : String(error));
-    if (error instanceof CredentialsRefusedError) failed.result.credentialsRefused = true;
+    if (error instanceof CredentialsRefused) failed.result.credentialsRefused = true;
     return failed;
   }
 }

@@ -36,7 +36,7 @@ export interface ScanFunctionProps {
 }
 
 /** The handler's source; the stack bundles it with the local esbuild. */
-export const HANDLER_ENTRY = join(import.meta.dirname, '../../functions/scan/handler.ts');
+export const HANDLER_ENTRY = join(import.meta.dirname, '../../functions/lambda/scan-handler.ts');
 
 /**
  * The scheduled scan: the function (one at a time, arm64, bundled with the SDK), its config

@@ -4,7 +4,7 @@ import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@
 import type { ScheduledEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { vi } from 'vitest';
-import { createScanHandler } from '../../functions/scan/handler.ts';
+import { createScanHandler } from '../../functions/lambda/scan-handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { startParamsAndSecrets } from './params-and-secrets.ts';
 import type { LocalS3 } from './s3rver.ts';

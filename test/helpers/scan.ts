@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type Config, parseConfig } from '../../functions/config/config.ts';
 import { Secret } from '../../functions/core/secret.ts';
 import type { Log } from '../../functions/scan/ports.ts';
-import { type ScanRuntime, scanFromConfig } from '../../functions/scan/scan-from-config.ts';
+import { type ScanRuntime, scanFromConfig } from '../../functions/wiring/scan-from-config.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 
 /** Log lines a test can search. */

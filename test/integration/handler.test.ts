@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ScanIncompleteError } from '../../functions/scan/handler.ts';
+import { ScanIncompleteError } from '../../functions/lambda/scan-handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '../helpers/lambda.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LambdaSettings } from '../../functions/scan/lambda-settings.ts';
+import { LambdaSettings } from '../../functions/lambda/settings.ts';
 import { startParamsAndSecrets } from '../helpers/params-and-secrets.ts';
 
 let stop: (() => Promise<void>) | undefined;

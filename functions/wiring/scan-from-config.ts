@@ -1,8 +1,8 @@
 import { alertsFrom, archiveFrom, stateFrom } from '../adapters/from-config.ts';
 import type { Config } from '../config/config.ts';
+import type { AlertSink, ReportArchive, ScanState } from '../scan/ports.ts';
+import type { ScanSummary } from '../scan/summary.ts';
 import { type ConfiguredScanRuntime, configuredScan } from './configured-scan.ts';
-import type { AlertSink, ReportArchive, ScanState } from './ports.ts';
-import type { ScanSummary } from './summary.ts';
 
 /** What the caller of a scan supplies besides the config; adapters default to the config's. */
 export interface ScanRuntime extends Omit<ConfiguredScanRuntime, 'archive' | 'state' | 'alerts'> {

@@ -1,5 +1,5 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ScanSummary } from './summary.ts';
+import type { ScanSummary } from '../scan/summary.ts';
 
 /**
  * Records one run as CloudWatch embedded-metric-format lines (no API calls): the counts,

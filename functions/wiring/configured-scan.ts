@@ -7,9 +7,9 @@ import type { Fetch } from '../depot/http.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
 import { SessionReportsClient } from '../depot/session-reports.ts';
 import { AccessTokenProvider } from '../depot/token.ts';
-import type { AlertSink, Log, ReportArchive, ScanState } from './ports.ts';
-import { runScan } from './scan.ts';
-import type { ScanSummary } from './summary.ts';
+import type { AlertSink, Log, ReportArchive, ScanState } from '../scan/ports.ts';
+import { runScan } from '../scan/scan.ts';
+import type { ScanSummary } from '../scan/summary.ts';
 
 /** What a configured scan needs besides the config: credentials and the adapters to use. */
 export interface ConfiguredScanRuntime {

@@ -8,10 +8,10 @@ import { s3Client, snsClient } from '../adapters/aws-clients.ts';
 import { powertoolsLog } from '../adapters/powertools-log.ts';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
-import { configuredScan } from './configured-scan.ts';
-import { LambdaSettings } from './lambda-settings.ts';
+import type { ScanSummary } from '../scan/summary.ts';
+import { configuredScan } from '../wiring/configured-scan.ts';
 import { recordFailedRun, recordScanMetrics } from './scan-metrics.ts';
-import type { ScanSummary } from './summary.ts';
+import { LambdaSettings } from './settings.ts';
 
 /** What the scheduled function returns: the run's totals, and which connectors failed. */
 export type ScanReport = Pick<
