@@ -15,7 +15,9 @@ import {
 /** A charger or connector id: it names folders and S3 keys, so it must fit in one. */
 const id = z.string().check(
   z.superRefine((value, ctx) => {
-    const reason = unfilableIdReason(value);
+    const reason = value.startsWith('_')
+      ? "must not start with '_': such ids are kept for the depot's own records"
+      : unfilableIdReason(value);
     if (reason) ctx.addIssue({ code: 'custom', message: reason, input: value });
   }),
 );

@@ -1,5 +1,6 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import { evaluateReport } from '../core/evaluate.ts';
+import { emptyIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from '../core/incidents/incident.ts';
 import { incidentStep } from '../core/incidents/incident-step.ts';
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
@@ -132,7 +133,8 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     }
 
     const now = new Date(scan.now()).toISOString();
-    const step = incidentStep(incidents, origin, sessions, {
+    const before = incidents ?? emptyIncidentState(origin);
+    const step = incidentStep(before, origin, sessions, {
       now,
       settings: scan.incidents,
       readInFull: readError === undefined && !cutShort,
@@ -149,7 +151,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     counts.alerted += delivered.length;
     // A notice that was not delivered leaves its incident as it was: the next run sends it.
     const next = markDelivered(step.state, delivered, scan.silenced);
-    if (next !== incidents) await scan.state.saveIncidents(next);
+    if (next !== before) await scan.state.saveIncidents(next);
     counts.openIncidents = next.incidents.filter((i) => i.status === 'open').length;
     if (failedNotices) return result('failed', failedNotices);
     if (readError !== undefined) throw readError;

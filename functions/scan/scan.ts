@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../core/concurrency.ts';
+import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
-import type { SilencedAt } from '../core/incidents/notices.ts';
+import { dueNotifications, markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
@@ -90,12 +91,11 @@ export async function runScan(
       return outcome;
     });
     const results = outcomes.map((o) => o.result);
-    await recordHistory(
-      adapters,
-      runId,
-      startedAt,
-      outcomes.flatMap((o) => o.delivered),
-    );
+    const depot = await depotIncident(settings, adapters, results, now);
+    await recordHistory(adapters, runId, startedAt, [
+      ...outcomes.flatMap((o) => o.delivered),
+      ...depot,
+    ]);
 
     const summary: ScanSummary = {
       runId,
@@ -126,6 +126,47 @@ export async function runScan(
     return summary;
   } finally {
     await release?.();
+  }
+}
+
+/**
+ * Keeps the depot's own incident: when no connector could be read (an API outage, refused
+ * credentials), one incident for the depot rather than silence or one per connector. Runs cut
+ * short by the deadline say nothing about the API and leave it as it is.
+ */
+async function depotIncident(
+  settings: ScanSettings,
+  adapters: ScanAdapters,
+  results: readonly ConnectorResult[],
+  now: () => number,
+): Promise<IncidentNotification[]> {
+  const attempted = results.filter((r) => r.status !== 'skipped');
+  if (attempted.length === 0) return [];
+  const failed = attempted.filter((r) => r.status === 'failed' && r.pages === 0);
+  const at = new Date(now()).toISOString();
+  try {
+    const previous = await adapters.state.loadIncidents(DEPOT_ORIGIN);
+    const state = depotOutage(previous, {
+      now: at,
+      everyConnectorFailed: failed.length === attempted.length,
+      reason: failed[0]?.error ?? '',
+      failed: failed.length,
+    });
+    const incidentSettings = settings.incidents.for(DEPOT_ORIGIN);
+    const notices = dueNotifications(state, at, incidentSettings);
+    const outcome = notices.length > 0 ? await adapters.alerts.publish(notices) : undefined;
+    const accepted = new Set(outcome?.accepted ?? []);
+    const delivered = notices.filter((n) => accepted.has(n.id));
+    const next = markDelivered(state, delivered);
+    // Written only when it changed: most runs find the API up and nothing to record.
+    if (JSON.stringify(next) !== JSON.stringify(previous ?? { ...next, incidents: [] }))
+      await adapters.state.saveIncidents(next);
+    return delivered;
+  } catch (error) {
+    adapters.log.error('depot incident not updated', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return [];
   }
 }
 
