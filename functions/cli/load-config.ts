@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type Config, ConfigError, parseConfig } from '../config/config.ts';
+import { jsonErrorPosition } from '../config/json-position.ts';
 
 /** Reads and validates a JSON config file; every failure is a ConfigError naming the file. */
 export async function loadConfigFile(path: string): Promise<Config> {
@@ -14,8 +15,11 @@ export async function loadConfigFile(path: string): Promise<Config> {
   let input: unknown;
   try {
     input = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  } catch {
+    // The parser's own message quotes the text, and the file may hold a secret.
+    throw new ConfigError(
+      `config file ${path} is not valid JSON at ${jsonErrorPosition(text)}; fix the file there`,
+    );
   }
   return parseConfig(input, path);
 }
