@@ -21,7 +21,7 @@ export function dueNotifications(
   for (const incident of state.incidents) {
     const event = dueEvent(incident, now, settings, silenced);
     if (!event || silenced(incident, now)) continue;
-    notices.push(notice(incident, event, now));
+    notices.push(notice(incident, event, now, settings.escalate.withinDays));
   }
   return notices;
 }
@@ -48,7 +48,12 @@ function dueEvent(
   return undefined;
 }
 
-function notice(incident: Incident, event: IncidentEvent, at: string): IncidentNotification {
+function notice(
+  incident: Incident,
+  event: IncidentEvent,
+  at: string,
+  withinDays: number,
+): IncidentNotification {
   const { latest } = incident;
   const ordinal = ordinalOf(incident.occurrence);
   const lines: Record<IncidentEvent, string> = {
@@ -57,7 +62,7 @@ function notice(incident: Incident, event: IncidentEvent, at: string): IncidentN
       `Still open since ${incident.openedAt}: ${incident.failedSinceNoticeCount} more session(s) ` +
       `with this fault since the last message (${incident.failedSinceNotice.join(', ')}). ${latest.message}`,
     escalate:
-      `Escalated to ${incident.severity}: the ${ordinal} occurrence of this fault within the escalation window. ` +
+      `Escalated to ${incident.severity}: the ${ordinal} occurrence of this fault within ${withinDays} days. ` +
       latest.message,
     resolve:
       `Resolved: ${incident.cleanSessions.length} consecutive session(s) without this fault ` +
