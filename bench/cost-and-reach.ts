@@ -3,7 +3,7 @@ import { S3Archive } from '../functions/adapters/s3-archive.ts';
 import { parseS3Uri } from '../functions/adapters/s3-location.ts';
 import { S3State } from '../functions/adapters/s3-state.ts';
 import { alertMessages } from '../functions/core/alert-messages.ts';
-import type { Finding } from '../functions/core/finding.ts';
+import type { IncidentNotification } from '../functions/core/incidents/incident.ts';
 import { startChild } from './children.ts';
 import { type BenchResult, fmt } from './harness.ts';
 import { scanFleet } from './scan-fleet.ts';
@@ -101,7 +101,7 @@ export async function costAndReach(): Promise<BenchResult> {
       runs * (gets * PRICES.s3Get + puts * PRICES.s3Put) + cursorWrites * PRICES.s3Put;
     const storedGb = ((newReportsPerDay * 30 * (bytesPut.total / Math.max(puts, 1))) / 1e9) * 1.1;
     const storage = storedGb * PRICES.s3StorageGbMonth;
-    const messagesPerDay = alertMessages(fakeFindings(findingsPerDay, DEPOT.chargers), {
+    const messagesPerDay = alertMessages(fakeNotices(findingsPerDay, DEPOT.chargers), {
       listed: 10,
       archiveLocation: '',
     }).length;
@@ -165,16 +165,23 @@ export async function costAndReach(): Promise<BenchResult> {
 }
 
 /** Findings spread over the depot as a day of the simulated fleet would give, for counting messages. */
-function fakeFindings(count: number, chargers: number): Finding[] {
+function fakeNotices(count: number, chargers: number): IncidentNotification[] {
   return Array.from({ length: count }, (_, i) => ({
+    id: String(i),
+    event: 'open',
+    incident: String(i),
     rule: 'soc-shortfall',
+    subject: 'connector',
     severity: (['critical', 'warning', 'info'] as const)[i % 3] ?? 'warning',
     chargerId: `HPC-${(i % chargers) + 1}`,
     connectorId: '1',
-    sessionId: String(i),
+    at: '2026-11-01T00:00:00.000Z',
+    sessionIds: [String(i)],
+    failedSessions: 1,
+    occurrence: 1,
     title: 't',
     message: 'm',
     evidence: {},
-    fingerprint: String(i),
+    context: [],
   }));
 }

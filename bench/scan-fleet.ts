@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { parseConfig } from '../functions/config/config.ts';
 import { Secret } from '../functions/core/secret.ts';
 import type { Log, ReportArchive, ScanState } from '../functions/scan/ports.ts';
-import { scanFromConfig } from '../functions/wiring/scan-from-config.ts';
 import type { ScanSummary } from '../functions/scan/summary.ts';
+import { scanFromConfig } from '../functions/wiring/scan-from-config.ts';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

@@ -4,9 +4,7 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { type AlertMessage, alertMessages, renderGroup } from '../core/alert-messages.ts';
-import type { Finding } from '../core/finding.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
-import { noticeAsFinding } from '../core/incidents/notice-text.ts';
 import type { AlertSink, PublishOutcome } from '../scan/ports.ts';
 
 /** SNS's limit for one message and for one batch, attributes included. */
@@ -18,7 +16,7 @@ export interface SnsAlertsOptions {
   topicArn: string;
   /** Where the archive is, named in every message. */
   archiveLocation: string;
-  /** Findings described one by one per message. Default: 10. */
+  /** Notices described one by one per message. Default: 10. */
   listed?: number;
 }
 
@@ -37,7 +35,7 @@ export class SnsAlerts implements AlertSink {
 
   async publish(notices: readonly IncidentNotification[]): Promise<PublishOutcome> {
     const byId = new Map(notices.map((n) => [n.id, n]));
-    const messages = this.#messages(notices.map(noticeAsFinding));
+    const messages = this.#messages(notices);
     const outcome: PublishOutcome = { accepted: [], failed: [] };
     for (const batch of batches(messages.map((m) => entryOf(m, byId)))) {
       try {
@@ -52,13 +50,13 @@ export class SnsAlerts implements AlertSink {
         );
         for (const { entry, message } of batch) {
           const error = failed.get(entry.Id);
-          if (error === undefined) outcome.accepted.push(...message.fingerprints);
-          else outcome.failed.push(...message.fingerprints.map((id) => ({ id, error })));
+          if (error === undefined) outcome.accepted.push(...message.ids);
+          else outcome.failed.push(...message.ids.map((id) => ({ id, error })));
         }
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         for (const { message } of batch) {
-          outcome.failed.push(...message.fingerprints.map((id) => ({ id, error: reason })));
+          outcome.failed.push(...message.ids.map((id) => ({ id, error: reason })));
         }
       }
     }
@@ -66,21 +64,21 @@ export class SnsAlerts implements AlertSink {
   }
 
   /** Messages per charger and severity, each shrunk until it fits SNS's size limit. */
-  #messages(findings: readonly Finding[]): AlertMessage[] {
+  #messages(notices: readonly IncidentNotification[]): AlertMessage[] {
     const limits = {
       listed: this.options.listed ?? 10,
       archiveLocation: this.options.archiveLocation,
     };
-    return alertMessages(findings, limits).map((message) => {
-      // A message over SNS's limit lists fewer findings (and counts the rest) until it fits.
+    return alertMessages(notices, limits).map((message) => {
+      // A message over SNS's limit lists fewer notices (and counts the rest) until it fits.
       let fitted = message;
       for (
         let listed = limits.listed;
         entrySize(entryOf(fitted, new Map()).entry) > SNS_MAX_BYTES && listed > 1;
       ) {
         listed = Math.floor(listed / 2);
-        const inMessage = new Set(message.fingerprints);
-        const group = findings.filter((f) => inMessage.has(f.fingerprint));
+        const inMessage = new Set(message.ids);
+        const group = notices.filter((n) => inMessage.has(n.id));
         fitted = renderGroup(group, { ...limits, listed });
       }
       return fitted;
@@ -94,8 +92,8 @@ interface BatchItem {
 }
 
 function entryOf(message: AlertMessage, notices: Map<string, IncidentNotification>): BatchItem {
-  const carried = message.fingerprints.flatMap((id) => notices.get(id) ?? []);
-  const listOf = (values: string[]) => JSON.stringify([...new Set(values)].sort());
+  const carried = message.ids.flatMap((id) => notices.get(id) ?? []);
+  const listOf = (values: readonly string[]) => JSON.stringify([...new Set(values)].sort());
   return {
     message,
     entry: {
@@ -111,15 +109,8 @@ function entryOf(message: AlertMessage, notices: Map<string, IncidentNotificatio
         severity: { DataType: 'String', StringValue: message.attributes.severity },
         chargerId: { DataType: 'String', StringValue: message.attributes.chargerId },
         rule: { DataType: 'String.Array', StringValue: JSON.stringify(message.attributes.rules) },
-        ...(carried.length > 0
-          ? {
-              event: { DataType: 'String.Array', StringValue: listOf(carried.map((n) => n.event)) },
-              subject: {
-                DataType: 'String.Array',
-                StringValue: listOf(carried.map((n) => n.subject)),
-              },
-            }
-          : {}),
+        event: { DataType: 'String.Array', StringValue: listOf(message.attributes.events) },
+        subject: { DataType: 'String.Array', StringValue: listOf(carried.map((n) => n.subject)) },
       },
     },
   };
@@ -146,7 +137,7 @@ function batches(items: BatchItem[]): BatchItem[][] {
   let current: BatchItem[] = [];
   let size = 0;
   items.forEach((item, index) => {
-    item.entry.Id = `m${index}-${item.message.fingerprints[0] ?? ''}`.slice(0, 80);
+    item.entry.Id = `m${index}-${item.message.ids[0] ?? ''}`.slice(0, 80);
     const bytes = entrySize(item.entry);
     if (current.length === BATCH_ENTRIES || (current.length > 0 && size + bytes > SNS_MAX_BYTES)) {
       result.push(current);

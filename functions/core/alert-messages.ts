@@ -1,7 +1,9 @@
-import { findingAsText } from './alert-text.ts';
-import type { Finding, Severity } from './finding.ts';
+import type { Severity } from './finding.ts';
+import type { IncidentEvent, IncidentNotification } from './incidents/incident.ts';
+import { EVENT_LABEL, noticeAsText, noticeDetail } from './incidents/notice-text.ts';
+import { capped, plainText, slackText } from './vendor-text.ts';
 
-/** One alert message: the findings of one charger and severity, rendered per channel. */
+/** One alert message: the notices of one charger and severity, rendered per channel. */
 export interface AlertMessage {
   /** Email subject: at most 100 printable ASCII characters, no line breaks (SNS's rule). */
   subject: string;
@@ -9,16 +11,16 @@ export interface AlertMessage {
   email: string;
   /** An AWS Chatbot custom notification (JSON) for Slack/Teams over HTTPS. */
   chat: string;
-  /** Machine-readable JSON for every other subscriber (SQS, Lambda). */
+  /** Machine-readable JSON for every other subscriber (SQS, Lambda, a PagerDuty bridge). */
   default: string;
-  attributes: { severity: Severity; chargerId: string; rules: string[] };
-  /** Every finding this message accounts for, listed or counted. */
-  fingerprints: string[];
+  attributes: { severity: Severity; chargerId: string; rules: string[]; events: IncidentEvent[] };
+  /** Every notice this message accounts for, listed or counted. */
+  ids: string[];
 }
 
 /** Limits that keep a message readable and under SNS's 256 KiB. */
 export interface MessageLimits {
-  /** Findings described one by one; the rest are counted. Default: 10. */
+  /** Notices described one by one; the rest are counted. Default: 10. */
   listed: number;
   /** Where a reader finds the full reports, said in every message. */
   archiveLocation: string;
@@ -26,18 +28,22 @@ export interface MessageLimits {
 
 const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info'];
 const ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
+const EVENT_ORDER: readonly IncidentEvent[] = ['escalate', 'open', 'reminder', 'resolve'];
 const SUBJECT_LIMIT = 100;
 
 /**
- * Groups findings into messages, one per charger and severity, most severe first. A group
- * with more findings than `limits.listed` lists that many and counts the rest, so a run sends
- * a bounded number of bounded messages however many faults it finds.
+ * Groups notices into messages, one per charger and severity, most severe first. A group
+ * with more notices than `limits.listed` lists that many and counts the rest, so a run sends
+ * a bounded number of bounded messages however many incidents move.
  */
-export function alertMessages(findings: readonly Finding[], limits: MessageLimits): AlertMessage[] {
-  const groups = new Map<string, Finding[]>();
-  for (const finding of findings) {
-    const key = `${finding.severity}\u001f${finding.chargerId}`;
-    groups.set(key, [...(groups.get(key) ?? []), finding]);
+export function alertMessages(
+  notices: readonly IncidentNotification[],
+  limits: MessageLimits,
+): AlertMessage[] {
+  const groups = new Map<string, IncidentNotification[]>();
+  for (const notice of notices) {
+    const key = `${notice.severity}\u001f${notice.chargerId}`;
+    groups.set(key, [...(groups.get(key) ?? []), notice]);
   }
   return [...groups.values()]
     .sort(
@@ -49,24 +55,32 @@ export function alertMessages(findings: readonly Finding[], limits: MessageLimit
 }
 
 /** Renders one charger-and-severity group; `listed` may be lowered to fit a size limit. */
-export function renderGroup(group: readonly Finding[], limits: MessageLimits): AlertMessage {
-  const first = group[0] as Finding;
+export function renderGroup(
+  group: readonly IncidentNotification[],
+  limits: MessageLimits,
+): AlertMessage {
+  const ordered = [...group].sort(
+    (a, b) => EVENT_ORDER.indexOf(a.event) - EVENT_ORDER.indexOf(b.event),
+  );
+  const first = ordered[0] as IncidentNotification;
   const { severity, chargerId } = first;
-  const listed = group.slice(0, limits.listed);
-  const more = group.length - listed.length;
-  const rules = [...new Set(group.map((f) => f.rule))];
+  const listed = ordered.slice(0, limits.listed);
+  const more = ordered.length - listed.length;
+  const rules = [...new Set(ordered.map((n) => n.rule))];
+  const events = EVENT_ORDER.filter((event) => ordered.some((n) => n.event === event));
+  const incidents = [...new Set(ordered.map((n) => n.incident))];
   const headline =
-    group.length === 1
-      ? first.title
-      : `${group.length} ${severity} findings on ${chargerId} (${rules.join(', ')})`;
+    ordered.length === 1
+      ? `${EVENT_LABEL[first.event]}: ${first.title}`
+      : `${chargerId}: ${eventCounts(ordered)} (${severity}; ${rules.join(', ')})`;
   const archive = `${limits.archiveLocation.replace(/\/?$/, '/')}reports/charger=${encodeURIComponent(chargerId)}/`;
   const moreLine =
-    more > 0 ? `…and ${more} more ${severity} finding(s) on ${chargerId} not listed here.` : '';
+    more > 0 ? `…and ${more} more ${severity} notice(s) on ${chargerId} not listed here.` : '';
 
   const email = [
-    `depot-watch found ${group.length} ${severity} finding(s) on charger ${chargerId}.`,
+    `depot-watch, charger ${plainText(chargerId, 128)}: ${eventCounts(ordered)} at ${severity} severity.`,
     '',
-    ...listed.map((f) => `${findingAsText(f, 78)}\n`),
+    ...listed.map((n) => `${noticeAsText(n, 78)}\n`),
     ...(moreLine ? [moreLine, ''] : []),
     `Raw session reports: ${archive}`,
     'You receive this because you subscribed to depot-watch alerts.',
@@ -75,25 +89,31 @@ export function renderGroup(group: readonly Finding[], limits: MessageLimits): A
   const chat = JSON.stringify({
     version: '1.0',
     source: 'custom',
-    id: first.fingerprint,
+    id: first.id,
     content: {
       textType: 'client-markdown',
-      title: `${ICON[severity]} ${truncate(headline, 200)}`,
-      description: truncate(
+      title: `${first.event === 'resolve' && events.length === 1 ? '✅' : ICON[severity]} ${slackText(headline, 200)}`,
+      description: capped(
         [
-          ...listed.map((f) => `*${f.title}*\n${f.message}`),
+          ...listed.map(
+            (n) =>
+              `*${EVENT_LABEL[n.event]}: ${slackText(n.title, 300)}*\n${slackText(noticeDetail(n), 1_500)}`,
+          ),
           ...(moreLine ? [`_${moreLine}_`] : []),
         ].join('\n\n'),
         3_500,
       ),
       nextSteps: [`Raw reports: ${archive}`],
-      keywords: [severity, chargerId, ...rules],
+      keywords: [severity, ...events, ...rules].map((k) => slackText(k, 60)),
     },
     metadata: {
-      threadId: `depot-watch-${chargerId}`,
-      summary: truncate(headline, 200),
-      eventType: 'depot-watch.finding',
-      additionalContext: { chargerId, severity, findings: String(group.length) },
+      // One Slack thread per incident, so its open, reminders and resolve read as one story;
+      // a message that moves several incidents at once starts in the charger's thread.
+      threadId:
+        incidents.length === 1 ? `depot-watch-${first.incident}` : `depot-watch-${chargerId}`,
+      summary: slackText(headline, 200),
+      eventType: `depot-watch.incident.${events.join('+')}`,
+      additionalContext: { chargerId, severity, notices: String(ordered.length) },
     },
   });
 
@@ -101,13 +121,18 @@ export function renderGroup(group: readonly Finding[], limits: MessageLimits): A
     source: 'depot-watch',
     chargerId,
     severity,
-    findingCount: group.length,
-    findings: listed,
-    notListed: group.slice(listed.length).map(({ fingerprint, rule, connectorId, sessionId }) => ({
-      fingerprint,
-      rule,
-      connectorId,
-      sessionId,
+    // A bridge to PagerDuty or Opsgenie triggers on open, reminder and escalate, and resolves on
+    // resolve, keyed by the incident id.
+    ...(incidents.length === 1 ? { dedupKey: first.incident, event: first.event } : {}),
+    noticeCount: ordered.length,
+    notices: listed.map((n) => ({ ...n, dedupKey: n.incident, action: actionOf(n.event) })),
+    notListed: ordered.slice(listed.length).map((n) => ({
+      id: n.id,
+      dedupKey: n.incident,
+      event: n.event,
+      action: actionOf(n.event),
+      rule: n.rule,
+      connectorId: n.connectorId,
     })),
     archive,
   });
@@ -117,9 +142,27 @@ export function renderGroup(group: readonly Finding[], limits: MessageLimits): A
     email,
     chat,
     default: defaultBody,
-    attributes: { severity, chargerId, rules },
-    fingerprints: group.map((f) => f.fingerprint),
+    attributes: { severity, chargerId, rules, events },
+    ids: ordered.map((n) => n.id),
   };
+}
+
+function actionOf(event: IncidentEvent): 'trigger' | 'resolve' {
+  return event === 'resolve' ? 'resolve' : 'trigger';
+}
+
+/** "2 opened, 1 resolved": what moved, in words. */
+function eventCounts(notices: readonly IncidentNotification[]): string {
+  const words: Record<IncidentEvent, string> = {
+    open: 'opened',
+    reminder: 'still open',
+    escalate: 'escalated',
+    resolve: 'resolved',
+  };
+  return EVENT_ORDER.flatMap((event) => {
+    const count = notices.filter((n) => n.event === event).length;
+    return count ? [`${count} incident(s) ${words[event]}`] : [];
+  }).join(', ');
 }
 
 /** Makes a subject SNS accepts: printable ASCII only, one line, at most 100 characters. */
@@ -134,8 +177,4 @@ export function emailSubject(text: string): string {
     .replace(/[^\x20-\x7e]/g, '?')
     .trim();
   return ascii.length <= SUBJECT_LIMIT ? ascii : `${ascii.slice(0, SUBJECT_LIMIT - 3)}...`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

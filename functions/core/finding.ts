@@ -16,7 +16,9 @@ export interface Finding {
   message: string;
   /** The numbers that triggered the rule, with the threshold they crossed. */
   evidence: Record<string, number | string | boolean>;
-  /** Stable for the same fault in the same session: the key of the alert ledger. */
+  /** Tells apart several faults of one rule in one session (an error code); part of the incident key. */
+  discriminator?: string;
+  /** Stable for the same fault in the same session (rule, where, session day and id, discriminator). */
   fingerprint: string;
 }
 

@@ -257,6 +257,10 @@ describe('depot-watch scan and replay against S3 (s3rver via AWS_ENDPOINT_URL_S3
         archive: `s3://${s3.bucket}/depot-a`,
         state: `s3://${s3.bucket}/depot-a/state`,
         alerts: [join(work, 's3-alerts.jsonl')],
+        // Every finding opens an incident, so each one shows up in the alerts file.
+        incidents: {
+          pending: { info: { findings: 1, sessions: 1 }, warning: { findings: 1, sessions: 1 } },
+        },
       }),
     );
     env = {

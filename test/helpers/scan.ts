@@ -1,10 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Config, parseConfig } from '../../functions/config/config.ts';
+import type { IncidentNotification } from '../../functions/core/incidents/incident.ts';
 import { Secret } from '../../functions/core/secret.ts';
 import type { Log } from '../../functions/scan/ports.ts';
-import { type ScanRuntime, scanFromConfig } from '../../functions/wiring/scan-from-config.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { type ScanRuntime, scanFromConfig } from '../../functions/wiring/scan-from-config.ts';
 
 /** Log lines a test can search. */
 export function recordingLog(): Log & { lines: string[] } {
@@ -61,10 +62,8 @@ export async function filesUnder(dir: string): Promise<string[]> {
   }
 }
 
-/** The findings written to a JSONL alerts file. */
-export async function alertsIn(
-  path: string,
-): Promise<{ fingerprint: string; rule: string; sessionId: string }[]> {
+/** The notices written to a JSONL alerts file, in the order written. */
+export async function alertsIn(path: string): Promise<IncidentNotification[]> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text
     .split('\n')

@@ -5,7 +5,7 @@ import { originFromKey } from '../../functions/core/archive-layout.ts';
 import { evaluateReport } from '../../functions/core/evaluate.ts';
 import { validateSessionReport } from '../../functions/core/session-report.ts';
 import { defaultThresholds } from '../../functions/core/thresholds.ts';
-import { ScanIncompleteError, type ScanReport } from '../../functions/scan/handler.ts';
+import { ScanIncompleteError, type ScanReport } from '../../functions/lambda/scan-handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '../helpers/lambda.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';

@@ -115,7 +115,7 @@ describe('the scheduled Lambda handler', () => {
     const secret = 'cs-LEAK-CANARY-5d1e0b7a';
     await sim.stop();
     sim = await startSimulator({
-      fleet: { chargers: 2, invalidEvery: 5, anomalyEvery: 2 },
+      fleet: { chargers: 6, invalidEvery: 5, anomalyEvery: 2 },
       clientSecret: secret,
     });
     sim.inject({ kind: 'status', status: 401, endpoint: 'reports' }); // forces a second token mid-run

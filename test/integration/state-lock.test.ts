@@ -12,7 +12,7 @@ const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 let sim: DepotSimulator;
 let dir: string;
 beforeEach(async () => {
-  sim = await startSimulator({ fleet: { chargers: 2 }, now: () => NOW });
+  sim = await startSimulator({ fleet: { chargers: 8 }, now: () => NOW });
   dir = await mkdtemp(join(tmpdir(), 'depot-watch-lock-'));
 });
 afterEach(async () => {
@@ -32,9 +32,10 @@ describe('two scans on one local state folder', () => {
     const message = String((refused[0] as PromiseRejectedResult).reason);
     expect(message).toContain(`pid ${process.pid} on ${hostname()}`);
     expect(message).toContain(join(dir, 'state', '.lock'));
-    // Every fault alerted once, not twice.
+    // Every incident told once, not twice.
     const alerts = await alertsIn(join(dir, 'alerts.jsonl'));
-    expect(new Set(alerts.map((a) => a.fingerprint)).size).toBe(alerts.length);
+    const told = alerts.map((a) => `${a.incident}/${a.event}`);
+    expect(new Set(told).size).toBe(told.length);
     expect(alerts.length).toBeGreaterThan(0);
   });
 

@@ -3,7 +3,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { entrySize, SNS_MAX_BYTES, SnsAlerts } from '../../functions/adapters/sns-alerts.ts';
-import type { Finding, Severity } from '../../functions/core/finding.ts';
+import type { Severity } from '../../functions/core/finding.ts';
+import type {
+  IncidentEvent,
+  IncidentNotification,
+} from '../../functions/core/incidents/incident.ts';
 
 const sns = mockClient(SNSClient);
 afterEach(() => sns.reset());
@@ -15,24 +19,33 @@ const alerts = () =>
     archiveLocation: 's3://depot-archive/',
   });
 
-function finding(
+/** A notice as the incident engine makes them; `n` tells incidents and sessions apart. */
+function notice(
   n: number,
   severity: Severity = 'critical',
   chargerId = 'HPC-002',
+  event: IncidentEvent = 'open',
   message = '',
-): Finding {
+): IncidentNotification {
   return {
+    id: `inc-${chargerId}-${severity}-${n}:${event}:2026-11-02T06:00:00.000Z`,
+    event,
+    incident: `inc-${chargerId}-${severity}-${n}`,
     rule: n % 2 ? 'breaker-open-under-load' : 'ocpp-faulted',
-    severity,
+    subject: 'connector',
     chargerId,
     connectorId: '1',
-    sessionId: String(1000 + n),
+    severity,
+    at: '2026-11-02T06:00:00.000Z',
+    sessionIds: [String(1000 + n)],
+    failedSessions: 1,
+    occurrence: 1,
     title: `DC breaker opened under load: ${80 + n} A — ${chargerId}/1`,
     message:
       message ||
-      `The DC breaker opened with ${80 + n} A flowing at 650 V. Inspect the breaker contacts.`,
+      `Opened: The DC breaker opened with ${80 + n} A flowing at 650 V. Inspect the breaker contacts.`,
     evidence: { currentAmps: 80 + n },
-    fingerprint: `fp-${chargerId}-${severity}-${n}`,
+    context: [],
   };
 }
 
@@ -63,15 +76,17 @@ const published = () =>
   sns
     .commandCalls(PublishBatchCommand)
     .flatMap((call) => call.args[0].input.PublishBatchRequestEntries ?? []);
+const bodiesOf = (entry: PublishBatchRequestEntry | undefined) =>
+  JSON.parse(entry?.Message ?? '{}') as { default: string; email: string; https: string };
 
 describe('SNS alerts', () => {
-  it('sends one message per charger and severity with a body per protocol', async () => {
+  it('sends one message per charger and severity, with event and rule attributes for filters', async () => {
     sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
     const outcome = await alerts().publish([
-      finding(1),
-      finding(2),
-      finding(3, 'warning'),
-      finding(4, 'critical', 'HPC-009'),
+      notice(1),
+      notice(2, 'critical', 'HPC-002', 'resolve'),
+      notice(3, 'warning'),
+      notice(4, 'critical', 'HPC-009'),
     ]);
     expect(outcome.accepted).toHaveLength(4);
     const entries = published();
@@ -91,58 +106,110 @@ describe('SNS alerts', () => {
       DataType: 'String.Array',
       StringValue: '["breaker-open-under-load","ocpp-faulted"]',
     });
+    expect(first?.MessageAttributes?.event).toEqual({
+      DataType: 'String.Array',
+      StringValue: '["open","resolve"]',
+    });
     expect(sns.commandCalls(PublishBatchCommand)[0]?.args[0].input.TopicArn).toBe(TOPIC);
   });
 
-  it('gives email readable text, chat a valid Chatbot notification, and everyone else JSON', async () => {
+  it('names the event in the subject, the Slack title and the machine body, keyed by incident', async () => {
     sns.on(PublishBatchCommand).resolves({ Failed: [] });
-    await alerts().publish([finding(1)]);
-    const [entry] = published();
-    const bodies = JSON.parse(entry?.Message ?? '{}');
+    await alerts().publish([notice(1)]);
+    const bodies = bodiesOf(published()[0]);
     expect(Object.keys(bodies).sort()).toEqual(['default', 'email', 'https']);
+    expect(published()[0]?.Subject).toBe(
+      '[CRITICAL] OPEN: DC breaker opened under load: 81 A - HPC-002/1',
+    );
 
-    expect(bodies.email).toContain('depot-watch found 1 critical finding(s) on charger HPC-002.');
-    expect(bodies.email).toContain('[CRITICAL] DC breaker opened under load: 81 A');
+    expect(bodies.email).toContain('[OPEN · CRITICAL] DC breaker opened under load: 81 A');
+    expect(bodies.email).toContain('Incident inc-HPC-002-critical-1.');
     expect(bodies.email).toContain(
       'Raw session reports: s3://depot-archive/reports/charger=HPC-002/',
     );
     expect(bodies.email).not.toMatch(/[{}]/);
 
     const chat = chatbotNotification.parse(JSON.parse(bodies.https));
-    expect(chat.content.title).toBe('🔴 DC breaker opened under load: 81 A — HPC-002/1');
+    expect(chat.content.title).toBe('🔴 OPEN: DC breaker opened under load: 81 A — HPC-002/1');
     expect(chat.content.description).toContain('81 A flowing at 650 V');
-    expect(chat.metadata?.threadId).toBe('depot-watch-HPC-002'); // one Slack thread per charger
+    // One Slack thread per incident: its reminders and resolve land under the open.
+    expect(chat.metadata?.threadId).toBe('depot-watch-inc-HPC-002-critical-1');
 
     const machine = JSON.parse(bodies.default);
     expect(machine).toMatchObject({
       source: 'depot-watch',
       chargerId: 'HPC-002',
       severity: 'critical',
-      findingCount: 1,
+      dedupKey: 'inc-HPC-002-critical-1',
+      event: 'open',
+      noticeCount: 1,
     });
-    expect(machine.findings[0].fingerprint).toBe('fp-HPC-002-critical-1');
+    expect(machine.notices[0]).toMatchObject({
+      dedupKey: 'inc-HPC-002-critical-1',
+      action: 'trigger',
+      sessionIds: ['1001'],
+    });
+  });
+
+  it('keeps the incident id across open, reminder and resolve, and tells a bridge to resolve', async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [] });
+    for (const event of ['open', 'reminder', 'resolve'] as const) {
+      await alerts().publish([notice(7, 'warning', 'HPC-002', event)]);
+    }
+    const entries = published();
+    expect(entries.map((e) => e.Subject?.slice(0, e.Subject.indexOf(':') + 1))).toEqual([
+      '[WARNING] OPEN:',
+      '[WARNING] STILL OPEN:',
+      '[WARNING] RESOLVED:',
+    ]);
+    const machines = entries.map((e) => JSON.parse(bodiesOf(e).default));
+    expect(machines.map((m) => [m.dedupKey, m.notices[0].action])).toEqual([
+      ['inc-HPC-002-warning-7', 'trigger'],
+      ['inc-HPC-002-warning-7', 'trigger'],
+      ['inc-HPC-002-warning-7', 'resolve'],
+    ]);
+    const threads = entries.map((e) => JSON.parse(bodiesOf(e).https).metadata.threadId);
+    expect(new Set(threads).size).toBe(1);
+    expect(JSON.parse(bodiesOf(entries[2]).https).content.title).toMatch(/^✅ RESOLVED: /);
   });
 
   it('keeps the subject to 100 printable ASCII characters on one line', async () => {
     sns.on(PublishBatchCommand).resolves({ Failed: [] });
-    const long = { ...finding(1), title: `Ladestation Süd — ${'x'.repeat(150)}\nsecond line` };
-    await alerts().publish([long, finding(5, 'warning')]);
+    const long = { ...notice(1), title: `Ladestation Süd — ${'x'.repeat(150)}\nsecond line` };
+    await alerts().publish([long, notice(5, 'warning')]);
     for (const entry of published()) {
       expect(entry.Subject?.length).toBeLessThanOrEqual(100);
       expect(entry.Subject).toMatch(/^[\x20-\x7e]+$/);
     }
-    expect(published()[0]?.Subject).toMatch(/^\[CRITICAL\] Ladestation S\?d - x+\.\.\.$/);
-    expect(published()[1]?.Subject).toBe(
-      '[WARNING] DC breaker opened under load: 85 A - HPC-002/1',
-    );
+    expect(published()[0]?.Subject).toMatch(/^\[CRITICAL\] OPEN: Ladestation S\?d - x+\.\.\.$/);
   });
 
-  it('splits many findings into a bounded number of messages and batches within SNS limits', async () => {
+  it('shows vendor text as data: no Slack mentions or links, no terminal escapes in email', async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [] });
+    const hostile = notice(
+      1,
+      'critical',
+      'HPC-002',
+      'open',
+      'Error code <!channel> <http://evil.example|click> & \u001b[2J\u001b]0;pwned\u0007 @here done',
+    );
+    await alerts().publish([hostile]);
+    const bodies = bodiesOf(published()[0]);
+    const chat = JSON.parse(bodies.https);
+    expect(chat.content.description).not.toMatch(/<!channel>|<http|(^|\s)@here\b/);
+    expect(chat.content.description).toContain('&lt;!channel&gt;');
+    expect(chat.content.description).toContain('&amp;');
+    const controls = [...bodies.email].filter((c) => c !== '\n' && (c < ' ' || c === '\u007f'));
+    expect(controls).toEqual([]);
+    expect(bodies.email).not.toContain('pwned\u0007');
+  });
+
+  it('splits many notices into a bounded number of messages and batches within SNS limits', async () => {
     sns.on(PublishBatchCommand).resolves({ Failed: [] });
     const chargers = Array.from({ length: 12 }, (_, i) => `HPC-${String(i + 1).padStart(3, '0')}`);
     const many = chargers.flatMap((c) =>
       (['critical', 'warning'] as const).flatMap((s) =>
-        Array.from({ length: 25 }, (_, n) => finding(n, s, c, 'x'.repeat(2_000))),
+        Array.from({ length: 25 }, (_, n) => notice(n, s, c, 'open', 'x'.repeat(1_400))),
       ),
     );
     const outcome = await alerts().publish(many);
@@ -157,23 +224,25 @@ describe('SNS alerts', () => {
       expect(batch.reduce((sum, e) => sum + entrySize(e), 0)).toBeLessThanOrEqual(SNS_MAX_BYTES);
       expect(new Set(batch.map((e) => e.Id)).size).toBe(batch.length);
     }
-    const email = JSON.parse(published()[0]?.Message ?? '{}').email as string;
-    expect(email.match(/^\[CRITICAL\]/gm)).toHaveLength(10);
-    expect(email).toContain('…and 15 more critical finding(s) on HPC-001 not listed here.');
+    const email = bodiesOf(published()[0]).email;
+    expect(email.match(/^\[OPEN · CRITICAL\]/gm)).toHaveLength(10);
+    expect(email).toContain('…and 15 more critical notice(s) on HPC-001 not listed here.');
+    expect(JSON.parse(bodiesOf(published()[0]).default).notListed).toHaveLength(15);
   });
 
-  it('lists fewer findings when a message would pass 256 KiB', async () => {
+  it('lists fewer notices when a message would pass 256 KiB', async () => {
     sns.on(PublishBatchCommand).resolves({ Failed: [] });
-    const huge = Array.from({ length: 10 }, (_, n) =>
-      finding(n, 'critical', 'HPC-001', 'y'.repeat(20_000)),
-    );
+    const huge = Array.from({ length: 10 }, (_, n) => ({
+      ...notice(n, 'critical', 'HPC-001'),
+      evidence: { detail: 'y'.repeat(40_000) },
+    }));
     await alerts().publish(huge);
     const [entry] = published();
     expect(entrySize(entry as PublishBatchRequestEntry)).toBeLessThanOrEqual(SNS_MAX_BYTES);
-    expect(JSON.parse(entry?.Message ?? '{}').email).toMatch(/…and \d+ more critical finding\(s\)/);
+    expect(bodiesOf(entry).email).toMatch(/…and \d+ more critical notice\(s\)/);
   });
 
-  it('reports the findings of a message SNS rejected as failed, the rest as accepted', async () => {
+  it('reports the notices of a message SNS rejected as failed, the rest as accepted', async () => {
     sns.on(PublishBatchCommand).callsFake((input) => ({
       Successful: [],
       Failed: [
@@ -185,18 +254,17 @@ describe('SNS alerts', () => {
         },
       ],
     }));
-    const outcome = await alerts().publish([finding(1), finding(2, 'warning'), finding(3, 'info')]);
-    expect(outcome.accepted).toEqual(['fp-HPC-002-critical-1', 'fp-HPC-002-info-3']);
-    expect(outcome.failed).toEqual([
-      { fingerprint: 'fp-HPC-002-warning-2', error: 'InternalError: try again' },
-    ]);
+    const [a, b, c] = [notice(1), notice(2, 'warning'), notice(3, 'info')];
+    const outcome = await alerts().publish([a, b, c]);
+    expect(outcome.accepted).toEqual([a.id, c.id]);
+    expect(outcome.failed).toEqual([{ id: b.id, error: 'InternalError: try again' }]);
   });
 
-  it('reports every finding as failed when the call itself fails', async () => {
+  it('reports every notice as failed when the call itself fails', async () => {
     sns
       .on(PublishBatchCommand)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
-    const outcome = await alerts().publish([finding(1), finding(2, 'warning')]);
+    const outcome = await alerts().publish([notice(1), notice(2, 'warning')]);
     expect(outcome.accepted).toEqual([]);
     expect(outcome.failed.map((f) => f.error)).toEqual([
       'ThrottlingException: Rate exceeded',

@@ -1,5 +1,5 @@
 import { wrap } from '../alert-text.ts';
-import type { Finding } from '../finding.ts';
+import { plainText } from '../vendor-text.ts';
 import type { IncidentEvent, IncidentNotification } from './incident.ts';
 
 /** How each event reads at the head of a message. */
@@ -10,34 +10,19 @@ export const EVENT_LABEL: Record<IncidentEvent, string> = {
   resolve: 'RESOLVED',
 };
 
-/**
- * A notice in the shape the message renderers group and lay out (one charger and severity
- * per message): the event leads the title, the notice id stands in for the fingerprint.
- */
-export function noticeAsFinding(notice: IncidentNotification): Finding {
+/** What a notice says beyond its title: the message, what it explains, its sessions and id. */
+export function noticeDetail(notice: IncidentNotification): string {
   const context = notice.context.length
     ? ` Also in these sessions, explained by this fault: ${notice.context.map((f) => f.title).join('; ')}.`
     : '';
-  return {
-    rule: notice.rule,
-    severity: notice.severity,
-    chargerId: notice.chargerId,
-    connectorId: notice.connectorId,
-    sessionId: notice.sessionIds.at(-1) ?? '',
-    ...(notice.vehicleId !== undefined ? { vehicleId: notice.vehicleId } : {}),
-    title: `${EVENT_LABEL[notice.event]}: ${notice.title}`,
-    message: `${notice.message}${context} Sessions: ${notice.sessionIds.join(', ') || 'none'}. Incident ${notice.incident}.`,
-    evidence: notice.evidence,
-    fingerprint: notice.id,
-  };
+  return `${notice.message}${context} Sessions: ${notice.sessionIds.join(', ') || 'none'}. Incident ${notice.incident}.`;
 }
 
-/** A notice as plain text for a terminal: headline, wrapped message, incident and rule. */
+/** A notice as plain text for a terminal or email: headline, wrapped detail, rule and where. */
 export function noticeAsText(notice: IncidentNotification, width = 100): string {
-  const finding = noticeAsFinding(notice);
   return [
-    `[${EVENT_LABEL[notice.event]} · ${notice.severity.toUpperCase()}] ${notice.title}`,
-    ...wrap(finding.message, width - 2).map((line) => `  ${line}`),
-    `  rule ${notice.rule} · ${notice.subject} ${notice.chargerId}/${notice.connectorId} · at ${notice.at}`,
+    `[${EVENT_LABEL[notice.event]} · ${notice.severity.toUpperCase()}] ${plainText(notice.title, 300)}`,
+    ...wrap(plainText(noticeDetail(notice), 4_000), width - 2).map((line) => `  ${line}`),
+    `  rule ${notice.rule} · ${notice.subject} ${plainText(`${notice.chargerId}/${notice.connectorId}`, 200)} · at ${notice.at}`,
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { type Finding, fingerprintOf, type Severity } from '../finding.ts';
-import type { ReportOrigin, SessionReport } from '../session-report.ts';
+import { type ReportOrigin, type SessionReport, utcDay } from '../session-report.ts';
+import { capped, plainText } from '../vendor-text.ts';
 
 /**
  * An anomaly rule: a pure function of one report and its thresholds.
@@ -42,7 +43,16 @@ export interface Verdict {
   discriminator?: string;
 }
 
-/** Builds a finding from a rule's verdict, naming the charger, vehicle and session. */
+/** Longest title and message a finding carries; vendor strings inside them are cut to fit. */
+export const TITLE_MAX = 200;
+export const MESSAGE_MAX = 1_500;
+const EVIDENCE_TEXT_MAX = 200;
+
+/**
+ * Builds a finding from a rule's verdict, naming the charger, vehicle and session. Verdicts
+ * quote vendor strings (error codes, vehicle ids), so title, message and text evidence are
+ * cleared of control characters and capped here, once for every channel.
+ */
 export function finding(
   rule: string,
   report: SessionReport,
@@ -50,30 +60,38 @@ export function finding(
   verdict: Verdict,
 ): Finding {
   const sessionId = String(report.sessionId);
+  // A vendor may reuse a session id on another day; the day keeps the two sessions apart.
+  const day = utcDay(report.sessionTimeStart) ?? utcDay(report.sessionTimeEnd) ?? '';
   const result: Finding = {
     rule,
     severity: verdict.severity,
     chargerId: origin.chargerId,
     connectorId: origin.connectorId,
     sessionId,
-    title: `${verdict.title} — ${origin.chargerId}/${origin.connectorId}`,
-    message: `${verdict.message} ${whereAndWhen(report, origin)}`,
-    evidence: verdict.evidence,
+    title: plainText(`${verdict.title} — ${origin.chargerId}/${origin.connectorId}`, TITLE_MAX),
+    message: plainText(`${verdict.message} ${whereAndWhen(report, origin)}`, MESSAGE_MAX),
+    evidence: Object.fromEntries(
+      Object.entries(verdict.evidence).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? plainText(value, EVIDENCE_TEXT_MAX) : value,
+      ]),
+    ),
     fingerprint: fingerprintOf(
       rule,
       origin.chargerId,
       origin.connectorId,
-      sessionId,
+      `${day}/${sessionId}`,
       verdict.discriminator,
     ),
   };
-  if (report.vehicleId !== undefined) result.vehicleId = report.vehicleId;
+  if (verdict.discriminator !== undefined) result.discriminator = verdict.discriminator;
+  if (report.vehicleId !== undefined) result.vehicleId = capped(report.vehicleId, 128);
   if (report.sessionTimeStart !== undefined) result.sessionTimeStart = report.sessionTimeStart;
   return result;
 }
 
 function whereAndWhen(report: SessionReport, origin: ReportOrigin): string {
-  const vehicle = report.vehicleId ? `, vehicle ${report.vehicleId}` : '';
+  const vehicle = report.vehicleId ? `, vehicle ${capped(report.vehicleId, 64)}` : '';
   const started = report.sessionTimeStart ? `, started ${report.sessionTimeStart}` : '';
   return `(charger ${origin.chargerId}, connector ${origin.connectorId}${vehicle}, session ${String(report.sessionId)}${started}.)`;
 }
