@@ -65,3 +65,15 @@ export class PermanentError extends Error {
     super(message);
   }
 }
+
+/** A response body over the size cap: the caller may ask for less (a smaller page) instead. */
+export class BodyTooLargeError extends PermanentError {
+  constructor(
+    readonly limitBytes: number,
+    readonly bytes?: number,
+  ) {
+    super(
+      `response ${bytes !== undefined ? `of ${bytes} bytes ` : ''}exceeds the ${limitBytes}-byte limit`,
+    );
+  }
+}

@@ -1,4 +1,4 @@
-import { PermanentError, TransientError } from './errors.ts';
+import { BodyTooLargeError, PermanentError, TransientError } from './errors.ts';
 import { parseRetryAfter } from './retry.ts';
 
 /** The slice of `fetch` the client needs; injectable for tests. */
@@ -14,8 +14,13 @@ export interface JsonRequest {
   maxBodyBytes: number;
 }
 
-/** A response that arrived in full and parsed as JSON, or a status the caller decides on. */
-export type JsonResponse = { status: number; json: unknown } | { status: number; json?: undefined };
+/**
+ * A response that arrived in full and parsed as JSON (with the text it was parsed from), or a
+ * status the caller decides on.
+ */
+export type JsonResponse =
+  | { status: number; json: unknown; text: string }
+  | { status: number; json?: undefined; text?: undefined };
 
 /**
  * One HTTP attempt that reads a JSON body under a timeout and a size cap.
@@ -31,6 +36,9 @@ export async function requestJson(fetchFn: Fetch, request: JsonRequest): Promise
       headers: request.headers,
       body: request.body,
       signal,
+      // A redirect would carry the bearer token or client secret to wherever it points; a 3xx
+      // is returned to the caller as a status instead.
+      redirect: 'manual',
     });
   } catch (error) {
     throw new TransientError(describeNetworkError(error, request.timeoutMs));
@@ -56,7 +64,7 @@ export async function requestJson(fetchFn: Fetch, request: JsonRequest): Promise
     throw new TransientError(describeNetworkError(error, request.timeoutMs), status);
   }
   try {
-    return { status, json: JSON.parse(text) };
+    return { status, json: JSON.parse(text), text };
   } catch {
     throw new TransientError(
       `response body is not valid JSON (${text.length} characters; truncated in transit?)`,
@@ -69,7 +77,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
-    throw new PermanentError(`response of ${declared} bytes exceeds the ${maxBytes}-byte limit`);
+    throw new BodyTooLargeError(maxBytes, declared);
   }
   if (!response.body) return '';
   const chunks: Uint8Array[] = [];
@@ -77,7 +85,7 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
   for await (const chunk of response.body) {
     total += chunk.byteLength;
     if (total > maxBytes) {
-      throw new PermanentError(`response exceeds the ${maxBytes}-byte limit`);
+      throw new BodyTooLargeError(maxBytes);
     }
     chunks.push(chunk);
   }

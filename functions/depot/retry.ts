@@ -1,4 +1,4 @@
-import { TransientError } from './errors.ts';
+import { PermanentError, TransientError } from './errors.ts';
 
 /** How hard the client tries before giving up on a request. */
 export interface RetryPolicy {
@@ -51,6 +51,9 @@ export function parseRetryAfter(
 export interface RetryOptions {
   policy: RetryPolicy;
   sleep: Sleep;
+  /** No wait ends past this moment (epoch ms): the attempt that would need it is the last. */
+  deadline?: number;
+  now?: () => number;
   /** Called before each wait, for metrics. */
   onRetry?: () => void;
 }
@@ -71,8 +74,13 @@ export async function withRetries<T>(
       if (!(error instanceof TransientError) || n >= options.policy.maxAttempts) {
         throw giveUp(error, n);
       }
+      const delay = retryDelayMs(n, options.policy, error);
+      const now = options.now ?? Date.now;
+      if (options.deadline !== undefined && now() + delay >= options.deadline) {
+        throw giveUp(new PermanentError(`${error.message}; not retried, the run's deadline comes first`, error.status), n);
+      }
       options.onRetry?.();
-      await options.sleep(retryDelayMs(n, options.policy, error));
+      await options.sleep(delay);
     }
   }
 }

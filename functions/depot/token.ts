@@ -76,7 +76,12 @@ export class AccessTokenProvider {
         throw new CredentialsRefusedError(response.status);
       }
       if (response.json === undefined) {
-        throw new PermanentError('unexpected answer from the token endpoint', response.status);
+        throw new PermanentError(
+          response.status >= 300 && response.status < 400
+            ? 'the token endpoint answered with a redirect, which is not followed (the client secret would go along); check api.tokenUrl'
+            : 'unexpected answer from the token endpoint',
+          response.status,
+        );
       }
       return readToken(response.json, options.now());
     };
@@ -101,7 +106,8 @@ function readToken(body: unknown, now: number): CachedToken {
     throw new PermanentError('token response has no access_token');
   }
   if (typeof type === 'string' && type.toLowerCase() !== 'bearer') {
-    throw new PermanentError(`token type "${type}" is not bearer`);
+    // Not quoted: a proxy that echoes the request could have put the Basic header there.
+    throw new PermanentError(`the token type is not "bearer" (${type.length} characters, not shown)`);
   }
   const lifetimeMs = (typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 300) * 1000;
   // Renew a minute early, or at 90 % of a short lifetime, so no request leaves with a dying token.

@@ -68,6 +68,7 @@ export function createScanHandler(deps: HandlerDependencies) {
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
         now,
         ...(context ? { deadline: runDeadline(now(), context.getRemainingTimeInMillis()) } : {}),
+        ...(context ? { memoryMb: Number(context.memoryLimitInMB) || 512 } : {}),
       });
     } catch (error) {
       // A run that never got to scan still reports itself, so the metrics show the failure.

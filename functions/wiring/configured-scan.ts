@@ -5,7 +5,7 @@ import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import type { Fetch } from '../depot/http.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
-import { SessionReportsClient } from '../depot/session-reports.ts';
+import { pageBodyCapBytes, SessionReportsClient } from '../depot/session-reports.ts';
 import { AccessTokenProvider } from '../depot/token.ts';
 import type { AlertSink, Log, ReportArchive, ScanState } from '../scan/ports.ts';
 import { runScan } from '../scan/scan.ts';
@@ -27,6 +27,11 @@ export interface ConfiguredScanRuntime {
   silenced?: SilencedAt;
   /** When the run must be done (epoch ms); see `ScanSettings.deadline`. Default: none. */
   deadline?: number;
+  /**
+   * Memory the process may use, in MB; with the concurrency it sets the largest page body read
+   * (see `pageBodyCapBytes`). Default: 1024.
+   */
+  memoryMb?: number;
 }
 
 /** Wires the DepotFinity client from a config and runs one scan with the given adapters. */
@@ -62,6 +67,10 @@ export async function configuredScan(
     policy,
     fetch: fetchFn,
     sleep,
+    now,
+    maxBodyBytes: pageBodyCapBytes(runtime.memoryMb ?? 1024, scan.concurrency),
+    maxItems: scan.maxReportsPerConnector,
+    ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
     ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
   });
   return runScan(

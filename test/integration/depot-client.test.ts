@@ -182,7 +182,20 @@ describe('DepotFinity client against an API that misbehaves in ways the simulato
       sleep: async () => undefined,
       now: Date.now,
     });
-  const client = (fetchFn: typeof fetch, maxBodyBytes?: number) =>
+  const clientOptions = () => ({
+    baseUrl: 'http://api.invalid',
+    tokens: tokens(),
+    pageSize: 10,
+    timeoutMs: 1_000,
+    policy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+    fetch: (async () => Response.json({ items: [] })) as typeof fetch,
+    sleep: async () => undefined,
+  });
+  const client = (
+    fetchFn: typeof fetch,
+    maxBodyBytes?: number,
+    more: Partial<ConstructorParameters<typeof SessionReportsClient>[0]> = {},
+  ) =>
     new SessionReportsClient({
       baseUrl: 'http://api.invalid',
       tokens: tokens(),
@@ -192,12 +205,117 @@ describe('DepotFinity client against an API that misbehaves in ways the simulato
       fetch: fetchFn,
       sleep: async () => undefined,
       ...(maxBodyBytes ? { maxBodyBytes } : {}),
+      ...more,
     });
+  /** An API over 35 numbered reports that pages by `page` and `limit`, recording each request. */
+  const pagingApi = (
+    bodyFor: (items: unknown[], limit: number) => string = (items) => JSON.stringify({ items }),
+  ) => {
+    const requests: URL[] = [];
+    const fetchFn = (async (input: string | URL | Request) => {
+      const url = new URL(String(input));
+      requests.push(url);
+      const page = Number(url.searchParams.get('page'));
+      const limit = Number(url.searchParams.get('limit'));
+      const all = Array.from({ length: 35 }, (_, i) => ({ sessionId: String(i) }));
+      return new Response(bodyFor(all.slice((page - 1) * limit, page * limit), limit));
+    }) as typeof fetch;
+    return { fetchFn, requests };
+  };
   const fullPage = { items: Array.from({ length: 10 }, (_, i) => ({ sessionId: i })) };
 
   it('stops when the API ignores the page parameter instead of paging forever', async () => {
     const reader = client(async () => Response.json(fullPage));
-    await expect(readAll(reader, QUERY)).rejects.toThrow('returned the same page again');
+    await expect(readAll(reader, QUERY)).rejects.toThrow('had already returned in this window');
+  });
+
+  it('stops when the API cycles between pages (A, B, A, B)', async () => {
+    const a = { items: Array.from({ length: 10 }, (_, i) => ({ sessionId: `a${i}` })) };
+    const b = { items: Array.from({ length: 10 }, (_, i) => ({ sessionId: `b${i}` })) };
+    let calls = 0;
+    const reader = client(async () => Response.json(calls++ % 2 ? b : a));
+    await expect(readAll(reader, QUERY)).rejects.toThrow(/page 3 .*already returned/);
+    expect(calls).toBe(3);
+  });
+
+  it('asks again in smaller pages from the same place when a page is over the body cap', async () => {
+    // Pages of more than 10 reports are too big for the cap, but the first arrives whole.
+    let first = true;
+    const api = pagingApi((items, limit) => {
+      const body = JSON.stringify({ items });
+      if (first) {
+        first = false;
+        return body;
+      }
+      return limit > 10 ? `${body}${' '.repeat(2_000)}` : body;
+    });
+    const reader = client(api.fetchFn, 1_000, { pageSize: 20 });
+    const { items } = await readAll(reader, QUERY);
+    expect(items.map((i) => i.sessionId)).toEqual(Array.from({ length: 35 }, (_, i) => String(i)));
+    expect(
+      api.requests.map((u) => `${u.searchParams.get('page')}/${u.searchParams.get('limit')}`),
+    ).toEqual([
+      '1/20', // reports 0-19
+      '2/20', // too big
+      '3/10', // reports 20-29: the same place, in pages of 10
+      '4/10', // reports 30-34, short: the end
+    ]);
+  });
+
+  it('keeps the path of the base URL and does not follow redirects', async () => {
+    const seen: { url: string; redirect: RequestInit['redirect'] }[] = [];
+    const reader = new SessionReportsClient({
+      ...clientOptions(),
+      baseUrl: 'http://gateway.invalid/depot/',
+      fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+        seen.push({ url: String(input), redirect: init?.redirect });
+        return new Response(null, { status: 302, headers: { location: 'http://evil.invalid/' } });
+      }) as typeof fetch,
+    });
+    await expect(readAll(reader, QUERY)).rejects.toThrow(/redirect, which is not followed/);
+    expect(seen[0]?.url).toMatch(/^http:\/\/gateway\.invalid\/depot\/v1\/sessionReports\?/);
+    expect(seen.every((s) => s.redirect === 'manual')).toBe(true);
+  });
+
+  it('fails a connector whose window holds more reports than the run may read', async () => {
+    const api = pagingApi();
+    const reader = client(api.fetchFn, undefined, { maxItems: 25 });
+    await expect(readAll(reader, QUERY)).rejects.toThrow(/more than 25 reports in one window/);
+    expect(api.requests).toHaveLength(3);
+  });
+
+  it('starts no request and waits for no retry past the deadline', async () => {
+    let clock = 0;
+    const sleeps: number[] = [];
+    const api = pagingApi();
+    const reader = client(api.fetchFn, undefined, {
+      deadline: 1_000,
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock += ms;
+      },
+    });
+    const pages = reader.pages(QUERY);
+    await pages.next();
+    clock = 1_000;
+    await expect(pages.next()).rejects.toThrow(/deadline has passed/);
+    expect(api.requests).toHaveLength(1);
+
+    // A retry whose wait would end past the deadline is not made.
+    clock = 0;
+    const slow = client(
+      async () => new Response('busy', { status: 503, headers: { 'retry-after': '5' } }),
+      undefined,
+      {
+        deadline: 1_000,
+        now: () => clock,
+        policy: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 10_000 },
+      },
+    );
+    await expect(readAll(slow, QUERY)).rejects.toThrow(
+      /not retried, the run's deadline comes first/,
+    );
   });
 
   it('refuses a page larger than the body limit without buffering it', async () => {
