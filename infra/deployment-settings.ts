@@ -37,8 +37,19 @@ export const deploymentSchema = z.strictObject({
 
 export type DeploymentSettings = z.infer<typeof deploymentSchema>;
 
-/** Reads and checks deployment settings from context values; errors name the context key. */
-export function parseDeployment(context: Record<string, unknown>): DeploymentSettings {
+/** Context keys the app reads besides the deployment settings. */
+export const APP_CONTEXT_KEYS = ['stackName'] as const;
+
+/**
+ * Reads and checks deployment settings from context values; errors name the context key.
+ * Every key must be one the app reads, one of CDK's own, or one of `projectKeys` (those
+ * cdk.json sets): a misspelt `-c alertEmail=...` would otherwise deploy without anyone told.
+ */
+export function parseDeployment(
+  context: Record<string, unknown>,
+  projectKeys: readonly string[] = [],
+): DeploymentSettings {
+  rejectUnknownKeys(Object.keys(context), projectKeys);
   const input = Object.fromEntries(
     Object.entries(context)
       .filter(([key]) => key in deploymentSchema.shape)
@@ -51,4 +62,28 @@ export function parseDeployment(context: Record<string, unknown>): DeploymentSet
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
   throw new ConfigError(`invalid CDK context: ${problems.join('; ')}`);
+}
+
+function rejectUnknownKeys(keys: readonly string[], projectKeys: readonly string[]): void {
+  const known: readonly string[] = [...Object.keys(deploymentSchema.shape), ...APP_CONTEXT_KEYS];
+  const unknown = keys.filter(
+    (key) => !known.includes(key) && !projectKeys.includes(key) && !isCdkOwnKey(key),
+  );
+  if (unknown.length === 0) return;
+  throw new ConfigError(
+    `unknown CDK context ${unknown.length === 1 ? 'key' : 'keys'} ${unknown.map((k) => `"${k}"`).join(', ')}: nothing reads ${unknown.length === 1 ? 'it' : 'them'}; depot-watch reads ${known.join(', ')}`,
+  );
+}
+
+/**
+ * CDK's own context: feature flags (`@aws-cdk/...`), what the CLI and App set (`aws:cdk:...`),
+ * lookups cached in cdk.context.json (`<provider>:account=...`) and `cdk acknowledge`'s list.
+ */
+function isCdkOwnKey(key: string): boolean {
+  return (
+    key.startsWith('@aws-cdk/') ||
+    key.startsWith('aws:') ||
+    key.includes(':account=') ||
+    key === 'acknowledged-issue-numbers'
+  );
 }

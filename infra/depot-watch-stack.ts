@@ -42,7 +42,7 @@ export class DepotWatchStack extends Stack {
     });
     new Watchdog(this, 'Watchdog', {
       function: scan.function,
-      topic: alerts.topic,
+      topic: alerts.alarmTopic,
       deadLetterQueues: [scan.failures, alerts.deliveryDlq],
       scheduleMinutes: settings.scheduleMinutes,
     });
@@ -58,6 +58,10 @@ export class DepotWatchStack extends Stack {
       description: 'Raw reports under archive/reports/',
     });
     new CfnOutput(this, 'AlertTopic', { value: alerts.topic.topicArn });
+    new CfnOutput(this, 'AlarmTopic', {
+      value: alerts.alarmTopic.topicArn,
+      description: 'Watchdog alarms; every alert email and Slack channel receives them',
+    });
     new CfnOutput(this, 'CredentialsSecret', {
       value: scan.credentials.secretArn,
       description: 'Fill with {"clientId": "...", "clientSecret": "..."}',

@@ -77,7 +77,13 @@ export async function withRetries<T>(
       const delay = retryDelayMs(n, options.policy, error);
       const now = options.now ?? Date.now;
       if (options.deadline !== undefined && now() + delay >= options.deadline) {
-        throw giveUp(new PermanentError(`${error.message}; not retried, the run's deadline comes first`, error.status), n);
+        throw giveUp(
+          new PermanentError(
+            `${error.message}; not retried, the run's deadline comes first`,
+            error.status,
+          ),
+          n,
+        );
       }
       options.onRetry?.();
       await options.sleep(delay);

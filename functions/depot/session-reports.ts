@@ -153,7 +153,11 @@ export class SessionReportsClient {
     };
     return withRetries(
       attempt,
-      { ...options, now, ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) },
+      {
+        ...options,
+        now,
+        ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      },
       (error, attempts) => {
         if (
           error instanceof DepotApiError ||
@@ -162,7 +166,12 @@ export class SessionReportsClient {
         )
           return error;
         const status = (error as { status?: number }).status;
-        return new DepotApiError(target, status, attempts, (error as Error).message ?? String(error));
+        return new DepotApiError(
+          target,
+          status,
+          attempts,
+          (error as Error).message ?? String(error),
+        );
       },
     );
   }

@@ -107,7 +107,9 @@ function readToken(body: unknown, now: number): CachedToken {
   }
   if (typeof type === 'string' && type.toLowerCase() !== 'bearer') {
     // Not quoted: a proxy that echoes the request could have put the Basic header there.
-    throw new PermanentError(`the token type is not "bearer" (${type.length} characters, not shown)`);
+    throw new PermanentError(
+      `the token type is not "bearer" (${type.length} characters, not shown)`,
+    );
   }
   const lifetimeMs = (typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 300) * 1000;
   // Renew a minute early, or at 90 % of a short lifetime, so no request leaves with a dying token.

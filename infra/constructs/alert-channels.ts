@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -23,12 +23,20 @@ export interface AlertChannelsProps {
 }
 
 /**
- * The alert topic and who hears it: encrypted with a customer-managed key (rotated) that
- * CloudWatch alarms may use, email subscriptions filtered by severity, an optional Slack
- * channel, and a dead-letter queue for deliveries that keep failing.
+ * The alert topics and who hears them, both encrypted with one customer-managed key (rotated):
+ * the scan's alerts, filtered per email by severity, and the watchdog's alarms, which every
+ * subscriber receives unfiltered. Plus an optional Slack channel on both, and a dead-letter
+ * queue for deliveries that keep failing.
+ *
+ * Alarms need a topic of their own: CloudWatch notifications carry no message attributes, and
+ * SNS never delivers a message without attributes to a subscription with an attribute filter
+ * policy (not even one with `{"exists": false}`, which needs at least one attribute present).
  */
 export class AlertChannels extends Construct {
+  /** The scan's alerts; the function publishes here with a `severity` attribute. */
   readonly topic: sns.Topic;
+  /** The watchdog's alarms; only CloudWatch alarms in this account publish here. */
+  readonly alarmTopic: sns.Topic;
   readonly key: kms.Key;
   readonly deliveryDlq: sqs.Queue;
 
@@ -44,6 +52,7 @@ export class AlertChannels extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: this.#fromOwnAlarms(),
       }),
     );
     this.topic = new sns.Topic(this, 'Topic', {
@@ -51,6 +60,21 @@ export class AlertChannels extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'depot-watch watchdog alarms',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    // enforceSSL's policy only denies; with a topic policy in place CloudWatch needs an explicit
+    // allow, limited to alarms of this account (no confused deputy).
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: this.#fromOwnAlarms(),
+      }),
+    );
     this.deliveryDlq = new sqs.Queue(this, 'DeliveryDlq', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -68,8 +92,28 @@ export class AlertChannels extends Construct {
           filterPolicy: severityFilter(minSeverity),
         }),
       );
+      // Nobody watching the chargers outranks any severity: every address hears the watchdog.
+      this.alarmTopic.addSubscription(
+        new subscriptions.EmailSubscription(address, { deadLetterQueue: this.deliveryDlq }),
+      );
     }
     if (props.slack) this.#slack(props.slack);
+  }
+
+  /** Conditions that admit CloudWatch only on behalf of this account's alarms. */
+  #fromOwnAlarms(): Record<string, Record<string, string>> {
+    const stack = Stack.of(this);
+    return {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: {
+        'aws:SourceArn': stack.formatArn({
+          service: 'cloudwatch',
+          resource: 'alarm',
+          resourceName: '*',
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+    };
   }
 
   #slack(slack: NonNullable<AlertChannelsProps['slack']>): void {
@@ -97,6 +141,7 @@ export class AlertChannels extends Construct {
       loggingLevel: chatbot.LoggingLevel.ERROR,
     });
     channel.addNotificationTopic(this.topic);
+    channel.addNotificationTopic(this.alarmTopic);
   }
 }
 

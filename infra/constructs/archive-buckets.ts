@@ -1,6 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { ARCHIVE_PREFIX } from './scan-function.ts';
+
+/** Archive folders (reports, quarantine, incident history) whose objects are written once (`If-None-Match: *`) and never replaced. */
+export const WRITE_ONCE_FOLDERS = ['reports', 'quarantine', 'incidents'] as const;
 
 /** Props of the archive buckets. */
 export interface ArchiveBucketsProps {
@@ -68,5 +73,27 @@ export class ArchiveBuckets extends Construct {
           : []),
       ],
     });
+    this.#refuseOverwrites();
+  }
+
+  /**
+   * An archived report is the record of what the vendor sent: nobody, the function's role
+   * included, may replace it. The function creates these keys only with `If-None-Match: *`,
+   * which S3 refuses when the key exists; a PUT without that header is denied outright.
+   * (Multipart uploads and copies into these folders are refused too; nothing uses them.)
+   */
+  #refuseOverwrites(): void {
+    this.archive.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyOverwritingArchivedReports',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: WRITE_ONCE_FOLDERS.map((folder) =>
+          this.archive.arnForObjects(`${ARCHIVE_PREFIX}/${folder}/*`),
+        ),
+        conditions: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
   }
 }

@@ -165,7 +165,14 @@ export class ScanFunction extends Construct {
     );
     props.topic.grantPublish(role);
     this.credentials.grantRead(role);
-    this.config.grantRead(role);
+    // The extension reads the config with GetParameter alone; grantRead would add
+    // GetParameters, GetParameterHistory and DescribeParameters, which nothing calls.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['ssm:GetParameter'],
+        resources: [this.config.parameterArn],
+      }),
+    );
     const objects = (prefix: string) =>
       `Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>/${prefix}/*`;
     for (const appliesTo of [objects(ARCHIVE_PREFIX), objects(STATE_PREFIX)]) {

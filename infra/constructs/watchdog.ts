@@ -17,9 +17,9 @@ export interface WatchdogProps {
 }
 
 /**
- * Alarms on the watcher itself, to the same topic as the alerts: errors, throttles, no
- * successful scan within two intervals (the heartbeat), dead letters, and connectors that
- * keep failing. A depot must know when nobody is watching its chargers.
+ * Alarms on the watcher itself, to the alarm topic that every alert subscriber hears: errors,
+ * throttles, no successful scan within two intervals (the heartbeat), dead letters, and
+ * connectors that keep failing. A depot must know when nobody is watching its chargers.
  */
 export class Watchdog extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];

@@ -8,6 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
+import { parseDeployment } from '../../infra/deployment-settings.ts';
 
 const EXAMPLE_CONTEXT = {
   configFile: 'examples/depot.json',
@@ -42,6 +43,41 @@ const ref = (logicalIdPrefix: string) => ({ Ref: Match.stringLikeRegexp(`^${logi
 const refTo = (logicalIdPrefix: string) => ({
   Ref: expect.stringMatching(new RegExp(`^${logicalIdPrefix}`)),
 });
+/** The conditions that admit CloudWatch only for this account's alarms. */
+const FROM_OWN_ALARMS = {
+  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  ArnLike: {
+    'aws:SourceArn': {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':cloudwatch:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':alarm:*',
+        ],
+      ],
+    },
+  },
+};
+type PolicyStatement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+};
+/** Every statement of the policy documents of resources of a type, with a property filter. */
+function statementsOf(type: string, props: Record<string, unknown> = {}): PolicyStatement[] {
+  return Object.values(template.findResources(type, { Properties: props })).flatMap(
+    (p) =>
+      (p as { Properties: { PolicyDocument: { Statement: PolicyStatement[] } } }).Properties
+        .PolicyDocument.Statement,
+  );
+}
 
 describe('the depot-watch stack', () => {
   it('keeps the archive private, encrypted, versioned, logged, SSL-only and retained', () => {
@@ -88,7 +124,7 @@ describe('the depot-watch stack', () => {
     expect(JSON.stringify(rules)).not.toContain('Transition');
   });
 
-  it('encrypts the topic with a rotating customer-managed key that CloudWatch alarms may use', () => {
+  it('encrypts the topics with a rotating customer-managed key that only own alarms may use besides', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
@@ -96,21 +132,62 @@ describe('the depot-watch stack', () => {
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: FROM_OWN_ALARMS,
           }),
         ]),
       },
     });
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Effect: 'Deny',
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }),
-        ]),
-      },
+    const topics = Object.values(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(2);
+    for (const topic of topics)
+      expect(topic).toMatchObject({ Properties: { KmsMasterKeyId: expect.anything() } });
+  });
+
+  it('lets CloudWatch alarms of this account, and nothing without SSL, publish to the alarm topic', () => {
+    const statements = statementsOf('AWS::SNS::TopicPolicy', { Topics: [ref('AlertsAlarmTopic')] });
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: refTo('AlertsAlarmTopic'),
+        Condition: FROM_OWN_ALARMS,
+      }),
+    );
+    // The scan's own topic stays closed to CloudWatch: alarms have no business there.
+    const alertTopic = JSON.stringify(
+      statementsOf('AWS::SNS::TopicPolicy', { Topics: [ref('AlertsTopic')] }),
+    );
+    expect(alertTopic).toContain('aws:SecureTransport');
+    expect(alertTopic).not.toContain('cloudwatch.amazonaws.com');
+  });
+
+  it('denies every PUT to archived reports and quarantine that could overwrite one', () => {
+    const statements = statementsOf('AWS::S3::BucketPolicy', { Bucket: ref('BucketsArchive') });
+    const archiveObjects = (folder: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          { 'Fn::GetAtt': [expect.stringMatching(/^BucketsArchive/), 'Arn'] },
+          `/archive/${folder}/*`,
+        ],
+      ],
     });
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:PutObject',
+        Resource: expect.arrayContaining([archiveObjects('reports'), archiveObjects('quarantine')]),
+        Condition: { Null: { 's3:if-none-match': 'true' } },
+      }),
+    );
   });
 
   it('subscribes each email with its severity filter and a dead-letter queue', () => {
@@ -130,7 +207,7 @@ describe('the depot-watch stack', () => {
     template.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123ABCD',
       SlackChannelId: 'C0456EFGH',
-      SnsTopicArns: [ref('AlertsTopic')],
+      SnsTopicArns: [ref('AlertsTopic'), ref('AlertsAlarmTopic')],
       GuardrailPolicies: [ref('AlertsChatGuardrail')],
     });
     expect(JSON.stringify(template.toJSON())).not.toContain('AdministratorAccess');
@@ -187,15 +264,18 @@ describe('the depot-watch stack', () => {
       refTo('ScanCredentials'),
     );
     expect(JSON.stringify(byAction('ssm:GetParameter'))).toContain('parameter/');
+    // The extension calls GetParameter and nothing else of SSM.
+    const ssmActions = statements.flatMap((s) => [s.Action].flat()).filter((a) => /^ssm:/.test(a));
+    expect(ssmActions).toEqual(['ssm:GetParameter']);
   });
 
-  it('alarms to the alert topic on errors, throttles, a missing heartbeat, dead letters and failing connectors', () => {
+  it('alarms to the alarm topic on errors, throttles, a missing heartbeat, dead letters and failing connectors', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
       Properties: Record<string, unknown>;
     }[];
     expect(alarms).toHaveLength(6);
     for (const alarm of alarms)
-      expect(alarm.Properties.AlarmActions).toEqual([refTo('AlertsTopic')]);
+      expect(alarm.Properties.AlarmActions).toEqual([refTo('AlertsAlarmTopic')]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ScanSucceeded',
       Namespace: 'DepotWatch',
@@ -300,6 +380,26 @@ describe('deployment settings', () => {
       credentials: { clientSecret: 'x' },
     };
     expect(() => synth({ config })).toThrow('credentials do not belong in the config');
+  });
+
+  it("fails synth on a context key nothing reads, naming it, yet accepts CDK's own", () => {
+    expect(() => synth({ alertEmail: 'ops@example.com' })).toThrow('"alertEmail"');
+    expect(() =>
+      parseDeployment(
+        { ...FLAGS, someKey: 'value', 'aws:cdk:enable-path-metadata': true },
+        Object.keys(FLAGS),
+      ),
+    ).toThrow(/unknown CDK context key "someKey"/);
+    const cdkOwn = {
+      'aws:cdk:bundling-stacks': ['**'],
+      '@aws-cdk/core:failSynthOnValidationErrors': false,
+      'availability-zones:account=123456789012:region=eu-west-1': ['eu-west-1a'],
+      'cli-telemetry': false,
+      stackName: 'DepotWatchTest',
+    };
+    expect(parseDeployment(cdkOwn, ['cli-telemetry']).scheduleMinutes).toBe(15);
+    // cdk.json's keys pass only because the app names them; an unknown one is still reported.
+    expect(() => parseDeployment(cdkOwn)).toThrow('"cli-telemetry"');
   });
 
   it('fails synth when cdk-nag finds something nobody acknowledged', () => {
