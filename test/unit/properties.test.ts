@@ -3,9 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { evaluateReport } from '../../functions/core/evaluate.ts';
 import { reportsInDocument } from '../../functions/core/report-file.ts';
 import { isWellFormedReport } from '../../functions/core/report-shape.ts';
-import { sessionReportSchema, validateSessionReport } from '../../functions/core/session-report.ts';
+import { RULES } from '../../functions/core/rules/registry.ts';
+import {
+  type SessionReport,
+  sessionReportSchema,
+  validateSessionReport,
+} from '../../functions/core/session-report.ts';
 import { defaultThresholds } from '../../functions/core/thresholds.ts';
-import { ORIGIN } from '../helpers/reports.ts';
+import { healthyReport, ORIGIN } from '../helpers/reports.ts';
 
 const thresholds = defaultThresholds();
 const number = fc.oneof(
@@ -155,6 +160,121 @@ describe('properties of validation and rules', () => {
           expect(fingerprints[1]).toEqual(fingerprints[0]);
         },
       ),
+    );
+  });
+});
+
+/** Names every plain object answers to through Object.prototype, none of them its own. */
+const builtinName = fc.constantFrom(
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__proto__',
+  '__defineGetter__',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+);
+
+/**
+ * A healthy report whose vendor-chosen names (status word keys, device ids, error codes, meter
+ * sample keys, parameter types, OCPP values, extra top-level fields) are builtin names. Values
+ * are healthy for such names: words and devices no config watches may hold anything, and
+ * codes on the watched converter stay below every alert count.
+ */
+const builtinNamedReport = fc
+  .record({
+    words: fc.array(
+      fc.record({
+        key: builtinName,
+        value: fc.integer({ min: 0, max: 0xffffffff }).map((n) => `0x${n.toString(16)}`),
+      }),
+      { minLength: 1, maxLength: 5 },
+    ),
+    devices: fc.array(
+      fc.record({
+        deviceId: builtinName,
+        status: builtinName,
+        errorCodes: fc.array(
+          fc.record({ errorCode: builtinName, errorCounter: fc.integer({ min: 0, max: 10_000 }) }),
+        ),
+      }),
+      { maxLength: 3 },
+    ),
+    converterCodes: fc.array(
+      fc.record({ errorCode: builtinName, errorCounter: fc.integer({ min: 0, max: 9 }) }),
+      { maxLength: 3 },
+    ),
+    samples: fc.array(
+      fc.record({ key: builtinName, value: fc.integer({ min: -1_000_000, max: 1_000_000 }) }),
+      { maxLength: 5 },
+    ),
+    parameters: fc.array(
+      fc.record({ paramType: builtinName, maxPower: fc.integer({ min: 1, max: 10_000_000 }) }),
+      { maxLength: 3 },
+    ),
+    ocpp: fc.array(builtinName, { maxLength: 3 }),
+    extraFields: fc.uniqueArray(builtinName, { maxLength: 4 }),
+  })
+  .map(({ words, devices, converterCodes, samples, parameters, ocpp, extraFields }) => {
+    const healthy = healthyReport();
+    // Parsed from JSON so that `__proto__` is an own field, as it is in an API page.
+    const extras = JSON.parse(
+      JSON.stringify(Object.fromEntries(extraFields.map((name) => [name, { value: name }]))),
+    );
+    const report: SessionReport = {
+      ...healthy,
+      ...extras,
+      ocppStatus: [...ocpp.map((value) => ({ value })), { value: 'Charging' }],
+      detailStatus: [{ key: 'systemStatus', value: '0x00000000' }, ...words],
+      deviceStatus: [
+        ...(healthy.deviceStatus ?? []).map((d) =>
+          d.deviceId === 'Converter'
+            ? { ...d, errorCodes: [...(d.errorCodes ?? []), ...converterCodes] }
+            : d,
+        ),
+        ...devices,
+      ],
+      // A station limit and samples near it, so power-derating reads every sample.
+      chargeParameters: [{ paramType: 'Station', maxPower: 400_000 }, ...parameters],
+      sessionMeterValues: [
+        { key: 'present_current', value: 500 },
+        ...samples,
+        { key: 'present_voltage', value: 700 },
+      ],
+    };
+    return report;
+  });
+
+describe('rules given vendor names that Object.prototype also has', () => {
+  it('find nothing in an otherwise healthy report, and never throw', () => {
+    fc.assert(
+      fc.property(builtinNamedReport, (report) => {
+        for (const rule of RULES) {
+          let findings: unknown[] = [];
+          expect(() => {
+            findings = rule.evaluate(report, rule.defaults, ORIGIN);
+          }, rule.id).not.toThrow();
+          expect(findings, rule.id).toEqual([]);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('find nothing either once the report has passed validation', () => {
+    fc.assert(
+      fc.property(builtinNamedReport, (report) => {
+        const validation = validateSessionReport(JSON.parse(JSON.stringify(report)));
+        expect(validation.ok).toBe(true);
+        if (!validation.ok) return;
+        expect(evaluateReport(validation.report, thresholds, ORIGIN)).toEqual({
+          findings: [],
+          ruleErrors: [],
+        });
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -25,9 +25,12 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
   schema,
   defaults: { enabled: true, masks: { systemStatus: '0xFFFFFFFF' }, severity: 'warning' },
   evaluate(report, t, origin) {
-    const seen = new Map<string, { bits: number; value: string; at: string | undefined }>();
+    const seen = new Map<
+      string,
+      { bits: number; value: string; mask: string; at: string | undefined }
+    >();
     for (const { key, value, eventTimestamp } of report.detailStatus ?? []) {
-      const mask = t.masks[key];
+      const mask = maskOf(t, key);
       if (mask === undefined) continue;
       // Zero words (the usual case) are settled by the arithmetic; only set bits need the format check.
       const bits = (Number.parseInt(value, 16) & Number.parseInt(mask, 16)) >>> 0;
@@ -36,22 +39,32 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
       seen.set(key, {
         bits: ((earlier?.bits ?? 0) | bits) >>> 0,
         value: earlier?.value ?? value,
+        mask,
         at: earlier ? earlier.at : eventTimestamp,
       });
     }
-    return [...seen].map(([key, { bits, value, at }]) =>
+    return [...seen].map(([key, { bits, value, mask, at }]) =>
       finding(this.id, report, origin, {
         severity: t.severity,
         title: `${key} fault bits ${hex(bits)}`,
         message:
-          `${key} reported ${value}${at ? ` at ${at}` : ''}; bits ${bitList(bits)} are set under the fault mask ${t.masks[key]}. ` +
+          `${key} reported ${value}${at ? ` at ${at}` : ''}; bits ${bitList(bits)} are set under the fault mask ${mask}. ` +
           "Look the bits up in the charger vendor's status documentation and the charger's event log.",
-        evidence: { key, value, mask: t.masks[key] ?? '', faultBits: hex(bits) },
+        evidence: { key, value, mask, faultBits: hex(bits) },
         discriminator: key,
       }),
     );
   },
 };
+
+/**
+ * The configured mask of a status key. The key is vendor data, so only the config's own entries
+ * count: a word named `constructor` or `toString` must not pick up Object.prototype's member,
+ * whose text ("function …") parses as the hex digit f and raised false fault bits.
+ */
+function maskOf(t: DetailStatusFaultBitsThresholds, key: string): string | undefined {
+  return Object.hasOwn(t.masks, key) ? t.masks[key] : undefined;
+}
 
 function hex(n: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;

@@ -9,16 +9,6 @@ function aligned(presentVoltage: number, requestedVoltage: number, inRange = tru
 }
 
 describe('battery-misalignment', () => {
-  it('uses documented defaults: 10 V or 2 %, whichever is larger', () => {
-    expect(defaults).toEqual({
-      enabled: true,
-      toleranceVolts: 10,
-      tolerancePercent: 2,
-      failedSeverity: 'critical',
-      gapSeverity: 'warning',
-    });
-  });
-
   it('is critical when the check itself failed, with the voltages in the message', () => {
     const [finding] = batteryMisalignment.evaluate(aligned(600, 640, false), defaults, ORIGIN);
     expect(finding?.severity).toBe('critical');

@@ -9,10 +9,6 @@ function openedAt(current: number, voltage = 650) {
 }
 
 describe('breaker-open-under-load', () => {
-  it('uses documented defaults: warning above 5 A, critical above 50 A', () => {
-    expect(defaults).toEqual({ enabled: true, warningAmps: 5, criticalAmps: 50 });
-  });
-
   it('stays quiet at the warning level and warns just above it', () => {
     expect(breakerOpenUnderLoad.evaluate(openedAt(5), defaults, ORIGIN)).toEqual([]);
     expect(breakerOpenUnderLoad.evaluate(openedAt(5.1), defaults, ORIGIN)[0]?.severity).toBe(

@@ -12,15 +12,6 @@ const session = (dcWh: number, gridWh: number) =>
   });
 
 describe('converter-efficiency', () => {
-  it('uses documented defaults: below 90 %, judged from 5 kWh of grid energy', () => {
-    expect(t).toEqual({
-      enabled: true,
-      minEfficiencyPercent: 90,
-      minGridEnergyWh: 5_000,
-      severity: 'warning',
-    });
-  });
-
   it('stays quiet at 90 % and fires just below it', () => {
     expect(converterEfficiency.evaluate(session(90_000, 100_000), t, ORIGIN)).toEqual([]);
     const [finding] = converterEfficiency.evaluate(session(89_900, 100_000), t, ORIGIN);

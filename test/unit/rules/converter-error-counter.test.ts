@@ -19,19 +19,6 @@ function withCodes(deviceId: string, ...codes: [string, number][]) {
 }
 
 describe('converter-error-counter', () => {
-  it('uses documented defaults: ERR from 1 (critical), WARN from 10 (warning), INFO ignored', () => {
-    expect(defaults).toEqual({
-      enabled: true,
-      devices: ['Converter'],
-      errorCount: 1,
-      errorSeverity: 'critical',
-      warningCount: 10,
-      warningSeverity: 'warning',
-      infoCount: 0,
-      infoSeverity: 'info',
-    });
-  });
-
   it('raises INFO codes only when told to, at their own threshold and severity', () => {
     const report = withCodes('Converter', ['INFO: converter : fan speed high', 100]);
     expect(converterErrorCounter.evaluate(report, defaults, ORIGIN)).toEqual([]);

@@ -7,15 +7,29 @@ const words = (...entries: [string, string][]) =>
   healthyReport({ detailStatus: entries.map(([key, value]) => ({ key, value })) });
 
 describe('detail-status-fault-bits', () => {
-  it('counts every systemStatus bit by default and ignores other words', () => {
-    expect(t).toEqual({
-      enabled: true,
-      masks: { systemStatus: '0xFFFFFFFF' },
-      severity: 'warning',
-    });
+  it('ignores words that no mask names', () => {
     expect(
       detailStatusFaultBits.evaluate(words(['operationalStatus', '0x0000784B']), t, ORIGIN),
     ).toEqual([]);
+  });
+
+  it('ignores words named like Object.prototype members, which no config sets', () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__']) {
+      expect(detailStatusFaultBits.evaluate(words([key, '0xFFFFFFFF']), t, ORIGIN)).toEqual([]);
+    }
+  });
+
+  it('reads a mask configured under a builtin name like any other', () => {
+    const masks = JSON.parse('{"constructor": "0x0000000F", "__proto__": "0x000000F0"}');
+    const findings = detailStatusFaultBits.evaluate(
+      words(['constructor', '0x00000011'], ['__proto__', '0x00000011']),
+      { ...t, masks },
+      ORIGIN,
+    );
+    expect(findings.map((f) => f.evidence)).toEqual([
+      { key: 'constructor', value: '0x00000011', mask: '0x0000000F', faultBits: '0x00000001' },
+      { key: '__proto__', value: '0x00000011', mask: '0x000000F0', faultBits: '0x00000010' },
+    ]);
   });
 
   it('stays quiet for a zero word and fires for the lowest bit', () => {

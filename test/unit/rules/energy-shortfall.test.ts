@@ -12,15 +12,6 @@ const session = (deliveredWh: number, requestedWh: number) =>
   });
 
 describe('energy-shortfall', () => {
-  it('uses documented defaults: below 97 % of requested, sessions from 1 kWh', () => {
-    expect(t).toEqual({
-      enabled: true,
-      minDeliveredPercent: 97,
-      minDeliveredWh: 1_000,
-      severity: 'warning',
-    });
-  });
-
   it('stays quiet at 97 % and fires just below it', () => {
     expect(energyShortfall.evaluate(session(97_000, 100_000), t, ORIGIN)).toEqual([]);
     const [finding] = energyShortfall.evaluate(session(96_900, 100_000), t, ORIGIN);

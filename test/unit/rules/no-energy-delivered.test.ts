@@ -20,15 +20,6 @@ const session = (
   });
 
 describe('no-energy-delivered', () => {
-  it('uses documented defaults: under 100 Wh in a session of 2 min or more', () => {
-    expect(t).toEqual({
-      enabled: true,
-      maxEnergyWh: 100,
-      minDurationMinutes: 2,
-      severity: 'warning',
-    });
-  });
-
   it('fires just under the energy threshold and not at it', () => {
     expect(noEnergyDelivered.evaluate(session(99, 10), t, ORIGIN)).toHaveLength(1);
     expect(noEnergyDelivered.evaluate(session(100, 10), t, ORIGIN)).toEqual([]);

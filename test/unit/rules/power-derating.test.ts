@@ -26,16 +26,6 @@ function session(peakAmps: number, volts = 500, socStart = 40) {
 }
 
 describe('power-derating', () => {
-  it('uses documented defaults: peak below 50 % of the lower maximum', () => {
-    expect(t).toEqual({
-      enabled: true,
-      minPeakPercent: 50,
-      minDeliveredWh: 5_000,
-      maxSocStartPercent: 80,
-      severity: 'warning',
-    });
-  });
-
   it('stays quiet at half the vehicle maximum and fires just below it', () => {
     expect(powerDerating.evaluate(session(200), t, ORIGIN)).toEqual([]); // 100 kW of 200 kW
     const [finding] = powerDerating.evaluate(session(199), t, ORIGIN);

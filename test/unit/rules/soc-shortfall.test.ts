@@ -18,16 +18,6 @@ const discriminators = (report: ReturnType<typeof session>) =>
   socShortfall.evaluate(report, defaults, ORIGIN).map((f) => f.evidence);
 
 describe('soc-shortfall', () => {
-  it('uses documented defaults: target 80 %, stall below 10 %/h after 30 min', () => {
-    expect(defaults).toEqual({
-      enabled: true,
-      targetSocPercent: 80,
-      minSocGainPerHour: 10,
-      minDurationMinutes: 30,
-      severity: 'warning',
-    });
-  });
-
   it('flags an end just below target and not one at target', () => {
     expect(socShortfall.evaluate(session(40, 80, 40), defaults, ORIGIN)).toEqual([]);
     const [finding] = socShortfall.evaluate(session(40, 79, 40), defaults, ORIGIN);
