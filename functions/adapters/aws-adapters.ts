@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
-import type { AlertSink, ReportArchive, ScanState } from '../scan/ports.ts';
+import type { AlertSink, ReportArchive, ScanState, SilenceStore } from '../scan/ports.ts';
 import { S3Archive } from './s3-archive.ts';
 import { parseS3Uri } from './s3-location.ts';
 import { S3State } from './s3-state.ts';
@@ -20,7 +20,7 @@ export function s3ArchiveAt(uri: string, s3: S3Client): ReportArchive {
 }
 
 /** The S3 cursor and ledger store at an `s3://bucket/prefix` URI. */
-export function s3StateAt(uri: string, s3: S3Client): ScanState {
+export function s3StateAt(uri: string, s3: S3Client): ScanState & SilenceStore {
   return new S3State(s3, parseS3Uri(uri, 'state'));
 }
 

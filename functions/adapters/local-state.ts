@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { encodeKeySegment } from '../core/archive-layout.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
+import type { Silence } from '../core/incidents/silences.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { Cursor, ReleaseLock, ScanState } from '../scan/ports.ts';
+import type { Cursor, ReleaseLock, ScanState, SilenceStore } from '../scan/ports.ts';
 import { readJsonFile, replaceFile } from './local-files.ts';
 import { lockStateFolder } from './local-lock.ts';
 
 /** Cursors and incident records as JSON files in a local folder, one of each per connector. */
-export class LocalState implements ScanState {
+export class LocalState implements ScanState, SilenceStore {
   constructor(readonly location: string) {}
 
   async lockForRun(runId: string): Promise<ReleaseLock> {
@@ -30,6 +31,20 @@ export class LocalState implements ScanState {
 
   async saveIncidents(state: ConnectorIncidentState): Promise<void> {
     await replaceFile(this.#path('incidents', state), `${JSON.stringify(state)}\n`);
+  }
+
+  async loadSilences(): Promise<Silence[]> {
+    return ((await readJsonFile(this.#silencesPath())) as Silence[] | undefined) ?? [];
+  }
+
+  async updateSilences(change: (current: Silence[]) => Silence[]): Promise<Silence[]> {
+    const next = change(await this.loadSilences());
+    await replaceFile(this.#silencesPath(), `${JSON.stringify(next, null, 2)}\n`);
+    return next;
+  }
+
+  #silencesPath(): string {
+    return join(this.location, 'silences.json');
   }
 
   #path(kind: string, { chargerId, connectorId }: ReportOrigin): string {

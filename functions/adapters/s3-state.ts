@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { encodeKeySegment } from '../core/archive-layout.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
+import type { Silence } from '../core/incidents/silences.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { Cursor, ScanState } from '../scan/ports.ts';
+import type { Cursor, ScanState, SilenceStore } from '../scan/ports.ts';
 import type { S3Location } from './s3-location.ts';
 import { S3Objects } from './s3-objects.ts';
 
@@ -14,7 +15,7 @@ const ATTEMPTS = 3;
  * run wrote in between, the cursor keeps the later of the two positions: it never goes
  * backwards.
  */
-export class S3State implements ScanState {
+export class S3State implements ScanState, SilenceStore {
   readonly #objects: S3Objects;
   readonly #prefix: string;
   readonly #etags = new Map<string, string | undefined>();
@@ -45,6 +46,25 @@ export class S3State implements ScanState {
     await this.#write<ConnectorIncidentState>(this.#key('incidents', state), state, (theirs) =>
       theirs.seen.length > state.seen.length ? theirs : state,
     );
+  }
+
+  async loadSilences(): Promise<Silence[]> {
+    return (await this.#read<Silence[]>(this.#silencesKey())) ?? [];
+  }
+
+  async updateSilences(change: (current: Silence[]) => Silence[]): Promise<Silence[]> {
+    const key = this.#silencesKey();
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const current = (await this.#read<Silence[]>(key)) ?? [];
+      const next = change(current);
+      const etag = await this.#objects.writeJsonIfUnchanged(key, next, this.#etags.get(key));
+      if (etag !== undefined) return next;
+    }
+    throw new Error(`state object ${key} kept changing under this command (${ATTEMPTS} attempts)`);
+  }
+
+  #silencesKey(): string {
+    return `${this.#prefix}silences.json`;
   }
 
   async #read<T>(key: string): Promise<T | undefined> {

@@ -6,7 +6,7 @@ import { parseS3Uri } from '../adapters/s3-location.ts';
 import type { Config } from '../config/config.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { Incident } from '../core/incidents/incident.ts';
-import { plainLine } from './plain-line.ts';
+import { plainText } from '../core/vendor-text.ts';
 
 /** One line of the incident list: an incident as the state store and the history know it. */
 interface IncidentRow {
@@ -79,7 +79,7 @@ export async function runIncidents(command: IncidentsCommand): Promise<number> {
     command.write(
       `${row.status.toUpperCase().padEnd(9)} ${row.severity.padEnd(8)} ${`${row.chargerId}/${row.connectorId}`.padEnd(12)} ` +
         `${row.rule.padEnd(26)} since ${row.since.slice(0, 16).replace('T', ' ')}  ${row.incident}\n` +
-        `          ${plainLine(row.title)}\n`,
+        `          ${plainText(row.title, 300)}\n`,
     );
   }
   return 0;

@@ -1,8 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../config/config.ts';
+import { stateFrom } from '../adapters/from-config.ts';
+import { ConfigError, INCIDENT_RULES, parseConfig } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
+import { silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
@@ -14,6 +16,7 @@ import { runIncidents } from './incidents.ts';
 import { loadConfigFile } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
 import { runReplay } from './replay.ts';
+import { addSilence, expireSilence, listSilences } from './silence.ts';
 import { runSimulate } from './simulate.ts';
 
 const USAGE = `Usage: depot-watch <command> [options]
@@ -30,6 +33,12 @@ Commands:
   incidents [--config <file>] [--open] [--json]
                                              incidents open and resolved, from the state
                                              and the archive's incident history
+  silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>)
+              --reason "..." [--config <file> | --state <folder-or-s3-uri>]
+  silence list [--all] [--json] [--config <file> | --state ...]
+  silence expire <id> [--config <file> | --state ...]
+                                             hold notices without a deploy; findings are
+                                             still archived and join their incidents
   simulate [--port N] [--seed N] [--chargers N]
                                              serve the simulated DepotFinity API
 
@@ -56,6 +65,8 @@ export async function main(argv: string[]): Promise<number> {
         return await backtestCommand(rest);
       case 'incidents':
         return await incidents(rest);
+      case 'silence':
+        return await silence(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -64,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
         return command === undefined ? 2 : 0;
       default:
         throw new ConfigError(
-          `unknown command "${command}"; try: demo, scan, replay, backtest, incidents, simulate`,
+          `unknown command "${command}"; try: demo, scan, replay, backtest, incidents, silence, simulate`,
         );
     }
   } catch (error) {
@@ -152,6 +163,8 @@ async function backtestCommand(args: string[]): Promise<number> {
       config?.overrides ?? [],
     ),
     incidents: new IncidentSettingsBook(config?.incidents, config?.overrides ?? []),
+    // The config's silences and windows; those set with `silence add` are for the live depot.
+    ...(config ? { silenced: silencer(config.silences, config.maintenanceWindows) } : {}),
     everyMinutes,
     json: values.json,
     write: out,
@@ -180,6 +193,72 @@ async function incidents(args: string[]): Promise<number> {
     json: values.json,
     write: out,
   });
+}
+
+async function silence(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parse(
+    rest,
+    {
+      config: { type: 'string' },
+      state: { type: 'string' },
+      charger: { type: 'string' },
+      connector: { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      for: { type: 'string' },
+      until: { type: 'string' },
+      reason: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    true,
+  );
+  if (values.config && values.state) throw new ConfigError('give --config or --state, not both');
+  const config = values.config ? await loadConfigFile(values.config) : undefined;
+  // Without either, the demo's state folder: `npm start`, then `depot-watch silence add …`.
+  const location = config?.state ?? values.state ?? '.depot-watch/state';
+  const baseDir = values.config ? dirname(resolve(values.config)) : process.cwd();
+  const command = {
+    store: stateFrom(location, { baseDir }),
+    location: location.startsWith('s3://') ? location : resolve(baseDir, location),
+    ...(config ? { config } : {}),
+    knownRules: INCIDENT_RULES,
+    now: Date.now(),
+    write: out,
+  };
+  switch (action) {
+    case 'add': {
+      if (!values.charger) throw new ConfigError('silence add needs --charger');
+      if (!values.reason?.trim()) throw new ConfigError('silence add needs --reason "why"');
+      if ((values.for === undefined) === (values.until === undefined))
+        throw new ConfigError('silence add needs one of --for <duration> or --until <ISO time>');
+      const until =
+        values.for !== undefined
+          ? command.now + parseDuration(values.for, '--for')
+          : instantFlag(values.until as string, '--until');
+      return addSilence(command, {
+        chargerId: values.charger,
+        ...(values.connector !== undefined ? { connectorId: values.connector } : {}),
+        ...(values.rule ? { rules: values.rule } : {}),
+        until,
+        reason: values.reason,
+      });
+    }
+    case 'list':
+      return listSilences(command, { all: values.all, json: values.json });
+    case 'expire':
+      if (positionals.length !== 1) throw new ConfigError('silence expire takes one silence id');
+      return expireSilence(command, positionals[0] as string);
+    default:
+      throw new ConfigError('silence takes add, list or expire; see depot-watch help');
+  }
+}
+
+function instantFlag(value: string, flag: string): number {
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms))
+    throw new ConfigError(`${flag} takes an ISO time such as 2026-12-01T06:00:00Z, got "${value}"`);
+  return ms;
 }
 
 async function simulate(args: string[]): Promise<number> {

@@ -3,6 +3,7 @@ import '../core/zod-messages.ts';
 import { unfilableIdReason } from '../core/archive-layout.ts';
 import { CONNECTOR_SILENT } from '../core/incidents/connector-incidents.ts';
 import { DEFAULT_INCIDENT_SETTINGS, incidentSettingsSchema } from '../core/incidents/settings.ts';
+import { maintenanceWindowSchema, silenceSchema } from '../core/incidents/silences.ts';
 import { RULE_IDS } from '../core/rules/registry.ts';
 import {
   checkThresholds,
@@ -118,10 +119,30 @@ export const configSchema = z
     overrides: z._default(z.array(thresholdOverrideSchema), []),
     /** How findings become incidents: pending, reminders, escalation, resolve, silent connectors. */
     incidents: z._default(incidentSettingsSchema, DEFAULT_INCIDENT_SETTINGS),
+    /** Times when notices about some chargers, connectors or rules wait (ISO from/until). */
+    silences: z._default(z.array(silenceSchema), []),
+    /** Recurring windows (days, local times, an IANA zone) when notices wait. */
+    maintenanceWindows: z._default(z.array(maintenanceWindowSchema), []),
   })
   .check(
     z.superRefine((config, ctx) => {
-      for (const issue of fleetProblems(config.fleet, config.overrides)) ctx.addIssue(issue);
+      const targeted = {
+        overrides: config.overrides,
+        silences: config.silences,
+        maintenanceWindows: config.maintenanceWindows,
+      };
+      for (const issue of fleetProblems(config.fleet, targeted)) ctx.addIssue(issue);
+      for (const section of ['silences', 'maintenanceWindows'] as const)
+        config[section].forEach((entry, index) => {
+          for (const rule of entry.rules ?? [])
+            if (!INCIDENT_RULES.includes(rule))
+              ctx.addIssue({
+                code: 'custom',
+                path: [section, index, 'rules'],
+                message: `no rule has the id "${rule}"; known: ${INCIDENT_RULES.join(', ')}`,
+                input: rule,
+              });
+        });
       for (const rule of Object.keys(config.incidents.rules))
         if (!INCIDENT_RULES.includes(rule))
           ctx.addIssue({
@@ -153,17 +174,24 @@ export const configSchema = z
   );
 
 /** Every rule id an incident can have: the rules' own, and the connector going silent. */
-const INCIDENT_RULES = [...RULE_IDS, CONNECTOR_SILENT];
+export const INCIDENT_RULES = [...RULE_IDS, CONNECTOR_SILENT];
 
 type Fleet = readonly { chargerId: string; connectors: readonly string[] }[];
 
+/** Config entries that name a charger and maybe a connector, by section. */
+type Targeted = Record<
+  string,
+  readonly { chargerId?: string | undefined; connectorId?: string | undefined }[]
+>;
+
 /**
  * What a fleet list gets wrong silently: a charger or connector listed twice (every alert
- * doubles), an override naming a charger or connector the fleet does not have (ignored).
+ * doubles), an override or silence naming a charger or connector the fleet does not have
+ * (it would apply to nothing).
  */
 function fleetProblems(
   fleet: Fleet,
-  overrides: readonly { chargerId: string; connectorId?: string | undefined }[],
+  targeted: Targeted,
 ): { code: 'custom'; path: PropertyKey[]; message: string; input: unknown }[] {
   const problems: { code: 'custom'; path: PropertyKey[]; message: string; input: unknown }[] = [];
   const chargers = new Map<string, Set<string>>();
@@ -193,23 +221,26 @@ function fleetProblems(
     });
     chargers.set(chargerId, seen);
   });
-  overrides.forEach(({ chargerId, connectorId }, index) => {
-    const connectors = chargers.get(chargerId);
-    if (!connectors)
-      problems.push({
-        code: 'custom',
-        path: ['overrides', index, 'chargerId'],
-        message: `charger "${chargerId}" is not in the fleet, so this override would apply to nothing`,
-        input: chargerId,
-      });
-    else if (connectorId !== undefined && !connectors.has(connectorId))
-      problems.push({
-        code: 'custom',
-        path: ['overrides', index, 'connectorId'],
-        message: `charger "${chargerId}" has no connector "${connectorId}" in the fleet, so this override would apply to nothing`,
-        input: connectorId,
-      });
-  });
+  for (const [section, entries] of Object.entries(targeted))
+    entries.forEach(({ chargerId, connectorId }, index) => {
+      if (chargerId === undefined) return; // depot-wide
+      const connectors = chargers.get(chargerId);
+      const what = section === 'overrides' ? 'override' : 'entry';
+      if (!connectors)
+        problems.push({
+          code: 'custom',
+          path: [section, index, 'chargerId'],
+          message: `charger "${chargerId}" is not in the fleet, so this ${what} would apply to nothing`,
+          input: chargerId,
+        });
+      else if (connectorId !== undefined && !connectors.has(connectorId))
+        problems.push({
+          code: 'custom',
+          path: [section, index, 'connectorId'],
+          message: `charger "${chargerId}" has no connector "${connectorId}" in the fleet, so this ${what} would apply to nothing`,
+          input: connectorId,
+        });
+    });
   return problems;
 }
 

@@ -1,5 +1,6 @@
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
+import type { Silence } from '../core/incidents/silences.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 
 /** One connector and a time window to read. */
@@ -93,6 +94,21 @@ export interface ScanState {
   /** A connector's incidents, or undefined before its first finding. */
   loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined>;
   saveIncidents(state: ConnectorIncidentState): Promise<void>;
+  /** Silences set without a deploy; stores that keep none need not implement it. */
+  loadSilences?(): Promise<Silence[]>;
+}
+
+/**
+ * Silences set without a deploy (`depot-watch silence add`), kept beside the scan's state so
+ * an engineer's laptop and the scheduled function see the same list.
+ */
+export interface SilenceStore {
+  loadSilences(): Promise<Silence[]>;
+  /**
+   * Applies `change` to the stored list and returns the list written. A concurrent writer
+   * makes it read and apply again, so no one's silence is lost.
+   */
+  updateSilences(change: (current: Silence[]) => Silence[]): Promise<Silence[]>;
 }
 
 /** Which notices an alert channel accepted, by notice id. */

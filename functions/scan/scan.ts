@@ -153,11 +153,11 @@ async function depotIncident(
       failed: failed.length,
     });
     const incidentSettings = settings.incidents.for(DEPOT_ORIGIN);
-    const notices = dueNotifications(state, at, incidentSettings);
+    const notices = dueNotifications(state, at, incidentSettings, settings.silenced);
     const outcome = notices.length > 0 ? await adapters.alerts.publish(notices) : undefined;
     const accepted = new Set(outcome?.accepted ?? []);
     const delivered = notices.filter((n) => accepted.has(n.id));
-    const next = markDelivered(state, delivered);
+    const next = markDelivered(state, delivered, settings.silenced);
     // Written only when it changed: most runs find the API up and nothing to record.
     if (JSON.stringify(next) !== JSON.stringify(previous ?? { ...next, incidents: [] }))
       await adapters.state.saveIncidents(next);

@@ -2,6 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { ClientCredentials } from '../config/credentials.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
+import { type Silence, silencer, silenceSchema } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import type { Fetch } from '../depot/http.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
@@ -73,6 +74,7 @@ export async function configuredScan(
     ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
     ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
   });
+  const silenced = runtime.silenced ?? (await silencesOf(config, runtime.state, runtime.log));
   return runScan(
     {
       fleet: config.fleet,
@@ -82,7 +84,7 @@ export async function configuredScan(
       overlapMinutes: scan.overlapMinutes,
       cursorRefreshMinutes: scan.cursorRefreshMinutes,
       incidents: new IncidentSettingsBook(config.incidents, config.overrides),
-      ...(runtime.silenced ? { silenced: runtime.silenced } : {}),
+      silenced,
       ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
     },
     {
@@ -94,4 +96,19 @@ export async function configuredScan(
       now,
     },
   );
+}
+
+/**
+ * What silences notices in this run: the config's silences and maintenance windows, and the
+ * silences stored beside the state by `depot-watch silence add`. A stored entry that does not
+ * read as a silence is named in the log and left out; it never stops the scan.
+ */
+async function silencesOf(config: Config, state: ScanState, log: Log): Promise<SilencedAt> {
+  const stored: Silence[] = [];
+  for (const [index, entry] of ((await state.loadSilences?.()) ?? []).entries()) {
+    const parsed = silenceSchema.safeParse(entry);
+    if (parsed.success) stored.push(parsed.data);
+    else log.warn('stored silence ignored: it does not read as a silence', { index });
+  }
+  return silencer([...config.silences, ...stored], config.maintenanceWindows);
 }

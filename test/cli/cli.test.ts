@@ -1,35 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { cli } from '../helpers/cli.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { alertsIn, filesUnder } from '../helpers/scan.ts';
 import { startSimulator } from '../helpers/simulator.ts';
-
-const BIN = resolve('bin/depot-watch.mjs');
-const run = promisify(execFile);
-
-/** Runs the CLI as a user would, returning its exit code and output instead of throwing. */
-async function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  try {
-    const { stdout, stderr } = await run('node', [BIN, ...args], {
-      cwd: options.cwd,
-      env: {
-        ...process.env,
-        DEPOT_WATCH_CLIENT_ID: '',
-        DEPOT_WATCH_CLIENT_SECRET: '',
-        ...options.env,
-      },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let work: string;
 beforeAll(async () => {

@@ -103,6 +103,23 @@ describe('the S3 state against s3rver', () => {
     expect(await again.loadIncidents(origin)).toEqual(record);
     expect(await again.loadIncidents({ ...origin, connectorId: '1' })).toBeUndefined();
   });
+
+  it('keeps the silences set from a laptop for the scheduled function to read', async () => {
+    const laptop = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
+    expect(await laptop.loadSilences()).toEqual([]);
+    await laptop.updateSilences((current) => [...current, silence('sil-a')]);
+    await laptop.updateSilences((current) => [...current, silence('sil-b')]);
+    const lambda = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
+    expect((await lambda.loadSilences()).map((s) => s.id)).toEqual(['sil-a', 'sil-b']);
+  });
+});
+
+const silence = (id: string) => ({
+  id,
+  chargerId: 'HPC-001',
+  from: '2026-11-24T12:00:00.000Z',
+  until: '2026-11-24T16:00:00.000Z',
+  reason: `maintenance ${id}`,
 });
 
 describe('the S3 state when another run writes at the same time (S3 conditional writes)', () => {
@@ -143,6 +160,26 @@ describe('the S3 state when another run writes at the same time (S3 conditional 
     expect(puts[0]).toMatchObject({ IfNoneMatch: '*' });
     expect(puts[1]).toMatchObject({ IfMatch: '"theirs"' });
     expect(JSON.parse(String(puts[1]?.Body)).seen).toEqual(theirs.seen);
+    mock.restore();
+  });
+
+  it('adds a silence on top of one another laptop stored meanwhile, never over it', async () => {
+    const mock = mockClient(S3Client);
+    mock
+      .on(GetObjectCommand)
+      .rejectsOnce(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' }))
+      .resolves(body([silence('sil-a')]) as never);
+    mock.on(PutObjectCommand).rejectsOnce(preconditionFailed).resolves({ ETag: '"both"' });
+    const state = new S3State(new S3Client({ region: 'eu-west-1' }), { bucket: 'b', prefix: '' });
+    const written = await state.updateSilences((current) => [...current, silence('sil-b')]);
+    expect(written.map((s) => s.id)).toEqual(['sil-a', 'sil-b']);
+    const puts = mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts[0]).toMatchObject({ IfNoneMatch: '*' });
+    expect(puts[1]).toMatchObject({ IfMatch: '"theirs"' });
+    expect(JSON.parse(String(puts[1]?.Body)).map((s: { id: string }) => s.id)).toEqual([
+      'sil-a',
+      'sil-b',
+    ]);
     mock.restore();
   });
 

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { type Config, ConfigError } from '../config/config.ts';
+import { type Silence, silenceActive, silenceSchema } from '../core/incidents/silences.ts';
+import { plainText } from '../core/vendor-text.ts';
+import type { SilenceStore } from '../scan/ports.ts';
+
+/** What `silence add` asks for. */
+export interface NewSilence {
+  chargerId: string;
+  connectorId?: string;
+  rules?: string[];
+  /** Epoch ms. */
+  until: number;
+  reason: string;
+}
+
+/** Where `depot-watch silence` works, and what it checks names against. */
+export interface SilenceCommand {
+  store: SilenceStore;
+  /** Where the store is, for people. */
+  location: string;
+  /** With a config, charger, connector and rule must exist in it: a typo would silence nothing. */
+  config?: Config;
+  /** Every rule id an incident can have. */
+  knownRules: readonly string[];
+  now: number;
+  write: (text: string) => void;
+}
+
+/** Stores a silence from now until `until` and says how to end it early. */
+export async function addSilence(command: SilenceCommand, wanted: NewSilence): Promise<number> {
+  checkNames(command, wanted);
+  if (wanted.until <= command.now) throw new ConfigError('--until must be in the future');
+  const parsed = silenceSchema.safeParse({
+    id: `sil-${randomBytes(4).toString('hex')}`,
+    chargerId: wanted.chargerId,
+    ...(wanted.connectorId !== undefined ? { connectorId: wanted.connectorId } : {}),
+    ...(wanted.rules?.length ? { rules: wanted.rules } : {}),
+    from: new Date(command.now).toISOString(),
+    until: new Date(wanted.until).toISOString(),
+    reason: wanted.reason,
+    createdBy: whoAmI(),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`silence ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const silence = parsed.data;
+  await command.store.updateSilences((current) => [
+    ...current.filter((s) => Date.parse(s.until) > command.now - RETAIN_EXPIRED_MS),
+    silence,
+  ]);
+  command.write(
+    `Silenced ${describe(silence)} until ${silence.until}: ${plainText(silence.reason, 200)}\n` +
+      `  id ${silence.id}, stored in ${command.location}\n` +
+      `  Findings are still archived and join their incidents; notices wait until then.\n` +
+      `  End it early: depot-watch silence expire ${silence.id}\n`,
+  );
+  return 0;
+}
+
+/** Lists silences in force (all, with `all`), soonest end first. */
+export async function listSilences(
+  command: SilenceCommand,
+  options: { all: boolean; json: boolean },
+): Promise<number> {
+  const at = new Date(command.now).toISOString();
+  const silences = (await command.store.loadSilences())
+    .filter((s) => options.all || silenceActive(s, at) || Date.parse(s.from) > command.now)
+    .sort((a, b) => a.until.localeCompare(b.until));
+  if (options.json) {
+    for (const s of silences) command.write(`${JSON.stringify(s)}\n`);
+    return 0;
+  }
+  command.write(`${silences.length} silence(s) in ${command.location}\n`);
+  for (const s of silences) {
+    const state = silenceActive(s, at)
+      ? 'ACTIVE '
+      : Date.parse(s.from) > command.now
+        ? 'FUTURE '
+        : 'ENDED  ';
+    command.write(
+      `${state} ${plainText(s.id ?? '-', 20).padEnd(12)} ${describe(s)} until ${s.until}\n` +
+        `         ${plainText(s.reason, 200)}${s.createdBy ? ` (${plainText(s.createdBy, 80)})` : ''}\n`,
+    );
+  }
+  return 0;
+}
+
+/** Ends a silence now; notices that waited for it go out with the next scan. */
+export async function expireSilence(command: SilenceCommand, id: string): Promise<number> {
+  const at = new Date(command.now).toISOString();
+  let found: Silence | undefined;
+  await command.store.updateSilences((current) =>
+    current.map((s) => {
+      if (s.id !== id) return s;
+      found = s;
+      return Date.parse(s.until) > command.now ? { ...s, until: at } : s;
+    }),
+  );
+  if (!found)
+    throw new ConfigError(
+      `no silence "${plainText(id, 80)}" in ${command.location}; see: depot-watch silence list --all`,
+    );
+  command.write(
+    `Silence ${found.id} on ${describe(found)} ended at ${at}; notices that waited go out with the next scan.\n`,
+  );
+  return 0;
+}
+
+/** Ended silences are kept for a month, so `list --all` can say what was silenced lately. */
+const RETAIN_EXPIRED_MS = 30 * 86_400_000;
+
+function checkNames(command: SilenceCommand, wanted: NewSilence): void {
+  for (const rule of wanted.rules ?? [])
+    if (!command.knownRules.includes(rule))
+      throw new ConfigError(
+        `--rule "${plainText(rule, 80)}" is not a rule id; known: ${command.knownRules.join(', ')}`,
+      );
+  const fleet = command.config?.fleet;
+  if (!fleet) return;
+  const charger = fleet.find((c) => c.chargerId === wanted.chargerId);
+  if (!charger)
+    throw new ConfigError(
+      `--charger "${plainText(wanted.chargerId, 80)}" is not in the config's fleet`,
+    );
+  if (wanted.connectorId !== undefined && !charger.connectors.includes(wanted.connectorId))
+    throw new ConfigError(
+      `charger ${wanted.chargerId} has no connector "${plainText(wanted.connectorId, 80)}" in the config's fleet`,
+    );
+}
+
+function describe(s: Silence): string {
+  const where = `${s.chargerId}${s.connectorId !== undefined ? ` connector ${s.connectorId}` : ' (every connector)'}`;
+  return plainText(`${where}, ${s.rules ? `rules ${s.rules.join(', ')}` : 'every rule'}`, 300);
+}
+
+function whoAmI(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`;
+  } catch {
+    return hostname();
+  }
+}
