@@ -56,9 +56,14 @@ export function applySessions(
 ): ConnectorIncidentState {
   if (sessions.length === 0) return previous;
   const known = new Set(previous.seen.map(([key]) => key));
-  const fresh = sessions
-    .filter((s) => !known.has(s.key))
-    .sort((a, b) => compare(a.at, b.at) || compare(a.key, b.key));
+  // A session can come twice in one read, too: pages shift when sessions arrive meanwhile.
+  const fresh: JudgedSession[] = [];
+  for (const session of sessions) {
+    if (known.has(session.key)) continue;
+    known.add(session.key);
+    fresh.push(session);
+  }
+  fresh.sort((a, b) => compare(a.at, b.at) || compare(a.key, b.key));
   // Most runs of most connectors bring nothing new: no copy then.
   if (fresh.length === 0) return previous;
   const state = copyOf(previous);
