@@ -40,8 +40,11 @@ export interface IncidentsCommand {
  */
 export async function runIncidents(command: IncidentsCommand): Promise<number> {
   const rows = new Map<string, IncidentRow>();
-  for (const line of await historyLines(command.config.archive, command.baseDir)) {
-    const notice = JSON.parse(line) as Record<string, string> & { sessionIds?: string[] };
+  // Run files are named by run id, not time: the notices are put in the order they were sent.
+  const history = (await historyLines(command.config.archive, command.baseDir))
+    .map((line) => JSON.parse(line) as Record<string, string> & { sessionIds?: string[] })
+    .sort((a, b) => String(a.at).localeCompare(String(b.at)));
+  for (const notice of history) {
     const earlier = rows.get(notice.incident as string);
     rows.set(notice.incident as string, {
       incident: notice.incident as string,

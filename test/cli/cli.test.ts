@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,65 @@ describe('depot-watch demo (npm start)', () => {
     expect(added.some((n) => n.event === 'resolve' && opened.has(n.incident))).toBe(true);
     for (const line of second.stdout.split('\n').filter((l) => l.startsWith('[RESOLVED')))
       expect(line).toMatch(/^\[RESOLVED · (CRITICAL|WARNING|INFO)\] /);
+
+    // `incidents` agrees with what was told: resolved once its resolve went out, else open.
+    const listed = await cli(['incidents', '--json'], { cwd: work });
+    const status = new Map(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { incident: string; status: string })
+        .map((row) => [row.incident, row.status]),
+    );
+    const resolved = new Set(all.filter((n) => n.event === 'resolve').map((n) => n.incident));
+    for (const incident of opened)
+      expect([incident, status.get(incident)]).toEqual([
+        incident,
+        resolved.has(incident) ? 'resolved' : 'open',
+      ]);
+    const stillOpen = Number(
+      /Still open now: \d+ incident\(s\), (\d+) open/.exec(second.stdout)?.[1],
+    );
+    expect(stillOpen).toBe([...status.values()].filter((s) => s === 'open').length);
+  });
+
+  it('lists an incident as resolved when its resolve came last, whatever the run files are named', async () => {
+    const dir = join(work, 'history-order');
+    const day = join(dir, 'archive/incidents/date=2026-11-30');
+    await mkdir(day, { recursive: true });
+    const notice = {
+      incident: 'inc-1',
+      rule: 'ocpp-faulted',
+      chargerId: 'HPC-001',
+      connectorId: '1',
+      severity: 'critical',
+      subject: 'connector',
+      title: 't',
+      sessionIds: ['7'],
+    };
+    // The later run's file sorts first by name.
+    await writeFile(
+      join(day, 'run-0000.jsonl'),
+      `${JSON.stringify({ ...notice, event: 'resolve', at: '2026-11-30T10:00:00.000Z' })}\n`,
+    );
+    await writeFile(
+      join(day, 'run-ffff.jsonl'),
+      `${JSON.stringify({ ...notice, event: 'open', at: '2026-11-30T08:00:00.000Z' })}\n`,
+    );
+    await writeFile(
+      join(dir, 'depot.json'),
+      JSON.stringify({
+        fleet: [{ chargerId: 'HPC-001', connectors: ['1'] }],
+        archive: 'archive',
+        state: 'state',
+      }),
+    );
+    const listed = await cli(['incidents', '--json', '--config', join(dir, 'depot.json')]);
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      incident: 'inc-1',
+      status: 'resolved',
+      since: '2026-11-30T08:00:00.000Z',
+    });
   });
 
   it('replays the archive it wrote and finds every fault its incidents were opened for', async () => {
