@@ -68,6 +68,10 @@ export class DepotWatchStack extends Stack {
     });
     new CfnOutput(this, 'ConfigParameter', { value: scan.config.parameterName });
     new CfnOutput(this, 'AthenaWorkgroup', { value: table.workgroup.ref });
+    new CfnOutput(this, 'IncidentHistoryTable', {
+      value: `${table.databaseName}.${table.incidentTableName}`,
+      description: 'Delivered incident notices, one row each, from archive/incidents/',
+    });
   }
 }
 
