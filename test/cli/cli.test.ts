@@ -271,7 +271,7 @@ describe('depot-watch scan', () => {
     const result = await cli(['scna']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'unknown command "scna"; try: demo, scan, replay, backtest, incidents, simulate',
+      'unknown command "scna"; try: demo, scan, replay, backtest, incidents, silence, simulate',
     );
   });
 });
