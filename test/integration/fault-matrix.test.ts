@@ -270,16 +270,7 @@ function wrapS3(): void {
 function noticesIn(message: string | undefined): DeliveredNotice[] {
   const body = JSON.parse(JSON.parse(message ?? '{}').default) as {
     chargerId: string;
-    notices: {
-      id: string;
-      event: IncidentEvent;
-      incident: string;
-      dedupKey: string;
-      rule: string;
-      chargerId: string;
-      connectorId: string;
-      sessionIds: string[];
-    }[];
+    notices: (Omit<DeliveredNotice, 'run' | 'sessionIds'> & { sessionIds: string[] })[];
     notListed: {
       id: string;
       dedupKey: string;
