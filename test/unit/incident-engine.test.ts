@@ -142,6 +142,18 @@ describe('the incident engine', () => {
     expect(told[4]?.severity).toBe('critical');
   });
 
+  it('forgets sessions older than any re-read can reach (8 days), so its record stays small', () => {
+    const state = applySessions(
+      emptyIncidentState(ORIGIN),
+      [session(0), session(24), session(9 * 24), session(9 * 24 + 1)],
+      settings,
+    );
+    // Kept: those ending within 8 days (192 h) of the latest, hour 217: from hour 25 on.
+    expect(state.seen.map(([key]) => key.split('@')[0])).toEqual(['216', '217']);
+    // A session still remembered, read again, changes nothing.
+    expect(applySessions(state, [session(216)], settings)).toBe(state);
+  });
+
   it('waits for the second warning within five sessions before it opens', () => {
     const once = applySessions(
       emptyIncidentState(ORIGIN),
