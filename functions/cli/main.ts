@@ -12,38 +12,13 @@ import { runBacktest } from './backtest.ts';
 import { consoleLog } from './console-log.ts';
 import { runDemo } from './demo.ts';
 import { parseDuration } from './duration.ts';
+import { COMMAND_HELP, USAGE, version } from './help.ts';
 import { runIncidents } from './incidents.ts';
 import { loadConfigFile } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
 import { runReplay } from './replay.ts';
 import { addSilence, expireSilence, listSilences } from './silence.ts';
 import { runSimulate } from './simulate.ts';
-
-const USAGE = `Usage: depot-watch <command> [options]
-
-Commands:
-  demo [--dir D] [--seed N] [--chargers N]   simulator → scan → archive → alerts, all local
-  scan --config <file> [--deadline 10m] [--verbose]
-                                             one scan with the adapters the config names
-  replay <file-or-folder...> [--config <file>] [--json]
-                                             run the rules over saved reports; publishes nothing
-  backtest <file-or-folder...> [--config <file>] [--every <minutes>] [--json]
-                                             replay saved reports as scheduled scans; print
-                                             every notice the config would have sent
-  incidents [--config <file>] [--open] [--json]
-                                             incidents open and resolved, from the state
-                                             and the archive's incident history
-  silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>)
-              --reason "..." [--config <file> | --state <folder-or-s3-uri>]
-  silence list [--all] [--json] [--config <file> | --state ...]
-  silence expire <id> [--config <file> | --state ...]
-                                             hold notices without a deploy; findings are
-                                             still archived and join their incidents
-  simulate [--port N] [--seed N] [--chargers N]
-                                             serve the simulated DepotFinity API
-
-Credentials come from DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET.
-`;
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
@@ -52,6 +27,12 @@ const err = (text: string) => process.stderr.write(text);
 export async function main(argv: string[]): Promise<number> {
   try {
     const [command, ...rest] = argv;
+    // Help before parsing, so `scan --help` explains scan instead of refusing the option.
+    const help = command !== undefined ? COMMAND_HELP[command] : undefined;
+    if (help && (rest.includes('--help') || rest.includes('-h'))) {
+      out(help);
+      return 0;
+    }
     switch (command) {
       case 'demo':
         return await demo(rest);
@@ -67,6 +48,11 @@ export async function main(argv: string[]): Promise<number> {
         return await incidents(rest);
       case 'silence':
         return await silence(rest);
+      case '--version':
+      case '-V':
+      case 'version':
+        out(`depot-watch ${await version()}\n`);
+        return 0;
       case undefined:
       case 'help':
       case '--help':
@@ -117,7 +103,11 @@ async function scan(args: string[]): Promise<number> {
     log: consoleLog(values.verbose ? 'info' : 'warn'),
     baseDir: dirname(resolve(values.config)),
   });
-  out(formatScanSummary(summary, config.archive));
+  const baseDir = dirname(resolve(values.config));
+  out(formatScanSummary(summary, where(config.archive, baseDir)));
+  out(
+    `Alerts: ${config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a, baseDir) : a)).join(', ')}\n`,
+  );
   return summary.failed.length > 0 ? 1 : 0;
 }
 
@@ -267,8 +257,10 @@ async function simulate(args: string[]): Promise<number> {
     seed: { type: 'string', default: '7' },
     chargers: { type: 'string', default: '4' },
   });
+  const port = integer(values.port, '--port');
+  if (port > 65_535) throw new ConfigError(`--port must be 0 to 65535, got ${port}`);
   return runSimulate({
-    port: integer(values.port, '--port'),
+    port,
     seed: integer(values.seed, '--seed'),
     chargers: integer(values.chargers, '--chargers'),
     write: out,
@@ -283,6 +275,11 @@ function parse<T extends Options>(args: string[], options: T, allowPositionals =
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+}
+
+/** A folder or file the config names, as a person finds it: absolute, or the `s3://` URI. */
+function where(location: string, baseDir: string): string {
+  return location.startsWith('s3://') ? location : resolve(baseDir, location);
 }
 
 function integer(value: string, flag: string): number {

@@ -222,6 +222,9 @@ describe('depot-watch scan', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('3 connectors, 3 ok, 0 failed');
     expect((await filesUnder(join(work, 'scan-archive'))).length).toBeGreaterThan(0);
+    // Where the files are, as a person finds them: absolute, next to the config.
+    expect(result.stdout).toContain(`Archive: ${join(work, 'scan-archive')}\n`);
+    expect(result.stdout).toContain(`Alerts: ${join(work, 'scan-alerts.jsonl')}\n`);
   });
 
   it('says in one line which credential is missing', async () => {
@@ -360,5 +363,32 @@ describe('depot-watch scan and replay against S3 (s3rver via AWS_ENDPOINT_URL_S3
     expect(result.stderr).toBe(
       'depot-watch: archive: "s3://Bad_Bucket" is not an s3://bucket/prefix URI\n',
     );
+  });
+});
+
+describe('help and version', () => {
+  const commands = ['demo', 'scan', 'replay', 'backtest', 'incidents', 'silence', 'simulate'];
+
+  it.each(commands)('explains %s with its usage and an example, exit 0', async (command) => {
+    const result = await cli([command, '--help']);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toMatch(new RegExp(`^Usage: depot-watch ${command}\\b`));
+    expect(result.stdout).toMatch(new RegExp(`\\nExample: depot-watch ${command} `));
+  });
+
+  it('prints the version of package.json', async () => {
+    const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await cli([flag]);
+      expect([result.code, result.stdout]).toEqual([0, `depot-watch ${version}\n`]);
+    }
+  });
+
+  it('refuses a port no machine has, as a usage error', async () => {
+    const result = await cli(['simulate', '--port', '70000']);
+    expect([result.code, result.stderr]).toEqual([
+      2,
+      'depot-watch: --port must be 0 to 65535, got 70000\n',
+    ]);
   });
 });

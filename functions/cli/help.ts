@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+
+/** The overview `depot-watch help` prints. */
+export const USAGE = `Usage: depot-watch <command> [options]
+
+Commands:
+  demo [--dir D] [--seed N] [--chargers N]   simulator → scan → archive → alerts, all local
+  scan --config <file> [--deadline 10m] [--verbose]
+                                             one scan with the adapters the config names
+  replay <file-or-folder...> [--config <file>] [--json]
+                                             run the rules over saved reports; publishes nothing
+  backtest <file-or-folder...> [--config <file>] [--every <minutes>] [--json]
+                                             replay saved reports as scheduled scans; print
+                                             every notice the config would have sent
+  incidents [--config <file>] [--open] [--json]
+                                             incidents open and resolved, from the state
+                                             and the archive's incident history
+  silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>)
+              --reason "..." [--config <file> | --state <folder-or-s3-uri>]
+  silence list [--all] [--json] [--config <file> | --state ...]
+  silence expire <id> [--config <file> | --state ...]
+                                             hold notices without a deploy; findings are
+                                             still archived and join their incidents
+  simulate [--port N] [--seed N] [--chargers N]
+                                             serve the simulated DepotFinity API
+
+Credentials come from DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET.
+\`depot-watch <command> --help\` explains one command, with an example; --version prints the version.
+`;
+
+/** What `depot-watch <command> --help` prints: what it does, its options, an example. */
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  demo: `Usage: depot-watch demo [--dir D] [--seed N] [--chargers N] [--verbose]
+
+Starts a simulated DepotFinity API, scans it, archives to D (default .depot-watch), prints the
+notices and a summary, and lists what is still open. Run it twice: the second run resolves what
+was fixed meanwhile and opens nothing twice. No account, no network.
+
+Example: depot-watch demo --chargers 12
+`,
+  scan: `Usage: depot-watch scan --config <file> [--deadline 10m] [--verbose]
+
+One scan of the fleet in the config, with the archive, state and alerts it names (folders, s3://
+URIs, .jsonl files, stdout, SNS topic ARNs). --deadline stops starting connectors and pages in
+time and names the ones left. Exit 0 when every connector was read, 1 when any was not, 2 for a
+usage or config error. Credentials come from DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET.
+
+Example: depot-watch scan --config depot.json --deadline 10m
+`,
+  replay: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json]
+
+Runs the rules over saved reports (a report, an array, an API page, an archive folder, or
+s3://bucket/prefix) with the config's thresholds, and prints the findings. Publishes nothing.
+
+Example: depot-watch replay --config depot.json .depot-watch/archive
+`,
+  backtest: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15] [--json]
+
+Replays saved reports as scheduled scans every --every minutes, with the config's thresholds,
+incident settings, silences and windows, and prints every notice that would have gone out, then
+notices against findings per rule and week. --json prints one notice per line.
+
+Example: depot-watch backtest --config depot.json --every 15 .depot-watch/archive
+`,
+  incidents: `Usage: depot-watch incidents [--config <file> | --dir D] [--open] [--json]
+
+Lists incidents, open, pending and resolved, from the state and the archive's incident history.
+Without --config it reads the demo's folder (D, default .depot-watch).
+
+Example: depot-watch incidents --config depot.json --open
+`,
+  silence: `Usage: depot-watch silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>) --reason "..."
+       depot-watch silence list [--all] [--json]
+       depot-watch silence expire <id>
+Each takes --config <file> (its state) or --state <folder-or-s3-uri>; without either, the demo's.
+
+Holds notices about a charger, a connector or some rules without a deploy. Findings are still
+archived and join their incidents; when the silence ends, what is still open is told.
+
+Example: depot-watch silence add --config depot.json --charger HPC-003 --for 4h --reason "contactor swap"
+`,
+  simulate: `Usage: depot-watch simulate [--port N] [--seed N] [--chargers N]
+
+Serves the simulated DepotFinity API (client id demo-client, secret demo-secret) until stopped.
+
+Example: depot-watch simulate --port 4010 --chargers 8
+`,
+};
+
+/** The version in package.json. */
+export async function version(): Promise<string> {
+  const pkg = JSON.parse(
+    await readFile(new URL('../../package.json', import.meta.url), 'utf8'),
+  ) as { version: string };
+  return pkg.version;
+}
