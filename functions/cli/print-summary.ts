@@ -15,10 +15,23 @@ export function formatScanSummary(summary: ScanSummary, archiveLocation: string)
     ...rules.map(([rule, count]) => `    ${rule.padEnd(28)} ${pad(count)}`),
     `  notices sent      ${pad(t.alerted)}  ${t.openIncidents} incident(s) open`,
     ...(t.ruleErrors > 0 ? [`  rule errors       ${pad(t.ruleErrors)}  (see the log)`] : []),
-    ...summary.failed.map((f) => `  FAILED ${f.chargerId}/${f.connectorId}: ${f.error}`),
+    ...failureLines(summary.failed),
     `Archive: ${archiveLocation}`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Failed connectors grouped by error: one line per problem, naming the connectors it hit. */
+function failureLines(failed: ScanSummary['failed']): string[] {
+  const byError = new Map<string, string[]>();
+  for (const f of failed)
+    byError.set(f.error, [...(byError.get(f.error) ?? []), `${f.chargerId}/${f.connectorId}`]);
+  return [...byError].map(([error, connectors]) => {
+    if (connectors.length === 1) return `  FAILED ${connectors[0]}: ${error}`;
+    const named = connectors.slice(0, 8).join(', ');
+    const more = connectors.length > 8 ? ` and ${connectors.length - 8} more` : '';
+    return `  FAILED ${connectors.length} connectors (${named}${more}): ${error}`;
+  });
 }
 
 function pad(n: number): string {

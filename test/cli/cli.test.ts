@@ -227,23 +227,39 @@ describe('depot-watch scan', () => {
     expect(result.stdout).toContain(`Alerts: ${join(work, 'scan-alerts.jsonl')}\n`);
   });
 
+  it('says a refused secret once, naming every connector it stopped', async () => {
+    const refused = join(work, 'refused.json');
+    const { fleet, api } = JSON.parse(await readFile(config, 'utf8'));
+    await writeFile(
+      refused,
+      JSON.stringify({
+        fleet,
+        api,
+        archive: 'refused-archive',
+        state: 'refused-state',
+        alerts: ['refused-alerts.jsonl'],
+      }),
+    );
+    const result = await cli(['scan', '--config', refused], {
+      env: { DEPOT_WATCH_CLIENT_ID: 'demo-client', DEPOT_WATCH_CLIENT_SECRET: 'wrong-secret' },
+    });
+    expect(result.code).toBe(1);
+    const problem = /refused the client id\/secret/;
+    expect(result.stderr.split('\n').filter((l) => problem.test(l))).toEqual([expect.any(String)]);
+    expect(result.stdout.split('\n').filter((l) => problem.test(l))).toEqual([
+      expect.stringMatching(
+        /^ {2}FAILED 3 connectors \(HPC-001\/1, HPC-001\/2, HPC-002\/1\): DepotFinity refused/,
+      ),
+    ]);
+    expect(result.stdout + result.stderr).not.toContain('wrong-secret');
+  });
+
   it('says in one line which credential is missing', async () => {
     const result = await cli(['scan', '--config', config]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([
       'depot-watch: missing DepotFinity credentials: set DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET in the environment (or credentials in the config file)',
     ]);
-  });
-
-  it('says in one line that the credentials were refused, without the secret', async () => {
-    const result = await cli(['scan', '--config', config], {
-      env: { DEPOT_WATCH_CLIENT_ID: 'demo-client', DEPOT_WATCH_CLIENT_SECRET: 'not-the-secret' },
-    });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain(
-      'FAILED HPC-001/1: DepotFinity refused the client id/secret (HTTP 403',
-    );
-    expect(result.stdout + result.stderr).not.toContain('not-the-secret');
   });
 
   it('names the field of a malformed config in one line, without a stack trace', async () => {

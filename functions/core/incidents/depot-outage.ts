@@ -42,7 +42,7 @@ export function depotOutage(
     sessionId: '',
     title: `DepotFinity unreachable: no connector could be read (${run.failed})`,
     message:
-      `No connector of the depot could be read in this run: ${run.reason}. ` +
+      `No connector of the depot could be read in this run: ${run.reason.replace(/\.\s*$/, '')}. ` +
       'Until it is back, no fault on any charger can be seen. Check the credentials secret, the API host in the config, and the vendor status.',
     evidence: { failedConnectors: run.failed },
     fingerprint: '',
