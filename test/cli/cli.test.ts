@@ -408,3 +408,18 @@ describe('help and version', () => {
     ]);
   });
 });
+
+describe('a config file that cannot be read', () => {
+  it('is named by its full path, with what to do, never an errno code', async () => {
+    const missing = await cli(['scan', '--config', 'no-such-depot.json'], { cwd: work });
+    expect([missing.code, missing.stderr]).toEqual([
+      2,
+      `depot-watch: cannot read config file ${join(work, 'no-such-depot.json')}: no such file; check the path (a relative one starts from the current folder)\n`,
+    ]);
+    const folder = await cli(['scan', '--config', work]);
+    expect([folder.code, folder.stderr]).toEqual([
+      2,
+      `depot-watch: cannot read config file ${work}: that is a folder; give the config file inside it\n`,
+    ]);
+  });
+});
