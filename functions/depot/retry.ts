@@ -60,14 +60,20 @@ export interface RetryOptions {
 
 /**
  * Runs `attempt` until it succeeds, retrying only TransientError, at most
- * `policy.maxAttempts` times. `giveUp` turns the last error into the one callers see.
+ * `policy.maxAttempts` times. `giveUp` turns the last error into the one callers see. With a
+ * `deadline`, no attempt starts after it and no wait would end past it.
  */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
   options: RetryOptions,
   giveUp: (error: unknown, attempts: number) => Error,
 ): Promise<T> {
+  const now = options.now ?? Date.now;
+  const { deadline } = options;
   for (let n = 1; ; n++) {
+    if (deadline !== undefined && now() >= deadline) {
+      throw giveUp(new PermanentError("not requested: the run's deadline has passed"), n - 1);
+    }
     try {
       return await attempt();
     } catch (error) {
@@ -75,15 +81,9 @@ export async function withRetries<T>(
         throw giveUp(error, n);
       }
       const delay = retryDelayMs(n, options.policy, error);
-      const now = options.now ?? Date.now;
-      if (options.deadline !== undefined && now() + delay >= options.deadline) {
-        throw giveUp(
-          new PermanentError(
-            `${error.message}; not retried, the run's deadline comes first`,
-            error.status,
-          ),
-          n,
-        );
+      if (deadline !== undefined && now() + delay >= deadline) {
+        const reason = `${error.message}; not retried, the run's deadline comes first`;
+        throw giveUp(new PermanentError(reason, error.status), n);
       }
       options.onRetry?.();
       await options.sleep(delay);

@@ -81,17 +81,19 @@ export class SessionReportsClient {
         continue;
       }
       // An API that ignores `page`, or cycles through a few pages, would never end: a full
-      // page seen before in this window stops the connector.
-      const digest = pageDigest(items);
-      if (items.length === limit && seen.has(digest)) {
-        throw new DepotApiError(
-          target,
-          200,
-          1,
-          'the API returned a page it had already returned in this window; it seems to ignore or cycle the page parameter',
-        );
+      // page seen before in this window stops the connector. A short page ends it anyway.
+      if (items.length === limit) {
+        const digest = pageDigest(items);
+        if (seen.has(digest)) {
+          throw new DepotApiError(
+            target,
+            200,
+            1,
+            'the API returned a page it had already returned in this window; it seems to ignore or cycle the page parameter',
+          );
+        }
+        seen.add(digest);
       }
-      seen.add(digest);
       read += items.length;
       if (read > maxItems) {
         throw new DepotApiError(
@@ -115,7 +117,6 @@ export class SessionReportsClient {
 
   async #fetchPage(query: SessionReportQuery, page: number, limit: number): Promise<RawItem[]> {
     const { options } = this;
-    const now = options.now ?? Date.now;
     const url = new URL(this.#endpoint);
     url.search = new URLSearchParams({
       chargerId: query.chargerId,
@@ -128,9 +129,6 @@ export class SessionReportsClient {
     const target = { chargerId: query.chargerId, connectorId: query.connectorId, page };
 
     const attempt = async (): Promise<RawItem[]> => {
-      if (options.deadline !== undefined && now() >= options.deadline) {
-        throw new PermanentError("not requested: the run's deadline has passed");
-      }
       let response = await this.#get(url.toString());
       if (response.status === 401) {
         // The token expired or was revoked early: one fresh token, then it is a real refusal.
@@ -151,29 +149,16 @@ export class SessionReportsClient {
       }
       return values.map((value, i) => ({ json: texts[i] as string, value }));
     };
-    return withRetries(
-      attempt,
-      {
-        ...options,
-        now,
-        ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
-      },
-      (error, attempts) => {
-        if (
-          error instanceof DepotApiError ||
-          error instanceof CredentialsRefusedError ||
-          error instanceof BodyTooLargeError
-        )
-          return error;
-        const status = (error as { status?: number }).status;
-        return new DepotApiError(
-          target,
-          status,
-          attempts,
-          (error as Error).message ?? String(error),
-        );
-      },
-    );
+    return withRetries(attempt, options, (error, attempts) => {
+      if (
+        error instanceof DepotApiError ||
+        error instanceof CredentialsRefusedError ||
+        error instanceof BodyTooLargeError
+      )
+        return error;
+      const status = (error as { status?: number }).status;
+      return new DepotApiError(target, status, attempts, (error as Error).message ?? String(error));
+    });
   }
 
   async #get(url: string) {

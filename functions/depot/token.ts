@@ -12,6 +12,8 @@ export interface AccessTokenOptions {
   fetch: Fetch;
   sleep: Sleep;
   now: () => number;
+  /** No token request starts and no retry waits past this moment (epoch ms). */
+  deadline?: number;
   /** Called once per retried attempt, for metrics. */
   onRetry?: () => void;
 }

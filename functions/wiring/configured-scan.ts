@@ -58,6 +58,7 @@ export async function configuredScan(
     fetch: fetchFn,
     sleep,
     now,
+    ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
     ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
   });
   const source = new SessionReportsClient({

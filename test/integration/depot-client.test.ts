@@ -318,6 +318,26 @@ describe('DepotFinity client against an API that misbehaves in ways the simulato
     );
   });
 
+  it('asks the token endpoint for nothing past the deadline either', async () => {
+    let asked = 0;
+    const late = new AccessTokenProvider({
+      tokenUrl: 'http://api.invalid/oauth2/token',
+      clientId: new Secret('id'),
+      clientSecret: new Secret('secret'),
+      timeoutMs: 1_000,
+      policy: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
+      fetch: async () => {
+        asked++;
+        return Response.json({ access_token: 't', expires_in: 3600 });
+      },
+      sleep: async () => undefined,
+      now: () => 2_000,
+      deadline: 1_000,
+    });
+    await expect(late.get()).rejects.toThrow(/deadline has passed/);
+    expect(asked).toBe(0);
+  });
+
   it('refuses a page larger than the body limit without buffering it', async () => {
     const reader = client(async () => Response.json(fullPage), 100);
     await expect(readAll(reader, QUERY)).rejects.toThrow(/exceeds the 100-byte limit/);
