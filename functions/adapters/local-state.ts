@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { encodeKeySegment } from '../core/archive-layout.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
-import type { Silence } from '../core/incidents/silences.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { Cursor, ReleaseLock, ScanState, SilenceStore } from '../scan/ports.ts';
 import { readJsonFile, replaceFile } from './local-files.ts';
@@ -33,14 +32,13 @@ export class LocalState implements ScanState, SilenceStore {
     await replaceFile(this.#path('incidents', state), `${JSON.stringify(state)}\n`);
   }
 
-  async loadSilences(): Promise<Silence[]> {
-    return ((await readJsonFile(this.#silencesPath())) as Silence[] | undefined) ?? [];
+  async loadSilences(): Promise<unknown> {
+    return readJsonFile(this.#silencesPath());
   }
 
-  async updateSilences(change: (current: Silence[]) => Silence[]): Promise<Silence[]> {
+  async updateSilences(change: (stored: unknown) => unknown[]): Promise<void> {
     const next = change(await this.loadSilences());
     await replaceFile(this.#silencesPath(), `${JSON.stringify(next, null, 2)}\n`);
-    return next;
   }
 
   #silencesPath(): string {

@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { encodeKeySegment } from '../core/archive-layout.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
-import type { Silence } from '../core/incidents/silences.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { Cursor, ScanState, SilenceStore } from '../scan/ports.ts';
 import type { S3Location } from './s3-location.ts';
@@ -48,19 +47,14 @@ export class S3State implements ScanState, SilenceStore {
     );
   }
 
-  async loadSilences(): Promise<Silence[]> {
-    return (await this.#read<Silence[]>(this.#silencesKey())) ?? [];
+  async loadSilences(): Promise<unknown> {
+    return this.#read<unknown>(this.#silencesKey());
   }
 
-  async updateSilences(change: (current: Silence[]) => Silence[]): Promise<Silence[]> {
+  async updateSilences(change: (stored: unknown) => unknown[]): Promise<void> {
     const key = this.#silencesKey();
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      const current = (await this.#read<Silence[]>(key)) ?? [];
-      const next = change(current);
-      const etag = await this.#objects.writeJsonIfUnchanged(key, next, this.#etags.get(key));
-      if (etag !== undefined) return next;
-    }
-    throw new Error(`state object ${key} kept changing under this command (${ATTEMPTS} attempts)`);
+    // Read first, so the write is against what was there; on a lost race, apply to theirs.
+    await this.#write<unknown>(key, change(await this.#read<unknown>(key)), change);
   }
 
   #silencesKey(): string {

@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stateFrom } from '../adapters/from-config.ts';
-import { ConfigError, INCIDENT_RULES, parseConfig } from '../config/config.ts';
+import { ConfigError, parseConfig } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
-import { silencer } from '../core/incidents/silences.ts';
+import { isInstant, silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
@@ -97,13 +97,13 @@ async function scan(args: string[]): Promise<number> {
       ? Date.now() + parseDuration(values.deadline, '--deadline')
       : undefined;
   const config = await loadConfigFile(values.config);
+  const baseDir = dirname(resolve(values.config));
   const summary = await scanFromConfig(config, {
     credentials: credentialsFrom(config),
     ...(deadline !== undefined ? { deadline } : {}),
     log: consoleLog(values.verbose ? 'info' : 'warn'),
-    baseDir: dirname(resolve(values.config)),
+    baseDir,
   });
-  const baseDir = dirname(resolve(values.config));
   out(formatScanSummary(summary, where(config.archive, baseDir)));
   out(
     `Alerts: ${config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a, baseDir) : a)).join(', ')}\n`,
@@ -212,7 +212,6 @@ async function silence(args: string[]): Promise<number> {
     store: stateFrom(location, { baseDir }),
     location: location.startsWith('s3://') ? location : resolve(baseDir, location),
     ...(config ? { config } : {}),
-    knownRules: INCIDENT_RULES,
     now: Date.now(),
     write: out,
   };
@@ -245,10 +244,9 @@ async function silence(args: string[]): Promise<number> {
 }
 
 function instantFlag(value: string, flag: string): number {
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms))
+  if (!isInstant(value))
     throw new ConfigError(`${flag} takes an ISO time such as 2026-12-01T06:00:00Z, got "${value}"`);
-  return ms;
+  return Date.parse(value);
 }
 
 async function simulate(args: string[]): Promise<number> {

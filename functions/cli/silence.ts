@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { type Config, ConfigError } from '../config/config.ts';
-import { type Silence, silenceActive, silenceSchema } from '../core/incidents/silences.ts';
+import { type Config, ConfigError, INCIDENT_RULES } from '../config/config.ts';
+import {
+  readStoredSilences,
+  type Silence,
+  silenceActive,
+  silenceSchema,
+} from '../core/incidents/silences.ts';
 import { plainText } from '../core/vendor-text.ts';
 import type { SilenceStore } from '../scan/ports.ts';
 
@@ -20,10 +25,8 @@ export interface SilenceCommand {
   store: SilenceStore;
   /** Where the store is, for people. */
   location: string;
-  /** With a config, charger, connector and rule must exist in it: a typo would silence nothing. */
+  /** With a config, charger and connector must exist in it: a typo would silence nothing. */
   config?: Config;
-  /** Every rule id an incident can have. */
-  knownRules: readonly string[];
   now: number;
   write: (text: string) => void;
 }
@@ -47,10 +50,11 @@ export async function addSilence(command: SilenceCommand, wanted: NewSilence): P
     throw new ConfigError(`silence ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   const silence = parsed.data;
-  await command.store.updateSilences((current) => [
-    ...current.filter((s) => Date.parse(s.until) > command.now - RETAIN_EXPIRED_MS),
-    silence,
-  ]);
+  await command.store.updateSilences((stored) => {
+    const { silences, unreadable } = readStoredSilences(stored);
+    const recent = silences.filter((s) => Date.parse(s.until) > command.now - RETAIN_EXPIRED_MS);
+    return [...unreadable, ...recent, silence];
+  });
   command.write(
     `Silenced ${describe(silence)} until ${silence.until}: ${plainText(silence.reason, 200)}\n` +
       `  id ${silence.id}, stored in ${command.location}\n` +
@@ -66,8 +70,8 @@ export async function listSilences(
   options: { all: boolean; json: boolean },
 ): Promise<number> {
   const at = new Date(command.now).toISOString();
-  const silences = (await command.store.loadSilences())
-    .filter((s) => options.all || silenceActive(s, at) || Date.parse(s.from) > command.now)
+  const silences = readStoredSilences(await command.store.loadSilences())
+    .silences.filter((s) => options.all || silenceActive(s, at) || Date.parse(s.from) > command.now)
     .sort((a, b) => a.until.localeCompare(b.until));
   if (options.json) {
     for (const s of silences) command.write(`${JSON.stringify(s)}\n`);
@@ -92,13 +96,17 @@ export async function listSilences(
 export async function expireSilence(command: SilenceCommand, id: string): Promise<number> {
   const at = new Date(command.now).toISOString();
   let found: Silence | undefined;
-  await command.store.updateSilences((current) =>
-    current.map((s) => {
-      if (s.id !== id) return s;
-      found = s;
-      return Date.parse(s.until) > command.now ? { ...s, until: at } : s;
-    }),
-  );
+  await command.store.updateSilences((stored) => {
+    const { silences, unreadable } = readStoredSilences(stored);
+    return [
+      ...unreadable,
+      ...silences.map((s) => {
+        if (s.id !== id) return s;
+        found = s;
+        return Date.parse(s.until) > command.now ? { ...s, until: at } : s;
+      }),
+    ];
+  });
   if (!found)
     throw new ConfigError(
       `no silence "${plainText(id, 80)}" in ${command.location}; see: depot-watch silence list --all`,
@@ -114,9 +122,9 @@ const RETAIN_EXPIRED_MS = 30 * 86_400_000;
 
 function checkNames(command: SilenceCommand, wanted: NewSilence): void {
   for (const rule of wanted.rules ?? [])
-    if (!command.knownRules.includes(rule))
+    if (!INCIDENT_RULES.includes(rule))
       throw new ConfigError(
-        `--rule "${plainText(rule, 80)}" is not a rule id; known: ${command.knownRules.join(', ')}`,
+        `--rule "${plainText(rule, 80)}" is not a rule id; known: ${INCIDENT_RULES.join(', ')}`,
       );
   const fleet = command.config?.fleet;
   if (!fleet) return;

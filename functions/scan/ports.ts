@@ -1,6 +1,5 @@
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
-import type { Silence } from '../core/incidents/silences.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 
 /** One connector and a time window to read. */
@@ -94,8 +93,11 @@ export interface ScanState {
   /** A connector's incidents, or undefined before its first finding. */
   loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined>;
   saveIncidents(state: ConnectorIncidentState): Promise<void>;
-  /** Silences set without a deploy; stores that keep none need not implement it. */
-  loadSilences?(): Promise<Silence[]>;
+  /**
+   * The silences document set without a deploy, as stored (see `readStoredSilences`), or
+   * undefined when there is none; stores that keep none need not implement it.
+   */
+  loadSilences?(): Promise<unknown>;
 }
 
 /**
@@ -103,12 +105,12 @@ export interface ScanState {
  * an engineer's laptop and the scheduled function see the same list.
  */
 export interface SilenceStore {
-  loadSilences(): Promise<Silence[]>;
+  loadSilences(): Promise<unknown>;
   /**
-   * Applies `change` to the stored list and returns the list written. A concurrent writer
-   * makes it read and apply again, so no one's silence is lost.
+   * Applies `change` to the stored document and writes what it returns. Where the store can
+   * (S3), a concurrent writer makes it read and apply again, so no one's silence is lost.
    */
-  updateSilences(change: (current: Silence[]) => Silence[]): Promise<Silence[]>;
+  updateSilences(change: (stored: unknown) => unknown[]): Promise<void>;
 }
 
 /** Which notices an alert channel accepted, by notice id. */

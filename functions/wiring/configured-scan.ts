@@ -2,7 +2,7 @@ import type { Config } from '../config/config.ts';
 import type { ClientCredentials } from '../config/credentials.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
-import { type Silence, silencer, silenceSchema } from '../core/incidents/silences.ts';
+import { readStoredSilences, type Silence, silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import type { Fetch } from '../depot/http.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
@@ -101,15 +101,23 @@ export async function configuredScan(
 
 /**
  * What silences notices in this run: the config's silences and maintenance windows, and the
- * silences stored beside the state by `depot-watch silence add`. A stored entry that does not
- * read as a silence is named in the log and left out; it never stops the scan.
+ * silences stored beside the state by `depot-watch silence add`. Stored entries that do not read
+ * as silences are named in the log and left out; a store that cannot be read is logged, and the
+ * run goes on with the config's silences: a silence is never a reason not to scan.
  */
 async function silencesOf(config: Config, state: ScanState, log: Log): Promise<SilencedAt> {
-  const stored: Silence[] = [];
-  for (const [index, entry] of ((await state.loadSilences?.()) ?? []).entries()) {
-    const parsed = silenceSchema.safeParse(entry);
-    if (parsed.success) stored.push(parsed.data);
-    else log.warn('stored silence ignored: it does not read as a silence', { index });
+  let stored: Silence[] = [];
+  try {
+    const { silences, unreadable } = readStoredSilences(await state.loadSilences?.());
+    if (unreadable.length > 0)
+      log.warn('stored silences ignored: they do not read as silences', {
+        ignored: unreadable.length,
+      });
+    stored = silences;
+  } catch (error) {
+    log.error("stored silences could not be read; only the config's silences apply", {
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
   return silencer([...config.silences, ...stored], config.maintenanceWindows);
 }

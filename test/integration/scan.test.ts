@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -227,5 +227,56 @@ describe('a scan with the local adapters', () => {
     } finally {
       await leaky.stop();
     }
+  });
+});
+
+describe('silences stored beside the state', () => {
+  const pendingAtOnce = {
+    pending: {
+      info: { findings: 1, sessions: 1 },
+      warning: { findings: 1, sessions: 1 },
+      critical: { findings: 1, sessions: 1 },
+    },
+  };
+  const configWith = () => ({
+    ...configFor(sim, dir),
+    incidents: { ...configFor(sim, dir).incidents, ...pendingAtOnce },
+  });
+
+  it('never stop a scan: an unreadable file is logged and the run goes on', async () => {
+    await mkdir(join(dir, 'state'), { recursive: true });
+    await writeFile(join(dir, 'state', 'silences.json'), '[{"chargerId": "HPC-001",');
+    const log = recordingLog();
+    const summary = await scanOnce(configWith(), now, { log });
+    expect(summary.failed.map((f) => f.error)).toEqual([]);
+    expect(summary.totals.archived).toBeGreaterThan(0);
+    expect(log.lines.filter((l) => l.includes('stored silences could not be read'))).toHaveLength(
+      1,
+    );
+    expect((await alertsIn(join(dir, 'alerts.jsonl'))).length).toBeGreaterThan(0);
+  });
+
+  it('hold back what a readable entry names, and leave out an entry that is not a silence', async () => {
+    const silence = {
+      id: 'sil-1',
+      chargerId: 'HPC-001',
+      from: new Date(START - 86_400_000).toISOString(),
+      until: new Date(START + 86_400_000).toISOString(),
+      reason: 'converter swap',
+    };
+    await mkdir(join(dir, 'state'), { recursive: true });
+    await writeFile(
+      join(dir, 'state', 'silences.json'),
+      JSON.stringify([silence, { chargerId: 'HPC-002', reason: 'no times' }]),
+    );
+    const log = recordingLog();
+    await scanOnce(configWith(), now, { log });
+    const notices = await alertsIn(join(dir, 'alerts.jsonl'));
+    expect(notices.filter((n) => n.chargerId === 'HPC-001')).toEqual([]);
+    // The entry without times silences nothing: HPC-002 is told as usual.
+    expect(notices.some((n) => n.chargerId === 'HPC-002')).toBe(true);
+    expect(log.lines.filter((l) => l.includes('stored silences ignored'))).toEqual([
+      expect.stringContaining('"ignored":1'),
+    ]);
   });
 });

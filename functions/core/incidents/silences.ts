@@ -3,12 +3,14 @@ import '../zod-messages.ts';
 import type { Incident } from './incident.ts';
 import type { SilencedAt } from './notices.ts';
 
-/** An ISO date-time with an offset or Z, as people write them in a config or on a command line. */
-const instant = z.string().check(
-  z.refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), {
-    message: 'must be an ISO date-time such as 2026-12-01T06:00:00Z',
-  }),
-);
+/** Whether text is an ISO date-time (`2026-12-01T06:00:00Z`), as people write one in a config. */
+export function isInstant(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text));
+}
+
+const instant = z
+  .string()
+  .check(z.refine(isInstant, { message: 'must be an ISO date-time such as 2026-12-01T06:00:00Z' }));
 
 /**
  * A silence: notices about matching incidents wait from `from` until `until`. Findings are
@@ -37,6 +39,24 @@ export const silenceSchema = z
   );
 
 export type Silence = z.infer<typeof silenceSchema>;
+
+/**
+ * The silences in what a store holds: the entries that read as silences, and those that do not
+ * (a hand edit gone wrong), which are kept as they are but never silence anything.
+ */
+export function readStoredSilences(stored: unknown): {
+  silences: Silence[];
+  unreadable: unknown[];
+} {
+  const silences: Silence[] = [];
+  const unreadable: unknown[] = [];
+  for (const entry of Array.isArray(stored) ? stored : stored === undefined ? [] : [stored]) {
+    const parsed = silenceSchema.safeParse(entry);
+    if (parsed.success) silences.push(parsed.data);
+    else unreadable.push(entry);
+  }
+  return { silences, unreadable };
+}
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 type Day = (typeof DAYS)[number];
