@@ -1,36 +1,13 @@
 import { readFile } from 'node:fs/promises';
 
-/** The overview `depot-watch help` prints. */
-export const USAGE = `Usage: depot-watch <command> [options]
-
-Commands:
-  demo [--dir D] [--seed N] [--chargers N]   simulator → scan → archive → alerts, all local
-  scan --config <file> [--deadline 10m] [--verbose]
-                                             one scan with the adapters the config names
-  replay <file-or-folder...> [--config <file>] [--json]
-                                             run the rules over saved reports; publishes nothing
-  backtest <file-or-folder...> [--config <file>] [--every <minutes>] [--json]
-                                             replay saved reports as scheduled scans; print
-                                             every notice the config would have sent
-  incidents [--config <file>] [--open] [--json]
-                                             incidents open and resolved, from the state
-                                             and the archive's incident history
-  silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>)
-              --reason "..." [--config <file> | --state <folder-or-s3-uri>]
-  silence list [--all] [--json] [--config <file> | --state ...]
-  silence expire <id> [--config <file> | --state ...]
-                                             hold notices without a deploy; findings are
-                                             still archived and join their incidents
-  simulate [--port N] [--seed N] [--chargers N]
-                                             serve the simulated DepotFinity API
-
-Credentials come from DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET.
-\`depot-watch <command> --help\` explains one command, with an example; --version prints the version.
-`;
-
-/** What `depot-watch <command> --help` prints: what it does, its options, an example. */
-export const COMMAND_HELP: Readonly<Record<string, string>> = {
-  demo: `Usage: depot-watch demo [--dir D] [--seed N] [--chargers N] [--verbose]
+/**
+ * Each command: its line in the overview, and what `<command> --help` prints (usage, what it
+ * does, an example).
+ */
+const COMMANDS = {
+  demo: {
+    summary: 'simulator → scan → archive → alerts, all local (what npm start runs)',
+    help: `Usage: depot-watch demo [--dir D] [--seed N] [--chargers N] [--verbose]
 
 Starts a simulated DepotFinity API, scans it, archives to D (default .depot-watch), prints the
 notices and a summary, and lists what is still open. Run it twice: the second run resolves what
@@ -38,7 +15,10 @@ was fixed meanwhile and opens nothing twice. No account, no network.
 
 Example: depot-watch demo --chargers 12
 `,
-  scan: `Usage: depot-watch scan --config <file> [--deadline 10m] [--verbose]
+  },
+  scan: {
+    summary: 'one scan with the archive, state and alerts the config names',
+    help: `Usage: depot-watch scan --config <file> [--deadline 10m] [--verbose]
 
 One scan of the fleet in the config, with the archive, state and alerts it names (folders, s3://
 URIs, .jsonl files, stdout, SNS topic ARNs). --deadline stops starting connectors and pages in
@@ -47,14 +27,20 @@ usage or config error. Credentials come from DEPOT_WATCH_CLIENT_ID and DEPOT_WAT
 
 Example: depot-watch scan --config depot.json --deadline 10m
 `,
-  replay: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json]
+  },
+  replay: {
+    summary: 'run the rules over saved reports; publishes nothing',
+    help: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json]
 
 Runs the rules over saved reports (a report, an array, an API page, an archive folder, or
 s3://bucket/prefix) with the config's thresholds, and prints the findings. Publishes nothing.
 
 Example: depot-watch replay --config depot.json .depot-watch/archive
 `,
-  backtest: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15] [--json]
+  },
+  backtest: {
+    summary: 'replay saved reports as scheduled scans; print every notice they would send',
+    help: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15] [--json]
 
 Replays saved reports as scheduled scans every --every minutes, with the config's thresholds,
 incident settings, silences and windows, and prints every notice that would have gone out, then
@@ -62,14 +48,20 @@ notices against findings per rule and week. --json prints one notice per line.
 
 Example: depot-watch backtest --config depot.json --every 15 .depot-watch/archive
 `,
-  incidents: `Usage: depot-watch incidents [--config <file> | --dir D] [--open] [--json]
+  },
+  incidents: {
+    summary: 'incidents open and resolved, from the state and the incident history',
+    help: `Usage: depot-watch incidents [--config <file> | --dir D] [--open] [--json]
 
 Lists incidents, open, pending and resolved, from the state and the archive's incident history.
 Without --config it reads the demo's folder (D, default .depot-watch).
 
 Example: depot-watch incidents --config depot.json --open
 `,
-  silence: `Usage: depot-watch silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>) --reason "..."
+  },
+  silence: {
+    summary: 'hold notices without a deploy: add, list, expire',
+    help: `Usage: depot-watch silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>) --reason "..."
        depot-watch silence list [--all] [--json]
        depot-watch silence expire <id>
 Each takes --config <file> (its state) or --state <folder-or-s3-uri>; without either, the demo's.
@@ -79,13 +71,37 @@ archived and join their incidents; when the silence ends, what is still open is 
 
 Example: depot-watch silence add --config depot.json --charger HPC-003 --for 4h --reason "contactor swap"
 `,
-  simulate: `Usage: depot-watch simulate [--port N] [--seed N] [--chargers N]
+  },
+  simulate: {
+    summary: 'serve the simulated DepotFinity API',
+    help: `Usage: depot-watch simulate [--port N] [--seed N] [--chargers N]
 
 Serves the simulated DepotFinity API (client id demo-client, secret demo-secret) until stopped.
 
 Example: depot-watch simulate --port 4010 --chargers 8
 `,
-};
+  },
+} as const satisfies Record<string, { summary: string; help: string }>;
+
+/** The commands there are, in the order the overview lists them. */
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
+/** What `depot-watch <command> --help` prints, or undefined for a name that is no command. */
+export function commandHelp(name: string): string | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name as keyof typeof COMMANDS].help : undefined;
+}
+
+/** The overview `depot-watch help` prints: one line per command, details with `--help`. */
+export const USAGE = `Usage: depot-watch <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, { summary }]) => `  ${name.padEnd(11)}${summary}`)
+  .join('\n')}
+
+\`depot-watch <command> --help\` gives a command's options and an example; --version prints
+the version. Credentials come from DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET.
+`;
 
 /** The version in package.json. */
 export async function version(): Promise<string> {

@@ -12,7 +12,7 @@ import { runBacktest } from './backtest.ts';
 import { consoleLog } from './console-log.ts';
 import { runDemo } from './demo.ts';
 import { parseDuration } from './duration.ts';
-import { COMMAND_HELP, USAGE, version } from './help.ts';
+import { COMMAND_NAMES, commandHelp, USAGE, version } from './help.ts';
 import { runIncidents } from './incidents.ts';
 import { loadConfigFile } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const [command, ...rest] = argv;
     // Help before parsing, so `scan --help` explains scan instead of refusing the option.
-    const help = command !== undefined ? COMMAND_HELP[command] : undefined;
+    const help = command !== undefined ? commandHelp(command) : undefined;
     if (help && (rest.includes('--help') || rest.includes('-h'))) {
       out(help);
       return 0;
@@ -60,9 +60,7 @@ export async function main(argv: string[]): Promise<number> {
         out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new ConfigError(
-          `unknown command "${command}"; try: demo, scan, replay, backtest, incidents, silence, simulate`,
-        );
+        throw new ConfigError(`unknown command "${command}"; try: ${COMMAND_NAMES.join(', ')}`);
     }
   } catch (error) {
     return reportError(error);

@@ -69,16 +69,17 @@ export function renderGroup(
   const rules = [...new Set(ordered.map((n) => n.rule))];
   const events = EVENT_ORDER.filter((event) => ordered.some((n) => n.event === event));
   const incidents = [...new Set(ordered.map((n) => n.incident))];
+  const moved = eventCounts(ordered);
   const headline =
     ordered.length === 1
       ? `${EVENT_LABEL[first.event]}: ${first.title}`
-      : `${chargerId}: ${eventCounts(ordered)} (${severity}; ${rules.join(', ')})`;
+      : `${chargerId}: ${moved} (${severity}; ${rules.join(', ')})`;
   const archive = `${limits.archiveLocation.replace(/\/?$/, '/')}reports/charger=${encodeURIComponent(chargerId)}/`;
   const moreLine =
     more > 0 ? `…and ${more} more ${severity} notice(s) on ${chargerId} not listed here.` : '';
 
   const email = [
-    `depot-watch, charger ${plainText(chargerId, 128)}: ${eventCounts(ordered)} at ${severity} severity.`,
+    `depot-watch, charger ${plainText(chargerId, 128)}: ${moved} at ${severity} severity.`,
     '',
     ...listed.map((n) => `${noticeAsText(n, 78)}\n`),
     ...(moreLine ? [moreLine, ''] : []),

@@ -392,6 +392,12 @@ describe('help and version', () => {
     expect(result.stdout).toMatch(new RegExp(`\\nExample: depot-watch ${command} `));
   });
 
+  it('refuses a name that is no command, even one every object has, with --help', async () => {
+    const result = await cli(['constructor', '--help']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^depot-watch: unknown command "constructor"; try: demo, /);
+  });
+
   it('prints the version of package.json', async () => {
     const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {

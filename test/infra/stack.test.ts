@@ -184,7 +184,11 @@ describe('the depot-watch stack', () => {
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: 's3:PutObject',
-        Resource: expect.arrayContaining([archiveObjects('reports'), archiveObjects('quarantine')]),
+        Resource: expect.arrayContaining([
+          archiveObjects('reports'),
+          archiveObjects('quarantine'),
+          archiveObjects('incidents'),
+        ]),
         Condition: { Null: { 's3:if-none-match': 'true' } },
       }),
     );

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { type Finding, fingerprintOf, type Severity } from '../finding.ts';
 import { type ReportOrigin, type SessionReport, utcDay } from '../session-report.ts';
-import { capped, plainText } from '../vendor-text.ts';
+import { plainText } from '../vendor-text.ts';
 
 /**
  * An anomaly rule: a pure function of one report and its thresholds.
@@ -85,13 +85,13 @@ export function finding(
     ),
   };
   if (verdict.discriminator !== undefined) result.discriminator = verdict.discriminator;
-  if (report.vehicleId !== undefined) result.vehicleId = capped(report.vehicleId, 128);
+  if (report.vehicleId !== undefined) result.vehicleId = plainText(report.vehicleId, 128);
   if (report.sessionTimeStart !== undefined) result.sessionTimeStart = report.sessionTimeStart;
   return result;
 }
 
 function whereAndWhen(report: SessionReport, origin: ReportOrigin): string {
-  const vehicle = report.vehicleId ? `, vehicle ${capped(report.vehicleId, 64)}` : '';
+  const vehicle = report.vehicleId ? `, vehicle ${plainText(report.vehicleId, 64)}` : '';
   const started = report.sessionTimeStart ? `, started ${report.sessionTimeStart}` : '';
   return `(charger ${origin.chargerId}, connector ${origin.connectorId}${vehicle}, session ${String(report.sessionId)}${started}.)`;
 }
