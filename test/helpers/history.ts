@@ -5,6 +5,7 @@ import { evaluateReport } from '../../functions/core/evaluate.ts';
 import type { Severity } from '../../functions/core/finding.ts';
 import type { SessionReport } from '../../functions/core/session-report.ts';
 import { defaultThresholds } from '../../functions/core/thresholds.ts';
+import { SeededRandom } from '../../functions/simulator/random.ts';
 
 /** The rules a fault can be injected for, and the severities each can fire at by default. */
 export const FAULT_SEVERITIES = {
@@ -95,7 +96,8 @@ export function generateHistory(options: HistoryOptions): GeneratedHistory {
     if (fault.severity && !allowed.includes(fault.severity))
       throw new Error(`${fault.rule} fires at ${allowed.join(' or ')}, not ${fault.severity}`);
   }
-  const random = prng(options.seed);
+  const rng = new SeededRandom(options.seed);
+  const random = () => rng.next();
   const begin = Date.parse(options.start ?? DEFAULT_START);
   const slots = Math.floor((options.days * 24) / options.everyHours);
   const fleet = Array.from({ length: options.chargers }, (_, c) => ({
@@ -383,16 +385,4 @@ export async function writeHistory(history: GeneratedHistory, dir?: string): Pro
 export function runAtOrAfter(at: string, everyMinutes = 15): string {
   const every = everyMinutes * MINUTE;
   return new Date(Math.ceil(Date.parse(at) / every) * every).toISOString();
-}
-
-/** mulberry32: a small, fast, seeded PRNG; plenty for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
