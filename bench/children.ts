@@ -43,10 +43,10 @@ export function startChild<T>(name: string, options: unknown): Promise<Child<T>>
 }
 
 /** Runs a helper to completion and returns the JSON line it printed last. */
-export function runChild<T>(name: string, options: unknown): Promise<T> {
+export function runChild<T>(name: string, options: unknown, nodeArgs: string[] = []): Promise<T> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', `bench/processes/${name}.ts`, JSON.stringify(options)],
+    [...nodeArgs, '--import', 'tsx', `bench/processes/${name}.ts`, JSON.stringify(options)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

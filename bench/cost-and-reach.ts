@@ -119,7 +119,9 @@ export async function costAndReach(): Promise<BenchResult> {
       `Assumed: ${ASSUMED.apiLatencyMs} ms per API request, ${ASSUMED.s3LatencyMs} ms per S3 request in-region and 4 sequential S3 round trips per connector ` +
         `(cursor and ledger reads together, the page's report writes together, ledger, cursor), ${ASSUMED.memoryGb * 1024} MB memory, ` +
         `${ASSUMED.logBytesPerConnector} bytes of logs per connector per run. Prices are list prices of ${PRICES.date} (see bench/cost-and-reach.ts).`,
-      'The simulated fleet has a fault in one session in five, far above a real depot: the SNS line is an upper bound.',
+      'The SNS line counts every finding of a day as a notice, grouped per charger and severity. Incidents send far fewer (one open, ' +
+        'daily reminders, one resolve per fault), and the simulated fleet has a fault in one session in five, far above a real depot: ' +
+        'it is an upper bound.',
       `Cursor writes are priced at one per connector per ${CURSOR_REFRESH_MINUTES} minutes (scan.cursorRefreshMinutes): ${fmt(cursorWrites)} PUTs a month. ` +
         'Rewriting every cursor on every run would add about $4.30 a month here; that was the largest line before the refresh interval existed.',
       maxChargers >= 10_000

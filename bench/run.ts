@@ -4,6 +4,7 @@ import { backtestTime } from './backtest.ts';
 import { coldStart } from './cold-start.ts';
 import { costAndReach } from './cost-and-reach.ts';
 import { type BenchResult, fmt, verdict } from './harness.ts';
+import { largePages } from './large-pages.ts';
 import { memory } from './memory.ts';
 import { scanThroughput } from './scan-throughput.ts';
 import { validationVsParse } from './validation-vs-parse.ts';
@@ -14,6 +15,7 @@ const BENCHMARKS: (() => Promise<BenchResult>)[] = [
   validationVsParse,
   coldStart,
   memory,
+  largePages,
   costAndReach,
   backtestTime,
 ];

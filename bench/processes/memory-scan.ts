@@ -1,5 +1,5 @@
 // One scan in a fresh process, reporting its peak resident memory. Options as JSON in argv.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../functions/config/config.ts';
@@ -11,6 +11,10 @@ const options = JSON.parse(process.argv[2] ?? '{}') as {
   tokenUrl: string;
   chargers: number;
   lookbackHours: number;
+  /** Items asked for per page. Default: 100. */
+  pageSize?: number;
+  /** The memory the scan is told it has, which sets its page body cap. Default: 1024. */
+  memoryMb?: number;
 };
 const dir = mkdtempSync(join(tmpdir(), 'bench-memory-'));
 const config = parseConfig(
@@ -23,7 +27,11 @@ const config = parseConfig(
     archive: join(dir, 'archive'),
     state: join(dir, 'state'),
     alerts: [join(dir, 'alerts.jsonl')],
-    scan: { pageSize: 100, concurrency: 8, initialLookbackHours: options.lookbackHours },
+    scan: {
+      pageSize: options.pageSize ?? 100,
+      concurrency: 8,
+      initialLookbackHours: options.lookbackHours,
+    },
   },
   'benchmark',
 );
@@ -32,7 +40,14 @@ const summary = await scanFromConfig(config, {
   credentials: { clientId: new Secret('demo-client'), clientSecret: new Secret('demo-secret') },
   log: quiet,
   baseDir: dir,
+  ...(options.memoryMb ? { memoryMb: options.memoryMb } : {}),
 });
 process.stdout.write(
-  `${JSON.stringify({ reports: summary.totals.fetched, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+  `${JSON.stringify({
+    reports: summary.totals.fetched,
+    pages: summary.totals.pages,
+    failed: summary.failed.length,
+    maxRssKb: process.resourceUsage().maxRSS,
+  })}\n`,
 );
+rmSync(dir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../functions/config/config.ts';
 import { packConfig } from '../../functions/config/packed-config.ts';
+import { heapLimitMb } from '../../functions/lambda/memory-budget.ts';
 import { lambdaBundling } from '../bundling.ts';
 
 /** Where the archive and the scan state live in the bucket. */
@@ -120,6 +121,8 @@ export class ScanFunction extends Construct {
         DEPOT_WATCH_ARCHIVE: `s3://${props.bucket.bucketName}/${ARCHIVE_PREFIX}`,
         DEPOT_WATCH_STATE: `s3://${props.bucket.bucketName}/${STATE_PREFIX}`,
         DEPOT_WATCH_ALERTS: props.topic.topicArn,
+        // The heap stays within the function's memory (see heapLimitMb).
+        NODE_OPTIONS: `--max-old-space-size=${heapLimitMb(props.memoryMb ?? 512)}`,
         POWERTOOLS_SERVICE_NAME: 'depot-watch',
         POWERTOOLS_METRICS_NAMESPACE: 'DepotWatch',
       },

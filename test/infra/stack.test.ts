@@ -225,7 +225,11 @@ describe('the depot-watch stack', () => {
       ReservedConcurrentExecutions: 1,
       LoggingConfig: Match.objectLike({ LogGroup: ref('ScanLogs') }),
       Environment: {
-        Variables: Match.objectLike({ DEPOT_WATCH_CREDENTIALS_SECRET: ref('ScanCredentials') }),
+        Variables: Match.objectLike({
+          DEPOT_WATCH_CREDENTIALS_SECRET: ref('ScanCredentials'),
+          // Three quarters of 512 MB, so the collector works within the function's memory.
+          NODE_OPTIONS: '--max-old-space-size=384',
+        }),
       },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
