@@ -1,3 +1,5 @@
+import type { AttributionState } from '../core/fleet/attribution-state.ts';
+import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
@@ -93,6 +95,19 @@ export interface ScanState {
   /** A connector's incidents, or undefined before its first finding. */
   loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined>;
   saveIncidents(state: ConnectorIncidentState): Promise<void>;
+  /** The fleet's bus-or-charger record (see `AttributionState`), or undefined before the first. */
+  loadAttribution(): Promise<AttributionState | undefined>;
+  saveAttribution(state: AttributionState): Promise<void>;
+  /** One UTC day's KPI rows, one per connector that had sessions; empty when none. */
+  loadDailyKpis(day: string): Promise<DailyConnectorKpi[]>;
+  /**
+   * Applies `change` to one day's rows and writes what it returns. Where the store can (S3), a
+   * concurrent writer makes it read and apply again (compare-and-swap), so no count is lost.
+   */
+  updateDailyKpis(
+    day: string,
+    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
+  ): Promise<void>;
   /**
    * The silences document set without a deploy, as stored (see `readStoredSilences`), or
    * undefined when there is none; stores that keep none need not implement it.
