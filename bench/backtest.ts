@@ -66,6 +66,7 @@ export async function backtestTime(): Promise<BenchResult> {
       backtest(history?.sessions ?? [], {
         everyMinutes: 15,
         settingsFor: (origin) => incidents.for(origin),
+        site: incidents.site(),
       }),
     );
     const runs = (DAYS * 24 * 60) / 15;

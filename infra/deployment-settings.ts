@@ -2,6 +2,10 @@ import * as z from 'zod';
 import { ConfigError } from '../functions/config/config.ts';
 
 const severity = z.enum(['info', 'warning', 'critical']);
+const emailSubscriber = z.strictObject({
+  address: z.email(),
+  minSeverity: severity.default('warning'),
+});
 
 /**
  * What an operator sets in CDK context (`-c name=value` or cdk.json). The scan settings reuse
@@ -15,9 +19,13 @@ export const deploymentSchema = z.strictObject({
   /** Minutes between scheduled scans. Default: 15. */
   scheduleMinutes: z.coerce.number().int().min(1).max(1440).default(15),
   /** Email addresses for alerts, each with the least severity it receives. Default: none. */
-  alertEmails: z
-    .array(z.strictObject({ address: z.email(), minSeverity: severity.default('warning') }))
-    .default([]),
+  alertEmails: z.array(emailSubscriber).default([]),
+  /**
+   * Email addresses of the vehicle maintenance team, each with the least severity it receives:
+   * they get the incidents whose fault follows a bus across chargers, and the technicians on
+   * `alertEmails` then stop getting those. Default: none (technicians get them too).
+   */
+  vehicleEmails: z.array(emailSubscriber).default([]),
   /** Slack channel for alerts through AWS Chatbot; it receives every severity. Default: none. */
   slack: z
     .strictObject({
@@ -59,9 +67,25 @@ export function parseDeployment(
       ]),
   );
   const parsed = deploymentSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    rejectSharedAddresses(parsed.data);
+    return parsed.data;
+  }
   const problems = parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`);
   throw new ConfigError(`invalid CDK context: ${problems.join('; ')}`);
+}
+
+/**
+ * One address on both lists would need two subscriptions of one endpoint to one topic with
+ * different filters, which SNS refuses at deploy time; say so at synth, with the fix.
+ */
+function rejectSharedAddresses(settings: DeploymentSettings): void {
+  const technicians = new Set(settings.alertEmails.map((e) => e.address.toLowerCase()));
+  const shared = settings.vehicleEmails.filter((e) => technicians.has(e.address.toLowerCase()));
+  if (shared.length === 0) return;
+  throw new ConfigError(
+    `invalid CDK context: vehicleEmails: ${shared.map((e) => e.address).join(', ')} also in alertEmails; an address belongs on one list only`,
+  );
 }
 
 function rejectUnknownKeys(keys: readonly string[], projectKeys: readonly string[]): void {

@@ -5,7 +5,7 @@ import { ConfigError, parseConfig } from '../functions/config/config.ts';
 import { AlertChannels } from './constructs/alert-channels.ts';
 import { ArchiveBuckets } from './constructs/archive-buckets.ts';
 import { ReportTable } from './constructs/report-table.ts';
-import { ARCHIVE_PREFIX, ScanFunction } from './constructs/scan-function.ts';
+import { ARCHIVE_PREFIX, ScanFunction, STATE_PREFIX } from './constructs/scan-function.ts';
 import { Watchdog } from './constructs/watchdog.ts';
 import type { DeploymentSettings } from './deployment-settings.ts';
 
@@ -30,6 +30,7 @@ export class DepotWatchStack extends Stack {
     const buckets = new ArchiveBuckets(this, 'Buckets', settings);
     const alerts = new AlertChannels(this, 'Alerts', {
       emails: settings.alertEmails,
+      vehicleEmails: settings.vehicleEmails,
       ...(settings.slack ? { slack: settings.slack } : {}),
     });
     const scan = new ScanFunction(this, 'Scan', {
@@ -49,6 +50,7 @@ export class DepotWatchStack extends Stack {
     const table = new ReportTable(this, 'Athena', {
       archive: buckets.archive,
       archivePrefix: ARCHIVE_PREFIX,
+      statePrefix: STATE_PREFIX,
       results: buckets.logs,
       fleet: (scanConfig.fleet as { chargerId: string; connectors: string[] }[] | undefined) ?? [],
     });
@@ -71,6 +73,10 @@ export class DepotWatchStack extends Stack {
     new CfnOutput(this, 'IncidentHistoryTable', {
       value: `${table.databaseName}.${table.incidentTableName}`,
       description: 'Delivered incident notices, one row each, from archive/incidents/',
+    });
+    new CfnOutput(this, 'DailyKpiTable', {
+      value: `${table.databaseName}.${table.kpiTableName}`,
+      description: 'Daily KPIs per connector, one row each, from state/kpis/',
     });
   }
 }

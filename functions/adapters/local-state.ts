@@ -1,12 +1,25 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeKeySegment } from '../core/archive-layout.ts';
+import type { AttributionState } from '../core/fleet/attribution-state.ts';
+import {
+  type DailyConnectorKpi,
+  dailyKpisKey,
+  kpiRowsFromJsonLines,
+  kpiRowsToJsonLines,
+} from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { Cursor, ReleaseLock, ScanState, SilenceStore } from '../scan/ports.ts';
 import { readJsonFile, replaceFile } from './local-files.ts';
 import { lockStateFolder } from './local-lock.ts';
 
-/** Cursors and incident records as JSON files in a local folder, one of each per connector. */
+/**
+ * Cursors and incident records as JSON files in a local folder, one of each per connector; the
+ * fleet's attribution record in `fleet/attribution.json`; each day's KPI rows as JSON Lines in
+ * `kpis/date=YYYY-MM-DD/kpis.jsonl`, the layout the S3 state uses. Runs on one folder never
+ * overlap (`lockForRun`), so writes need no compare-and-swap.
+ */
 export class LocalState implements ScanState, SilenceStore {
   constructor(readonly location: string) {}
 
@@ -32,6 +45,35 @@ export class LocalState implements ScanState, SilenceStore {
     await replaceFile(this.#path('incidents', state), `${JSON.stringify(state)}\n`);
   }
 
+  async loadAttribution(): Promise<AttributionState | undefined> {
+    return (await readJsonFile(this.#attributionPath())) as AttributionState | undefined;
+  }
+
+  async saveAttribution(state: AttributionState): Promise<void> {
+    // Compact: the window's marks of a whole depot are one document.
+    await replaceFile(this.#attributionPath(), `${JSON.stringify(state)}\n`);
+  }
+
+  async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
+    const path = join(this.location, dailyKpisKey(day));
+    try {
+      return kpiRowsFromJsonLines(await readFile(path, 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
+  async updateDailyKpis(
+    day: string,
+    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
+  ): Promise<void> {
+    const rows = await this.loadDailyKpis(day);
+    const next = change(rows);
+    if (next === rows) return;
+    await replaceFile(join(this.location, dailyKpisKey(day)), kpiRowsToJsonLines(next));
+  }
+
   async loadSilences(): Promise<unknown> {
     return readJsonFile(this.#silencesPath());
   }
@@ -39,6 +81,10 @@ export class LocalState implements ScanState, SilenceStore {
   async updateSilences(change: (stored: unknown) => unknown[]): Promise<void> {
     const next = change(await this.loadSilences());
     await replaceFile(this.#silencesPath(), `${JSON.stringify(next, null, 2)}\n`);
+  }
+
+  #attributionPath(): string {
+    return join(this.location, 'fleet', 'attribution.json');
   }
 
   #silencesPath(): string {

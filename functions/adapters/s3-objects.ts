@@ -51,12 +51,18 @@ export class S3Objects {
 
   /** Reads a JSON object and its ETag; a missing object gives `{ value: undefined }`. */
   async readJson<T>(key: string): Promise<Versioned<T>> {
+    const { value, etag } = await this.readText(key);
+    return { value: value === undefined ? undefined : (JSON.parse(value) as T), etag };
+  }
+
+  /** Reads an object as UTF-8 text with its ETag; a missing object gives `{ value: undefined }`. */
+  async readText(key: string): Promise<Versioned<string>> {
     try {
       const response = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key }),
       );
       const text = (await response.Body?.transformToString('utf8')) ?? '';
-      return { value: JSON.parse(text) as T, etag: response.ETag };
+      return { value: text, etag: response.ETag };
     } catch (error) {
       if (isNotFound(error)) return { value: undefined, etag: undefined };
       throw error;
@@ -72,13 +78,31 @@ export class S3Objects {
     value: unknown,
     etag: string | undefined,
   ): Promise<string | undefined> {
+    return this.writeTextIfUnchanged(
+      key,
+      `${JSON.stringify(value, null, 2)}\n`,
+      etag,
+      'application/json',
+    );
+  }
+
+  /**
+   * Writes a text object on the same conditions as `writeJsonIfUnchanged` (JSON Lines, say).
+   * Returns the new ETag, or undefined when another writer got there first.
+   */
+  async writeTextIfUnchanged(
+    key: string,
+    body: string,
+    etag: string | undefined,
+    contentType: string,
+  ): Promise<string | undefined> {
     try {
       const response = await this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          Body: `${JSON.stringify(value, null, 2)}\n`,
-          ContentType: 'application/json',
+          Body: body,
+          ContentType: contentType,
           ...(etag ? { IfMatch: etag } : { IfNoneMatch: '*' }),
         }),
       );

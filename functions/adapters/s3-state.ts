@@ -1,5 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { encodeKeySegment } from '../core/archive-layout.ts';
+import type { AttributionState } from '../core/fleet/attribution-state.ts';
+import {
+  type DailyConnectorKpi,
+  dailyKpisKey,
+  kpiRowsFromJsonLines,
+  kpiRowsToJsonLines,
+} from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { Cursor, ScanState, SilenceStore } from '../scan/ports.ts';
@@ -7,12 +14,18 @@ import type { S3Location } from './s3-location.ts';
 import { S3Objects } from './s3-objects.ts';
 
 const ATTEMPTS = 3;
+/**
+ * A day's KPI rows are read, changed and written again on every lost race; more tries than a
+ * whole-record write, as every connector's scan adds to the same day's object.
+ */
+const KPI_ATTEMPTS = 6;
 
 /**
  * Cursors and incident records in S3, one object of each per connector, written with
  * compare-and-swap (`If-Match` on the ETag read, `If-None-Match` on first write). If another
  * run wrote in between, the cursor keeps the later of the two positions: it never goes
- * backwards.
+ * backwards. The fleet's attribution record is one object (`fleet/attribution.json`), and each
+ * day's KPI rows one JSON Lines object (`kpis/date=YYYY-MM-DD/kpis.jsonl`, an Athena partition).
  */
 export class S3State implements ScanState, SilenceStore {
   readonly #objects: S3Objects;
@@ -47,6 +60,46 @@ export class S3State implements ScanState, SilenceStore {
     );
   }
 
+  async loadAttribution(): Promise<AttributionState | undefined> {
+    return this.#read<AttributionState>(this.#attributionKey());
+  }
+
+  async saveAttribution(state: AttributionState): Promise<void> {
+    // As with incidents: should two runs race, the record that has marked more sessions wins,
+    // and the other's sessions are marked again when their window is read next time.
+    await this.#write<AttributionState>(this.#attributionKey(), state, (theirs) =>
+      theirs.marks.length > state.marks.length ? theirs : state,
+    );
+  }
+
+  async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
+    const { value } = await this.#objects.readText(this.#prefix + dailyKpisKey(day));
+    return value === undefined ? [] : kpiRowsFromJsonLines(value);
+  }
+
+  async updateDailyKpis(
+    day: string,
+    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
+  ): Promise<void> {
+    const key = this.#prefix + dailyKpisKey(day);
+    // Each attempt reads afresh and applies the change to what it read, so a writer that got
+    // in between keeps its sessions: `change` skips the ones already counted.
+    for (let attempt = 1; attempt <= KPI_ATTEMPTS; attempt++) {
+      const { value, etag } = await this.#objects.readText(key);
+      const rows = value === undefined ? [] : kpiRowsFromJsonLines(value);
+      const next = change(rows);
+      if (next === rows) return;
+      const written = await this.#objects.writeTextIfUnchanged(
+        key,
+        kpiRowsToJsonLines(next),
+        etag,
+        'application/x-ndjson',
+      );
+      if (written !== undefined) return;
+    }
+    throw new Error(`KPI rows ${key} kept changing under this run (${KPI_ATTEMPTS} attempts)`);
+  }
+
   async loadSilences(): Promise<unknown> {
     return this.#read<unknown>(this.#silencesKey());
   }
@@ -55,6 +108,10 @@ export class S3State implements ScanState, SilenceStore {
     const key = this.#silencesKey();
     // Read first, so the write is against what was there; on a lost race, apply to theirs.
     await this.#write<unknown>(key, change(await this.#read<unknown>(key)), change);
+  }
+
+  #attributionKey(): string {
+    return `${this.#prefix}fleet/attribution.json`;
   }
 
   #silencesKey(): string {

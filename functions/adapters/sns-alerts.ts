@@ -21,9 +21,10 @@ export interface SnsAlertsOptions {
 }
 
 /**
- * Notices to an SNS topic: one message per charger and severity, each carrying a body per
- * protocol (`MessageStructure: 'json'`) and the attributes subscription filters use (`event`
- * and `subject` as lists, since one message may carry several incidents). Messages go out with
+ * Notices to an SNS topic: one message per charger and severity (per vehicle and severity for
+ * vehicle incidents), each carrying a body per protocol (`MessageStructure: 'json'`) and the
+ * attributes subscription filters use (`event`, `subject` and, when a notice names a vehicle,
+ * `vehicleId` as lists, since one message may carry several incidents). Messages go out with
  * PublishBatch; only what SNS accepted is reported as published, so the rest is retried on the
  * next run.
  */
@@ -63,7 +64,7 @@ export class SnsAlerts implements AlertSink {
     return outcome;
   }
 
-  /** Messages per charger and severity, each shrunk until it fits SNS's size limit. */
+  /** Messages per charger (or vehicle) and severity, each shrunk until it fits SNS's size limit. */
   #messages(notices: readonly IncidentNotification[]): AlertMessage[] {
     const limits = {
       listed: this.options.listed ?? 10,
@@ -111,6 +112,14 @@ function entryOf(message: AlertMessage, notices: Map<string, IncidentNotificatio
         rule: { DataType: 'String.Array', StringValue: JSON.stringify(message.attributes.rules) },
         event: { DataType: 'String.Array', StringValue: listOf(message.attributes.events) },
         subject: { DataType: 'String.Array', StringValue: listOf(carried.map((n) => n.subject)) },
+        ...(message.attributes.vehicleIds.length > 0
+          ? {
+              vehicleId: {
+                DataType: 'String.Array',
+                StringValue: listOf(message.attributes.vehicleIds),
+              },
+            }
+          : {}),
       },
     },
   };

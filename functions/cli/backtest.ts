@@ -34,6 +34,7 @@ export async function runBacktest(command: BacktestCommand): Promise<number> {
   const result = backtest(history.sessions, {
     everyMinutes: command.everyMinutes,
     settingsFor: (origin) => command.incidents.for(origin),
+    site: command.incidents.site(),
     ...(command.silenced ? { silenced: command.silenced } : {}),
   });
   if (command.json) {

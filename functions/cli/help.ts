@@ -81,6 +81,23 @@ Serves the simulated DepotFinity API (client id demo-client, secret demo-secret)
 Example: depot-watch simulate --port 4010 --chargers 8
 `,
   },
+  kpis: {
+    summary: 'daily charging KPIs per connector: success, fault-free, energy, efficiency',
+    help: `Usage: depot-watch kpis [--config <file>] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
+                     [--archive <folder-or-file>...]
+
+Prints each connector's day (UTC, by session start): sessions, charging success rate (reached
+the target SoC with no critical finding), fault-free rate (no finding at all), energy delivered,
+mean converter efficiency and minutes in Faulted, then the fleet's total. Reads the rows the
+scan keeps in the config's state (without --config, the demo's); the period defaults to the
+last 7 UTC days including today. --archive rolls saved or archived reports up afresh instead,
+with the config's thresholds, over every day they cover unless --from/--to say otherwise.
+--json prints one row per line. Exit 0 when read, 1 when nothing could be read, 2 for a usage
+error.
+
+Example: depot-watch kpis --config depot.json --from 2026-11-01 --to 2026-11-30
+`,
+  },
 } as const satisfies Record<string, { summary: string; help: string }>;
 
 /** The commands there are, in the order the overview lists them. */

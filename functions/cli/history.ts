@@ -1,7 +1,7 @@
-import { evaluateReport } from '../core/evaluate.ts';
 import type { HistoricSession } from '../core/incidents/backtest.ts';
+import { judgeSession } from '../core/judge-session.ts';
 import { reportsInDocument } from '../core/report-file.ts';
-import { sessionEndOf, validateSessionReport } from '../core/session-report.ts';
+import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { savedDocuments } from './saved-documents.ts';
 
@@ -44,17 +44,8 @@ export async function judgedHistory(
       const unique = `${origin.chargerId}\u001f${origin.connectorId}\u001f${key}`;
       if (seen.has(unique)) continue;
       seen.add(unique);
-      const { findings } = evaluateReport(report, thresholds.for(origin), origin);
-      history.sessions.push({
-        origin,
-        session: {
-          key,
-          sessionId: String(report.sessionId),
-          at: sessionEndOf(report),
-          ...(report.vehicleId !== undefined ? { vehicleId: report.vehicleId } : {}),
-          findings,
-        },
-      });
+      const { session } = judgeSession(report, sessionDate, thresholds.for(origin), origin);
+      history.sessions.push({ origin, session });
     }
   }
   return history;

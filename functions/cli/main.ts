@@ -14,6 +14,7 @@ import { runDemo } from './demo.ts';
 import { parseDuration } from './duration.ts';
 import { COMMAND_NAMES, commandHelp, USAGE, version } from './help.ts';
 import { runIncidents } from './incidents.ts';
+import { kpiPeriod, runKpis } from './kpis.ts';
 import { loadConfigFile } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
 import { runReplay } from './replay.ts';
@@ -48,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
         return await incidents(rest);
       case 'silence':
         return await silence(rest);
+      case 'kpis':
+        return await kpis(rest);
       case '--version':
       case '-V':
       case 'version':
@@ -180,6 +183,45 @@ async function incidents(args: string[]): Promise<number> {
     openOnly: values.open,
     json: values.json,
     write: out,
+  });
+}
+
+async function kpis(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      config: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      archive: { type: 'string', multiple: true },
+    },
+    true,
+  );
+  // `--archive a b c` as well as `--archive a --archive b`: the folders after the flag.
+  if (positionals.length > 0 && !values.archive)
+    throw new ConfigError(`kpis takes no "${positionals[0]}"; did you mean --archive <folder>?`);
+  const archive = [...(values.archive ?? []), ...positionals];
+  const config = values.config ? await loadConfigFile(values.config) : undefined;
+  const period = kpiPeriod(values, Date.now(), archive.length > 0);
+  // Without a config, the demo's state folder: `npm start`, then `depot-watch kpis`.
+  const location = config?.state ?? '.depot-watch/state';
+  const baseDir = values.config ? dirname(resolve(values.config)) : process.cwd();
+  return runKpis({
+    source:
+      archive.length > 0
+        ? {
+            archive,
+            thresholds: new ThresholdBook(
+              (config?.thresholds ?? {}) as ThresholdsInput,
+              config?.overrides ?? [],
+            ),
+          }
+        : { state: stateFrom(location, { baseDir }), location: where(location, baseDir) },
+    period,
+    json: values.json,
+    write: out,
+    writeError: err,
   });
 }
 

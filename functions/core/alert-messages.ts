@@ -1,9 +1,16 @@
+import { encodeKeySegment } from './archive-layout.ts';
 import type { Severity } from './finding.ts';
 import type { IncidentEvent, IncidentNotification } from './incidents/incident.ts';
-import { EVENT_LABEL, noticeAsText, noticeDetail } from './incidents/notice-text.ts';
+import {
+  EVENT_LABEL,
+  noticeAsText,
+  noticeDetail,
+  ticketText,
+  withoutPrefix,
+} from './incidents/notice-text.ts';
 import { capped, plainText, slackText } from './vendor-text.ts';
 
-/** One alert message: the notices of one charger and severity, rendered per channel. */
+/** One alert message: the notices of one charger (or one vehicle) and severity, rendered per channel. */
 export interface AlertMessage {
   /** Email subject: at most 100 printable ASCII characters, no line breaks (SNS's rule). */
   subject: string;
@@ -13,7 +20,15 @@ export interface AlertMessage {
   chat: string;
   /** Machine-readable JSON for every other subscriber (SQS, Lambda, a PagerDuty bridge). */
   default: string;
-  attributes: { severity: Severity; chargerId: string; rules: string[]; events: IncidentEvent[] };
+  attributes: {
+    severity: Severity;
+    /** The charger; for a vehicle message, the charger of its first notice. */
+    chargerId: string;
+    rules: string[];
+    events: IncidentEvent[];
+    /** The vehicles the notices name, sorted; empty when none does. */
+    vehicleIds: string[];
+  };
   /** Every notice this message accounts for, listed or counted. */
   ids: string[];
 }
@@ -32,7 +47,9 @@ const EVENT_ORDER: readonly IncidentEvent[] = ['escalate', 'open', 'reminder', '
 const SUBJECT_LIMIT = 100;
 
 /**
- * Groups notices into messages, one per charger and severity, most severe first. A group
+ * Groups notices into messages, one per charger and severity, most severe first; notices about
+ * a vehicle go one message per vehicle and severity instead, never beside a charger's, so a
+ * subscription filter on the `subject` attribute can send them to the vehicle team. A group
  * with more notices than `limits.listed` lists that many and counts the rest, so a run sends
  * a bounded number of bounded messages however many incidents move.
  */
@@ -42,7 +59,10 @@ export function alertMessages(
 ): AlertMessage[] {
   const groups = new Map<string, IncidentNotification[]>();
   for (const notice of notices) {
-    const key = `${notice.severity}\u001f${notice.chargerId}`;
+    const key =
+      notice.subject === 'vehicle'
+        ? `${notice.severity}\u001fvehicle\u001f${notice.vehicleId ?? notice.chargerId}`
+        : `${notice.severity}\u001fcharger\u001f${notice.chargerId}`;
     groups.set(key, [...(groups.get(key) ?? []), notice]);
   }
   return [...groups.values()]
@@ -54,7 +74,7 @@ export function alertMessages(
     .map((group) => renderGroup(group, limits));
 }
 
-/** Renders one charger-and-severity group; `listed` may be lowered to fit a size limit. */
+/** Renders one charger-or-vehicle-and-severity group; `listed` may be lowered to fit a size limit. */
 export function renderGroup(
   group: readonly IncidentNotification[],
   limits: MessageLimits,
@@ -64,6 +84,9 @@ export function renderGroup(
   );
   const first = ordered[0] as IncidentNotification;
   const { severity, chargerId } = first;
+  // A vehicle group names the vehicle where a charger group names the charger.
+  const vehicleId = first.subject === 'vehicle' ? first.vehicleId : undefined;
+  const about = vehicleId ?? chargerId;
   const listed = ordered.slice(0, limits.listed);
   const more = ordered.length - listed.length;
   const rules = [...new Set(ordered.map((n) => n.rule))];
@@ -72,16 +95,19 @@ export function renderGroup(
   const moved = eventCounts(ordered);
   const headline =
     ordered.length === 1
-      ? `${EVENT_LABEL[first.event]}: ${first.title}`
-      : `${chargerId}: ${moved} (${severity}; ${rules.join(', ')})`;
-  const archive = `${limits.archiveLocation.replace(/\/?$/, '/')}reports/charger=${encodeURIComponent(chargerId)}/`;
+      ? vehicleId !== undefined
+        ? `${vehicleId} ${EVENT_LABEL[first.event]}: ${withoutPrefix(first.title, vehicleId)}`
+        : `${EVENT_LABEL[first.event]}: ${first.title}`
+      : `${about}: ${moved} (${severity}; ${rules.join(', ')})`;
+  // A vehicle's reports lie under every charger it used: the message points at all of them.
+  const archive = `${limits.archiveLocation.replace(/\/?$/, '/')}reports/${vehicleId === undefined ? `charger=${encodeKeySegment(chargerId)}/` : ''}`;
   const moreLine =
-    more > 0 ? `…and ${more} more ${severity} notice(s) on ${chargerId} not listed here.` : '';
+    more > 0 ? `…and ${more} more ${severity} notice(s) on ${about} not listed here.` : '';
 
   const email = [
-    `depot-watch, charger ${plainText(chargerId, 128)}: ${moved} at ${severity} severity.`,
+    `depot-watch, ${vehicleId === undefined ? 'charger' : 'vehicle'} ${plainText(about, 128)}: ${moved} at ${severity} severity.`,
     '',
-    ...listed.map((n) => `${noticeAsText(n, 78)}\n`),
+    ...listed.map((n) => `${noticeAsText(n, 78)}\n${ticketBlock(n, limits.archiveLocation)}`),
     ...(moreLine ? [moreLine, ''] : []),
     `Raw session reports: ${archive}`,
     'You receive this because you subscribed to depot-watch alerts.',
@@ -110,17 +136,22 @@ export function renderGroup(
     metadata: {
       // One Slack thread per incident, so its open, reminders and resolve read as one story;
       // a message that moves several incidents at once starts in the charger's thread.
-      threadId:
-        incidents.length === 1 ? `depot-watch-${first.incident}` : `depot-watch-${chargerId}`,
+      threadId: incidents.length === 1 ? `depot-watch-${first.incident}` : `depot-watch-${about}`,
       summary: slackText(headline, 200),
       eventType: `depot-watch.incident.${events.join('+')}`,
-      additionalContext: { chargerId, severity, notices: String(ordered.length) },
+      additionalContext: {
+        chargerId,
+        ...(vehicleId !== undefined ? { vehicleId } : {}),
+        severity,
+        notices: String(ordered.length),
+      },
     },
   });
 
   const defaultBody = JSON.stringify({
     source: 'depot-watch',
     chargerId,
+    ...(vehicleId !== undefined ? { vehicleId } : {}),
     severity,
     // A bridge to PagerDuty or Opsgenie triggers on open, reminder and escalate, and resolves on
     // resolve, keyed by the incident id.
@@ -143,9 +174,23 @@ export function renderGroup(
     email,
     chat,
     default: defaultBody,
-    attributes: { severity, chargerId, rules, events },
+    attributes: {
+      severity,
+      chargerId,
+      rules,
+      events,
+      vehicleIds: [...new Set(ordered.flatMap((n) => n.vehicleId ?? []))].sort(),
+    },
     ids: ordered.map((n) => n.id),
   };
+}
+
+/** The ticket lines of a notice, set off so a reader sees where to copy from; empty for a resolve. */
+function ticketBlock(notice: IncidentNotification, archiveLocation: string): string {
+  const lines = ticketText(notice, archiveLocation);
+  if (lines.length === 0) return '';
+  // Unindented between markers: what is copied needs no cleaning up in the ticket.
+  return ['--- ticket text ---', ...lines, '--- end of ticket text ---', ''].join('\n');
 }
 
 function actionOf(event: IncidentEvent): 'trigger' | 'resolve' {

@@ -1,11 +1,11 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
-import { evaluateReport } from '../core/evaluate.ts';
 import { emptyIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from '../core/incidents/incident.ts';
 import { incidentStep } from '../core/incidents/incident-step.ts';
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettings } from '../core/incidents/settings.ts';
-import { type ReportOrigin, sessionEndOf, validateSessionReport } from '../core/session-report.ts';
+import { judgeSession } from '../core/judge-session.ts';
+import { type ReportOrigin, validateSessionReport } from '../core/session-report.ts';
 import type { Thresholds } from '../core/thresholds.ts';
 import {
   type AlertSink,
@@ -46,10 +46,12 @@ export interface ConnectorScan {
   deadline?: number;
 }
 
-/** A connector's scan: its counts and status, and the notices that went out for it. */
+/** A connector's scan: its counts and status, the notices that went out, the sessions read. */
 export interface ConnectorOutcome {
   result: ConnectorResult;
   delivered: IncidentNotification[];
+  /** Every valid session read, for the fleet's attribution and daily KPIs. */
+  sessions: JudgedSession[];
 }
 
 /**
@@ -66,6 +68,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
   const counts = emptyCounts();
   const findingsByRule: Record<string, number> = {};
   let delivered: IncidentNotification[] = [];
+  const sessions: JudgedSession[] = [];
   const result = (status: ConnectorResult['status'], error?: string): ConnectorOutcome => ({
     result: {
       ...origin,
@@ -76,6 +79,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
       ...(error !== undefined ? { error } : {}),
     },
     delivered,
+    sessions,
   });
 
   try {
@@ -87,14 +91,13 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     window.from = cursor
       ? new Date(Date.parse(cursor.fetchedUntil) - scan.overlapMinutes * 60_000).toISOString()
       : new Date(Date.parse(scan.to) - scan.initialLookbackHours * 3_600_000).toISOString();
-    const sessions: JudgedSession[] = [];
     let cutShort = false;
 
     const fileItem = async (item: RawItem): Promise<void> => {
       const filed = await archiveItem(scan, item, counts);
       if (!filed) return;
       const { report, sessionDate } = filed;
-      const { findings, ruleErrors } = evaluateReport(report, scan.thresholds, origin);
+      const { session, ruleErrors } = judgeSession(report, sessionDate, scan.thresholds, origin);
       counts.ruleErrors += ruleErrors.length;
       for (const failure of ruleErrors) {
         scan.log.error('rule failed on a report', {
@@ -103,17 +106,11 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
           ...failure,
         });
       }
-      for (const finding of findings) {
+      for (const finding of session.findings) {
         counts.findings++;
         findingsByRule[finding.rule] = (findingsByRule[finding.rule] ?? 0) + 1;
       }
-      sessions.push({
-        key: `${String(report.sessionId)}@${sessionDate}`,
-        sessionId: String(report.sessionId),
-        at: sessionEndOf(report),
-        ...(report.vehicleId !== undefined ? { vehicleId: report.vehicleId } : {}),
-        findings,
-      });
+      sessions.push(session);
     };
 
     // A window that cannot be read to its end still has its first pages' faults alerted.

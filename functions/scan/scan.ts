@@ -6,6 +6,7 @@ import { dueNotifications, markDelivered, type SilencedAt } from '../core/incide
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
+import { attributeFleet, rollUpKpis } from './fleet-step.ts';
 import type { AlertSink, Log, ReportArchive, ReportSource, ScanState } from './ports.ts';
 import { scanConnector } from './scan-connector.ts';
 import { type ConnectorResult, emptyCounts, type ScanSummary, totalsOf } from './summary.ts';
@@ -67,7 +68,7 @@ export async function runScan(
 
     const outcomes = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
       if (deadline !== undefined && now() >= deadline)
-        return { result: unscanned(origin, startedAt), delivered: [] };
+        return { result: unscanned(origin, startedAt), delivered: [], sessions: [] };
       const outcome = await scanConnector({
         origin,
         to: startedAt,
@@ -92,16 +93,37 @@ export async function runScan(
     });
     const results = outcomes.map((o) => o.result);
     const depot = await depotIncident(settings, adapters, results, now);
+    const fleetSessions = outcomes.flatMap((o) =>
+      o.sessions.map((session) => ({
+        origin: { chargerId: o.result.chargerId, connectorId: o.result.connectorId },
+        session,
+      })),
+    );
+    const fleetStep = {
+      now: new Date(now()).toISOString(),
+      fleet: settings.fleet,
+      incidents: settings.incidents,
+      ...(settings.silenced ? { silenced: settings.silenced } : {}),
+      state: adapters.state,
+      alerts: adapters.alerts,
+      log,
+    };
+    const attributed = await attributeFleet(fleetStep, fleetSessions);
+    await rollUpKpis(fleetStep, fleetSessions);
     await recordHistory(adapters, runId, startedAt, [
       ...outcomes.flatMap((o) => o.delivered),
       ...depot,
+      ...attributed.delivered,
     ]);
 
+    const totals = totalsOf(results);
+    totals.alerted += attributed.delivered.length;
+    totals.openIncidents += attributed.openIncidents;
     const summary: ScanSummary = {
       runId,
       startedAt,
       finishedAt: new Date(now()).toISOString(),
-      totals: totalsOf(results),
+      totals,
       connectors: results,
       failed: results
         .filter((r) => r.status !== 'ok')

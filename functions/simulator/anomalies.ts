@@ -103,6 +103,54 @@ export const ANOMALIES: Record<string, (report: RawReport, rng: SeededRandom) =>
   },
 };
 
+/**
+ * A converter that slowly loses efficiency: from `fromPercent` to `toPercent` in a straight line
+ * over the `days` before `endsAt` (epoch ms), at `toPercent` after. Slow enough that no single
+ * session looks wrong while the drift stays above the `converter-efficiency` floor.
+ */
+export interface ConverterDrift {
+  chargerId: string;
+  connectorId: string;
+  /** Efficiency when the drift begins, in percent; healthy sessions run at 94–96.5 %. */
+  fromPercent: number;
+  /** Efficiency the drift ends at and stays at, in percent. */
+  toPercent: number;
+  /** How long the decline takes, in days. */
+  days: number;
+  /** When the decline ends, epoch ms: an option, not the clock, so the fleet stays deterministic. */
+  endsAt: number;
+}
+
+/** The drift's efficiency in percent at `at` (epoch ms), or undefined before it begins. */
+export function driftPercentAt(drift: ConverterDrift, at: number): number | undefined {
+  const span = drift.days * 86_400_000;
+  const begins = drift.endsAt - span;
+  if (at < begins) return undefined;
+  const progress = Math.min(1, (at - begins) / span);
+  return drift.fromPercent + (drift.toPercent - drift.fromPercent) * progress;
+}
+
+/** Sets the converter efficiency through the grid meter: the DC delivered stays what the bus got. */
+export function setConverterEfficiency(report: RawReport, percent: number): void {
+  const delivered = (report.energyChargeEnd as number) - (report.energyChargeStart as number);
+  report.energyPrimaryEnd =
+    (report.energyPrimaryStart as number) + Math.round(delivered / (percent / 100));
+}
+
+/** Throws unless a drift can be simulated: a positive span and efficiencies a meter can show. */
+export function checkDrift(drift: ConverterDrift): void {
+  const { fromPercent, toPercent, days, endsAt } = drift;
+  for (const [name, value] of [
+    ['fromPercent', fromPercent],
+    ['toPercent', toPercent],
+  ] as const)
+    if (!(value > 0 && value <= 99))
+      throw new RangeError(`drift.${name} must be in (0, 99], not ${value}`);
+  if (!(days > 0)) throw new RangeError(`drift.days must be positive, not ${days}`);
+  if (!Number.isFinite(endsAt))
+    throw new RangeError(`drift.endsAt must be epoch ms, not ${endsAt}`);
+}
+
 /** The anomaly kinds, in the order the simulated fleet rotates through them. */
 export const ANOMALY_KINDS: readonly string[] = Object.keys(ANOMALIES);
 

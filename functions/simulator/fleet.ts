@@ -1,4 +1,12 @@
-import { ANOMALIES, ANOMALY_KINDS, type RawReport } from './anomalies.ts';
+import {
+  ANOMALIES,
+  ANOMALY_KINDS,
+  type ConverterDrift,
+  checkDrift,
+  driftPercentAt,
+  type RawReport,
+  setConverterEfficiency,
+} from './anomalies.ts';
 import { SeededRandom } from './random.ts';
 
 /** How the synthetic fleet is made; the same options always give the same sessions. */
@@ -15,6 +23,17 @@ export interface FleetOptions {
   anomalyEvery: number;
   /** One session in this many is served schema-invalid; 0 for none. Default: 0. */
   invalidEvery: number;
+  /**
+   * A vehicle (`BUS-100`..`BUS-159`) whose every session, on any charger, fails battery voltage
+   * alignment and carries nothing else: a fault of the bus, not of the chargers. Default: none.
+   */
+  faultyVehicle?: string;
+  /**
+   * One connector whose converter efficiency declines slowly (±0.5 point of noise); healthy
+   * before the drift begins. Its sessions carry no rotating fault, so the drift is the only
+   * thing on that connector. Default: none.
+   */
+  drift?: ConverterDrift;
 }
 
 export const DEFAULT_FLEET: FleetOptions = {
@@ -37,6 +56,8 @@ export interface SimulatedSession {
   anomaly?: string;
   /** Served with a wrong field type, to be quarantined. */
   invalid: boolean;
+  /** The converter efficiency a drift gave this session, in percent, noise included. */
+  efficiencyPercent?: number;
   report: RawReport;
 }
 
@@ -53,6 +74,7 @@ export class SimulatedFleet {
 
   constructor(options: Partial<FleetOptions> = {}) {
     this.options = { ...DEFAULT_FLEET, ...options };
+    if (this.options.drift) checkDrift(this.options.drift);
     this.#chargerIds = Array.from(
       { length: this.options.chargers },
       (_, i) => `HPC-${String(i + 1).padStart(3, '0')}`,
@@ -101,17 +123,34 @@ export class SimulatedFleet {
 
   /** The session in one slot of one connector. */
   session(chargerId: string, connectorId: string, index: number, slot: number): SimulatedSession {
-    const { seed, anomalyEvery, invalidEvery, sessionIntervalMinutes } = this.options;
+    const { seed, anomalyEvery, invalidEvery, sessionIntervalMinutes, faultyVehicle, drift } =
+      this.options;
     const rng = new SeededRandom(seed, chargerId, connectorId, slot);
     const slotStart = slot * sessionIntervalMinutes * 60_000;
     const report = healthyReport(rng, slotStart, index, slot);
+    const ofFaultyVehicle = faultyVehicle !== undefined && report.vehicleId === faultyVehicle;
+    const drifting = drift?.chargerId === chargerId && drift.connectorId === connectorId;
+    // The faulty bus and the drifting converter must be the only thing on their sessions, or a
+    // rotating fault would blur what attribution and drift detection are meant to see.
+    const rotating = !ofFaultyVehicle && !drifting;
     const phase = slot + index;
-    const anomaly =
-      anomalyEvery > 0 && phase % anomalyEvery === 0
+    let anomaly =
+      rotating && anomalyEvery > 0 && phase % anomalyEvery === 0
         ? ANOMALY_KINDS[(Math.floor(phase / anomalyEvery) + index) % ANOMALY_KINDS.length]
         : undefined;
     if (anomaly) ANOMALIES[anomaly]?.(report, rng);
-    const invalid = !anomaly && invalidEvery > 0 && (slot * 3 + index) % invalidEvery === 1;
+    if (ofFaultyVehicle) {
+      anomaly = 'battery-misalignment';
+      ANOMALIES[anomaly]?.(report, rng);
+    }
+    const line =
+      drift && drifting
+        ? driftPercentAt(drift, Date.parse(report.sessionTimeStart as string))
+        : undefined;
+    const efficiencyPercent = line === undefined ? undefined : line + rng.between(-0.5, 0.5);
+    if (efficiencyPercent !== undefined) setConverterEfficiency(report, efficiencyPercent);
+    const invalid =
+      rotating && !anomaly && invalidEvery > 0 && (slot * 3 + index) % invalidEvery === 1;
     if (invalid) report.energySocEnd = 'full' as unknown as number;
     const session: SimulatedSession = {
       chargerId,
@@ -123,6 +162,7 @@ export class SimulatedFleet {
       report,
     };
     if (anomaly) session.anomaly = anomaly;
+    if (efficiencyPercent !== undefined) session.efficiencyPercent = efficiencyPercent;
     return session;
   }
 

@@ -13,11 +13,25 @@ const AT_LEAST: Record<Severity, Severity[]> = {
   warning: ['warning', 'critical'],
   critical: ['critical'],
 };
+/** The incident subjects that are not a vehicle's (see IncidentSubject in the core). */
+const NOT_VEHICLE = ['connector', 'charger', 'depot'] as const;
+
+/** An email subscriber and the least severity it receives. */
+export interface EmailSubscriber {
+  readonly address: string;
+  readonly minSeverity: Severity;
+}
 
 /** Props of the alert channels. */
 export interface AlertChannelsProps {
-  /** Email subscribers and the least severity each receives. @default none */
-  readonly emails?: readonly { address: string; minSeverity: Severity }[];
+  /** Email subscribers (the charger technicians) and the least severity each receives. @default none */
+  readonly emails?: readonly EmailSubscriber[];
+  /**
+   * The vehicle maintenance team: they receive the incidents whose `subject` is `vehicle`, and
+   * once there is one, `emails` stop receiving messages about vehicles alone.
+   * @default none (vehicle incidents go to `emails` like any other)
+   */
+  readonly vehicleEmails?: readonly EmailSubscriber[];
   /** A Slack channel through AWS Chatbot; it receives every severity. @default none */
   readonly slack?: { workspaceId: string; channelId: string };
 }
@@ -85,14 +99,30 @@ export class AlertChannels extends Construct {
       reason: 'This queue is itself the dead-letter queue for alert deliveries.',
     });
 
-    for (const { address, minSeverity } of props.emails ?? []) {
+    // Vehicle incidents must reach someone: technicians lose them only to a vehicle team.
+    const vehicleTeam = (props.vehicleEmails ?? []).length > 0;
+    const technicians = (props.emails ?? []).map((subscriber) => ({
+      ...subscriber,
+      filterPolicy: {
+        ...severityFilter(subscriber.minSeverity),
+        ...(vehicleTeam ? notVehicleOnlyFilter() : {}),
+      },
+    }));
+    const vehicles = (props.vehicleEmails ?? []).map((subscriber) => ({
+      ...subscriber,
+      filterPolicy: { ...severityFilter(subscriber.minSeverity), ...vehicleFilter() },
+    }));
+    for (const { address, filterPolicy } of [...technicians, ...vehicles]) {
       this.topic.addSubscription(
         new subscriptions.EmailSubscription(address, {
           deadLetterQueue: this.deliveryDlq,
-          filterPolicy: severityFilter(minSeverity),
+          filterPolicy,
         }),
       );
-      // Nobody watching the chargers outranks any severity: every address hears the watchdog.
+    }
+    // Nobody watching the chargers or the buses outranks any severity: every address hears
+    // the watchdog. (An address on both lists fails synth in parseDeployment.)
+    for (const { address } of [...technicians, ...vehicles]) {
       this.alarmTopic.addSubscription(
         new subscriptions.EmailSubscription(address, { deadLetterQueue: this.deliveryDlq }),
       );
@@ -147,4 +177,30 @@ export class AlertChannels extends Construct {
 
 function severityFilter(minSeverity: Severity) {
   return { severity: sns.SubscriptionFilter.stringFilter({ allowlist: AT_LEAST[minSeverity] }) };
+}
+
+/**
+ * Messages about a vehicle: the `subject` attribute (a String.Array) holds `vehicle`. SNS
+ * matches an exact string against each element of a String.Array separately
+ * (https://docs.aws.amazon.com/sns/latest/dg/string-value-matching.html, "Exact matching").
+ */
+function vehicleFilter() {
+  return { subject: sns.SubscriptionFilter.stringFilter({ allowlist: ['vehicle'] }) };
+}
+
+/**
+ * Messages not about vehicles alone. `anything-but` on a String.Array matches only when none
+ * of its elements is listed (same page, "Anything-but matching"), so on its own it would also
+ * drop a message that mixed a vehicle with a connector; the allowlist of the other subjects,
+ * ORed with it within the key ("at least one property value matches", sns-subscription-
+ * filter-policies.html), keeps such a message. A subject added later still passes through
+ * `anything-but`. The scan never mixes them (one message per vehicle), this is belt and braces.
+ */
+function notVehicleOnlyFilter() {
+  return {
+    subject: sns.SubscriptionFilter.stringFilter({
+      allowlist: [...NOT_VEHICLE],
+      denylist: ['vehicle'],
+    }),
+  };
 }

@@ -4,12 +4,15 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { encodeKeySegment } from '../../functions/core/archive-layout.ts';
+import { type Column, INCIDENT_COLUMNS, KPI_COLUMNS, REPORT_COLUMNS } from './table-columns.ts';
 
 /** Props of the Athena table over the archive. */
 export interface ReportTableProps {
   readonly archive: s3.IBucket;
   /** The key prefix of the archive in the bucket, e.g. `archive`. */
   readonly archivePrefix: string;
+  /** The key prefix of the scan state in the same bucket, e.g. `state`; the daily KPIs live under it. */
+  readonly statePrefix: string;
   readonly results: s3.IBucket;
   /** Charger ids and connector ids to project; without them, queries must name a charger. */
   readonly fleet?: readonly { chargerId: string; connectors: readonly string[] }[];
@@ -19,7 +22,9 @@ export interface ReportTableProps {
  * A Glue table over the raw reports with partition projection on charger, connector and
  * date, so `SELECT ... FROM session_reports WHERE date >= '2026-11-01'` works with no crawler,
  * a table `incident_history` over the notices the scan delivered (projected on the run's UTC
- * date), and an Athena workgroup whose results go to the log bucket.
+ * date), a table `daily_connector_kpis` over the daily rollup the scan keeps per connector
+ * (`state/kpis/date=YYYY-MM-DD/kpis.jsonl`, projected on the session day), and an Athena
+ * workgroup whose results go to the log bucket.
  *
  * Example, notices per rule per week:
  *
@@ -41,11 +46,26 @@ export interface ReportTableProps {
  * HAVING count_if(event = 'resolve') = 0
  * ORDER BY charger_id, opened_at;
  * ```
+ *
+ * and the charging success rate per charger per week, weighted by sessions (a connector with
+ * one session a day must not count as much as one with forty):
+ *
+ * ```sql
+ * SELECT charger_id, date_trunc('week', date(date)) AS week, sum(sessions) AS sessions,
+ *        round(100.0 * sum(successful_sessions) / nullif(sum(sessions), 0), 1) AS success_pct,
+ *        round(100.0 * sum(fault_free_sessions) / nullif(sum(sessions), 0), 1) AS fault_free_pct,
+ *        round(sum(efficiency_sum_percent) / nullif(sum(efficiency_sessions), 0), 2) AS efficiency_pct,
+ *        round(sum(energy_delivered_wh) / 1000, 1) AS energy_kwh
+ * FROM depot_watch.daily_connector_kpis
+ * WHERE date >= '2026-11-01'
+ * GROUP BY 1, 2 ORDER BY 1, 2;
+ * ```
  */
 export class ReportTable extends Construct {
   readonly databaseName = 'depot_watch';
   readonly tableName = 'session_reports';
   readonly incidentTableName = 'incident_history';
+  readonly kpiTableName = 'daily_connector_kpis';
   readonly workgroup: athena.CfnWorkGroup;
 
   constructor(scope: Construct, id: string, props: ReportTableProps) {
@@ -102,45 +122,19 @@ export class ReportTable extends Construct {
     });
     table.addResourceDependency(database);
 
-    const incidents = `s3://${props.archive.bucketName}/${props.archivePrefix}/incidents`;
-    const history = new glue.CfnTable(this, 'IncidentTable', {
-      catalogId: Aws.ACCOUNT_ID,
-      databaseName: this.databaseName,
-      tableInput: {
-        name: this.incidentTableName,
-        tableType: 'EXTERNAL_TABLE',
-        description: 'One row per incident notice a scan delivered, with the run that sent it',
-        partitionKeys: [{ name: 'date', type: 'string' }],
-        parameters: {
-          classification: 'json',
-          'projection.enabled': 'true',
-          'projection.date.type': 'date',
-          'projection.date.format': 'yyyy-MM-dd',
-          'projection.date.range': '2020-01-01,NOW',
-          'projection.date.interval': '1',
-          'projection.date.interval.unit': 'DAYS',
-          'storage.location.template': `${incidents}/date=\${date}/`,
-        },
-        storageDescriptor: {
-          location: `${incidents}/`,
-          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-          serdeInfo: {
-            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
-            parameters: {
-              'ignore.malformed.json': 'true',
-              ...Object.fromEntries(
-                INCIDENT_COLUMNS.flatMap(([name, , key]) =>
-                  key === undefined ? [] : [[`mapping.${name}`, key]],
-                ),
-              ),
-            },
-          },
-          columns: INCIDENT_COLUMNS.map(([name, type]) => ({ name, type })),
-        },
-      },
-    });
-    history.addResourceDependency(database);
+    const root = `s3://${props.archive.bucketName}`;
+    this.#datedJsonTable('IncidentTable', {
+      name: this.incidentTableName,
+      description: 'One row per incident notice a scan delivered, with the run that sent it',
+      location: `${root}/${props.archivePrefix}/incidents`,
+      columns: INCIDENT_COLUMNS,
+    }).addResourceDependency(database);
+    this.#datedJsonTable('KpiTable', {
+      name: this.kpiTableName,
+      description: 'One row per connector and UTC day (by session start): the daily KPI rollup',
+      location: `${root}/${props.statePrefix}/kpis`,
+      columns: KPI_COLUMNS,
+    }).addResourceDependency(database);
 
     this.workgroup = new athena.CfnWorkGroup(this, 'Workgroup', {
       name: 'depot-watch',
@@ -156,73 +150,51 @@ export class ReportTable extends Construct {
       },
     });
   }
+
+  /**
+   * A table over JSON Lines files in `<location>/date=YYYY-MM-DD/`, projected on that date, its
+   * camelCase keys read into snake_case columns through the SerDe's `mapping.<column>`.
+   */
+  #datedJsonTable(
+    id: string,
+    table: { name: string; description: string; location: string; columns: readonly Column[] },
+  ): glue.CfnTable {
+    return new glue.CfnTable(this, id, {
+      catalogId: Aws.ACCOUNT_ID,
+      databaseName: this.databaseName,
+      tableInput: {
+        name: table.name,
+        tableType: 'EXTERNAL_TABLE',
+        description: table.description,
+        partitionKeys: [{ name: 'date', type: 'string' }],
+        parameters: {
+          classification: 'json',
+          'projection.enabled': 'true',
+          'projection.date.type': 'date',
+          'projection.date.format': 'yyyy-MM-dd',
+          'projection.date.range': '2020-01-01,NOW',
+          'projection.date.interval': '1',
+          'projection.date.interval.unit': 'DAYS',
+          'storage.location.template': `${table.location}/date=\${date}/`,
+        },
+        storageDescriptor: {
+          location: `${table.location}/`,
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+            parameters: {
+              'ignore.malformed.json': 'true',
+              ...Object.fromEntries(
+                table.columns.flatMap(([name, , key]) =>
+                  key === undefined ? [] : [[`mapping.${name}`, key]],
+                ),
+              ),
+            },
+          },
+          columns: table.columns.map(([name, type]) => ({ name, type })),
+        },
+      },
+    });
+  }
 }
-
-/** The report fields as Hive types; unknown fields stay in the raw JSON, readable with json functions. */
-const REPORT_COLUMNS: [string, string][] = [
-  ['sessionid', 'string'],
-  ['vehicleid', 'string'],
-  ['sessiontimestart', 'string'],
-  ['sessiontimeend', 'string'],
-  ['energysocstart', 'double'],
-  ['energysocend', 'double'],
-  ['energychargestart', 'double'],
-  ['energychargeend', 'double'],
-  ['energyprimarystart', 'double'],
-  ['energyprimaryend', 'double'],
-  ['energyrequestedstart', 'double'],
-  ['energyrequestedend', 'double'],
-  ['ocppstatus', 'array<struct<value:string,eventtimestamp:string>>'],
-  ['detailstatus', 'array<struct<key:string,value:string,eventtimestamp:string>>'],
-  [
-    'devicestatus',
-    'array<struct<deviceid:string,status:string,eventtimestamp:string,errorcodes:array<struct<errorcode:string,errorcounter:double>>>>',
-  ],
-  [
-    'chargeparameters',
-    'array<struct<paramtype:string,maxpower:double,maxcurrent:double,maxvoltage:double,mincurrent:double,minvoltage:double,eventtimestamp:string>>',
-  ],
-  ['sessionmetervalues', 'array<struct<key:string,value:double,eventtimestamp:string>>'],
-  [
-    'batteryalignmentresults',
-    'struct<inrange:boolean,presentvoltage:double,requestedvoltage:double,eventtimestamp:string>',
-  ],
-  ['dcbreakeropenconditions', 'struct<current:double,voltage:double,eventtimestamp:string>'],
-];
-
-/**
- * The columns of the incident history: one JSON line per delivered notice, written by the scan
- * as `JSON.stringify({ runId, ...notice })` with `notice` an `IncidentNotification`. Each entry
- * is [column, Hive type, JSON key when it differs from the column]. Athena column names are
- * lower case; camelCase keys are mapped with the SerDe's `mapping.<column>` properties (the
- * SerDe lower-cases keys and mapped names alike, so casing never decides a match). `at` is
- * not reserved, but `notice_at` reads better next to `AT TIME ZONE` and the partition date.
- *
- * `evidence` is an object of scalars (string, number, boolean); as `map<string,string>` every
- * value reads as its text, so `evidence['socPercent']` works whatever the rule put there and
- * new evidence keys need no schema change. `context` (the findings an incident explains) keeps
- * only the scalar fields that say what and where; its own evidence stays in the raw JSON.
- */
-const INCIDENT_COLUMNS: [string, string, string?][] = [
-  ['run_id', 'string', 'runId'],
-  ['id', 'string'],
-  ['event', 'string'],
-  ['incident', 'string'],
-  ['rule', 'string'],
-  ['subject', 'string'],
-  ['charger_id', 'string', 'chargerId'],
-  ['connector_id', 'string', 'connectorId'],
-  ['vehicle_id', 'string', 'vehicleId'],
-  ['severity', 'string'],
-  ['notice_at', 'string', 'at'],
-  ['session_ids', 'array<string>', 'sessionIds'],
-  ['failed_sessions', 'int', 'failedSessions'],
-  ['occurrence', 'int'],
-  ['title', 'string'],
-  ['message', 'string'],
-  ['evidence', 'map<string,string>'],
-  [
-    'context',
-    'array<struct<rule:string,severity:string,chargerid:string,connectorid:string,sessionid:string,title:string,message:string>>',
-  ],
-];

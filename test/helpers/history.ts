@@ -38,6 +38,32 @@ export interface InjectedFault {
   severity?: Severity;
 }
 
+/**
+ * A fault that follows a bus: `rule` fires in every session of `vehicleId` (`BUS-100`..`BUS-139`)
+ * that starts within [from, until), on whichever connector it charges.
+ */
+export interface VehicleFault {
+  vehicleId: string;
+  rule: FaultRule;
+  from: string;
+  until: string;
+  severity?: Severity;
+}
+
+/**
+ * A converter losing efficiency: `fromPercent` at `from`, falling in a straight line to
+ * `toPercent` at `until`, and staying there; healthy (94–97 %) before `from`. Sessions that
+ * end up under the 90 % floor carry `converter-efficiency` in their record.
+ */
+export interface InjectedDrift {
+  chargerId: string;
+  connectorId: string;
+  from: string;
+  until: string;
+  fromPercent: number;
+  toPercent: number;
+}
+
 /** The shape of a generated history: fleet, span, schedule, seed and faults. */
 export interface HistoryOptions {
   /** Seeds the PRNG; the same options always give the same history, byte for byte. */
@@ -51,7 +77,10 @@ export interface HistoryOptions {
   everyHours: number;
   /** When the history begins, ISO. @default '2026-03-02T00:00:00.000Z' (a Monday) */
   start?: string;
-  faults?: readonly InjectedFault[];
+  /** Faults on a connector, or (naming `vehicleId` instead) on a bus wherever it charges. */
+  faults?: readonly (InjectedFault | VehicleFault)[];
+  /** Converters losing efficiency slowly, one drift per connector at most. @default none */
+  drifts?: readonly InjectedDrift[];
 }
 
 /** One generated session: where, when, which faults it carries, and the raw report. */
@@ -59,10 +88,16 @@ export interface GeneratedSession {
   chargerId: string;
   connectorId: string;
   sessionId: string;
+  vehicleId: string;
   /** The session's start and end, normalised ISO (as the engine orders them). */
   start: string;
   end: string;
   faults: { rule: FaultRule; severity: Severity }[];
+  /**
+   * The converter efficiency the meters were given, in percent: healthy, drifting, or the
+   * `converter-efficiency` fault's. Faults that rewrite the meters otherwise leave it as is.
+   */
+  efficiencyPercent: number;
   report: SessionReport;
 }
 
@@ -95,7 +130,15 @@ export function generateHistory(options: HistoryOptions): GeneratedHistory {
     const allowed: readonly Severity[] = FAULT_SEVERITIES[fault.rule];
     if (fault.severity && !allowed.includes(fault.severity))
       throw new Error(`${fault.rule} fires at ${allowed.join(' or ')}, not ${fault.severity}`);
+    // Casts and plain JS can give both forms or neither; either would silently mean nothing.
+    const onConnector = 'chargerId' in fault || 'connectorId' in fault;
+    if (onConnector === 'vehicleId' in fault)
+      throw new Error(
+        `a ${fault.rule} fault names either chargerId and connectorId or vehicleId, not ${onConnector ? 'both' : 'neither'}`,
+      );
   }
+  const drifts = options.drifts ?? [];
+  for (const drift of drifts) checkDrift(drift, options);
   const rng = new SeededRandom(options.seed);
   const random = () => rng.next();
   const begin = Date.parse(options.start ?? DEFAULT_START);
@@ -131,32 +174,46 @@ export function generateHistory(options: HistoryOptions): GeneratedHistory {
           (phaseMinutes + Math.floor(draw.jitter * 20)) * MINUTE;
         const endMs = startMs + (90 + Math.floor(draw.duration * 30)) * MINUTE;
         const start = new Date(startMs).toISOString();
+        const vehicleId = `BUS-${100 + Math.floor(draw.vehicle * 40)}`;
         const sessionFaults = faults
           .filter(
             (f) =>
-              f.chargerId === chargerId &&
-              f.connectorId === connectorId &&
+              ('vehicleId' in f
+                ? f.vehicleId === vehicleId
+                : f.chargerId === chargerId && f.connectorId === connectorId) &&
               Date.parse(f.from) <= startMs &&
               startMs < Date.parse(f.until),
           )
           .map((f) => ({ rule: f.rule, severity: f.severity ?? FAULT_SEVERITIES[f.rule][0] }));
+        const drift = drifts.find(
+          (d) => d.chargerId === chargerId && d.connectorId === connectorId,
+        );
         const sessionId = `${chargerId}-${connectorId}-${String(slot).padStart(4, '0')}`;
-        const report = sessionReport({
+        const driftPercent = drift && driftPercentAt(drift, startMs);
+        const { report, efficiencyPercent } = sessionReport({
           sessionId,
-          vehicleId: `BUS-${100 + Math.floor(draw.vehicle * 40)}`,
+          vehicleId,
           startMs,
           endMs,
           draw,
           meters,
           faults: sessionFaults,
+          driftPercent,
         });
+        // Past the floor a drift is a per-session fault too; the record says so, as the rule will.
+        const underFloor =
+          driftPercent !== undefined && meterEfficiencyPercent(report) < FLOOR_PERCENT;
+        if (underFloor && !sessionFaults.some((f) => f.rule === 'converter-efficiency'))
+          sessionFaults.push({ rule: 'converter-efficiency', severity: 'warning' });
         sessions.push({
           chargerId,
           connectorId,
           sessionId,
+          vehicleId,
           start,
           end: new Date(endMs).toISOString(),
           faults: sessionFaults,
+          efficiencyPercent,
           report,
         });
       }
@@ -165,6 +222,41 @@ export function generateHistory(options: HistoryOptions): GeneratedHistory {
   const history = { options, fleet, sessions };
   checkRecord(history);
   return history;
+}
+
+/** The `converter-efficiency` rule's default floor, in percent. */
+const FLOOR_PERCENT = 90;
+
+/** Throws unless the drift names a connector of the fleet, an ordered span and sane efficiencies. */
+function checkDrift(drift: InjectedDrift, options: HistoryOptions): void {
+  const where = `drift on ${drift.chargerId}/${drift.connectorId}`;
+  const charger = Number(drift.chargerId.replace(/^HPC-/, '')) - 1;
+  const connector = Number(drift.connectorId) - 1;
+  if (chargerIdOf(charger) !== drift.chargerId || !(charger < options.chargers))
+    throw new Error(`${where}: no such charger`);
+  if (!Number.isInteger(connector) || connector < 0 || connector >= options.connectors)
+    throw new Error(`${where}: no such connector`);
+  if (!(Date.parse(drift.from) < Date.parse(drift.until)))
+    throw new Error(`${where}: from must be before until`);
+  for (const percent of [drift.fromPercent, drift.toPercent])
+    if (!(percent > 50 && percent <= 99))
+      throw new Error(`${where}: ${percent} % is not in (50, 99]`);
+}
+
+/** The drift's efficiency in percent at `atMs`, or undefined before it begins. */
+function driftPercentAt(drift: InjectedDrift, atMs: number): number | undefined {
+  const from = Date.parse(drift.from);
+  if (atMs < from) return undefined;
+  const progress = Math.min(1, (atMs - from) / (Date.parse(drift.until) - from));
+  return drift.fromPercent + (drift.toPercent - drift.fromPercent) * progress;
+}
+
+/** Efficiency as the rule computes it from the meters, in percent. */
+function meterEfficiencyPercent(report: SessionReport): number {
+  const dc = (report.energyChargeEnd ?? 0) - (report.energyChargeStart ?? 0);
+  const grid = (report.energyPrimaryEnd ?? 0) - (report.energyPrimaryStart ?? 0);
+  // Sessions the rule cannot judge (too little grid energy, a DC meter run backwards) never are.
+  return grid < 5_000 || dc < 0 ? 100 : (dc / grid) * 100;
 }
 
 type Draws = Record<
@@ -190,13 +282,20 @@ function sessionReport(s: {
   draw: Draws;
   meters: { charge: number; primary: number };
   faults: { rule: FaultRule; severity: Severity }[];
-}): SessionReport {
+  /** The drift's efficiency at this session's start, if a drift has begun on its connector. */
+  driftPercent: number | undefined;
+}): { report: SessionReport; efficiencyPercent: number } {
   const { draw, meters } = s;
   const at = (minutes: number) => new Date(s.startMs + minutes * MINUTE).toISOString();
   const end = new Date(s.endMs).toISOString();
   // 80–160 kWh in 90–120 min: at most ~107 kW on average, well under the 300 kW peak.
   const delivered = 80_000 + Math.floor(draw.energy * 80_000);
-  const grid = Math.round(delivered / (0.94 + draw.efficiency * 0.03));
+  // A drift reuses the efficiency draw as its ±0.5 point noise, so the draw order never changes.
+  let efficiency =
+    s.driftPercent === undefined
+      ? 0.94 + draw.efficiency * 0.03
+      : (s.driftPercent + (draw.efficiency - 0.5)) / 100;
+  const grid = Math.round(delivered / efficiency);
   const requested = delivered + Math.floor(draw.request * 0.015 * delivered);
   const report = {
     sessionId: s.sessionId,
@@ -265,8 +364,8 @@ function sessionReport(s: {
         break;
       case 'converter-efficiency':
         // 84–87 %: below the 90 % floor; the counter still rises, so meter quality stays quiet.
-        report.energyPrimaryEnd =
-          report.energyPrimaryStart + Math.round(delivered / (0.84 + draw.magnitude * 0.03));
+        efficiency = 0.84 + draw.magnitude * 0.03;
+        report.energyPrimaryEnd = report.energyPrimaryStart + Math.round(delivered / efficiency);
         meters.primary = report.energyPrimaryEnd;
         break;
       case 'soc-shortfall':
@@ -335,7 +434,7 @@ function sessionReport(s: {
         break;
     }
   }
-  return report;
+  return { report, efficiencyPercent: efficiency * 100 };
 }
 
 /** Throws unless every session fires exactly its own faults' rules at their severities. */

@@ -39,7 +39,8 @@ function session(n: number, findings: Finding[] = []): JudgedSession {
 const KINDS: Record<string, () => Finding[]> = {
   clean: () => [],
   efficiency: () => [finding('converter-efficiency', 'warning')],
-  breaker: () => [finding('breaker-open-under-load', 'critical')],
+  // Critical, and a fault only the charger can have: the fleet's attribution leaves it here.
+  overvoltage: () => [finding('converter-error-counter', 'critical', 'Converter\u001f17')],
   faulted: () => [finding('ocpp-faulted', 'critical'), finding('no-energy-delivered', 'warning')],
   error42: () => [finding('converter-error-counter', 'warning', 'Converter\u001f42')],
 };
@@ -103,17 +104,17 @@ describe('the incident engine', () => {
   });
 
   it('opens a fault that comes back after its resolve as a new incident, and escalates the third within 14 days', () => {
-    // breaker (critical, opens at once) → 3 clean sessions resolve it → again → again.
+    // overvoltage (critical, opens at once) → 3 clean sessions resolve it → again → again.
     const plan = [
-      'breaker',
+      'overvoltage',
       'clean',
       'clean',
       'clean',
-      'breaker',
+      'overvoltage',
       'clean',
       'clean',
       'clean',
-      'breaker',
+      'overvoltage',
     ];
     let state = emptyIncidentState(ORIGIN);
     const told: { event: string; incident: string; severity: string }[] = [];

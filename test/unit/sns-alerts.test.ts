@@ -113,6 +113,102 @@ describe('SNS alerts', () => {
     expect(sns.commandCalls(PublishBatchCommand)[0]?.args[0].input.TopicArn).toBe(TOPIC);
   });
 
+  it('sends a vehicle notice apart from a connector notice of the same charger, each with its own attributes', async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [] });
+    const connector = { ...notice(1), vehicleId: 'BUS-204' };
+    const vehicle: IncidentNotification = {
+      ...notice(3),
+      rule: 'battery-misalignment',
+      subject: 'vehicle',
+      vehicleId: 'BUS-117',
+      title: 'BUS-117: Battery voltage alignment failed on 3 chargers',
+    };
+    const otherVehicle: IncidentNotification = {
+      ...vehicle,
+      id: 'inc-bus-118:open:2026-11-02T06:00:00.000Z',
+      incident: 'inc-bus-118',
+      vehicleId: 'BUS-118',
+      title: 'BUS-118: Battery voltage alignment failed on 2 chargers',
+    };
+    const outcome = await alerts().publish([connector, vehicle, otherVehicle]);
+    expect(outcome.accepted.sort()).toEqual([connector.id, vehicle.id, otherVehicle.id].sort());
+    const entries = published();
+    expect(entries).toHaveLength(3);
+    const attributes = entries.map((e) =>
+      Object.fromEntries(
+        Object.entries(e.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue]),
+      ),
+    );
+    expect(attributes).toEqual([
+      {
+        severity: 'critical',
+        chargerId: 'HPC-002',
+        rule: '["breaker-open-under-load"]',
+        event: '["open"]',
+        subject: '["connector"]',
+        vehicleId: '["BUS-204"]',
+      },
+      {
+        severity: 'critical',
+        chargerId: 'HPC-002',
+        rule: '["battery-misalignment"]',
+        event: '["open"]',
+        subject: '["vehicle"]',
+        vehicleId: '["BUS-117"]',
+      },
+      {
+        severity: 'critical',
+        chargerId: 'HPC-002',
+        rule: '["battery-misalignment"]',
+        event: '["open"]',
+        subject: '["vehicle"]',
+        vehicleId: '["BUS-118"]',
+      },
+    ]);
+    expect(entries[1]?.MessageAttributes?.vehicleId?.DataType).toBe('String.Array');
+    expect(entries.map((e) => e.Subject)).toEqual([
+      '[CRITICAL] OPEN: DC breaker opened under load: 81 A - HPC-002/1',
+      '[CRITICAL] BUS-117 OPEN: Battery voltage alignment failed on 3 chargers',
+      '[CRITICAL] BUS-118 OPEN: Battery voltage alignment failed on 2 chargers',
+    ]);
+    const chat = chatbotNotification.parse(JSON.parse(bodiesOf(entries[1]).https));
+    expect(chat.content.title).toBe(
+      '🔴 BUS-117 OPEN: Battery voltage alignment failed on 3 chargers',
+    );
+    expect(chat.metadata?.additionalContext).toMatchObject({ vehicleId: 'BUS-117' });
+    expect(bodiesOf(entries[1]).email).toMatch(/^depot-watch, vehicle BUS-117: /);
+    expect(JSON.parse(bodiesOf(entries[1]).default)).toMatchObject({ vehicleId: 'BUS-117' });
+  });
+
+  it('leaves the vehicleId attribute out when no notice names a vehicle', async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [] });
+    await alerts().publish([notice(1)]);
+    expect(Object.keys(published()[0]?.MessageAttributes ?? {}).sort()).toEqual([
+      'chargerId',
+      'event',
+      'rule',
+      'severity',
+      'subject',
+    ]);
+  });
+
+  it('puts a ticket block, with the occurrence and window, into the email of an escalation', async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [] });
+    const escalated: IncidentNotification = {
+      ...notice(1, 'critical', 'HPC-007', 'escalate'),
+      connectorId: '2',
+      occurrence: 3,
+      windowDays: 14,
+      title: 'DC breaker opened under load',
+    };
+    await alerts().publish([escalated]);
+    const email = bodiesOf(published()[0]).email;
+    expect(email).toContain(
+      '--- ticket text ---\n[HPC-007/2] DC breaker opened under load — 3rd occurrence in 14 days\n',
+    );
+    expect(email).toContain('Reports: s3://depot-archive/reports/charger=HPC-007/connector=2/');
+  });
+
   it('names the event in the subject, the Slack title and the machine body, keyed by incident', async () => {
     sns.on(PublishBatchCommand).resolves({ Failed: [] });
     await alerts().publish([notice(1)]);

@@ -1,3 +1,9 @@
+import {
+  attributionStep,
+  type FleetSession,
+  markAttributionDelivered,
+} from '../fleet/attribution.ts';
+import type { AttributionState } from '../fleet/attribution-state.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import type { ConnectorIncidentState } from './connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from './incident.ts';
@@ -17,6 +23,10 @@ export interface BacktestOptions {
   everyMinutes: number;
   /** Incident settings for a connector (overrides applied). */
   settingsFor: (origin: ReportOrigin) => IncidentSettings;
+  /** The site-wide incident settings: attribution and the policy of vehicles and chargers. */
+  site: IncidentSettings;
+  /** The fleet as the config lists it. Default: the chargers and connectors in the history. */
+  fleet?: readonly { chargerId: string; connectors: readonly string[] }[];
   silenced?: SilencedAt;
 }
 
@@ -59,21 +69,41 @@ export function backtest(
   if (byConnector.size === 0) return { notices: [], runs: 0 };
 
   const notices: IncidentNotification[] = [];
-  for (const { origin, runs } of byConnector.values()) {
-    const settings = options.settingsFor(origin);
-    let state: ConnectorIncidentState | undefined;
-    const start = Math.min(...runs.keys());
-    for (let run = start; run <= last; run += everyMs) {
-      const now = new Date(run).toISOString();
-      const step = incidentStep(state, origin, runs.get(run) ?? [], {
+  const connectors = [...byConnector.values()].map((c) => ({
+    ...c,
+    settings: options.settingsFor(c.origin),
+    start: Math.min(...c.runs.keys()),
+    state: undefined as ConnectorIncidentState | undefined,
+  }));
+  const fleet = options.fleet ?? fleetOf(connectors.map((c) => c.origin));
+  let attribution: AttributionState | undefined;
+  for (let run = first; run <= last; run += everyMs) {
+    const now = new Date(run).toISOString();
+    const read: FleetSession[] = [];
+    for (const connector of connectors) {
+      if (run < connector.start) continue;
+      const sessions = connector.runs.get(run) ?? [];
+      const step = incidentStep(connector.state, connector.origin, sessions, {
         now,
-        settings,
+        settings: connector.settings,
         readInFull: true,
         ...(options.silenced ? { silenced: options.silenced } : {}),
       });
       notices.push(...step.notices);
-      state = markDelivered(step.state, step.notices, options.silenced);
+      connector.state = markDelivered(step.state, step.notices, options.silenced);
+      for (const session of sessions) read.push({ origin: connector.origin, session });
     }
+    if (!options.site.attribution.enabled) continue;
+    const fleetRun = {
+      now,
+      settings: options.site,
+      settingsFor: options.settingsFor,
+      fleet,
+      ...(options.silenced ? { silenced: options.silenced } : {}),
+    };
+    const step = attributionStep(attribution, read, fleetRun);
+    notices.push(...step.notices);
+    attribution = markAttributionDelivered(step.state, step.notices, fleetRun);
   }
   notices.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
   return {
@@ -82,4 +112,12 @@ export function backtest(
     lastRun: new Date(last).toISOString(),
     runs: Math.round((last - first) / everyMs) + 1,
   };
+}
+
+/** The chargers and their connectors, as a config would list them. */
+function fleetOf(origins: readonly ReportOrigin[]): { chargerId: string; connectors: string[] }[] {
+  const chargers = new Map<string, string[]>();
+  for (const { chargerId, connectorId } of origins)
+    chargers.set(chargerId, [...(chargers.get(chargerId) ?? []), connectorId]);
+  return [...chargers].map(([chargerId, connectors]) => ({ chargerId, connectors }));
 }

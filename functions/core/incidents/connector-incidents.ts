@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../finding.ts';
+import { ATTRIBUTABLE_RULES, FAULTED } from '../fleet/attributable.ts';
+import { type DriftState, observeDrift } from '../fleet/drift.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import type { Incident, JudgedSession } from './incident.ts';
+import type { Incident, IncidentSubject, JudgedSession } from './incident.ts';
 import { moreSevere, stepUp } from './incident.ts';
 import { type IncidentSettings, policyFor } from './settings.ts';
 
-/** The rule whose finding means the charger itself declared a fault in the session. */
-const FAULTED = 'ocpp-faulted';
 /** What a Faulted connector causes in its own session: these join its incident as context. */
 const SYMPTOMS_OF_FAULTED = new Set(['no-energy-delivered', 'energy-shortfall', 'soc-shortfall']);
 /** The incident a connector gets when its sessions stop coming. */
@@ -20,9 +20,13 @@ const SEEN_RETENTION_MS = 8 * 86_400_000;
 /**
  * One connector's incidents and the little history they need, as kept in the state store:
  * bounded by the number of faults and a few dozen recent sessions, never by the archive.
+ * The same record serves the subjects faults are attributed to (a vehicle, a charger): then
+ * `subject` says which, and the origin names it.
  */
 export interface ConnectorIncidentState extends ReportOrigin {
   version: 1;
+  /** Absent for a connector's own record. */
+  subject?: IncidentSubject;
   incidents: Incident[];
   /** The latest sessions, oldest first, with the incident keys that fired in each. */
   recent: { key: string; fired: string[] }[];
@@ -32,6 +36,8 @@ export interface ConnectorIncidentState extends ReportOrigin {
   openings: Record<string, string[]>;
   /** When the connector's latest session ended. */
   lastSessionAt?: string;
+  /** The connector's drift baselines (connector records only). */
+  drift?: DriftState;
 }
 
 /** A connector with no incident history yet. */
@@ -67,6 +73,8 @@ export function applySessions(
   // Most runs of most connectors bring nothing new: no copy then.
   if (fresh.length === 0) return previous;
   const state = copyOf(previous);
+  // Baselines are changed in place, session by session: the copy gets its own.
+  if (previous.drift) state.drift = structuredClone(previous.drift);
   for (const session of fresh) applyOne(state, session, settings);
   const oldest = new Date(Date.parse(state.lastSessionAt ?? '') - SEEN_RETENTION_MS).toISOString();
   state.seen = state.seen.filter(([, at]) => at >= oldest);
@@ -101,11 +109,19 @@ function applyOne(
   state.seen.push([session.key, session.at]);
   if (!state.lastSessionAt || session.at > state.lastSessionAt) state.lastSessionAt = session.at;
 
-  const faulted = session.findings.some((f) => f.rule === FAULTED);
-  const symptoms = faulted ? session.findings.filter((f) => SYMPTOMS_OF_FAULTED.has(f.rule)) : [];
+  const drift = driftOf(state, session, settings);
+  const findings = [...session.findings, ...drift.findings];
+  const faulted = findings.some((f) => f.rule === FAULTED);
+  const symptoms = faulted ? findings.filter((f) => SYMPTOMS_OF_FAULTED.has(f.rule)) : [];
+  // A connector's own record leaves the faults a vehicle can cause to the fleet's attribution;
+  // they judge nothing here, and neither does what the session's subject explains elsewhere.
+  const attributed =
+    state.subject === undefined && settings.attribution.enabled && !faulted
+      ? findings.filter((f) => ATTRIBUTABLE_RULES.has(f.rule))
+      : [];
   const fired = new Map<string, Finding>();
-  for (const finding of session.findings) {
-    if (symptoms.includes(finding)) continue;
+  for (const finding of findings) {
+    if (symptoms.includes(finding) || attributed.includes(finding)) continue;
     const key = incidentKey(finding);
     const earlier = fired.get(key);
     if (!earlier || moreSevere(finding.severity, earlier.severity)) fired.set(key, finding);
@@ -117,7 +133,7 @@ function applyOne(
   for (const [key, finding] of fired) {
     let incident = state.incidents.find((i) => i.key === key && i.status !== 'resolved');
     if (!incident) {
-      incident = newIncident(key, finding, session);
+      incident = newIncident(key, finding, session, state);
       state.incidents.push(incident);
     }
     recordFinding(incident, finding, session);
@@ -127,7 +143,12 @@ function applyOne(
 
   // A session is clean for an incident when its rule judged it and did not fire; a symptom
   // explained by a Faulted connector judges nothing.
-  const inhibited = new Set(symptoms.map((f) => f.rule));
+  const inhibited = new Set([
+    ...symptoms.map((f) => f.rule),
+    ...attributed.map((f) => f.rule),
+    ...(session.explained ?? []),
+    ...drift.inhibited,
+  ]);
   for (const incident of state.incidents) {
     if (fired.has(incident.key) || incident.status === 'resolved') continue;
     if (inhibited.has(incident.rule)) continue;
@@ -152,12 +173,40 @@ function applyOne(
   }
 }
 
-function newIncident(key: string, finding: Finding, session: JudgedSession): Incident {
+/** Drift findings of a connector's session: its figures against the connector's own baselines. */
+function driftOf(
+  state: ConnectorIncidentState,
+  session: JudgedSession,
+  settings: IncidentSettings,
+): { findings: Finding[]; inhibited: string[] } {
+  if (state.subject !== undefined || !session.facts || !settings.drift.enabled)
+    return { findings: [], inhibited: [] };
+  state.drift ??= {};
+  return observeDrift(
+    state.drift,
+    {
+      sessionId: session.sessionId,
+      at: session.at,
+      facts: session.facts,
+      ...(session.vehicleId !== undefined ? { vehicleId: session.vehicleId } : {}),
+    },
+    state,
+    settings.drift,
+    new Set(session.findings.map((f) => f.rule)),
+  );
+}
+
+function newIncident(
+  key: string,
+  finding: Finding,
+  session: JudgedSession,
+  owner: ConnectorIncidentState,
+): Incident {
   return {
-    id: incidentId(finding, key, session.key),
+    id: incidentId(owner, key, session.key),
     key,
     rule: finding.rule,
-    subject: 'connector',
+    subject: owner.subject ?? 'connector',
     chargerId: finding.chargerId,
     connectorId: finding.connectorId,
     status: 'pending',
@@ -269,12 +318,12 @@ export function checkSilence(
     evidence: { lastSessionAt: last, silentAfterHours: hours },
     fingerprint: '',
   };
-  const incident = newIncident(CONNECTOR_SILENT, finding, {
-    key: `silent@${last}`,
-    sessionId: '',
-    at: last,
-    findings: [],
-  });
+  const incident = newIncident(
+    CONNECTOR_SILENT,
+    finding,
+    { key: `silent@${last}`, sessionId: '', at: last, findings: [] },
+    state,
+  );
   incident.failedSinceNoticeCount = 0;
   state.incidents.push(incident);
   openIncident(state, incident, now, { occurrences: 0, withinDays: 1 });

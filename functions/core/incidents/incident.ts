@@ -1,4 +1,5 @@
 import type { Finding, Severity } from '../finding.ts';
+import type { SessionFacts } from '../fleet/session-facts.ts';
 
 /** What a notification tells: an incident opened, is still there, got worse, or is fixed. */
 export type IncidentEvent = 'open' | 'reminder' | 'escalate' | 'resolve';
@@ -55,6 +56,10 @@ export interface JudgedSession {
   at: string;
   vehicleId?: string;
   findings: readonly Finding[];
+  /** The session's figures, for drift and KPIs; absent where only findings are known. */
+  facts?: SessionFacts;
+  /** Rules that judged nothing for this record in this session: their faults were attributed elsewhere. */
+  explained?: readonly string[];
 }
 
 /** A notice to send: an incident's event, with what a person needs to act on it. */
@@ -77,6 +82,8 @@ export interface IncidentNotification {
   failedSessions: number;
   /** Which occurrence within the escalation window, for `escalate`. */
   occurrence: number;
+  /** The escalation window in days (`escalate.withinDays`) that `occurrence` counts within. */
+  windowDays?: number;
   title: string;
   message: string;
   evidence: Finding['evidence'];

@@ -10,6 +10,40 @@ const pendingSchema = z.strictObject({
   sessions: count(50),
 });
 
+/**
+ * How a fault that the bus or the charger can cause (a failed battery alignment, an SoC
+ * shortfall, a breaker opening under load) is attributed. Defaults: a 14-day window, and a
+ * finding waits up to 48 hours for the evidence that tells bus from charger.
+ */
+const attributionSchema = z.strictObject({
+  /** Off: these faults open connector incidents at once, as every other rule's do. */
+  enabled: z._default(z.boolean(), true),
+  /** Days of sessions tabulated by vehicle and connector. */
+  windowDays: z._default(z.number().check(z.minimum(1), z.maximum(60)), 14),
+  /**
+   * Hours a finding waits for a verdict; past it, the connector and vehicle together are
+   * blamed. 0 decides at once on what is known.
+   */
+  holdHours: z._default(z.number().check(z.minimum(0), z.maximum(24 * 14)), 48),
+});
+
+/**
+ * Drift against the connector's own past: the median of its recent sessions against the
+ * median of its daily medians over the baseline days before them. A metric's `minChange` is
+ * in the metric's own unit (points of %, or counts); 0 turns that metric off.
+ */
+const driftSchema = z.strictObject({
+  enabled: z._default(z.boolean(), true),
+  /** Days of daily medians the baseline is made of. */
+  baselineDays: z._default(z.int().check(z.minimum(3), z.maximum(90)), 21),
+  /** Days of baseline needed before drift is judged at all. */
+  minBaselineDays: z._default(z.int().check(z.minimum(1), z.maximum(90)), 7),
+  /** Latest sessions whose median is compared with the baseline. */
+  recentSessions: z._default(z.int().check(z.minimum(1), z.maximum(50)), 8),
+  /** Least change that counts as drift, by drift rule id. */
+  minChange: z._default(z.record(z.string(), z.number().check(z.minimum(0))), {}),
+});
+
 /** Incident settings that may differ per rule. */
 export const ruleIncidentSchema = z.strictObject({
   /** Opens after this many findings within the last `pending.sessions` sessions. */
@@ -53,6 +87,10 @@ export const incidentSettingsSchema = z.strictObject({
   silentAfterHours: z._default(z.number().check(z.minimum(0), z.maximum(24 * 90)), 48),
   /** Settings for particular rules, by rule id. */
   rules: z._default(z.record(z.string(), ruleIncidentSchema), {}),
+  /** The bus or the charger: how faults a vehicle can cause are attributed. */
+  attribution: z.prefault(attributionSchema, {}),
+  /** Drift of each connector against its own baseline. */
+  drift: z.prefault(driftSchema, {}),
 });
 
 /** The incident settings as written in a config, every default filled. */
@@ -133,6 +171,11 @@ export class IncidentSettingsBook {
       incidents?: IncidentOverride | undefined;
     }[] = [],
   ) {}
+
+  /** The site-wide settings, before any override. */
+  site(): IncidentSettings {
+    return this.base;
+  }
 
   /** The settings that apply to one connector's incidents. */
   for({ chargerId, connectorId }: { chargerId: string; connectorId: string }): IncidentSettings {

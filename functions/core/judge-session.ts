@@ -1,0 +1,40 @@
+import { type Evaluation, evaluateReport } from './evaluate.ts';
+import { sessionFacts } from './fleet/session-facts.ts';
+import type { JudgedSession } from './incidents/incident.ts';
+import { type ReportOrigin, type SessionReport, sessionEndOf } from './session-report.ts';
+import type { Thresholds } from './thresholds.ts';
+import { plainText } from './vendor-text.ts';
+
+/** The state of charge a session must reach to count as a successful charge, unless configured. */
+const DEFAULT_TARGET_SOC = 80;
+
+/**
+ * Runs the rules over one validated report and gives the session as the incident engine,
+ * drift and the daily KPIs see it. The scan, replay and backtest all judge sessions here.
+ */
+export function judgeSession(
+  report: SessionReport,
+  sessionDate: string,
+  thresholds: Thresholds,
+  origin: ReportOrigin,
+): { session: JudgedSession; ruleErrors: Evaluation['ruleErrors'] } {
+  const { findings, ruleErrors } = evaluateReport(report, thresholds, origin);
+  const target = thresholds['soc-shortfall']?.targetSocPercent;
+  const facts = sessionFacts(
+    report,
+    sessionDate,
+    typeof target === 'number' ? target : DEFAULT_TARGET_SOC,
+  );
+  return {
+    session: {
+      key: `${String(report.sessionId)}@${sessionDate}`,
+      sessionId: String(report.sessionId),
+      at: sessionEndOf(report),
+      // Vehicle ids reach messages and the fleet's tabulation: vendor text, cleared once here.
+      ...(report.vehicleId !== undefined ? { vehicleId: plainText(report.vehicleId, 128) } : {}),
+      findings,
+      facts,
+    },
+    ruleErrors,
+  };
+}

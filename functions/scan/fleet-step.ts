@@ -1,0 +1,93 @@
+import {
+  attributionStep,
+  type FleetSession,
+  markAttributionDelivered,
+} from '../core/fleet/attribution.ts';
+import { kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
+import type { IncidentNotification } from '../core/incidents/incident.ts';
+import type { SilencedAt } from '../core/incidents/notices.ts';
+import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
+import type { AlertSink, Log, ScanState } from './ports.ts';
+
+/** What the fleet-wide steps of a run need. */
+export interface FleetStep {
+  now: string;
+  fleet: readonly { chargerId: string; connectors: readonly string[] }[];
+  incidents: IncidentSettingsBook;
+  silenced?: SilencedAt;
+  state: ScanState;
+  alerts: AlertSink;
+  log: Log;
+}
+
+/** What the attribution did: the notices delivered and the incidents it holds open. */
+export interface AttributionOutcome {
+  delivered: IncidentNotification[];
+  openIncidents: number;
+}
+
+/**
+ * Attributes the run's attributable findings to a vehicle, a charger or a connector and sends
+ * what that calls for: one read and at most one write of the fleet's record per run. A failure
+ * is logged and leaves the record as it was; the sessions are read again within the overlap
+ * window, and tabulated then.
+ */
+export async function attributeFleet(
+  step: FleetStep,
+  sessions: readonly FleetSession[],
+): Promise<AttributionOutcome> {
+  const settings = step.incidents.site();
+  if (!settings.attribution.enabled) return { delivered: [], openIncidents: 0 };
+  try {
+    const previous = await step.state.loadAttribution();
+    const run = {
+      now: step.now,
+      settings,
+      settingsFor: (origin: { chargerId: string; connectorId: string }) =>
+        step.incidents.for(origin),
+      fleet: step.fleet,
+      ...(step.silenced ? { silenced: step.silenced } : {}),
+    };
+    const { state, notices } = attributionStep(previous, sessions, run);
+    const outcome = notices.length > 0 ? await step.alerts.publish(notices) : undefined;
+    const accepted = new Set(outcome?.accepted ?? []);
+    const delivered = notices.filter((n) => accepted.has(n.id));
+    const next = markAttributionDelivered(state, delivered, run);
+    if (previous === undefined || JSON.stringify(next) !== JSON.stringify(previous))
+      await step.state.saveAttribution(next);
+    const openIncidents = Object.values(next.subjects).reduce(
+      (n, s) => n + s.incidents.filter((i) => i.status === 'open').length,
+      0,
+    );
+    return { delivered, openIncidents };
+  } catch (error) {
+    step.log.error('fleet attribution not updated', { error: messageOf(error) });
+    return { delivered: [], openIncidents: 0 };
+  }
+}
+
+/**
+ * Adds the run's sessions to the daily KPI rollups, one compare-and-swap per day touched;
+ * sessions already counted are skipped, so re-reads change nothing and write nothing.
+ */
+export async function rollUpKpis(
+  step: FleetStep,
+  sessions: readonly FleetSession[],
+): Promise<void> {
+  const kpiSessions = sessions.flatMap(({ origin, session }) =>
+    session.facts
+      ? [{ key: session.key, origin, facts: session.facts, findings: session.findings }]
+      : [],
+  );
+  for (const [day, daySessions] of kpiSessionsByDay(kpiSessions)) {
+    try {
+      await step.state.updateDailyKpis(day, (rows) => rollUpDay(rows, day, daySessions));
+    } catch (error) {
+      step.log.error('daily KPIs not updated', { day, error: messageOf(error) });
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

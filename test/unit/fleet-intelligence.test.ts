@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { backtest, type HistoricSession } from '../../functions/core/incidents/backtest.ts';
+import type { IncidentNotification } from '../../functions/core/incidents/incident.ts';
+import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
+import { judgeSession } from '../../functions/core/judge-session.ts';
+import { defaultThresholds } from '../../functions/core/thresholds.ts';
+import { type GeneratedHistory, generateHistory, type HistoryOptions } from '../helpers/history.ts';
+
+const thresholds = defaultThresholds();
+const DAY = 86_400_000;
+const START = '2026-03-02T00:00:00.000Z';
+const dayOf = (n: number) => new Date(Date.parse(START) + n * DAY).toISOString();
+
+/** The history as the scan would judge it, session by session. */
+function judged(history: GeneratedHistory): HistoricSession[] {
+  return history.sessions.map((s) => {
+    const origin = { chargerId: s.chargerId, connectorId: s.connectorId };
+    return {
+      origin,
+      session: judgeSession(s.report, s.start.slice(0, 10), thresholds, origin).session,
+    };
+  });
+}
+
+function replay(history: GeneratedHistory): IncidentNotification[] {
+  return backtest(judged(history), {
+    everyMinutes: 15,
+    settingsFor: () => DEFAULT_INCIDENT_SETTINGS,
+    site: DEFAULT_INCIDENT_SETTINGS,
+    fleet: history.fleet,
+  }).notices;
+}
+
+/** One line per incident: what it blames and for which rule. */
+function incidents(notices: readonly IncidentNotification[]): string[] {
+  const lines = new Map<string, string>();
+  for (const n of notices) {
+    const who =
+      n.subject === 'vehicle'
+        ? `vehicle ${n.vehicleId}`
+        : n.subject === 'charger'
+          ? `charger ${n.chargerId}`
+          : `connector ${n.chargerId}/${n.connectorId}`;
+    lines.set(n.incident, `${who} ${n.rule}`);
+  }
+  return [...lines.values()].sort();
+}
+
+const fleet = (seed: number): HistoryOptions => ({
+  seed,
+  chargers: 6,
+  connectors: 2,
+  days: 30,
+  everyHours: 4,
+  start: START,
+});
+
+describe('fleet intelligence over generated histories', () => {
+  it.each([1, 2, 3, 4])(
+    'seed %i: a bad bus, a bad connector and a drifting converter give exactly their three incidents',
+    (seed) => {
+      const history = generateHistory({
+        ...fleet(seed),
+        faults: [
+          // The bus fails battery alignment on whichever charger it uses.
+          { vehicleId: 'BUS-117', rule: 'battery-misalignment', from: dayOf(0), until: dayOf(30) },
+          // The connector opens its breaker under load with every bus.
+          {
+            chargerId: 'HPC-03',
+            connectorId: '1',
+            rule: 'breaker-open-under-load',
+            from: dayOf(0),
+            until: dayOf(30),
+          },
+        ],
+        // 95 % to 91 % over ten days: above the fixed 90 % threshold all along.
+        drifts: [
+          {
+            chargerId: 'HPC-05',
+            connectorId: '2',
+            from: dayOf(14),
+            until: dayOf(24),
+            fromPercent: 95,
+            toPercent: 91,
+          },
+        ],
+      });
+      // The bus did charge on several chargers, and the connector with several buses.
+      const bus = history.sessions.filter((s) => s.vehicleId === 'BUS-117');
+      expect(new Set(bus.map((s) => s.chargerId)).size).toBeGreaterThanOrEqual(3);
+      expect(history.sessions.every((s) => s.efficiencyPercent > 90)).toBe(true);
+
+      const notices = replay(history);
+      expect(incidents(notices)).toEqual([
+        'connector HPC-03/1 breaker-open-under-load',
+        'connector HPC-05/2 converter-efficiency-drift',
+        'vehicle BUS-117 battery-misalignment',
+      ]);
+      const vehicle = notices.find((n) => n.subject === 'vehicle');
+      expect(vehicle?.event).toBe('open');
+      expect(vehicle?.message).toMatch(/followed BUS-117 on [2-9] chargers/);
+    },
+  );
+
+  it('catches the drift while every session is still above the fixed threshold', () => {
+    const history = generateHistory({
+      ...fleet(5),
+      drifts: [
+        {
+          chargerId: 'HPC-02',
+          connectorId: '1',
+          from: dayOf(14),
+          until: dayOf(24),
+          fromPercent: 95,
+          toPercent: 91,
+        },
+      ],
+    });
+    const opened = replay(history).find(
+      (n) => n.rule === 'converter-efficiency-drift' && n.event === 'open',
+    );
+    expect(opened).toBeDefined();
+    // Opened within the decline, before the efficiency reached its end point.
+    expect(Date.parse(opened?.at ?? '')).toBeLessThan(Date.parse(dayOf(24)));
+    const current = Number(opened?.evidence.current);
+    expect(current).toBeGreaterThan(90);
+    expect(Number(opened?.evidence.baseline) - current).toBeGreaterThanOrEqual(2.5);
+  });
+
+  it.each([11, 12, 13])('seed %i: a healthy fleet stays quiet for 30 days', (seed) => {
+    expect(replay(generateHistory(fleet(seed)))).toEqual([]);
+  });
+});
