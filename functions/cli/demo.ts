@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseConfig } from '../config/config.ts';
 import { Secret } from '../core/secret.ts';
+import { runFailed } from '../scan/summary.ts';
 import { DepotSimulator } from '../simulator/server.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
 import { consoleLog } from './console-log.ts';
@@ -67,7 +68,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     options.write(formatScanSummary(summary, config.archive));
     options.write(`Alerts file: ${resolve(dir, 'alerts.jsonl')}\n\nStill open now: `);
     await runIncidents({ config, baseDir: dir, openOnly: true, json: false, write: options.write });
-    return summary.failed.length > 0 ? 1 : 0;
+    return runFailed(summary) ? 1 : 0;
   } finally {
     await simulator.stop();
   }

@@ -7,6 +7,7 @@ import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { isInstant, silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
+import { runFailed } from '../scan/summary.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
 import { runBacktest } from './backtest.ts';
 import { consoleLog } from './console-log.ts';
@@ -109,7 +110,7 @@ async function scan(args: string[]): Promise<number> {
   out(
     `Alerts: ${config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a, baseDir) : a)).join(', ')}\n`,
   );
-  return summary.failed.length > 0 ? 1 : 0;
+  return runFailed(summary) ? 1 : 0;
 }
 
 async function replay(args: string[]): Promise<number> {

@@ -16,6 +16,9 @@ export function formatScanSummary(summary: ScanSummary, archiveLocation: string)
     `  notices sent      ${pad(t.alerted)}  ${t.openIncidents} incident(s) open`,
     ...(t.ruleErrors > 0 ? [`  rule errors       ${pad(t.ruleErrors)}  (see the log)`] : []),
     ...failureLines(summary.failed),
+    ...(summary.fleetError !== undefined
+      ? [`  FAILED fleet attribution: ${summary.fleetError}`]
+      : []),
     `Archive: ${archiveLocation}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -8,7 +8,7 @@ import { s3Client, snsClient } from '../adapters/aws-clients.ts';
 import { powertoolsLog } from '../adapters/powertools-log.ts';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
-import type { ScanSummary } from '../scan/summary.ts';
+import { runFailed, type ScanSummary } from '../scan/summary.ts';
 import { configuredScan } from '../wiring/configured-scan.ts';
 import { recordFailedRun, recordScanMetrics } from './scan-metrics.ts';
 import { LambdaSettings } from './settings.ts';
@@ -16,7 +16,7 @@ import { LambdaSettings } from './settings.ts';
 /** What the scheduled function returns: the run's totals, and which connectors failed. */
 export type ScanReport = Pick<
   ScanSummary,
-  'runId' | 'startedAt' | 'finishedAt' | 'totals' | 'failed'
+  'runId' | 'startedAt' | 'finishedAt' | 'totals' | 'failed' | 'fleetError'
 >;
 
 /** Thrown after a run that could not scan every connector, so the invocation fails and the alarm fires. */
@@ -25,7 +25,11 @@ export class ScanIncompleteError extends Error {
   constructor(readonly report: ScanReport) {
     const names = report.failed.slice(0, 20).map((f) => `${f.chargerId}/${f.connectorId}`);
     const more = report.failed.length > 20 ? ` and ${report.failed.length - 20} more` : '';
-    super(`${report.failed.length} connector(s) could not be scanned: ${names.join(', ')}${more}`);
+    const connectors =
+      report.failed.length > 0
+        ? `${report.failed.length} connector(s) could not be scanned: ${names.join(', ')}${more}`
+        : '';
+    super([connectors, report.fleetError].filter(Boolean).join('; '));
   }
 }
 
@@ -84,9 +88,13 @@ export function createScanHandler(deps: HandlerDependencies) {
       finishedAt: summary.finishedAt,
       totals: summary.totals,
       failed: summary.failed,
+      ...(summary.fleetError !== undefined ? { fleetError: summary.fleetError } : {}),
     };
-    if (report.failed.length > 0) {
-      deps.logger.error('scan incomplete', { failed: report.failed });
+    if (runFailed(report)) {
+      deps.logger.error('scan incomplete', {
+        failed: report.failed,
+        fleetError: report.fleetError,
+      });
       throw new ScanIncompleteError(report);
     }
     return report;

@@ -1,5 +1,5 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ScanSummary } from '../scan/summary.ts';
+import { runFailed, type ScanSummary } from '../scan/summary.ts';
 
 /**
  * Records one run as CloudWatch embedded-metric-format lines (no API calls): the counts,
@@ -21,7 +21,7 @@ export function recordScanMetrics(
   metrics.addMetric('IncidentsOpen', MetricUnit.Count, t.openIncidents);
   metrics.addMetric('ApiRetries', MetricUnit.Count, apiRetries);
   metrics.addMetric('ConnectorFailures', MetricUnit.Count, summary.failed.length);
-  metrics.addMetric('ScanSucceeded', MetricUnit.Count, summary.failed.length === 0 ? 1 : 0);
+  metrics.addMetric('ScanSucceeded', MetricUnit.Count, runFailed(summary) ? 0 : 1);
   metrics.addMetric(
     'ScanDuration',
     MetricUnit.Milliseconds,

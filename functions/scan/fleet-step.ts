@@ -20,17 +20,19 @@ export interface FleetStep {
   log: Log;
 }
 
-/** What the attribution did: the notices delivered and the incidents it holds open. */
+/** What the attribution did: the notices delivered, the incidents it holds open, what failed. */
 export interface AttributionOutcome {
   delivered: IncidentNotification[];
   openIncidents: number;
+  error?: string;
 }
 
 /**
  * Attributes the run's attributable findings to a vehicle, a charger or a connector and sends
  * what that calls for: one read and at most one write of the fleet's record per run. A failure
- * is logged and leaves the record as it was; the sessions are read again within the overlap
- * window, and tabulated then.
+ * fails the run (so the alarm fires) and leaves the record as it was, or with the notices not
+ * published still due: the next run sends them, and sessions read again within the overlap
+ * window are tabulated then.
  */
 export async function attributeFleet(
   step: FleetStep,
@@ -59,10 +61,23 @@ export async function attributeFleet(
       (n, s) => n + s.incidents.filter((i) => i.status === 'open').length,
       0,
     );
-    return { delivered, openIncidents };
+    const failed = outcome?.failed ?? [];
+    return {
+      delivered,
+      openIncidents,
+      ...(failed.length > 0
+        ? {
+            error: `${failed.length} fleet notice(s) not published: ${failed[0]?.error ?? 'unknown error'}`,
+          }
+        : {}),
+    };
   } catch (error) {
     step.log.error('fleet attribution not updated', { error: messageOf(error) });
-    return { delivered: [], openIncidents: 0 };
+    return {
+      delivered: [],
+      openIncidents: 0,
+      error: `fleet attribution not updated: ${messageOf(error)}`,
+    };
   }
 }
 

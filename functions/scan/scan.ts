@@ -125,6 +125,7 @@ export async function runScan(
       finishedAt: new Date(now()).toISOString(),
       totals,
       connectors: results,
+      ...(attributed.error !== undefined ? { fleetError: attributed.error } : {}),
       failed: results
         .filter((r) => r.status !== 'ok')
         .map(({ chargerId, connectorId, error, credentialsRefused }) => ({

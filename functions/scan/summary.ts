@@ -36,6 +36,16 @@ export interface ScanSummary {
   connectors: ConnectorResult[];
   /** Connectors that could not be scanned; non-empty means the run failed. */
   failed: FailedConnector[];
+  /**
+   * Why the fleet-wide step (attribution across chargers and vehicles) could not finish: its
+   * notices not published or its record not saved. Set means the run failed.
+   */
+  fleetError?: string;
+}
+
+/** Whether a run failed: a connector could not be scanned, or the fleet-wide step did not finish. */
+export function runFailed(summary: Pick<ScanSummary, 'failed' | 'fleetError'>): boolean {
+  return summary.failed.length > 0 || summary.fleetError !== undefined;
 }
 
 /** A connector that could not be scanned, and why. */

@@ -63,6 +63,7 @@ export const INCIDENT_COLUMNS: readonly Column[] = [
   ['session_ids', 'array<string>', 'sessionIds'],
   ['failed_sessions', 'int', 'failedSessions'],
   ['occurrence', 'int'],
+  ['window_days', 'int', 'windowDays'],
   ['title', 'string'],
   ['message', 'string'],
   ['evidence', 'map<string,string>'],

@@ -80,7 +80,9 @@ const persisting: {
     fault: {
       chargerId: 'HPC-01',
       connectorId: '2',
-      rule: 'breaker-open-under-load',
+      // A charger-only fault: faults a bus can cause are attributed across the fleet first
+      // (test/unit/fleet-intelligence.test.ts), which moves when they open.
+      rule: 'power-derating',
       from: at(START, 3 * 24),
       until: at(START, 5 * 24),
     },
@@ -355,7 +357,7 @@ describe('backtest with silences in the config', () => {
   const outlasting: InjectedFault = {
     chargerId: 'HPC-01',
     connectorId: '1',
-    rule: 'breaker-open-under-load',
+    rule: 'converter-error-counter',
     from: at(START, 4 * 24),
     until: at(START, 6 * 24),
   };

@@ -2,6 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AttributionState } from '../../functions/core/fleet/attribution-state.ts';
+import type { ConnectorIncidentState } from '../../functions/core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../../functions/core/incidents/incident.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { cli } from '../helpers/cli.ts';
@@ -33,9 +35,11 @@ beforeAll(async () => {
       archive: 'archive',
       state: 'state',
       alerts: ['alerts.jsonl'],
-      // Every finding opens an incident, so a silenced charger has something to hold back.
+      // Every finding opens an incident at once, attributed on what is known, so a silenced
+      // charger has something to hold back.
       incidents: {
         pending: { info: { findings: 1, sessions: 1 }, warning: { findings: 1, sessions: 1 } },
+        attribution: { holdHours: 0 },
       },
     }),
   );
@@ -94,10 +98,16 @@ describe('depot-watch silence, set from a laptop while scans go on', () => {
     expect(await alerts()).toEqual([]);
     // The other chargers are told as usual, and the silenced one's reports are archived.
     expect((await alertsIn(join(work, 'alerts.jsonl'))).length).toBeGreaterThan(0);
+    // What it holds back is open all the same: in the connector's record, or in the fleet's
+    // for a fault attributed across chargers.
     const state = JSON.parse(
       await readFile(join(work, `state/incidents/charger=${SILENCED}/connector=1.json`), 'utf8'),
-    ) as { incidents: { status: string }[] };
-    expect(state.incidents.some((i) => i.status === 'open')).toBe(true);
+    ) as ConnectorIncidentState;
+    const fleet = JSON.parse(
+      await readFile(join(work, 'state/fleet/attribution.json'), 'utf8'),
+    ) as AttributionState;
+    const held = [state, ...Object.values(fleet.subjects)].flatMap((s) => s.incidents);
+    expect(held.some((i) => i.chargerId === SILENCED && i.status === 'open')).toBe(true);
   });
 
   it('tells what is still open with the first scan after the silence is expired', async () => {

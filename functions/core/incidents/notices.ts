@@ -88,6 +88,7 @@ function notice(
     failedSessions:
       event === 'reminder' ? incident.failedSinceNoticeCount : incident.sessionIds.length,
     occurrence: incident.occurrence,
+    windowDays: withinDays,
     title: latest.title,
     message: lines[event],
     evidence: latest.evidence,
