@@ -8,6 +8,11 @@ import { consoleLog } from './console-log.ts';
 import { runIncidents } from './incidents.ts';
 import { formatScanSummary } from './print-summary.ts';
 
+/** The simulated bus whose battery fails the alignment check wherever it charges. */
+export const DEMO_FAULTY_BUS = 'BUS-117';
+/** The simulated converter drift: 95 % to 91 % over the six days before today. */
+const DEMO_DRIFT = { connectorId: '2', fromPercent: 95, toPercent: 91, days: 6 };
+
 /** Options of `depot-watch demo`. */
 export interface DemoOptions {
   /** Folder for archive, state and alerts file. Default: ./.depot-watch. */
@@ -25,8 +30,24 @@ export interface DemoOptions {
  * was fixed since is resolved.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
+  const startOfToday = Math.floor(Date.now() / 86_400_000) * 86_400_000;
   const simulator = await new DepotSimulator({
-    fleet: { seed: options.seed, chargers: options.chargers, anomalyEvery: 5, invalidEvery: 13 },
+    fleet: {
+      seed: options.seed,
+      chargers: options.chargers,
+      // Two weeks of sessions: one in twelve with a random fault keeps the first screen readable.
+      anomalyEvery: 12,
+      invalidEvery: 13,
+      // A bus whose battery fails the alignment check on every charger it uses, and a
+      // converter losing efficiency over the last six days while staying above the 90 % floor:
+      // what only the fleet's longer view can see.
+      faultyVehicle: DEMO_FAULTY_BUS,
+      drift: {
+        ...DEMO_DRIFT,
+        chargerId: `HPC-${String(Math.min(3, options.chargers)).padStart(3, '0')}`,
+        endsAt: startOfToday,
+      },
+    },
   }).start();
   try {
     const dir = resolve(options.dir);
@@ -46,7 +67,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         alerts: ['stdout', resolve(dir, 'alerts.jsonl')],
         scan: {
           pageSize: 10,
-          initialLookbackHours: 72,
+          // Two weeks back: enough for drift baselines and for a bus to visit several chargers.
+          initialLookbackHours: 14 * 24,
           overlapMinutes: 360,
           requestTimeoutMs: 5_000,
         },

@@ -4,6 +4,7 @@ import { s3Client } from '../adapters/aws-clients.ts';
 import { S3Listing } from '../adapters/s3-listing.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
 import type { Config } from '../config/config.ts';
+import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { Incident } from '../core/incidents/incident.ts';
 import { plainText } from '../core/vendor-text.ts';
@@ -80,12 +81,19 @@ export async function runIncidents(command: IncidentsCommand): Promise<number> {
   command.write(`${listed.length} incident(s), ${open} open\n`);
   for (const row of listed) {
     command.write(
-      `${row.status.toUpperCase().padEnd(9)} ${row.severity.padEnd(8)} ${`${row.chargerId}/${row.connectorId}`.padEnd(12)} ` +
+      `${row.status.toUpperCase().padEnd(9)} ${row.severity.padEnd(8)} ${whereOf(row).padEnd(12)} ` +
         `${row.rule.padEnd(26)} since ${row.since.slice(0, 16).replace('T', ' ')}  ${row.incident}\n` +
         `          ${plainText(row.title, 300)}\n`,
     );
   }
   return 0;
+}
+
+/** What an incident is about, as the list shows it: a vehicle, a whole charger or a connector. */
+function whereOf(row: IncidentRow): string {
+  if (row.subject === 'vehicle' && row.vehicleId) return plainText(row.vehicleId, 40);
+  if (row.subject === 'charger') return `${row.chargerId}/*`;
+  return `${row.chargerId}/${row.connectorId}`;
 }
 
 function rowOf(incident: Incident): IncidentRow {
@@ -104,10 +112,21 @@ function rowOf(incident: Incident): IncidentRow {
   };
 }
 
-/** Every incident in the state store's per-connector records. */
+/**
+ * Every incident in the state store: the per-connector records, and the fleet's record of
+ * faults attributed to a vehicle, a charger or a connector across the fleet.
+ */
 async function storedIncidents(state: string, baseDir: string): Promise<Incident[]> {
   const texts = await documentsUnder(state, 'incidents/', '.json', baseDir);
-  return texts.flatMap((text) => (JSON.parse(text) as ConnectorIncidentState).incidents ?? []);
+  const fleet = await documentsUnder(state, 'fleet/', 'attribution.json', baseDir);
+  return [
+    ...texts.flatMap((text) => (JSON.parse(text) as ConnectorIncidentState).incidents ?? []),
+    ...fleet.flatMap((text) =>
+      Object.values((JSON.parse(text) as AttributionState).subjects ?? {}).flatMap(
+        (record) => record.incidents ?? [],
+      ),
+    ),
+  ];
 }
 
 /** Every line of the archive's incident history. */

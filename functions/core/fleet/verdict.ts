@@ -58,7 +58,8 @@ export function decide(
           `The same fault followed ${vehicle} on ${chargers.size} chargers (${onConnectors.map(connectorLabel).join(', ')}) ` +
             'that charge other vehicles cleanly: it is the vehicle, not the chargers. Send it to vehicle maintenance.',
         ),
-        title: `${vehicle}: ${finding.title} on ${chargers.size} chargers`,
+        // Rule titles end with the connector; the vehicle's says how many chargers instead.
+        title: `${vehicle}: ${finding.title.replace(/ — [^—]*$/, '')} on ${chargers.size} chargers`,
         evidence: {
           ...finding.evidence,
           attributedTo: 'vehicle',

@@ -37,6 +37,11 @@ export interface BacktestResult {
   firstRun?: string;
   lastRun?: string;
   runs: number;
+  /**
+   * The records the last run left behind: the fleet's attribution record (absent when
+   * attribution is off) and each connector's incident record, as a scan would store them.
+   */
+  final?: { attribution?: AttributionState; connectors: ConnectorIncidentState[] };
 }
 
 /**
@@ -111,6 +116,10 @@ export function backtest(
     firstRun: new Date(first).toISOString(),
     lastRun: new Date(last).toISOString(),
     runs: Math.round((last - first) / everyMs) + 1,
+    final: {
+      ...(attribution ? { attribution } : {}),
+      connectors: connectors.flatMap((c) => (c.state ? [c.state] : [])),
+    },
   };
 }
 

@@ -1,0 +1,86 @@
+// The incident engine over a generated history in a fresh process (run with --expose-gc):
+// how large the records it leaves are, and how much heap they hold. Options as JSON in argv.
+import { backtest, type HistoricSession } from '../../functions/core/incidents/backtest.ts';
+import { IncidentSettingsBook } from '../../functions/core/incidents/settings.ts';
+import { judgeSession } from '../../functions/core/judge-session.ts';
+import { validateSessionReport } from '../../functions/core/session-report.ts';
+import { ThresholdBook } from '../../functions/core/thresholds.ts';
+import { SimulatedFleet } from '../../functions/simulator/fleet.ts';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as {
+  chargers: number;
+  days: number;
+  /** The end of the history, ISO; the same for every length, so each ends on the same sessions. */
+  endIso: string;
+};
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+const heapUsed = () => {
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+
+const end = Date.parse(options.endIso);
+const fleet = new SimulatedFleet({ chargers: options.chargers, anomalyEvery: 5 });
+const thresholds = new ThresholdBook();
+const incidents = new IncidentSettingsBook();
+let history: HistoricSession[] = [];
+for (const chargerId of fleet.chargerIds())
+  for (const connectorId of fleet.connectorIds()) {
+    const origin = { chargerId, connectorId };
+    for (const { report } of fleet.sessionsBetween(
+      chargerId,
+      connectorId,
+      end - options.days * 86_400_000,
+      end,
+      end,
+    )) {
+      const validation = validateSessionReport(report);
+      if (!validation.ok) continue;
+      const judged = judgeSession(
+        validation.report,
+        validation.sessionDate,
+        thresholds.for(origin),
+        origin,
+      );
+      history.push({ origin, session: judged.session });
+    }
+  }
+const sessions = history.length;
+const heapWithHistory = heapUsed();
+let result: ReturnType<typeof backtest> | undefined = backtest(history, {
+  everyMinutes: 15,
+  settingsFor: (origin) => incidents.for(origin),
+  site: incidents.site(),
+});
+history = [];
+// What the records alone hold: the heap with them, less the heap once they are dropped too.
+const heapWithRecords = heapUsed();
+const attribution = result.final?.attribution;
+const connectors = result.final?.connectors ?? [];
+const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value ?? null));
+const first = connectors.find((c) => c.chargerId === 'HPC-001' && c.connectorId === '1');
+const figures = {
+  days: options.days,
+  sessions,
+  runs: result.runs,
+  notices: result.notices.length,
+  attributionBytes: bytes(attribution),
+  marks: attribution?.marks.length ?? 0,
+  subjects: Object.keys(attribution?.subjects ?? {}).length,
+  connectorBytes: bytes(first),
+  connectorDriftBytes: bytes(first?.drift),
+  largestConnectorBytes: Math.max(...connectors.map(bytes)),
+  allConnectorsBytes: connectors.reduce((n, c) => n + bytes(c), 0),
+  heapWithHistory,
+  heapWithRecords,
+  gcExposed: (globalThis as { gc?: unknown }).gc !== undefined,
+};
+result = undefined;
+const heapWithout = heapUsed();
+process.stdout.write(
+  `${JSON.stringify({
+    ...figures,
+    recordsHeapBytes: heapWithRecords - heapWithout,
+    maxRssKb: process.resourceUsage().maxRSS,
+  })}\n`,
+);
