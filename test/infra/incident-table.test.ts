@@ -1,16 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KeyedArchive } from '../../functions/adapters/keyed-archive.ts';
 import { type Finding, fingerprintOf } from '../../functions/core/finding.ts';
 import type { ConnectorIncidentState } from '../../functions/core/incidents/connector-incidents.ts';
 import type { Incident } from '../../functions/core/incidents/incident.ts';
 import { dueNotifications } from '../../functions/core/incidents/notices.ts';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
-import { buildApp } from '../../infra/app.ts';
+import { keysByColumn, render, synthesizedTables } from '../helpers/glue-table.ts';
 
 /**
  * The Athena table over the incident history: where it looks, how it projects the date, and
@@ -19,101 +14,49 @@ import { buildApp } from '../../infra/app.ts';
  * with the table definition.
  */
 
-const FLAGS = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>;
-
-type Column = { Name: string; Type: string };
-type TableInput = {
-  Name: string;
-  PartitionKeys: Column[];
-  Parameters: Record<string, string>;
-  StorageDescriptor: {
-    Location: unknown;
-    SerdeInfo: { SerializationLibrary: string; Parameters: Record<string, string> };
-    Columns: Column[];
-  };
-};
-type GlueTable = {
-  Properties: { DatabaseName: string; TableInput: TableInput };
-  DependsOn?: string[];
-};
-
-let template: Template;
-let incidents: GlueTable;
-let reports: GlueTable;
-
-beforeAll(() => {
-  process.env.CDK_VALIDATION = 'false'; // cdk-nag runs over the same stack in stack.test.ts
-  const outdir = mkdtempSync(join(tmpdir(), 'depot-watch-cdk-incidents-'));
-  const context = { ...FLAGS, configFile: 'examples/depot.json' };
-  const { app, stack } = buildApp(new App({ context, outdir }));
-  app.synth();
-  template = Template.fromStack(stack);
-  const tables = Object.values(template.findResources('AWS::Glue::Table')) as GlueTable[];
-  const named = (name: string) => {
-    const found = tables.filter((t) => t.Properties.TableInput.Name === name);
-    expect(found).toHaveLength(1);
-    return found[0] as GlueTable;
-  };
-  incidents = named('incident_history');
-  reports = named('session_reports');
+const stack = synthesizedTables('depot-watch-cdk-incidents-', {
+  incidents: 'incident_history',
+  reports: 'session_reports',
 });
 
-/** A CloudFormation string as text, with `{Ref: X}` written `<X>`; joins flattened. */
-function render(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const node = value as Record<string, unknown>;
-  if (typeof node.Ref === 'string') return `<${node.Ref}>`;
-  const join = node['Fn::Join'] as [string, unknown[]] | undefined;
-  if (join) return join[1].map(render).join(join[0]);
-  throw new Error(`cannot render ${JSON.stringify(value)}`);
-}
-
 /** Where the scan function is told the archive is: `s3://<bucket>/archive`. */
-function archiveRoot(): string {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
-    Properties: { Environment?: { Variables?: Record<string, unknown> } };
-  }[];
-  const roots = functions.flatMap(
-    (f) => f.Properties.Environment?.Variables?.DEPOT_WATCH_ARCHIVE ?? [],
-  );
-  expect(roots).toHaveLength(1);
-  return render(roots[0]);
-}
+const archiveRoot = () => stack.setting('DEPOT_WATCH_ARCHIVE');
 
 describe('the incident_history table', () => {
   it('lives in the same Glue database as session_reports, created after it', () => {
-    const databases = Object.entries(template.findResources('AWS::Glue::Database')) as [
+    const databases = Object.entries(stack.template.findResources('AWS::Glue::Database')) as [
       string,
       { Properties: { DatabaseInput: { Name: string } } },
     ][];
     expect(databases).toHaveLength(1);
     const [databaseId, { Properties }] = databases[0] as (typeof databases)[number];
     expect(Properties.DatabaseInput.Name).toBe('depot_watch');
-    expect(incidents.Properties.DatabaseName).toBe('depot_watch');
-    expect(incidents.Properties.DatabaseName).toBe(reports.Properties.DatabaseName);
-    expect(incidents.DependsOn).toContain(databaseId);
-    expect(incidents.Properties.TableInput).toMatchObject({ TableType: 'EXTERNAL_TABLE' });
+    expect(stack.incidents.Properties.DatabaseName).toBe('depot_watch');
+    expect(stack.incidents.Properties.DatabaseName).toBe(stack.reports.Properties.DatabaseName);
+    expect(stack.incidents.DependsOn).toContain(databaseId);
+    expect(stack.incidents.Properties.TableInput).toMatchObject({ TableType: 'EXTERNAL_TABLE' });
   });
 
   it('reads the incidents prefix of the archive bucket the scan writes to', () => {
     const root = archiveRoot();
     expect(root).toMatch(/^s3:\/\/<BucketsArchive[0-9A-F]+>\/archive$/);
-    const location = render(incidents.Properties.TableInput.StorageDescriptor.Location);
+    const location = render(stack.incidents.Properties.TableInput.StorageDescriptor.Location);
     expect(location).toBe(`${root}/incidents/`);
     // Not the reports: two tables over one prefix would read each other's files.
-    expect(render(reports.Properties.TableInput.StorageDescriptor.Location)).toBe(
+    expect(render(stack.reports.Properties.TableInput.StorageDescriptor.Location)).toBe(
       `${root}/reports/`,
     );
   });
 
   it('projects the date partition onto date=YYYY-MM-DD folders, as the reports table does', () => {
-    const { PartitionKeys, Parameters } = incidents.Properties.TableInput;
+    const { PartitionKeys, Parameters } = stack.incidents.Properties.TableInput;
     expect(PartitionKeys).toEqual([{ Name: 'date', Type: 'string' }]);
     expect(Parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.date.type': 'date',
       'projection.date.format': 'yyyy-MM-dd',
-      'projection.date.range': reports.Properties.TableInput.Parameters['projection.date.range'],
+      'projection.date.range':
+        stack.reports.Properties.TableInput.Parameters['projection.date.range'],
       'projection.date.interval': '1',
       'projection.date.interval.unit': 'DAYS',
     });
@@ -132,25 +75,25 @@ describe('the incident_history table', () => {
     expect(written).toHaveLength(1);
     const objectUrl = `${archiveRoot()}/${written[0]}`;
     const folder = render(
-      incidents.Properties.TableInput.Parameters['storage.location.template'],
+      stack.incidents.Properties.TableInput.Parameters['storage.location.template'],
     ).replace(`\${date}`, '2026-11-03');
     expect(objectUrl.startsWith(folder)).toBe(true);
     expect(objectUrl.slice(folder.length)).toMatch(/^[^/]+\.jsonl$/);
   });
 
   it('parses the lines with the OpenX JSON SerDe, as the reports table does', () => {
-    const serde = incidents.Properties.TableInput.StorageDescriptor.SerdeInfo;
+    const serde = stack.incidents.Properties.TableInput.StorageDescriptor.SerdeInfo;
     expect(serde.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
     expect(serde.SerializationLibrary).toBe(
-      reports.Properties.TableInput.StorageDescriptor.SerdeInfo.SerializationLibrary,
+      stack.reports.Properties.TableInput.StorageDescriptor.SerdeInfo.SerializationLibrary,
     );
-    expect(incidents.Properties.TableInput.StorageDescriptor).toMatchObject({
+    expect(stack.incidents.Properties.TableInput.StorageDescriptor).toMatchObject({
       InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
     });
   });
 
   it('has lower-case columns of the right types for what a notice says', () => {
-    const columns = incidents.Properties.TableInput.StorageDescriptor.Columns;
+    const columns = stack.incidents.Properties.TableInput.StorageDescriptor.Columns;
     expect(columns).toEqual(
       expect.arrayContaining([
         { Name: 'run_id', Type: 'string' },
@@ -227,32 +170,26 @@ describe('the incident_history column mapping, against a line the scan writes', 
     return JSON.parse(JSON.stringify({ runId, ...notices[0] })) as Record<string, unknown>;
   }
 
-  /** The JSON key each column reads: its `mapping.<column>` property, or its own name. */
-  function keysByColumn(): [Column, string][] {
-    const { Columns, SerdeInfo } = incidents.Properties.TableInput.StorageDescriptor;
-    return Columns.map((c) => [c, SerdeInfo.Parameters[`mapping.${c.Name}`] ?? c.Name]);
-  }
-
   it('maps every column to a key the line has, spelled exactly', () => {
     const line = historyLine();
-    for (const [column, key] of keysByColumn())
+    for (const [column, key] of keysByColumn(stack.incidents))
       expect(Object.keys(line), `column ${column.Name} reads "${key}"`).toContain(key);
   });
 
   it('maps only columns that exist, and leaves no key of the line without a column', () => {
-    const { Columns, SerdeInfo } = incidents.Properties.TableInput.StorageDescriptor;
+    const { Columns, SerdeInfo } = stack.incidents.Properties.TableInput.StorageDescriptor;
     const names = Columns.map((c) => c.Name);
     for (const property of Object.keys(SerdeInfo.Parameters).filter((p) =>
       p.startsWith('mapping.'),
     ))
       expect(names).toContain(property.slice('mapping.'.length));
-    const read = new Set(keysByColumn().map(([, key]) => key));
+    const read = new Set(keysByColumn(stack.incidents).map(([, key]) => key));
     expect(Object.keys(historyLine()).filter((key) => !read.has(key))).toEqual([]);
   });
 
   it('gives every column a type its value in the line fits', () => {
     const line = historyLine();
-    for (const [column, key] of keysByColumn()) {
+    for (const [column, key] of keysByColumn(stack.incidents)) {
       const value = line[key];
       const where = `column ${column.Name} (${column.Type}) reading "${key}"`;
       if (column.Type === 'string') expect(typeof value, where).toBe('string');
@@ -287,7 +224,9 @@ describe('the incident_history column mapping, against a line the scan writes', 
 
   it('puts the run id, the send time and the vehicle where their columns look', () => {
     const line = historyLine();
-    const byColumn = Object.fromEntries(keysByColumn().map(([c, key]) => [c.Name, line[key]]));
+    const byColumn = Object.fromEntries(
+      keysByColumn(stack.incidents).map(([c, key]) => [c.Name, line[key]]),
+    );
     expect(byColumn).toMatchObject({
       run_id: runId,
       notice_at: '2026-11-03T03:15:00.000Z',

@@ -1,9 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Finding, fingerprintOf } from '../../functions/core/finding.ts';
 import {
   dailyKpisKey,
@@ -11,7 +6,7 @@ import {
   kpiRowsToJsonLines,
   rollUpDay,
 } from '../../functions/core/fleet/daily-kpis.ts';
-import { buildApp } from '../../infra/app.ts';
+import { keysByColumn, render, synthesizedTables } from '../helpers/glue-table.ts';
 
 /**
  * The Athena table over the daily KPI rollup: where it looks, how it projects the date, and
@@ -20,87 +15,34 @@ import { buildApp } from '../../infra/app.ts';
  * with them, so a field renamed on either side fails here.
  */
 
-const FLAGS = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>;
-
-type Column = { Name: string; Type: string };
-type TableInput = {
-  Name: string;
-  TableType: string;
-  PartitionKeys: Column[];
-  Parameters: Record<string, string>;
-  StorageDescriptor: {
-    Location: unknown;
-    InputFormat: string;
-    SerdeInfo: { SerializationLibrary: string; Parameters: Record<string, string> };
-    Columns: Column[];
-  };
-};
-type GlueTable = {
-  Properties: { DatabaseName: string; TableInput: TableInput };
-  DependsOn?: string[];
-};
-
-let template: Template;
-let kpis: GlueTable;
-let incidents: GlueTable;
-
-beforeAll(() => {
-  process.env.CDK_VALIDATION = 'false'; // cdk-nag runs over the same stack in stack.test.ts
-  const outdir = mkdtempSync(join(tmpdir(), 'depot-watch-cdk-kpis-'));
-  const context = { ...FLAGS, configFile: 'examples/depot.json' };
-  const { app, stack } = buildApp(new App({ context, outdir }));
-  app.synth();
-  template = Template.fromStack(stack);
-  const tables = Object.values(template.findResources('AWS::Glue::Table')) as GlueTable[];
-  const named = (name: string) => {
-    const found = tables.filter((t) => t.Properties.TableInput.Name === name);
-    expect(found).toHaveLength(1);
-    return found[0] as GlueTable;
-  };
-  kpis = named('daily_connector_kpis');
-  incidents = named('incident_history');
+const stack = synthesizedTables('depot-watch-cdk-kpis-', {
+  kpis: 'daily_connector_kpis',
+  incidents: 'incident_history',
 });
 
-/** A CloudFormation string as text, with `{Ref: X}` written `<X>`; joins flattened. */
-function render(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const node = value as Record<string, unknown>;
-  if (typeof node.Ref === 'string') return `<${node.Ref}>`;
-  const join = node['Fn::Join'] as [string, unknown[]] | undefined;
-  if (join) return join[1].map(render).join(join[0]);
-  throw new Error(`cannot render ${JSON.stringify(value)}`);
-}
-
 /** Where the scan function is told its state is: `s3://<bucket>/state`. */
-function stateRoot(): string {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
-    Properties: { Environment?: { Variables?: Record<string, unknown> } };
-  }[];
-  const roots = functions.flatMap(
-    (f) => f.Properties.Environment?.Variables?.DEPOT_WATCH_STATE ?? [],
-  );
-  expect(roots).toHaveLength(1);
-  return render(roots[0]);
-}
+const stateRoot = () => stack.setting('DEPOT_WATCH_STATE');
 
 describe('the daily_connector_kpis table', () => {
   it('lives in the depot_watch Glue database, created after it', () => {
-    const databases = Object.entries(template.findResources('AWS::Glue::Database'));
+    const databases = Object.entries(stack.template.findResources('AWS::Glue::Database'));
     expect(databases).toHaveLength(1);
     const [databaseId] = databases[0] as [string, unknown];
-    expect(kpis.Properties.DatabaseName).toBe('depot_watch');
-    expect(kpis.DependsOn).toContain(databaseId);
-    expect(kpis.Properties.TableInput.TableType).toBe('EXTERNAL_TABLE');
+    expect(stack.kpis.Properties.DatabaseName).toBe('depot_watch');
+    expect(stack.kpis.DependsOn).toContain(databaseId);
+    expect(stack.kpis.Properties.TableInput.TableType).toBe('EXTERNAL_TABLE');
   });
 
   it("reads the kpis folder of the scan's state, in the archive bucket", () => {
     const root = stateRoot();
     expect(root).toMatch(/^s3:\/\/<BucketsArchive[0-9A-F]+>\/state$/);
-    expect(render(kpis.Properties.TableInput.StorageDescriptor.Location)).toBe(`${root}/kpis/`);
+    expect(render(stack.kpis.Properties.TableInput.StorageDescriptor.Location)).toBe(
+      `${root}/kpis/`,
+    );
   });
 
   it('projects the date partition onto date=YYYY-MM-DD folders up to today, as incident_history does', () => {
-    const { PartitionKeys, Parameters } = kpis.Properties.TableInput;
+    const { PartitionKeys, Parameters } = stack.kpis.Properties.TableInput;
     expect(PartitionKeys).toEqual([{ Name: 'date', Type: 'string' }]);
     expect(Parameters).toMatchObject({
       'projection.enabled': 'true',
@@ -111,7 +53,7 @@ describe('the daily_connector_kpis table', () => {
     });
     expect(Parameters['projection.date.range']).toMatch(/^\d{4}-\d{2}-\d{2},NOW$/);
     expect(Parameters['projection.date.range']).toBe(
-      incidents.Properties.TableInput.Parameters['projection.date.range'],
+      stack.incidents.Properties.TableInput.Parameters['projection.date.range'],
     );
     expect(render(Parameters['storage.location.template'])).toBe(
       `${stateRoot()}/kpis/date=\${date}/`,
@@ -122,20 +64,20 @@ describe('the daily_connector_kpis table', () => {
     // The S3 state store keys a day's rows as `<state prefix>/` + dailyKpisKey(day).
     const objectUrl = `${stateRoot()}/${dailyKpisKey('2026-11-03')}`;
     const folder = render(
-      kpis.Properties.TableInput.Parameters['storage.location.template'],
+      stack.kpis.Properties.TableInput.Parameters['storage.location.template'],
     ).replace(`\${date}`, '2026-11-03');
     expect(objectUrl.startsWith(folder)).toBe(true);
     expect(objectUrl.slice(folder.length)).toMatch(/^[^/]+\.jsonl$/);
   });
 
   it('parses the lines with the OpenX JSON SerDe as text input', () => {
-    const { SerdeInfo, InputFormat } = kpis.Properties.TableInput.StorageDescriptor;
+    const { SerdeInfo, InputFormat } = stack.kpis.Properties.TableInput.StorageDescriptor;
     expect(SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
     expect(InputFormat).toBe('org.apache.hadoop.mapred.TextInputFormat');
   });
 
   it('has snake_case columns of the right types, and no date column beside the partition', () => {
-    const columns = kpis.Properties.TableInput.StorageDescriptor.Columns;
+    const columns = stack.kpis.Properties.TableInput.StorageDescriptor.Columns;
     expect(columns).toEqual(
       expect.arrayContaining([
         { Name: 'charger_id', Type: 'string' },
@@ -194,26 +136,20 @@ describe('the daily_connector_kpis column mapping, against rows the scan writes'
     return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
-  /** The JSON key each column reads: its `mapping.<column>` property, or its own name. */
-  function keysByColumn(): [Column, string][] {
-    const { Columns, SerdeInfo } = kpis.Properties.TableInput.StorageDescriptor;
-    return Columns.map((c) => [c, SerdeInfo.Parameters[`mapping.${c.Name}`] ?? c.Name]);
-  }
-
   it('maps every column to a key each line has, spelled exactly', () => {
     for (const line of writtenLines())
-      for (const [column, key] of keysByColumn())
+      for (const [column, key] of keysByColumn(stack.kpis))
         expect(Object.keys(line), `column ${column.Name} reads "${key}"`).toContain(key);
   });
 
   it('leaves no key of a line without a column, but the partition date and the session keys', () => {
-    const read = new Set(keysByColumn().map(([, key]) => key));
+    const read = new Set(keysByColumn(stack.kpis).map(([, key]) => key));
     for (const line of writtenLines()) {
       expect(Object.keys(line).filter((key) => !read.has(key))).toEqual(['date', 'sessionKeys']);
       // The partition the row is filed under is the day the row says.
       expect(line.date).toBe(DAY);
     }
-    const { Columns, SerdeInfo } = kpis.Properties.TableInput.StorageDescriptor;
+    const { Columns, SerdeInfo } = stack.kpis.Properties.TableInput.StorageDescriptor;
     for (const property of Object.keys(SerdeInfo.Parameters).filter((p) =>
       p.startsWith('mapping.'),
     ))
@@ -223,7 +159,7 @@ describe('the daily_connector_kpis column mapping, against rows the scan writes'
   it('gives every column a type its value in the line fits (a null mean reads as NULL)', () => {
     let nulls = 0;
     for (const line of writtenLines()) {
-      for (const [column, key] of keysByColumn()) {
+      for (const [column, key] of keysByColumn(stack.kpis)) {
         const value = line[key];
         const where = `column ${column.Name} (${column.Type}) reading "${key}": ${JSON.stringify(value)}`;
         if (column.Type === 'string') expect(typeof value, where).toBe('string');
@@ -240,7 +176,7 @@ describe('the daily_connector_kpis column mapping, against rows the scan writes'
   it('puts the figures where their columns look', () => {
     const [first, second] = writtenLines();
     const byColumn = (line: Record<string, unknown> | undefined) =>
-      Object.fromEntries(keysByColumn().map(([c, key]) => [c.Name, line?.[key]]));
+      Object.fromEntries(keysByColumn(stack.kpis).map(([c, key]) => [c.Name, line?.[key]]));
     expect(byColumn(first)).toMatchObject({
       charger_id: 'HPC-007',
       connector_id: '1',

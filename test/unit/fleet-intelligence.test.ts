@@ -96,6 +96,10 @@ describe('fleet intelligence over generated histories', () => {
         'connector HPC-05/2 converter-efficiency-drift',
         'vehicle BUS-117 battery-misalignment',
       ]);
+      // No notice names a bus but the one at fault: a vehicle id on a notice reads as blame.
+      expect(notices.filter((n) => n.vehicleId !== undefined && n.vehicleId !== 'BUS-117')).toEqual(
+        [],
+      );
       const vehicle = notices.find((n) => n.subject === 'vehicle');
       expect(vehicle?.event).toBe('open');
       expect(vehicle?.message).toMatch(/followed BUS-117 on [2-9] chargers/);

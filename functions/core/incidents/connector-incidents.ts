@@ -136,7 +136,7 @@ function applyOne(
       incident = newIncident(key, finding, session, state);
       state.incidents.push(incident);
     }
-    recordFinding(incident, finding, session);
+    recordFinding(incident, finding, session, state.subject === 'vehicle');
     if (finding.rule === FAULTED && symptoms.length > 0) incident.context = symptoms;
     if (incident.status === 'pending') maybeOpen(state, incident, session, settings);
   }
@@ -196,7 +196,8 @@ function driftOf(
   );
 }
 
-function newIncident(
+/** A new, pending incident of a record, first seen in this session. */
+export function newIncident(
   key: string,
   finding: Finding,
   session: JudgedSession,
@@ -233,12 +234,24 @@ function incidentId(where: { chargerId: string; connectorId: string }, key: stri
   return `inc-${hash.slice(0, 20)}`;
 }
 
-function recordFinding(incident: Incident, finding: Finding, session: JudgedSession): void {
+/**
+ * Adds a session's finding to its incident. The incident names a vehicle only when the vehicle
+ * is what it blames — a vehicle's incident, or a connector's fault seen with one bus only (the
+ * pair): on any other incident a vehicle id would read as blame for a bus that was merely there.
+ */
+function recordFinding(
+  incident: Incident,
+  finding: Finding,
+  session: JudgedSession,
+  aboutVehicle: boolean,
+): void {
   incident.latest = finding;
   incident.lastFindingAt = session.at;
   if (moreSevere(finding.severity, incident.severity) && !incident.escalated)
     incident.severity = finding.severity;
-  if (session.vehicleId !== undefined) incident.vehicleId = session.vehicleId;
+  const blamed = aboutVehicle || finding.evidence.attributedTo === 'pair';
+  if (blamed && session.vehicleId !== undefined) incident.vehicleId = session.vehicleId;
+  else delete incident.vehicleId;
   incident.sessionIds = [...incident.sessionIds, session.sessionId].slice(-KEPT_SESSION_IDS);
   incident.failedSinceNotice = [...incident.failedSinceNotice, session.sessionId].slice(
     -KEPT_SESSION_IDS,
@@ -286,46 +299,4 @@ export function openIncident(
 function resolve(incident: Incident, at: string): void {
   incident.status = 'resolved';
   incident.resolvedAt = at;
-}
-
-/**
- * Opens `connector-silent` when a connector that had sessions has had none for
- * `silentAfterHours`. Only call it for a connector whose window was read in full: during an
- * API outage no one can tell a silent connector from an unreachable one.
- */
-export function checkSilence(
-  previous: ConnectorIncidentState,
-  now: string,
-  settings: IncidentSettings,
-): ConnectorIncidentState {
-  const hours = settings.silentAfterHours;
-  const last = previous.lastSessionAt;
-  if (hours <= 0 || !last) return previous;
-  if (Date.parse(now) - Date.parse(last) < hours * 3_600_000) return previous;
-  if (previous.incidents.some((i) => i.rule === CONNECTOR_SILENT && i.status !== 'resolved'))
-    return previous;
-  const state = copyOf(previous);
-  const finding: Finding = {
-    rule: CONNECTOR_SILENT,
-    severity: 'warning',
-    chargerId: state.chargerId,
-    connectorId: state.connectorId,
-    sessionId: '',
-    title: `No sessions for ${hours} h — ${state.chargerId}/${state.connectorId}`,
-    message:
-      `The connector had its last session end at ${last} and none since. ` +
-      'Check whether it is out of service, blocked, or no longer reporting to DepotFinity.',
-    evidence: { lastSessionAt: last, silentAfterHours: hours },
-    fingerprint: '',
-  };
-  const incident = newIncident(
-    CONNECTOR_SILENT,
-    finding,
-    { key: `silent@${last}`, sessionId: '', at: last, findings: [] },
-    state,
-  );
-  incident.failedSinceNoticeCount = 0;
-  state.incidents.push(incident);
-  openIncident(state, incident, now, { occurrences: 0, withinDays: 1 });
-  return state;
 }

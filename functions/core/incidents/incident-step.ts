@@ -1,12 +1,12 @@
 import {
   applySessions,
   type ConnectorIncidentState,
-  checkSilence,
   emptyIncidentState,
 } from './connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from './incident.ts';
 import { dueNotifications, type SilencedAt } from './notices.ts';
 import type { IncidentSettings } from './settings.ts';
+import { checkSilence } from './silent-connector.ts';
 
 /** What one run does to one connector's incidents, before anything is sent. */
 export interface IncidentStep {

@@ -24,7 +24,7 @@ export function noticeAsText(notice: IncidentNotification, width = 100): string 
   return [
     `[${EVENT_LABEL[notice.event]} · ${notice.severity.toUpperCase()}] ${plainText(notice.title, 300)}`,
     ...wrap(plainText(noticeDetail(notice), 4_000), width - 2).map((line) => `  ${line}`),
-    `  rule ${notice.rule} · ${notice.subject} ${plainText(`${notice.chargerId}/${notice.connectorId}`, 200)} · at ${notice.at}`,
+    `  rule ${notice.rule} · ${notice.subject} ${plainText(subjectLabel(notice), 200)} · at ${notice.at}`,
   ].join('\n');
 }
 
