@@ -92,3 +92,34 @@ export function keysByColumn(table: GlueTable): [Column, string][] {
   const { Columns, SerdeInfo } = table.Properties.TableInput.StorageDescriptor;
   return Columns.map((c) => [c, SerdeInfo.Parameters[`mapping.${c.Name}`] ?? c.Name]);
 }
+
+/**
+ * Expects the table to be partitioned by `date` alone, projected onto one `date=YYYY-MM-DD/`
+ * folder a day below `folder`, over the same range as `sameRangeAs`.
+ */
+export function expectDailyDateProjection(
+  table: GlueTable,
+  folder: string,
+  sameRangeAs: GlueTable,
+): void {
+  const { PartitionKeys, Parameters } = table.Properties.TableInput;
+  expect(PartitionKeys).toEqual([{ Name: 'date', Type: 'string' }]);
+  expect(Parameters).toMatchObject({
+    'projection.enabled': 'true',
+    'projection.date.type': 'date',
+    'projection.date.format': 'yyyy-MM-dd',
+    'projection.date.range': sameRangeAs.Properties.TableInput.Parameters['projection.date.range'],
+    'projection.date.interval': '1',
+    'projection.date.interval.unit': 'DAYS',
+  });
+  expect(render(Parameters['storage.location.template'])).toBe(`${folder}date=\${date}/`);
+}
+
+/** Expects an object written for `day` to be a `.jsonl` file right in that day's projected folder. */
+export function expectInDayFolder(table: GlueTable, day: string, objectUrl: string): void {
+  const folder = render(
+    table.Properties.TableInput.Parameters['storage.location.template'],
+  ).replace(`\${date}`, day);
+  expect(objectUrl.startsWith(folder)).toBe(true);
+  expect(objectUrl.slice(folder.length)).toMatch(/^[^/]+\.jsonl$/);
+}

@@ -5,7 +5,13 @@ import type { ConnectorIncidentState } from '../../functions/core/incidents/conn
 import type { Incident } from '../../functions/core/incidents/incident.ts';
 import { dueNotifications } from '../../functions/core/incidents/notices.ts';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
-import { keysByColumn, render, synthesizedTables } from '../helpers/glue-table.ts';
+import {
+  expectDailyDateProjection,
+  expectInDayFolder,
+  keysByColumn,
+  render,
+  synthesizedTables,
+} from '../helpers/glue-table.ts';
 
 /**
  * The Athena table over the incident history: where it looks, how it projects the date, and
@@ -49,20 +55,7 @@ describe('the incident_history table', () => {
   });
 
   it('projects the date partition onto date=YYYY-MM-DD folders, as the reports table does', () => {
-    const { PartitionKeys, Parameters } = stack.incidents.Properties.TableInput;
-    expect(PartitionKeys).toEqual([{ Name: 'date', Type: 'string' }]);
-    expect(Parameters).toMatchObject({
-      'projection.enabled': 'true',
-      'projection.date.type': 'date',
-      'projection.date.format': 'yyyy-MM-dd',
-      'projection.date.range':
-        stack.reports.Properties.TableInput.Parameters['projection.date.range'],
-      'projection.date.interval': '1',
-      'projection.date.interval.unit': 'DAYS',
-    });
-    expect(render(Parameters['storage.location.template'])).toBe(
-      `${archiveRoot()}/incidents/date=\${date}/`,
-    );
+    expectDailyDateProjection(stack.incidents, `${archiveRoot()}/incidents/`, stack.reports);
   });
 
   it("projects onto the folder the scan's archive writer really puts a run's history in", async () => {
@@ -73,12 +66,7 @@ describe('the incident_history table', () => {
     });
     await archive.putIncidentHistory('2026-11-03', 'run-6f1c2a9e-0b7d-4e2a-9c3f-1a2b3c4d5e6f', '');
     expect(written).toHaveLength(1);
-    const objectUrl = `${archiveRoot()}/${written[0]}`;
-    const folder = render(
-      stack.incidents.Properties.TableInput.Parameters['storage.location.template'],
-    ).replace(`\${date}`, '2026-11-03');
-    expect(objectUrl.startsWith(folder)).toBe(true);
-    expect(objectUrl.slice(folder.length)).toMatch(/^[^/]+\.jsonl$/);
+    expectInDayFolder(stack.incidents, '2026-11-03', `${archiveRoot()}/${written[0]}`);
   });
 
   it('parses the lines with the OpenX JSON SerDe, as the reports table does', () => {

@@ -6,7 +6,13 @@ import {
   kpiRowsToJsonLines,
   rollUpDay,
 } from '../../functions/core/fleet/daily-kpis.ts';
-import { keysByColumn, render, synthesizedTables } from '../helpers/glue-table.ts';
+import {
+  expectDailyDateProjection,
+  expectInDayFolder,
+  keysByColumn,
+  render,
+  synthesizedTables,
+} from '../helpers/glue-table.ts';
 
 /**
  * The Athena table over the daily KPI rollup: where it looks, how it projects the date, and
@@ -42,32 +48,15 @@ describe('the daily_connector_kpis table', () => {
   });
 
   it('projects the date partition onto date=YYYY-MM-DD folders up to today, as incident_history does', () => {
-    const { PartitionKeys, Parameters } = stack.kpis.Properties.TableInput;
-    expect(PartitionKeys).toEqual([{ Name: 'date', Type: 'string' }]);
-    expect(Parameters).toMatchObject({
-      'projection.enabled': 'true',
-      'projection.date.type': 'date',
-      'projection.date.format': 'yyyy-MM-dd',
-      'projection.date.interval': '1',
-      'projection.date.interval.unit': 'DAYS',
-    });
-    expect(Parameters['projection.date.range']).toMatch(/^\d{4}-\d{2}-\d{2},NOW$/);
-    expect(Parameters['projection.date.range']).toBe(
-      stack.incidents.Properties.TableInput.Parameters['projection.date.range'],
-    );
-    expect(render(Parameters['storage.location.template'])).toBe(
-      `${stateRoot()}/kpis/date=\${date}/`,
+    expectDailyDateProjection(stack.kpis, `${stateRoot()}/kpis/`, stack.incidents);
+    expect(stack.kpis.Properties.TableInput.Parameters['projection.date.range']).toMatch(
+      /^\d{4}-\d{2}-\d{2},NOW$/,
     );
   });
 
   it('projects onto the object the state store writes a day to', () => {
     // The S3 state store keys a day's rows as `<state prefix>/` + dailyKpisKey(day).
-    const objectUrl = `${stateRoot()}/${dailyKpisKey('2026-11-03')}`;
-    const folder = render(
-      stack.kpis.Properties.TableInput.Parameters['storage.location.template'],
-    ).replace(`\${date}`, '2026-11-03');
-    expect(objectUrl.startsWith(folder)).toBe(true);
-    expect(objectUrl.slice(folder.length)).toMatch(/^[^/]+\.jsonl$/);
+    expectInDayFolder(stack.kpis, '2026-11-03', `${stateRoot()}/${dailyKpisKey('2026-11-03')}`);
   });
 
   it('parses the lines with the OpenX JSON SerDe as text input', () => {

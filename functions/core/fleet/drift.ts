@@ -167,6 +167,9 @@ function collect(
     baseline.open ??= [day, []];
     baseline.open[1].push(leaving);
   }
+  // While drifting, the baseline is frozen, age and all: a decline that lasts is still one,
+  // and resolves only when the figure comes back, never because the past was forgotten.
+  if (baseline.drifting) return;
   const oldest = dayBefore(day, settings.baselineDays);
   baseline.days = baseline.days.filter(([d]) => d >= oldest);
 }
