@@ -1,3 +1,4 @@
+import type { Finding } from '../finding.ts';
 import type { ConnectorIncidentState } from '../incidents/connector-incidents.ts';
 
 /**
@@ -14,10 +15,10 @@ export interface SessionMark {
   v?: string;
   /** When the session ended, ISO. */
   t: string;
-  /** Attributable rules it failed, and the findings still waiting for a verdict. */
+  /** Attributable rules it failed. */
   f?: string[];
   /** Findings not yet attributed (held until the evidence says bus, charger or the pair). */
-  held?: import('../finding.ts').Finding[];
+  held?: Finding[];
 }
 
 /**
