@@ -7,6 +7,7 @@ import { fleetState } from './fleet-state.ts';
 import { type BenchResult, fmt, verdict } from './harness.ts';
 import { largePages } from './large-pages.ts';
 import { memory } from './memory.ts';
+import { reportCost } from './report-cost.ts';
 import { scanThroughput } from './scan-throughput.ts';
 import { validationVsParse } from './validation-vs-parse.ts';
 
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   'cost-and-reach': costAndReach,
   backtest: backtestTime,
   'fleet-state': fleetState,
+  'report-cost': reportCost,
 };
 
 const COMMAND = 'npm run bench';

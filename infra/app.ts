@@ -17,7 +17,7 @@ export function buildApp(app: App = new App()): { app: App; stack: DepotWatchSta
   const stack = new DepotWatchStack(app, app.node.tryGetContext('stackName') ?? 'DepotWatch', {
     settings: parseDeployment(context, cdkJsonContextKeys()),
     description:
-      'depot-watch: scans DepotFinity charger session reports, archives them, alerts on faults',
+      'depot-watch: scans DepotFinity charger session reports, archives them, alerts on faults, reports weekly',
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   return { app, stack };

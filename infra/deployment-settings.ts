@@ -1,6 +1,20 @@
 import * as z from 'zod';
 import { ConfigError } from '../functions/config/config.ts';
 
+/** Mondays at 06:00 in the deployment's time zone: last week's report before the day shift. */
+export const DEFAULT_REPORT_SCHEDULE = 'cron(0 6 ? * MON *)';
+
+/** Whether a name is an IANA time zone this Node knows (and so, in practice, Scheduler too). */
+function isTimeZone(name: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const severity = z.enum(['info', 'warning', 'critical']);
 const emailSubscriber = z.strictObject({
   address: z.email(),
@@ -41,6 +55,24 @@ export const deploymentSchema = z.strictObject({
   memoryMb: z.coerce.number().int().min(128).max(10_240).default(512),
   /** Lambda timeout in minutes. Default: 5. */
   timeoutMinutes: z.coerce.number().int().min(1).max(15).default(5),
+  /**
+   * When the weekly health report runs: an EventBridge Scheduler `cron(...)` or `rate(...)`
+   * expression, read in `timeZone`. Default: `cron(0 6 ? * MON *)`, Mondays at 06:00.
+   */
+  reportSchedule: z
+    .string()
+    .trim()
+    .regex(
+      /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
+      'must be an EventBridge Scheduler expression such as "cron(0 6 ? * MON *)" (six fields) or "rate(7 days)"',
+    )
+    .default(DEFAULT_REPORT_SCHEDULE),
+  /** The IANA time zone the report schedule is read in, such as `Europe/Berlin`. Default: UTC. */
+  timeZone: z
+    .string()
+    .trim()
+    .refine(isTimeZone, 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"')
+    .default('UTC'),
 });
 
 export type DeploymentSettings = z.infer<typeof deploymentSchema>;

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ConfigError, parseConfig } from '../functions/config/config.ts';
 import { AlertChannels } from './constructs/alert-channels.ts';
 import { ArchiveBuckets } from './constructs/archive-buckets.ts';
+import { REPORTS_PREFIX, ReportFunction } from './constructs/report-function.ts';
 import { ReportTable } from './constructs/report-table.ts';
 import { ARCHIVE_PREFIX, ScanFunction, STATE_PREFIX } from './constructs/scan-function.ts';
 import { Watchdog } from './constructs/watchdog.ts';
@@ -18,8 +20,9 @@ export interface DepotWatchStackProps extends StackProps {
 const STACK_OWNED = ['archive', 'state', 'alerts', 'credentials'] as const;
 
 /**
- * Everything depot-watch needs in one account: the archive, the alert topic and its
- * subscribers, the scheduled scan, the alarms that watch it, and the Athena table.
+ * Everything depot-watch needs in one account: the archive, the alert topics and their
+ * subscribers, the scheduled scan, the weekly health report, the alarms that watch them, and
+ * the Athena tables.
  */
 export class DepotWatchStack extends Stack {
   constructor(scope: Construct, id: string, props: DepotWatchStackProps) {
@@ -41,11 +44,19 @@ export class DepotWatchStack extends Stack {
       memoryMb: settings.memoryMb,
       timeoutMinutes: settings.timeoutMinutes,
     });
+    const report = new ReportFunction(this, 'Report', {
+      bucket: buckets.archive,
+      topic: alerts.reportTopic,
+      depotName: depotNameOf(settings, this.stackName),
+      schedule: settings.reportSchedule,
+      timeZone: settings.timeZone,
+    });
     new Watchdog(this, 'Watchdog', {
       function: scan.function,
       topic: alerts.alarmTopic,
-      deadLetterQueues: [scan.failures, alerts.deliveryDlq],
+      deadLetterQueues: [scan.failures, alerts.deliveryDlq, report.failures],
       scheduleMinutes: settings.scheduleMinutes,
+      reportFunction: report,
     });
     const table = new ReportTable(this, 'Athena', {
       archive: buckets.archive,
@@ -64,6 +75,15 @@ export class DepotWatchStack extends Stack {
       value: alerts.alarmTopic.topicArn,
       description: 'Watchdog alarms; every alert email and Slack channel receives them',
     });
+    new CfnOutput(this, 'ReportTopic', {
+      value: alerts.reportTopic.topicArn,
+      description:
+        'The weekly health report notice; every alert email and Slack channel receives it',
+    });
+    new CfnOutput(this, 'HealthReports', {
+      value: `s3://${buckets.archive.bucketName}/${REPORTS_PREFIX}/`,
+      description: `Weekly health reports, <from>_<to>.html, made ${settings.reportSchedule} (${settings.timeZone})`,
+    });
     new CfnOutput(this, 'CredentialsSecret', {
       value: scan.credentials.secretArn,
       description: 'Fill with {"clientId": "...", "clientSecret": "..."}',
@@ -79,6 +99,15 @@ export class DepotWatchStack extends Stack {
       description: 'Daily KPIs per connector, one row each, from state/kpis/',
     });
   }
+}
+
+/**
+ * What the report calls the depot: the config file's name, as `depot-watch report` does
+ * (`north-depot.json` → north-depot), else the stack's name.
+ */
+function depotNameOf(settings: DeploymentSettings, stackName: string): string {
+  if (!settings.configFile) return stackName;
+  return basename(settings.configFile, extname(settings.configFile)) || stackName;
 }
 
 /**

@@ -93,7 +93,9 @@ function sizesOf(records: Final | undefined) {
     runs,
     notices,
     attributionBytes: bytes(records?.attribution),
-    marks: records?.attribution?.marks.length ?? 0,
+    marks:
+      (records?.attribution?.failures.length ?? 0) +
+      Object.values(records?.attribution?.seen ?? {}).reduce((n, s) => n + s.length, 0),
     subjects: Object.keys(records?.attribution?.subjects ?? {}).length,
     connectorBytes: bytes(first),
     connectorDriftBytes: bytes(first?.drift),

@@ -65,10 +65,10 @@ export class S3State implements ScanState, SilenceStore {
   }
 
   async saveAttribution(state: AttributionState): Promise<void> {
-    // As with incidents: should two runs race, the record that has marked more sessions wins,
-    // and the other's sessions are marked again when their window is read next time.
+    // As with incidents: should two runs race, the record that has tabulated more sessions
+    // wins, and the other's sessions are tabulated again when their window is read next time.
     await this.#write<AttributionState>(this.#attributionKey(), state, (theirs) =>
-      theirs.marks.length > state.marks.length ? theirs : state,
+      tabulated(theirs) > tabulated(state) ? theirs : state,
     );
   }
 
@@ -142,4 +142,9 @@ export class S3State implements ScanState, SilenceStore {
   #key(kind: string, { chargerId, connectorId }: ReportOrigin): string {
     return `${this.#prefix}${kind}/charger=${encodeKeySegment(chargerId)}/connector=${encodeKeySegment(connectorId)}.json`;
   }
+}
+
+/** How many sessions a fleet record has tabulated (an older record counts none). */
+function tabulated(state: AttributionState): number {
+  return Object.values(state.seen ?? {}).reduce((n, sessions) => n + sessions.length, 0);
 }

@@ -1,6 +1,9 @@
 import { resolve } from 'node:path';
 import { parseConfig } from '../config/config.ts';
 import { Secret } from '../core/secret.ts';
+import { weekEndingToday } from '../report/report-period.ts';
+import { reportSourcesFrom } from '../report/report-sources.ts';
+import { writeHealthReport } from '../report/write-report.ts';
 import { runFailed } from '../scan/summary.ts';
 import { DepotSimulator } from '../simulator/server.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
@@ -90,8 +93,32 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     options.write(formatScanSummary(summary, config.archive));
     options.write(`Alerts file: ${resolve(dir, 'alerts.jsonl')}\n\nStill open now: `);
     await runIncidents({ config, baseDir: dir, openOnly: true, json: false, write: options.write });
+    await writeDemoReport(config, dir, options.write);
     return runFailed(summary) ? 1 : 0;
   } finally {
     await simulator.stop();
+  }
+}
+
+/**
+ * The demo depot's health report, as `depot-watch report` writes it, but for the 7 days up to
+ * today: the demo's sessions are recent, so the last complete week would be half empty. A
+ * report that cannot be written is said, and the scan's outcome stands.
+ */
+async function writeDemoReport(
+  config: { state: string; archive: string },
+  dir: string,
+  write: (text: string) => void,
+): Promise<void> {
+  const now = Date.now();
+  try {
+    const { path } = await writeHealthReport(
+      reportSourcesFrom(config, { baseDir: dir }),
+      { period: weekEndingToday(now), depot: 'Demo depot', now },
+      resolve(dir, 'health-report.html'),
+    );
+    write(`\nHealth report: ${path}\n`);
+  } catch (error) {
+    write(`\nHealth report not written: ${(error as Error).message}\n`);
   }
 }

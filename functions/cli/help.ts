@@ -98,6 +98,22 @@ error.
 Example: depot-watch kpis --config depot.json --from 2026-11-01 --to 2026-11-30
 `,
   },
+  report: {
+    summary: 'the weekly health report: one HTML page with KPIs, trends and incidents',
+    help: `Usage: depot-watch report [--config <file>] [--archive <folder-or-s3-uri>]
+                          [--from YYYY-MM-DD --to YYYY-MM-DD] [--out report.html]
+
+Writes the depot's health report as one self-contained HTML file (charts included, nothing
+fetched when opened): sessions, energy, charging success and fault-free rates against the period
+before, the notices sent and the incidents open now. Reads the config's state and archive
+(without --config, the demo's); --archive reads the incident history from another archive. The
+period defaults to the last 7 complete UTC days; --out defaults to
+depot-health-<from>-<to>.html here. Prints the file's path and the headline numbers. Exit 0
+when written, 1 when nothing could be read, 2 for a usage error.
+
+Example: depot-watch report --config depot.json --from 2026-11-23 --to 2026-11-29
+`,
+  },
 } as const satisfies Record<string, { summary: string; help: string }>;
 
 /** The commands there are, in the order the overview lists them. */

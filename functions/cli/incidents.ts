@@ -1,11 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { s3Client } from '../adapters/aws-clients.ts';
-import { S3Listing } from '../adapters/s3-listing.ts';
-import { parseS3Uri } from '../adapters/s3-location.ts';
+import { documentsUnder } from '../adapters/stored-documents.ts';
+import { storedIncidents } from '../adapters/stored-incidents.ts';
 import type { Config } from '../config/config.ts';
-import type { AttributionState } from '../core/fleet/attribution-state.ts';
-import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { Incident } from '../core/incidents/incident.ts';
 import { plainText } from '../core/vendor-text.ts';
 
@@ -112,49 +107,8 @@ function rowOf(incident: Incident): IncidentRow {
   };
 }
 
-/**
- * Every incident in the state store: the per-connector records, and the fleet's record of
- * faults attributed to a vehicle, a charger or a connector across the fleet.
- */
-async function storedIncidents(state: string, baseDir: string): Promise<Incident[]> {
-  const texts = await documentsUnder(state, 'incidents/', '.json', baseDir);
-  const fleet = await documentsUnder(state, 'fleet/', 'attribution.json', baseDir);
-  return [
-    ...texts.flatMap((text) => (JSON.parse(text) as ConnectorIncidentState).incidents ?? []),
-    ...fleet.flatMap((text) =>
-      Object.values((JSON.parse(text) as AttributionState).subjects ?? {}).flatMap(
-        (record) => record.incidents ?? [],
-      ),
-    ),
-  ];
-}
-
 /** Every line of the archive's incident history. */
 async function historyLines(archive: string, baseDir: string): Promise<string[]> {
   const texts = await documentsUnder(archive, 'incidents/', '.jsonl', baseDir);
   return texts.flatMap((text) => text.split('\n').filter(Boolean));
-}
-
-/** The texts of the documents under a folder or `s3://` location's sub-prefix. */
-async function documentsUnder(
-  location: string,
-  sub: string,
-  ending: string,
-  baseDir: string,
-): Promise<string[]> {
-  if (location.startsWith('s3://')) {
-    const { bucket, prefix } = parseS3Uri(location, 'location');
-    const objects = new S3Listing(s3Client(), bucket);
-    const texts: string[] = [];
-    for await (const key of objects.keys(prefix + sub))
-      if (key.endsWith(ending)) texts.push(await objects.readText(key));
-    return texts;
-  }
-  const folder = join(resolve(baseDir, location), sub);
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
-  return Promise.all(
-    entries
-      .filter((e) => e.isFile() && e.name.endsWith(ending))
-      .map((e) => readFile(join(e.parentPath, e.name), 'utf8')),
-  );
 }

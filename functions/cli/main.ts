@@ -19,6 +19,7 @@ import { kpiPeriod, runKpis } from './kpis.ts';
 import { loadConfigFile } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
 import { runReplay } from './replay.ts';
+import { runReportCommand } from './report.ts';
 import { addSilence, expireSilence, listSilences } from './silence.ts';
 import { runSimulate } from './simulate.ts';
 
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         return await silence(rest);
       case 'kpis':
         return await kpis(rest);
+      case 'report':
+        return await runReportCommand(rest, { write: out, writeError: err });
       case '--version':
       case '-V':
       case 'version':

@@ -37,9 +37,9 @@ export interface AlertChannelsProps {
 }
 
 /**
- * The alert topics and who hears them, both encrypted with one customer-managed key (rotated):
- * the scan's alerts, filtered per email by severity, and the watchdog's alarms, which every
- * subscriber receives unfiltered. Plus an optional Slack channel on both, and a dead-letter
+ * The alert topics and who hears them, all encrypted with one customer-managed key (rotated):
+ * the scan's alerts, filtered per email by severity; the watchdog's alarms and the weekly
+ * health report, which every subscriber receives unfiltered. Plus an optional Slack channel on both, and a dead-letter
  * queue for deliveries that keep failing.
  *
  * Alarms need a topic of their own: CloudWatch notifications carry no message attributes, and
@@ -51,6 +51,8 @@ export class AlertChannels extends Construct {
   readonly topic: sns.Topic;
   /** The watchdog's alarms; only CloudWatch alarms in this account publish here. */
   readonly alarmTopic: sns.Topic;
+  /** The weekly health report's notice; every address and the Slack channel hear it, unfiltered. */
+  readonly reportTopic: sns.Topic;
   readonly key: kms.Key;
   readonly deliveryDlq: sqs.Queue;
 
@@ -76,6 +78,13 @@ export class AlertChannels extends Construct {
     });
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'depot-watch watchdog alarms',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    // The report function publishes without message attributes, so no subscription here may
+    // carry a filter policy (SNS would drop every report): every address gets it.
+    this.reportTopic = new sns.Topic(this, 'ReportTopic', {
+      displayName: 'depot-watch weekly health report',
       masterKey: this.key,
       enforceSSL: true,
     });
@@ -126,6 +135,9 @@ export class AlertChannels extends Construct {
       this.alarmTopic.addSubscription(
         new subscriptions.EmailSubscription(address, { deadLetterQueue: this.deliveryDlq }),
       );
+      this.reportTopic.addSubscription(
+        new subscriptions.EmailSubscription(address, { deadLetterQueue: this.deliveryDlq }),
+      );
     }
     if (props.slack) this.#slack(props.slack);
   }
@@ -172,6 +184,7 @@ export class AlertChannels extends Construct {
     });
     channel.addNotificationTopic(this.topic);
     channel.addNotificationTopic(this.alarmTopic);
+    channel.addNotificationTopic(this.reportTopic);
   }
 }
 

@@ -14,12 +14,20 @@ export interface WatchdogProps {
   readonly deadLetterQueues: readonly sqs.IQueue[];
   /** Minutes between scans. */
   readonly scheduleMinutes: number;
+  /**
+   * The weekly health report function; a failed report (an error of any invocation, retries
+   * included) raises an alarm.
+   * @default none (no report alarm)
+   */
+  readonly reportFunction?: {
+    metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  };
 }
 
 /**
  * Alarms on the watcher itself, to the alarm topic that every alert subscriber hears: errors,
- * throttles, no successful scan within two intervals (the heartbeat), dead letters, and
- * connectors that keep failing. A depot must know when nobody is watching its chargers.
+ * throttles, no successful scan within two intervals (the heartbeat), dead letters,
+ * connectors that keep failing, and a failed weekly report. A depot must know when nobody is watching its chargers.
  */
 export class Watchdog extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -66,10 +74,19 @@ export class Watchdog extends Construct {
       scanMetric('ConnectorFailures', interval),
       3,
     );
+    if (props.reportFunction) {
+      whenAny(
+        'ReportErrors',
+        'The weekly depot health report failed; the scheduler retries it, the logs say why.',
+        props.reportFunction.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      );
+    }
     props.deadLetterQueues.forEach((queue, index) => {
+      // Scan/FailedInvocations, Report/FailedInvocations: the id alone would not tell which.
+      const name = [queue.node.scope?.node.id, queue.node.id].filter(Boolean).join('/');
       whenAny(
         `DeadLetters${index}`,
-        `Messages are waiting in ${queue.node.id}: invocations or alert deliveries that failed for good.`,
+        `Messages are waiting in ${name}: invocations or alert deliveries that failed for good.`,
         queue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(5),
           statistic: 'Maximum',

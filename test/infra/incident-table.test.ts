@@ -5,13 +5,7 @@ import type { ConnectorIncidentState } from '../../functions/core/incidents/conn
 import type { Incident } from '../../functions/core/incidents/incident.ts';
 import { dueNotifications } from '../../functions/core/incidents/notices.ts';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
-import {
-  expectDailyDateProjection,
-  expectInDayFolder,
-  keysByColumn,
-  render,
-  synthesizedTables,
-} from '../helpers/glue-table.ts';
+import * as glue from '../helpers/glue-table.ts';
 
 /**
  * The Athena table over the incident history: where it looks, how it projects the date, and
@@ -20,7 +14,7 @@ import {
  * with the table definition.
  */
 
-const stack = synthesizedTables('depot-watch-cdk-incidents-', {
+const stack = glue.synthesizedTables('depot-watch-cdk-incidents-', {
   incidents: 'incident_history',
   reports: 'session_reports',
 });
@@ -46,16 +40,16 @@ describe('the incident_history table', () => {
   it('reads the incidents prefix of the archive bucket the scan writes to', () => {
     const root = archiveRoot();
     expect(root).toMatch(/^s3:\/\/<BucketsArchive[0-9A-F]+>\/archive$/);
-    const location = render(stack.incidents.Properties.TableInput.StorageDescriptor.Location);
+    const location = glue.render(stack.incidents.Properties.TableInput.StorageDescriptor.Location);
     expect(location).toBe(`${root}/incidents/`);
     // Not the reports: two tables over one prefix would read each other's files.
-    expect(render(stack.reports.Properties.TableInput.StorageDescriptor.Location)).toBe(
+    expect(glue.render(stack.reports.Properties.TableInput.StorageDescriptor.Location)).toBe(
       `${root}/reports/`,
     );
   });
 
   it('projects the date partition onto date=YYYY-MM-DD folders, as the reports table does', () => {
-    expectDailyDateProjection(stack.incidents, `${archiveRoot()}/incidents/`, stack.reports);
+    glue.expectDailyDateProjection(stack.incidents, `${archiveRoot()}/incidents/`, stack.reports);
   });
 
   it("projects onto the folder the scan's archive writer really puts a run's history in", async () => {
@@ -66,7 +60,7 @@ describe('the incident_history table', () => {
     });
     await archive.putIncidentHistory('2026-11-03', 'run-6f1c2a9e-0b7d-4e2a-9c3f-1a2b3c4d5e6f', '');
     expect(written).toHaveLength(1);
-    expectInDayFolder(stack.incidents, '2026-11-03', `${archiveRoot()}/${written[0]}`);
+    glue.expectInDayFolder(stack.incidents, '2026-11-03', `${archiveRoot()}/${written[0]}`);
   });
 
   it('parses the lines with the OpenX JSON SerDe, as the reports table does', () => {
@@ -160,7 +154,7 @@ describe('the incident_history column mapping, against a line the scan writes', 
 
   it('maps every column to a key the line has, spelled exactly', () => {
     const line = historyLine();
-    for (const [column, key] of keysByColumn(stack.incidents))
+    for (const [column, key] of glue.keysByColumn(stack.incidents))
       expect(Object.keys(line), `column ${column.Name} reads "${key}"`).toContain(key);
   });
 
@@ -171,13 +165,13 @@ describe('the incident_history column mapping, against a line the scan writes', 
       p.startsWith('mapping.'),
     ))
       expect(names).toContain(property.slice('mapping.'.length));
-    const read = new Set(keysByColumn(stack.incidents).map(([, key]) => key));
+    const read = new Set(glue.keysByColumn(stack.incidents).map(([, key]) => key));
     expect(Object.keys(historyLine()).filter((key) => !read.has(key))).toEqual([]);
   });
 
   it('gives every column a type its value in the line fits', () => {
     const line = historyLine();
-    for (const [column, key] of keysByColumn(stack.incidents)) {
+    for (const [column, key] of glue.keysByColumn(stack.incidents)) {
       const value = line[key];
       const where = `column ${column.Name} (${column.Type}) reading "${key}"`;
       if (column.Type === 'string') expect(typeof value, where).toBe('string');
@@ -213,7 +207,7 @@ describe('the incident_history column mapping, against a line the scan writes', 
   it('puts the run id, the send time and the vehicle where their columns look', () => {
     const line = historyLine();
     const byColumn = Object.fromEntries(
-      keysByColumn(stack.incidents).map(([c, key]) => [c.Name, line[key]]),
+      glue.keysByColumn(stack.incidents).map(([c, key]) => [c.Name, line[key]]),
     );
     expect(byColumn).toMatchObject({
       run_id: runId,

@@ -6,13 +6,7 @@ import {
   kpiRowsToJsonLines,
   rollUpDay,
 } from '../../functions/core/fleet/daily-kpis.ts';
-import {
-  expectDailyDateProjection,
-  expectInDayFolder,
-  keysByColumn,
-  render,
-  synthesizedTables,
-} from '../helpers/glue-table.ts';
+import * as glue from '../helpers/glue-table.ts';
 
 /**
  * The Athena table over the daily KPI rollup: where it looks, how it projects the date, and
@@ -21,7 +15,7 @@ import {
  * with them, so a field renamed on either side fails here.
  */
 
-const stack = synthesizedTables('depot-watch-cdk-kpis-', {
+const stack = glue.synthesizedTables('depot-watch-cdk-kpis-', {
   kpis: 'daily_connector_kpis',
   incidents: 'incident_history',
 });
@@ -42,13 +36,13 @@ describe('the daily_connector_kpis table', () => {
   it("reads the kpis folder of the scan's state, in the archive bucket", () => {
     const root = stateRoot();
     expect(root).toMatch(/^s3:\/\/<BucketsArchive[0-9A-F]+>\/state$/);
-    expect(render(stack.kpis.Properties.TableInput.StorageDescriptor.Location)).toBe(
+    expect(glue.render(stack.kpis.Properties.TableInput.StorageDescriptor.Location)).toBe(
       `${root}/kpis/`,
     );
   });
 
   it('projects the date partition onto date=YYYY-MM-DD folders up to today, as incident_history does', () => {
-    expectDailyDateProjection(stack.kpis, `${stateRoot()}/kpis/`, stack.incidents);
+    glue.expectDailyDateProjection(stack.kpis, `${stateRoot()}/kpis/`, stack.incidents);
     expect(stack.kpis.Properties.TableInput.Parameters['projection.date.range']).toMatch(
       /^\d{4}-\d{2}-\d{2},NOW$/,
     );
@@ -56,7 +50,11 @@ describe('the daily_connector_kpis table', () => {
 
   it('projects onto the object the state store writes a day to', () => {
     // The S3 state store keys a day's rows as `<state prefix>/` + dailyKpisKey(day).
-    expectInDayFolder(stack.kpis, '2026-11-03', `${stateRoot()}/${dailyKpisKey('2026-11-03')}`);
+    glue.expectInDayFolder(
+      stack.kpis,
+      '2026-11-03',
+      `${stateRoot()}/${dailyKpisKey('2026-11-03')}`,
+    );
   });
 
   it('parses the lines with the OpenX JSON SerDe as text input', () => {
@@ -127,12 +125,12 @@ describe('the daily_connector_kpis column mapping, against rows the scan writes'
 
   it('maps every column to a key each line has, spelled exactly', () => {
     for (const line of writtenLines())
-      for (const [column, key] of keysByColumn(stack.kpis))
+      for (const [column, key] of glue.keysByColumn(stack.kpis))
         expect(Object.keys(line), `column ${column.Name} reads "${key}"`).toContain(key);
   });
 
   it('leaves no key of a line without a column, but the partition date and the session keys', () => {
-    const read = new Set(keysByColumn(stack.kpis).map(([, key]) => key));
+    const read = new Set(glue.keysByColumn(stack.kpis).map(([, key]) => key));
     for (const line of writtenLines()) {
       expect(Object.keys(line).filter((key) => !read.has(key))).toEqual(['date', 'sessionKeys']);
       // The partition the row is filed under is the day the row says.
@@ -148,7 +146,7 @@ describe('the daily_connector_kpis column mapping, against rows the scan writes'
   it('gives every column a type its value in the line fits (a null mean reads as NULL)', () => {
     let nulls = 0;
     for (const line of writtenLines()) {
-      for (const [column, key] of keysByColumn(stack.kpis)) {
+      for (const [column, key] of glue.keysByColumn(stack.kpis)) {
         const value = line[key];
         const where = `column ${column.Name} (${column.Type}) reading "${key}": ${JSON.stringify(value)}`;
         if (column.Type === 'string') expect(typeof value, where).toBe('string');
@@ -165,7 +163,7 @@ describe('the daily_connector_kpis column mapping, against rows the scan writes'
   it('puts the figures where their columns look', () => {
     const [first, second] = writtenLines();
     const byColumn = (line: Record<string, unknown> | undefined) =>
-      Object.fromEntries(keysByColumn(stack.kpis).map(([c, key]) => [c.Name, line?.[key]]));
+      Object.fromEntries(glue.keysByColumn(stack.kpis).map(([c, key]) => [c.Name, line?.[key]]));
     expect(byColumn(first)).toMatchObject({
       charger_id: 'HPC-007',
       connector_id: '1',

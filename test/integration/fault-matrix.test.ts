@@ -499,7 +499,7 @@ describe('three overlapping runs through throttling, failures and a crash', () =
       delivered.filter((n) => n.event === 'open' || n.event === 'escalate').map(ruleAt),
     );
     const fleetRecord = JSON.parse(await body('state/fleet/attribution.json')) as AttributionState;
-    const waiting = fleetRecord.marks.flatMap((m) => (m.held ?? []).map(ruleAt));
+    const waiting = fleetRecord.failures.flatMap((m) => (m.held ?? []).map(ruleAt));
     for (const fault of critical) expect([...told, ...waiting], fault).toContain(fault);
 
     // (b) Nothing was told that the rules did not find, and a notice about failed sessions

@@ -19,14 +19,17 @@ const session = (id: string, deliveredWh: number, connectorId = '1'): KpiSession
   findings: [],
 });
 
-const attribution = (marks: number): AttributionState => ({
-  version: 1,
-  marks: Array.from({ length: marks }, (_, i) => ({
-    k: `${i}@${DAY}`,
-    c: 'HPC-001\u001f1',
-    v: 'BUS-101',
-    t: `${DAY}T0${i}:00:00.000Z`,
-  })),
+const attribution = (sessions: number): AttributionState => ({
+  version: 2,
+  failures: [],
+  cleanByConnector: {},
+  cleanByVehicle: {},
+  seen: {
+    'HPC-001\u001f1': Array.from({ length: sessions }, (_, i) => [
+      `${i}@${DAY}`,
+      `${DAY}T0${i}:00:00.000Z`,
+    ]),
+  },
   subjects: {},
 });
 
@@ -163,7 +166,7 @@ describe('KPI rows and the attribution record in the S3 state', () => {
     expect(await state.loadAttribution()).toBeUndefined();
     await state.saveAttribution(attribution(1));
     expect(first.puts.map((p) => p.outcome)).toEqual(['refused', 'written']);
-    expect((await state.loadAttribution())?.marks).toHaveLength(3);
+    expect((await state.loadAttribution())?.seen['HPC-001\u001f1']).toHaveLength(3);
   });
 });
 

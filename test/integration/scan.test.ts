@@ -96,7 +96,7 @@ describe('a scan with the local adapters', () => {
         await readFile(join(dir, 'state/fleet/attribution.json'), 'utf8'),
       ) as AttributionState;
       return new Set(
-        record.marks.flatMap((m) => (m.held ?? []).map((f) => `${f.rule}/${f.sessionId}`)),
+        record.failures.flatMap((m) => (m.held ?? []).map((f) => `${f.rule}/${f.sessionId}`)),
       );
     };
     const atOnce = critical.filter((f) => !ATTRIBUTABLE_RULES.has(f.rule));

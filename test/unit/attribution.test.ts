@@ -189,9 +189,28 @@ describe('the bus or the charger', () => {
     expect(Object.values(state.subjects).flatMap((s) => s.incidents)).toEqual([]);
   });
 
-  it('forgets sessions older than the window', () => {
+  it('forgets failures older than the window, once decided', () => {
     const settings = incidentSettingsSchema.parse({ attribution: { windowDays: 1 } });
-    const { state } = runAll([...background, session(5, 'A/1', 'BUS-1')], settings, 60);
-    expect(state.marks).toEqual([]);
+    const { state } = runAll([...background, session(5, 'A/1', 'BUS-1', BAT)], settings, 60);
+    expect(state.failures).toEqual([]);
+  });
+
+  it('does not count a clean session older than the window as evidence', () => {
+    // BUS-2 and BUS-3 charged cleanly elsewhere at hours 1 and 2, then both failed on A/2 at
+    // hours 40 and 42: with a one-day window that is no evidence against A/2.
+    const settings = incidentSettingsSchema.parse({ attribution: { windowDays: 1, holdHours: 6 } });
+    const { notices } = runAll(
+      [
+        session(1, 'B/1', 'BUS-2'),
+        session(2, 'C/1', 'BUS-3'),
+        session(3, 'A/2', 'OK-X'),
+        session(40, 'A/2', 'BUS-2', BAT),
+        session(42, 'A/2', 'BUS-3', BAT),
+      ],
+      settings,
+      60,
+    );
+    const open = notices.find((n) => n.event === 'open');
+    expect(open?.message).toContain('Not attributed');
   });
 });

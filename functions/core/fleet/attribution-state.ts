@@ -2,9 +2,9 @@ import type { Finding } from '../finding.ts';
 import type { ConnectorIncidentState } from '../incidents/connector-incidents.ts';
 
 /**
- * One session as the bus-or-charger tabulation keeps it, for the attribution window: who
+ * A failed session as the bus-or-charger tabulation keeps it, for the attribution window: who
  * charged where, when, and which attributable rules it failed. Short field names: a depot's
- * two weeks of sessions are kept in one document.
+ * two weeks of failures are kept in one document.
  */
 export interface SessionMark {
   /** Session key (id and UTC day). */
@@ -16,19 +16,31 @@ export interface SessionMark {
   /** When the session ended, ISO. */
   t: string;
   /** Attributable rules it failed. */
-  f?: string[];
+  f: string[];
   /** Findings not yet attributed (held until the evidence says bus, charger or the pair). */
   held?: Finding[];
 }
 
+/** A clean session, as the latest of one counterpart: `[vehicle or connector, end time]`. */
+export type CleanSession = [string, string];
+
 /**
- * The fleet-wide record behind "the bus or the charger": the window's session marks and the
- * incidents of the subjects the attributable faults were routed to (vehicles, connectors,
- * chargers). Bounded by the fleet and the window, never by the archive.
+ * The fleet-wide record behind "the bus or the charger", bounded by the fleet, not by the
+ * history or the number of sessions:
+ * - the window's failed sessions (few: faults are rare);
+ * - for each connector, its latest clean session with each of its two most recent vehicles,
+ *   and for each vehicle, with each of its two most recent connectors — enough to answer
+ *   "did it charge someone else (somewhere else) cleanly within the window";
+ * - the sessions already tabulated, per connector, for as long as they can be read again;
+ * - the incidents of the subjects the faults were routed to.
  */
 export interface AttributionState {
-  version: 1;
-  marks: SessionMark[];
+  version: 2;
+  failures: SessionMark[];
+  cleanByConnector: Record<string, CleanSession[]>;
+  cleanByVehicle: Record<string, CleanSession[]>;
+  /** Per connector: `[session key, end time]` of the sessions tabulated, oldest first. */
+  seen: Record<string, [string, string][]>;
   /** Incident records per subject: `vehicle:<id>`, `connector:<charger>\u001f<connector>`, `charger:<id>`. */
   subjects: Record<string, ConnectorIncidentState>;
 }

@@ -14,7 +14,7 @@ import type { IncidentSettings } from '../incidents/settings.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import { attributableFindings } from './attributable.ts';
 import type { AttributionState, SessionMark } from './attribution-state.ts';
-import { CONNECTOR_SEPARATOR, chargerOf, Tabulation } from './tabulation.ts';
+import { CONNECTOR_SEPARATOR, chargerOf, Tabulation, withCleanSession } from './tabulation.ts';
 import { decide, type Verdict } from './verdict.ts';
 
 /** A session read by a run, and the connector it came from. */
@@ -36,8 +36,18 @@ export interface AttributionRun {
 
 /** A fleet with no sessions tabulated yet. */
 export function emptyAttribution(): AttributionState {
-  return { version: 1, marks: [], subjects: {} };
+  return {
+    version: 2,
+    failures: [],
+    cleanByConnector: {},
+    cleanByVehicle: {},
+    seen: {},
+    subjects: {},
+  };
 }
+
+/** Re-reads come from the overlapping window and from cursors held back: a week and a day at most. */
+const SEEN_RETENTION_MS = 8 * 86_400_000;
 
 /**
  * One run's attribution: tabulates the sessions read (each once, however often re-read),
@@ -49,28 +59,19 @@ export function attributionStep(
   sessions: readonly FleetSession[],
   run: AttributionRun,
 ): { state: AttributionState; notices: IncidentNotification[] } {
-  const before = previous ?? emptyAttribution();
+  const before = previous?.version === 2 ? previous : emptyAttribution();
   const { windowDays, holdHours } = run.settings.attribution;
   const now = Date.parse(run.now);
-  const known = knownKeys(before);
-  const fresh: SessionMark[] = [];
-  for (const { origin, session } of sessions) {
-    const mark = markOf(origin, session);
-    if (known.has(markKey(mark))) continue;
-    known.add(markKey(mark));
-    fresh.push(mark);
-  }
   const oldest = new Date(now - windowDays * 86_400_000).toISOString();
-  // Marks are only ever replaced, never changed in place: held ones are copied before routing.
-  const marks = [
-    ...before.marks.filter((m) => m.t >= oldest || m.held !== undefined),
-    ...fresh,
+  const record = tabulate(before, sessions, new Date(now - SEEN_RETENTION_MS).toISOString());
+  const fresh = record.fresh;
+  // Failures leave with the window; one still waiting for a verdict is decided first.
+  const failures = [
+    ...before.failures.filter((m) => m.t >= oldest || m.held !== undefined),
+    ...fresh.filter((m) => m.f.length > 0),
   ].map((m) => (m.held ? { ...m } : m));
-  knownByState.set(marks, known);
-  const held = marks.filter((m) => m.held).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+  const held = failures.filter((m) => m.held).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
 
-  // Most runs hold nothing to decide: the tabulation is built only when something waits.
-  const table = held.length > 0 ? new Tabulation(marks) : undefined;
   const connectors = new Map(run.fleet.map((c) => [c.chargerId, c.connectors]));
   const context = {
     now,
@@ -79,27 +80,80 @@ export function attributionStep(
     connectorsOf: (chargerId: string) => connectors.get(chargerId) ?? [],
   };
   const feeds = new Map<string, JudgedSession[]>();
-  const feed = (record: string, session: JudgedSession) => {
-    feeds.set(record, [...(feeds.get(record) ?? []), session]);
+  const feed = (subject: string, session: JudgedSession) => {
+    feeds.set(subject, [...(feeds.get(subject) ?? []), session]);
   };
-  for (const mark of held) if (table) route(mark, table, context, feed);
+  // Most runs hold nothing to decide: the tabulation is built only when something waits.
+  if (held.length > 0) {
+    const table = new Tabulation({ ...record, failures }, oldest);
+    for (const mark of held) route(mark, table, context, feed);
+  }
   // A clean session counts for every record its vehicle and connector already have.
   for (const mark of fresh) {
-    if (mark.f) continue;
-    for (const record of recordsOf(mark)) feed(record, sessionOf(mark, [], []));
+    if (mark.f.length > 0) continue;
+    for (const subject of recordsOf(mark)) feed(subject, sessionOf(mark, [], []));
   }
 
   const subjects = { ...before.subjects };
-  for (const [record, fed] of feeds) {
-    const existing = subjects[record];
+  for (const [subject, fed] of feeds) {
+    const existing = Object.hasOwn(subjects, subject) ? subjects[subject] : undefined;
     if (!existing && !fed.some((s) => s.findings.length > 0)) continue;
-    const state = existing ?? recordFor(record);
-    subjects[record] = applySessions(state, fed, settingsOf(state, run));
+    const state = existing ?? recordFor(subject);
+    subjects[subject] = applySessions(state, fed, settingsOf(state, run));
   }
   const notices = Object.values(subjects).flatMap((state) =>
     dueNotifications(state, run.now, settingsOf(state, run), run.silenced),
   );
-  return { state: { version: 1, marks, subjects }, notices };
+  const { cleanByConnector, cleanByVehicle, seen } = record;
+  return {
+    state: { version: 2, failures, cleanByConnector, cleanByVehicle, seen, subjects },
+    notices,
+  };
+}
+
+/**
+ * Adds the sessions not tabulated before: remembers each as seen, and a clean one as the
+ * latest clean session of its vehicle on its connector. Only the connectors and vehicles read
+ * are copied; the rest of the record is shared with the previous one, which stays as it was.
+ */
+function tabulate(
+  before: AttributionState,
+  sessions: readonly FleetSession[],
+  seenSince: string,
+): Pick<AttributionState, 'cleanByConnector' | 'cleanByVehicle' | 'seen'> & {
+  fresh: (SessionMark & { f: string[] })[];
+} {
+  const seen = { ...before.seen };
+  const cleanByConnector = { ...before.cleanByConnector };
+  const cleanByVehicle = { ...before.cleanByVehicle };
+  const known = new Map<string, Set<string>>();
+  const fresh: SessionMark[] = [];
+  for (const { origin, session } of sessions) {
+    const mark = markOf(origin, session);
+    let keys = known.get(mark.c);
+    if (!keys) {
+      keys = new Set((own(seen, mark.c) ?? []).map(([k]) => k));
+      known.set(mark.c, keys);
+      // Each connector read has its list copied once, and what is too old to be read again dropped.
+      seen[mark.c] = (own(seen, mark.c) ?? []).filter(([, t]) => t >= seenSince);
+    }
+    if (keys.has(mark.k)) continue;
+    keys.add(mark.k);
+    (seen[mark.c] as [string, string][]).push([mark.k, mark.t]);
+    fresh.push(mark);
+    if (mark.f.length > 0 || mark.v === undefined) continue;
+    cleanByConnector[mark.c] = withCleanSession(
+      own(cleanByConnector, mark.c) ?? [],
+      mark.v,
+      mark.t,
+    );
+    cleanByVehicle[mark.v] = withCleanSession(own(cleanByVehicle, mark.v) ?? [], mark.c, mark.t);
+  }
+  return { seen, cleanByConnector, cleanByVehicle, fresh };
+}
+
+function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /**
@@ -178,37 +232,15 @@ function sessionOf(mark: SessionMark, findings: Finding[], explained: string[]):
 }
 
 function markOf(origin: ReportOrigin, session: JudgedSession): SessionMark {
-  const mark: SessionMark = {
+  const findings = attributableFindings(session.findings);
+  return {
     k: session.key,
     c: `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`,
     t: session.at,
     ...(session.vehicleId !== undefined ? { v: session.vehicleId } : {}),
+    f: [...new Set(findings.map((f) => f.rule))],
+    ...(findings.length > 0 ? { held: findings } : {}),
   };
-  const findings = attributableFindings(session.findings);
-  if (findings.length > 0) {
-    mark.f = [...new Set(findings.map((f) => f.rule))];
-    mark.held = findings;
-  }
-  return mark;
-}
-
-/**
- * The keys of a record's marks. A backtest hands each run's record to the next in memory:
- * the set built for it is reused rather than built again from every mark of the window.
- */
-const knownByState = new WeakMap<readonly SessionMark[], Set<string>>();
-
-function knownKeys(state: AttributionState): Set<string> {
-  const cached = knownByState.get(state.marks);
-  if (cached) {
-    knownByState.delete(state.marks);
-    return cached;
-  }
-  return new Set(state.marks.map(markKey));
-}
-
-function markKey(mark: SessionMark): string {
-  return `${mark.c}\u001e${mark.k}`;
 }
 
 /** An empty incident record for a vehicle, charger or connector key. */

@@ -1,4 +1,4 @@
-import type { SessionMark } from './attribution-state.ts';
+import type { AttributionState, SessionMark } from './attribution-state.ts';
 
 /** Separates charger and connector in a mark's connector key. */
 export const CONNECTOR_SEPARATOR = '\u001f';
@@ -15,29 +15,47 @@ export function connectorLabel(connector: string): string {
 
 /**
  * The window's sessions tabulated by vehicle and by connector, for one rule at a time: who
- * failed where, and who charged cleanly where. Built once per run from the marks.
+ * failed where, and who charged cleanly where. A failed session is clean for the rules it did
+ * not fail. Built once per run from the record.
  */
 export class Tabulation {
-  readonly #byConnector = new Map<string, SessionMark[]>();
-  readonly #byVehicle = new Map<string, SessionMark[]>();
+  readonly #failuresByConnector = new Map<string, SessionMark[]>();
+  readonly #failuresByVehicle = new Map<string, SessionMark[]>();
 
-  constructor(marks: readonly SessionMark[]) {
-    for (const mark of marks) {
-      push(this.#byConnector, mark.c, mark);
-      if (mark.v !== undefined) push(this.#byVehicle, mark.v, mark);
+  constructor(
+    private readonly record: Pick<
+      AttributionState,
+      'failures' | 'cleanByConnector' | 'cleanByVehicle'
+    >,
+    /** The window's start, ISO: older clean sessions count for nothing. */
+    private readonly oldest: string,
+  ) {
+    for (const mark of record.failures) {
+      push(this.#failuresByConnector, mark.c, mark);
+      if (mark.v !== undefined) push(this.#failuresByVehicle, mark.v, mark);
     }
   }
 
   /** Whether the connector charged some vehicle other than `vehicle` without this rule failing. */
   cleanWithOthers(connector: string, rule: string, vehicle: string): boolean {
-    return (this.#byConnector.get(connector) ?? []).some(
-      (m) => m.v !== undefined && m.v !== vehicle && !failed(m, rule),
+    const clean = own(this.record.cleanByConnector, connector);
+    return (
+      clean.some(([v, t]) => v !== vehicle && t >= this.oldest) ||
+      (this.#failuresByConnector.get(connector) ?? []).some(
+        (m) => m.v !== undefined && m.v !== vehicle && !failed(m, rule),
+      )
     );
   }
 
   /** Whether the vehicle charged on some other connector without this rule failing. */
   cleanElsewhere(vehicle: string, rule: string, connector: string): boolean {
-    return (this.#byVehicle.get(vehicle) ?? []).some((m) => m.c !== connector && !failed(m, rule));
+    const clean = own(this.record.cleanByVehicle, vehicle);
+    return (
+      clean.some(([c, t]) => c !== connector && t >= this.oldest) ||
+      (this.#failuresByVehicle.get(vehicle) ?? []).some(
+        (m) => m.c !== connector && !failed(m, rule),
+      )
+    );
   }
 
   /**
@@ -46,7 +64,7 @@ export class Tabulation {
    */
   vehicleEvidence(vehicle: string, rule: string): string[] {
     const connectors = new Set<string>();
-    for (const mark of this.#byVehicle.get(vehicle) ?? [])
+    for (const mark of this.#failuresByVehicle.get(vehicle) ?? [])
       if (failed(mark, rule) && this.cleanWithOthers(mark.c, rule, vehicle)) connectors.add(mark.c);
     return [...connectors].sort();
   }
@@ -57,7 +75,7 @@ export class Tabulation {
    */
   connectorEvidence(connector: string, rule: string): string[] {
     const vehicles = new Set<string>();
-    for (const mark of this.#byConnector.get(connector) ?? [])
+    for (const mark of this.#failuresByConnector.get(connector) ?? [])
       if (
         mark.v !== undefined &&
         failed(mark, rule) &&
@@ -69,14 +87,36 @@ export class Tabulation {
 
   /** How often this vehicle failed this rule on this connector in the window. */
   pairFailures(vehicle: string, connector: string, rule: string): number {
-    return (this.#byConnector.get(connector) ?? []).filter(
+    return (this.#failuresByConnector.get(connector) ?? []).filter(
       (m) => m.v === vehicle && failed(m, rule),
     ).length;
   }
 }
 
+/**
+ * Records a clean session of a counterpart (a vehicle on a connector's list, or a connector on
+ * a vehicle's): its latest time, keeping the two most recent distinct counterparts. Two are
+ * enough to tell whether *another* one charged cleanly: if the most recent is the one asked
+ * about, the second is the most recent other. Returns a new list.
+ */
+export function withCleanSession(
+  list: readonly [string, string][],
+  counterpart: string,
+  at: string,
+): [string, string][] {
+  const others = list.filter(([who]) => who !== counterpart);
+  const mine = list.find(([who]) => who === counterpart);
+  const latest: [string, string] = [counterpart, mine && mine[1] > at ? mine[1] : at];
+  return [latest, ...others].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0)).slice(0, 2);
+}
+
+/** A record's own entry by key (never an inherited one: vendor ids are data). */
+function own<T>(record: Record<string, T[]>, key: string): T[] {
+  return Object.hasOwn(record, key) ? (record[key] as T[]) : [];
+}
+
 function failed(mark: SessionMark, rule: string): boolean {
-  return mark.f?.includes(rule) ?? false;
+  return mark.f.includes(rule);
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

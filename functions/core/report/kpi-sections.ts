@@ -1,0 +1,217 @@
+import type { DailyConnectorKpi } from '../fleet/daily-kpis.ts';
+import type { ChargerDay, ChargerTrend, HeadlineKpi } from './health-report-model.ts';
+import {
+  archivePath,
+  INCIDENT_TABLE,
+  kpiQuery,
+  openIncidentsQuery,
+  sqlString,
+} from './report-evidence.ts';
+import {
+  daysFromTo,
+  dayWithin,
+  formatChange,
+  formatCount,
+  formatKwh,
+  formatPercent,
+  round,
+  utcDayOf,
+} from './report-format.ts';
+import type { HealthReportInput } from './report-input.ts';
+
+interface Sums {
+  sessions: number;
+  successful: number;
+  faultFree: number;
+  wh: number;
+  efficiencySum: number;
+  efficiencySessions: number;
+}
+
+/** The five headline figures of the period against the previous one. */
+export function headlineKpis(input: HealthReportInput): HeadlineKpi[] {
+  const now = sums(input.kpis.filter((row) => dayWithin(row.date, input.period)));
+  const before = sums(input.kpis.filter((row) => dayWithin(row.date, input.previous)));
+  const { period } = input;
+  const openNow = input.incidents.filter((incident) => incident.status === 'open').length;
+  return [
+    {
+      ...figure(now.sessions, before.sessions, formatCount, 'count'),
+      key: 'sessions',
+      label: 'Charging sessions',
+      note: 'Sessions started in the period, every connector.',
+      evidence: { athena: kpiQuery('sum(sessions) AS sessions', period) },
+    },
+    {
+      ...figure(kwh(now), kwh(before), formatKwh, 'kWh'),
+      key: 'energy',
+      label: 'Energy delivered',
+      note: 'Energy the chargers delivered to vehicles.',
+      evidence: { athena: kpiQuery('sum(energy_delivered_wh) / 1000.0 AS kwh', period) },
+    },
+    {
+      ...figure(share(now.successful, now), share(before.successful, before), formatPercent, 'pp'),
+      key: 'success',
+      label: 'Charging success rate',
+      note: 'Sessions that reached their target charge with no critical finding.',
+      evidence: {
+        athena: kpiQuery('100.0 * sum(successful_sessions) / sum(sessions) AS percent', period),
+      },
+    },
+    {
+      ...figure(share(now.faultFree, now), share(before.faultFree, before), formatPercent, 'pp'),
+      key: 'fault-free',
+      label: 'Fault-free rate',
+      note: 'Sessions with no finding at all.',
+      evidence: {
+        athena: kpiQuery('100.0 * sum(fault_free_sessions) / sum(sessions) AS percent', period),
+      },
+    },
+    {
+      ...figure(openNow, openAtPeriodStart(input), formatCount, 'count'),
+      key: 'open-incidents',
+      label: 'Open incidents',
+      note:
+        'Open when the report was made; the previous figure is those open when the period ' +
+        'began, as the incident history tells.',
+      evidence: {
+        athena:
+          `${openIncidentsQuery()} -- at the period's start: ` +
+          `SELECT incident FROM ${INCIDENT_TABLE} WHERE "date" < ${sqlString(period.from)} ` +
+          `GROUP BY incident HAVING max_by(event, notice_at) <> 'resolve'`,
+      },
+    },
+  ];
+}
+
+/** Each charger's days over both periods, for its small multiples; by charger id. */
+export function chargerTrends(input: HealthReportInput): ChargerTrend[] {
+  const span = { from: input.previous.from, to: input.period.to };
+  const days = daysFromTo(span.from, span.to);
+  const byCharger = new Map<string, DailyConnectorKpi[]>();
+  for (const row of input.kpis) {
+    if (!dayWithin(row.date, span)) continue;
+    const rows = byCharger.get(row.chargerId);
+    if (rows) rows.push(row);
+    else byCharger.set(row.chargerId, [row]);
+  }
+  return [...byCharger.keys()].sort(codeUnitOrder).map((chargerId) => {
+    const rows = byCharger.get(chargerId) ?? [];
+    const connectorIds = [...new Set(rows.map((row) => row.connectorId))].sort(codeUnitOrder);
+    const inPeriod = sums(rows.filter((row) => dayWithin(row.date, input.period)));
+    return {
+      chargerId,
+      connectorIds,
+      days: days.map((date) => chargerDay(date, input, rows)),
+      sessions: inPeriod.sessions,
+      failedSessions: inPeriod.sessions - inPeriod.successful,
+      efficiencyPercent: meanEfficiency(inPeriod),
+      evidence: {
+        archivePaths: [
+          archivePath(input.archiveLocation, chargerId),
+          ...connectorIds.map((id) => archivePath(input.archiveLocation, chargerId, id)),
+        ],
+        athena:
+          `${kpiQuery('"date", sum(sessions) AS sessions, sum(sessions) - sum(successful_sessions) AS failed, sum(efficiency_sum_percent) / nullif(sum(efficiency_sessions), 0) AS efficiency_percent', span)} ` +
+          `AND charger_id = ${sqlString(chargerId)} GROUP BY "date" ORDER BY "date"`,
+      },
+    };
+  });
+}
+
+function chargerDay(
+  date: string,
+  input: HealthReportInput,
+  rows: readonly DailyConnectorKpi[],
+): ChargerDay {
+  const day = sums(rows.filter((row) => row.date === date));
+  return {
+    date,
+    period: dayWithin(date, input.period) ? 'current' : 'previous',
+    sessions: day.sessions,
+    successfulSessions: day.successful,
+    failedSessions: day.sessions - day.successful,
+    efficiencyPercent: meanEfficiency(day),
+    efficiencySessions: day.efficiencySessions,
+  };
+}
+
+/**
+ * Incidents open when the period began: those open now that opened before it, and those
+ * resolved since it began that did not open within it.
+ */
+function openAtPeriodStart(input: HealthReportInput): number {
+  const open = new Set<string>();
+  for (const incident of input.incidents) {
+    if (incident.status !== 'open' || incident.openedAt === undefined) continue;
+    if (utcDayOf(incident.openedAt) < input.period.from) open.add(incident.id);
+  }
+  const openedSince = new Set(
+    input.notices
+      .filter((n) => n.event === 'open' && utcDayOf(n.at) >= input.period.from)
+      .map((n) => n.incident),
+  );
+  for (const notice of input.notices) {
+    if (notice.event !== 'resolve' || utcDayOf(notice.at) < input.period.from) continue;
+    if (!openedSince.has(notice.incident)) open.add(notice.incident);
+  }
+  return open.size;
+}
+
+function figure(
+  value: number | null,
+  previousValue: number | null,
+  format: (n: number) => string,
+  unit: 'count' | 'kWh' | 'pp',
+) {
+  const change = value === null || previousValue === null ? null : round(value - previousValue, 2);
+  const show = (n: number | null) => (n === null ? '—' : format(n));
+  return {
+    value,
+    previousValue,
+    change,
+    display: show(value),
+    previousDisplay: show(previousValue),
+    changeDisplay: formatChange(change, unit),
+  };
+}
+
+function sums(rows: readonly DailyConnectorKpi[]): Sums {
+  const total: Sums = {
+    sessions: 0,
+    successful: 0,
+    faultFree: 0,
+    wh: 0,
+    efficiencySum: 0,
+    efficiencySessions: 0,
+  };
+  for (const row of rows) {
+    total.sessions += row.sessions;
+    total.successful += row.successfulSessions;
+    total.faultFree += row.faultFreeSessions;
+    total.wh += row.energyDeliveredWh;
+    total.efficiencySum += row.efficiencySumPercent;
+    total.efficiencySessions += row.efficiencySessions;
+  }
+  return total;
+}
+
+function kwh(total: Sums): number {
+  return round(total.wh / 1000, 1);
+}
+
+/** A share in percent (0.01) from counts; null without sessions, as 0 % would be a lie. */
+function share(part: number, total: Sums): number | null {
+  return total.sessions === 0 ? null : round((100 * part) / total.sessions, 2);
+}
+
+/** Weighted by the judged sessions, from the sums: never a mean of connector means. */
+function meanEfficiency(total: Sums): number | null {
+  return total.efficiencySessions === 0
+    ? null
+    : round(total.efficiencySum / total.efficiencySessions, 2);
+}
+
+function codeUnitOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
