@@ -1,25 +1,14 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { S3Archive } from '../functions/adapters/s3-archive.ts';
 import { parseS3Uri } from '../functions/adapters/s3-location.ts';
 import { S3State } from '../functions/adapters/s3-state.ts';
 import { alertMessages } from '../functions/core/alert-messages.ts';
 import type { IncidentNotification } from '../functions/core/incidents/incident.ts';
+import { s3rverClient } from '../test/helpers/s3rver-client.ts';
 import { startChild } from './children.ts';
 import { type BenchResult, fmt } from './harness.ts';
+import { PRICES } from './prices.ts';
 import { scanFleet } from './scan-fleet.ts';
 
-/** AWS list prices used below, us-east-1 / eu-west-1, as published on 2026-11-01. */
-const PRICES = {
-  date: '2026-11-01',
-  lambdaArmGbSecond: 0.0000133334,
-  lambdaRequest: 0.2 / 1e6,
-  s3Put: 0.005 / 1_000,
-  s3Get: 0.0004 / 1_000,
-  s3StorageGbMonth: 0.023,
-  snsPublish: 0.5 / 1e6,
-  snsEmail: 2 / 100_000,
-  logsIngestGb: 0.5,
-};
 /** Assumptions that no local measurement can give. */
 const ASSUMED = { apiLatencyMs: 100, s3LatencyMs: 20, memoryGb: 0.5, logBytesPerConnector: 400 };
 const SCHEDULE_MINUTES = 15;
@@ -44,14 +33,7 @@ export async function costAndReach(): Promise<BenchResult> {
   const s3 = await startChild<{ endpoint: string }>('s3rver', { bucket: 'bench-cost' });
   const calls = new Map<string, number>();
   const bytesPut = { total: 0 };
-  const client = new S3Client({
-    endpoint: s3.info.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3rverClient(s3.info.endpoint);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       calls.set(context.commandName ?? '?', (calls.get(context.commandName ?? '?') ?? 0) + 1);
@@ -98,7 +80,7 @@ export async function costAndReach(): Promise<BenchResult> {
     // month each connector's cursor is rewritten once per refresh interval (60 min by default).
     const cursorWrites = connectors * runs * (SCHEDULE_MINUTES / CURSOR_REFRESH_MINUTES);
     const s3Requests =
-      runs * (gets * PRICES.s3Get + puts * PRICES.s3Put) + cursorWrites * PRICES.s3Put;
+      runs * (gets * PRICES.s3Get + puts * PRICES.s3PutOrList) + cursorWrites * PRICES.s3PutOrList;
     const storedGb = ((newReportsPerDay * 30 * (bytesPut.total / Math.max(puts, 1))) / 1e9) * 1.1;
     const storage = storedGb * PRICES.s3StorageGbMonth;
     const messagesPerDay = alertMessages(fakeNotices(findingsPerDay, DEPOT.chargers), {
@@ -118,7 +100,7 @@ export async function costAndReach(): Promise<BenchResult> {
         `First run (24 h): ${fmt(first.summary.totals.archived)} reports archived, ${fmt(first.summary.totals.findings)} findings.`,
       `Assumed: ${ASSUMED.apiLatencyMs} ms per API request, ${ASSUMED.s3LatencyMs} ms per S3 request in-region and 4 sequential S3 round trips per connector ` +
         `(cursor and ledger reads together, the page's report writes together, ledger, cursor), ${ASSUMED.memoryGb * 1024} MB memory, ` +
-        `${ASSUMED.logBytesPerConnector} bytes of logs per connector per run. Prices are list prices of ${PRICES.date} (see bench/cost-and-reach.ts).`,
+        `${ASSUMED.logBytesPerConnector} bytes of logs per connector per run. Prices are list prices of ${PRICES.date} (see bench/prices.ts).`,
       'The SNS line counts every finding of a day as a notice, grouped per charger and severity. Incidents send far fewer (one open, ' +
         'daily reminders, one resolve per fault), and the simulated fleet has a fault in one session in five, far above a real depot: ' +
         'it is an upper bound.',

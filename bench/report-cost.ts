@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { mapWithConcurrency } from '../functions/core/concurrency.ts';
 import { type DailyConnectorKpi, kpiRowsToJsonLines } from '../functions/core/fleet/daily-kpis.ts';
@@ -11,20 +11,11 @@ import { REPORT_ENV } from '../functions/lambda/report-settings.ts';
 import { loadReportInput } from '../functions/report/load-report-input.ts';
 import { renderHealthReport } from '../functions/report/render-report.ts';
 import { StoredReportSources } from '../functions/report/report-sources.ts';
+import { s3rverClient } from '../test/helpers/s3rver-client.ts';
 import { startChild } from './children.ts';
 import { type BenchResult, fmt } from './harness.ts';
+import { PRICES } from './prices.ts';
 
-/** AWS list prices used below, us-east-1 / eu-west-1, as published on 2026-11-01 (as cost-and-reach.ts). */
-const PRICES = {
-  date: '2026-11-01',
-  lambdaArmGbSecond: 0.0000133334,
-  lambdaRequest: 0.2 / 1e6,
-  s3PutOrList: 0.005 / 1_000,
-  s3Get: 0.0004 / 1_000,
-  s3StorageGbMonth: 0.023,
-  snsPublish: 0.5 / 1e6,
-  snsEmail: 2 / 100_000,
-};
 const DEPOT = { chargers: 200, connectors: 2, days: 14, sessionsPerConnectorDay: 8 };
 /** Notices a day: the scan writes one history file per run that sent any. */
 const NOTICES = { runFilesPerDay: 12, perRunFile: 3 };
@@ -50,14 +41,7 @@ const NOW = Date.parse('2026-11-23T06:00:00Z');
 export async function reportCost(): Promise<BenchResult> {
   const s3 = await startChild<{ endpoint: string }>('s3rver', { bucket: BUCKET });
   const calls = new Map<string, number>();
-  const client = new S3Client({
-    endpoint: s3.info.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3rverClient(s3.info.endpoint);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = context.commandName ?? '?';

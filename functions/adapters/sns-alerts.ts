@@ -6,6 +6,7 @@ import {
 import { type AlertMessage, alertMessages, renderGroup } from '../core/alert-messages.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { AlertSink, PublishOutcome } from '../scan/ports.ts';
+import { perProtocolMessage } from './sns-message.ts';
 
 /** SNS's limit for one message and for one batch, attributes included. */
 export const SNS_MAX_BYTES = 256 * 1024;
@@ -99,13 +100,7 @@ function entryOf(message: AlertMessage, notices: Map<string, IncidentNotificatio
     message,
     entry: {
       Id: '', // numbered per batch
-      Subject: message.subject,
-      MessageStructure: 'json',
-      Message: JSON.stringify({
-        default: message.default,
-        email: message.email,
-        https: message.chat,
-      }),
+      ...perProtocolMessage(message),
       MessageAttributes: {
         severity: { DataType: 'String', StringValue: message.attributes.severity },
         chargerId: { DataType: 'String', StringValue: message.attributes.chargerId },

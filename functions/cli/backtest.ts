@@ -1,4 +1,3 @@
-import { ConfigError } from '../config/config.ts';
 import { backtest } from '../core/incidents/backtest.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { EVENT_LABEL } from '../core/incidents/notice-text.ts';
@@ -6,6 +5,7 @@ import type { SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { judgedHistory } from './history.ts';
+import { noValidReports } from './saved-documents.ts';
 
 /** Options of `depot-watch backtest`. */
 export interface BacktestCommand {
@@ -27,9 +27,9 @@ export interface BacktestCommand {
 export async function runBacktest(command: BacktestCommand): Promise<number> {
   const history = await judgedHistory(command.paths, command.thresholds, command.writeError);
   if (history.sessions.length === 0) {
-    throw new ConfigError(
-      `no valid session reports in ${command.paths.join(', ')} (${history.files} file(s) read, ${history.invalid} invalid)`,
-    );
+    // As `replay` and `kpis` do: nothing could be read is a failed run, not a usage error.
+    command.writeError(`depot-watch: ${noValidReports(command.paths, history)}\n`);
+    return 1;
   }
   const result = backtest(history.sessions, {
     everyMinutes: command.everyMinutes,

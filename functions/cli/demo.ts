@@ -4,6 +4,7 @@ import { Secret } from '../core/secret.ts';
 import { weekEndingToday } from '../report/report-period.ts';
 import { reportSourcesFrom } from '../report/report-sources.ts';
 import { writeHealthReport } from '../report/write-report.ts';
+import type { Log, ScanProgress } from '../scan/ports.ts';
 import { runFailed } from '../scan/summary.ts';
 import { DepotSimulator } from '../simulator/server.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
@@ -22,7 +23,12 @@ export interface DemoOptions {
   dir: string;
   seed: number;
   chargers: number;
-  verbose: boolean;
+  /** Alerts and errors only: no banner, no summary, no listing. Default: false. */
+  quiet?: boolean;
+  /** Where log lines go. Default: errors on stderr. */
+  log?: Log;
+  /** Told how the scan goes, for a person watching. Default: none. */
+  progress?: ScanProgress & { finish(): void };
   write: (text: string) => void;
 }
 
@@ -33,6 +39,8 @@ export interface DemoOptions {
  * was fixed since is resolved.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
+  // What is said besides the alerts; --quiet keeps only those (and errors, on stderr).
+  const say = options.quiet ? () => {} : options.write;
   const startOfToday = Math.floor(Date.now() / 86_400_000) * 86_400_000;
   const simulator = await new DepotSimulator({
     fleet: {
@@ -55,7 +63,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     const dir = resolve(options.dir);
     const { fleet } = simulator;
-    options.write(
+    say(
       `depot-watch demo: a simulated depot of ${fleet.options.chargers} chargers × ${fleet.options.connectorsPerCharger} connectors ` +
         `(seed ${fleet.options.seed}) at ${simulator.url}\n\n`,
     );
@@ -80,20 +88,25 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     );
     const summary = await scanFromConfig(config, {
       credentials: { clientId: new Secret('demo-client'), clientSecret: new Secret('demo-secret') },
-      log: consoleLog(options.verbose ? 'info' : 'error'),
+      log: options.log ?? consoleLog('error'),
+      ...(options.progress ? { progress: options.progress } : {}),
       baseDir: dir,
       write: options.write,
     });
+    options.progress?.finish();
     if (summary.totals.alerted === 0) {
       const open = summary.totals.openIncidents;
-      options.write(
+      say(
         `No new notices${open > 0 ? `: ${open} incident(s) still open, already notified` : ''}.\n\n`,
       );
     }
-    options.write(formatScanSummary(summary, config.archive));
-    options.write(`Alerts file: ${resolve(dir, 'alerts.jsonl')}\n\nStill open now: `);
-    await runIncidents({ config, baseDir: dir, openOnly: true, json: false, write: options.write });
-    await writeDemoReport(config, dir, options.write);
+    say(formatScanSummary(summary, config.archive));
+    say(`Alerts file: ${resolve(dir, 'alerts.jsonl')}\n\n`);
+    if (!options.quiet) {
+      say('Still open now: ');
+      await runIncidents({ config, baseDir: dir, openOnly: true, json: false, write: say });
+    }
+    await writeDemoReport(config, dir, say);
     return runFailed(summary) ? 1 : 0;
   } finally {
     await simulator.stop();

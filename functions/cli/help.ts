@@ -7,23 +7,29 @@ import { readFile } from 'node:fs/promises';
 const COMMANDS = {
   demo: {
     summary: 'simulator → scan → archive → alerts, all local (what npm start runs)',
-    help: `Usage: depot-watch demo [--dir D] [--seed N] [--chargers N] [--verbose]
+    help: `Usage: depot-watch demo [--dir D] [--seed N] [--chargers N] [--verbose | --quiet]
 
 Starts a simulated DepotFinity API, scans it, archives to D (default .depot-watch), prints the
 notices and a summary, and lists what is still open. Run it twice: the second run resolves what
-was fixed meanwhile and opens nothing twice. No account, no network.
+was fixed meanwhile and opens nothing twice. No account, no network. Progress goes to stderr;
+--verbose adds log lines (each retry and why), --quiet prints the notices and errors only.
 
 Example: depot-watch demo --chargers 12
 `,
   },
   scan: {
     summary: 'one scan with the archive, state and alerts the config names',
-    help: `Usage: depot-watch scan --config <file> [--deadline 10m] [--verbose]
+    help: `Usage: depot-watch scan --config <file> [--deadline 10m] [--verbose | --quiet] [--dry-run]
 
 One scan of the fleet in the config, with the archive, state and alerts it names (folders, s3://
 URIs, .jsonl files, stdout, SNS topic ARNs). --deadline stops starting connectors and pages in
 time and names the ones left. Exit 0 when every connector was read, 1 when any was not, 2 for a
 usage or config error. Credentials come from DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET.
+Progress goes to stderr (a line redrawn on a terminal, a line every 10 s elsewhere); stdout
+carries only the alerts and the summary. --verbose logs each retry and why; --quiet prints the
+alerts and errors only, no progress and no summary (exit codes unchanged). --dry-run fetches
+and judges as a scan does, with the state's cursors and incidents, but writes and sends nothing:
+it prints what it would archive or quarantine and the notices it would send.
 
 Example: depot-watch scan --config depot.json --deadline 10m
 `,
@@ -32,8 +38,10 @@ Example: depot-watch scan --config depot.json --deadline 10m
     summary: 'run the rules over saved reports; publishes nothing',
     help: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json]
 
-Runs the rules over saved reports (a report, an array, an API page, an archive folder, or
-s3://bucket/prefix) with the config's thresholds, and prints the findings. Publishes nothing.
+Runs the rules over saved reports (a report, an array, an API page, an archive folder, a whole
+.depot-watch folder, or s3://bucket/prefix) with the config's thresholds, and prints the
+findings. Publishes nothing. State files are skipped; the config needs no fleet. Exit 1 when no
+valid report was read, saying why.
 
 Example: depot-watch replay --config depot.json .depot-watch/archive
 `,
@@ -112,6 +120,20 @@ depot-health-<from>-<to>.html here. Prints the file's path and the headline numb
 when written, 1 when nothing could be read, 2 for a usage error.
 
 Example: depot-watch report --config depot.json --from 2026-11-23 --to 2026-11-29
+`,
+  },
+  config: {
+    summary: 'check a config: what it resolves to, thresholds per connector, a token probe',
+    help: `Usage: depot-watch config check --config <file> [--probe] [--json]
+
+Validates the config as every command does and prints what it resolves to: the fleet's size,
+where the archive, state and alerts go (absolute), the incident settings in short, the site-wide
+thresholds, and only what overrides change per charger or connector. --json prints the full
+effective thresholds and incident settings per connector. --probe asks the token endpoint for a
+token with the configured credentials, once, and says how long it is valid or why not; neither
+the token nor the secret is printed. Exit 0 valid, 1 the probe failed, 2 the config is invalid.
+
+Example: depot-watch config check --config depot.json --probe
 `,
   },
 } as const satisfies Record<string, { summary: string; help: string }>;

@@ -10,6 +10,8 @@ export interface JudgedHistory {
   sessions: HistoricSession[];
   files: number;
   invalid: number;
+  /** State files (cursors, incidents, …) left out of a whole `.depot-watch` folder. */
+  stateFiles: number;
 }
 
 /**
@@ -22,12 +24,24 @@ export async function judgedHistory(
   writeError: (text: string) => void,
 ): Promise<JudgedHistory> {
   const seen = new Set<string>();
-  const history: JudgedHistory = { sessions: [], files: 0, invalid: 0 };
-  for await (const { name, read } of savedDocuments(paths)) {
+  const history: JudgedHistory = { sessions: [], files: 0, invalid: 0, stateFiles: 0 };
+  const skipState = () => {
+    history.stateFiles++;
+  };
+  for await (const { name, read } of savedDocuments(paths, skipState)) {
     history.files++;
+    let text: string;
+    try {
+      text = await read();
+    } catch (error) {
+      // One unreadable file (permissions, say) must not stop the rest of the backtest.
+      history.invalid++;
+      writeError(`${(error as Error).message}; skipped\n`);
+      continue;
+    }
     let document: unknown;
     try {
-      document = JSON.parse(await read());
+      document = JSON.parse(text);
     } catch {
       history.invalid++;
       writeError(`skipped ${name}: not valid JSON\n`);

@@ -4,7 +4,6 @@ import { evaluateReport } from '../core/evaluate.ts';
 import {
   type DailyConnectorKpi,
   fleetTotals,
-  isKpiDay,
   type KpiSession,
   kpiSessionsByDay,
   rollUpDay,
@@ -14,6 +13,7 @@ import { reportsInDocument } from '../core/report-file.ts';
 import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import type { ScanState } from '../scan/ports.ts';
+import { checkDayFlags, type DayFlags } from './day-flags.ts';
 import { savedDocuments } from './saved-documents.ts';
 
 /** Days inclusive, `YYYY-MM-DD`; either end left out is open (only with `--archive`). */
@@ -45,19 +45,8 @@ const DAY_MS = 86_400_000;
  * today when reading the state; with `--archive`, ends not given stay open (every day the
  * reports cover), as an archive is usually older than a week.
  */
-export function kpiPeriod(
-  flags: { from?: string | undefined; to?: string | undefined },
-  now: number,
-  fromArchive: boolean,
-): KpiPeriod {
-  for (const [flag, value] of [
-    ['--from', flags.from],
-    ['--to', flags.to],
-  ] as const)
-    if (value !== undefined && !isKpiDay(value))
-      throw new ConfigError(`${flag} takes a UTC day such as 2026-11-24, got "${value}"`);
-  if (flags.from !== undefined && flags.to !== undefined && flags.from > flags.to)
-    throw new ConfigError(`--from ${flags.from} is after --to ${flags.to}`);
+export function kpiPeriod(flags: DayFlags, now: number, fromArchive: boolean): KpiPeriod {
+  checkDayFlags(flags);
   if (fromArchive)
     return {
       ...(flags.from !== undefined ? { from: flags.from } : {}),

@@ -3,8 +3,14 @@ import { resolve } from 'node:path';
 import { type Config, ConfigError, parseConfig } from '../config/config.ts';
 import { jsonErrorPosition } from '../config/json-position.ts';
 
-/** Reads and validates a JSON config file; every failure is a ConfigError naming the file. */
-export async function loadConfigFile(path: string): Promise<Config> {
+/**
+ * Reads and validates a JSON config file; every failure is a ConfigError naming the file.
+ * `fleet: 'optional'` is for the commands that only read saved reports (replay, backtest).
+ */
+export async function loadConfigFile(
+  path: string,
+  options: { fleet?: 'required' | 'optional' } = {},
+): Promise<Config> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -20,8 +26,34 @@ export async function loadConfigFile(path: string): Promise<Config> {
       `config file ${path} is not valid JSON at ${jsonErrorPosition(text)}; fix the file there`,
     );
   }
-  return parseConfig(input, path);
+  return parseConfig(input, path, options);
 }
+
+/**
+ * A file-system error on a path a person gave (`ENOENT`, `EISDIR`, `EACCES`…) as one sentence
+ * that names the path and what to do; undefined for any other error.
+ */
+export function pathErrorSentence(error: unknown, path?: string): string | undefined {
+  const e = (error ?? {}) as NodeJS.ErrnoException;
+  const where = path ?? e.path;
+  const why = e.code !== undefined ? PATH_PROBLEMS[e.code] : undefined;
+  if (where === undefined || why === undefined) return undefined;
+  // `open` serves reads and writes alike; the other calls say which one failed.
+  const verb = WRITES.includes(e.syscall ?? '') ? 'write' : e.syscall === 'open' ? 'open' : 'read';
+  return `cannot ${verb} ${resolve(where)}: ${why}`;
+}
+
+/** What each path error means for the person who gave the path, and what to do. */
+const PATH_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or folder; check the path (a relative one starts from the current folder)',
+  EISDIR: 'that is a folder, where a file was expected; give a file path',
+  ENOTDIR: 'part of the path is a file, where a folder was expected; check the path',
+  EACCES: 'permission denied; it must be readable (or writable) by this user',
+  EPERM: 'permission denied; it must be readable (or writable) by this user',
+  EROFS: 'the file system is read-only; give a path elsewhere',
+};
+
+const WRITES = ['mkdir', 'write', 'rename', 'unlink', 'rmdir', 'copyfile', 'symlink'];
 
 /** Why a file could not be read, as a sentence with what to do rather than an errno code. */
 function whyUnreadable(error: unknown): string {

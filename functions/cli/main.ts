@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dryRunAdapters } from '../adapters/dry-run.ts';
 import { stateFrom } from '../adapters/from-config.ts';
 import { ConfigError, parseConfig } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
@@ -7,17 +8,18 @@ import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { isInstant, silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
-import { runFailed } from '../scan/summary.ts';
+import { runFailed, type ScanSummary } from '../scan/summary.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
 import { runBacktest } from './backtest.ts';
-import { consoleLog } from './console-log.ts';
+import { runConfigCommand } from './config-check.ts';
 import { runDemo } from './demo.ts';
 import { parseDuration } from './duration.ts';
 import { COMMAND_NAMES, commandHelp, USAGE, version } from './help.ts';
 import { runIncidents } from './incidents.ts';
 import { kpiPeriod, runKpis } from './kpis.ts';
-import { loadConfigFile } from './load-config.ts';
+import { loadConfigFile, pathErrorSentence } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
+import { loudnessOf, scanVoice } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runReportCommand } from './report.ts';
 import { addSilence, expireSilence, listSilences } from './silence.ts';
@@ -55,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
         return await kpis(rest);
       case 'report':
         return await runReportCommand(rest, { write: out, writeError: err });
+      case 'config':
+        return await runConfigCommand(rest, { write: out, writeError: err });
       case '--version':
       case '-V':
       case 'version':
@@ -80,14 +84,25 @@ async function demo(args: string[]): Promise<number> {
     seed: { type: 'string', default: '7' },
     chargers: { type: 'string', default: '4' },
     verbose: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
   });
-  return runDemo({
-    dir: values.dir,
-    seed: integer(values.seed, '--seed'),
-    chargers: integer(values.chargers, '--chargers'),
-    verbose: values.verbose,
-    write: out,
-  });
+  const loudness = loudnessOf(values);
+  const seed = integer(values.seed, '--seed');
+  const chargers = integer(values.chargers, '--chargers');
+  const voice = scanVoice('demo', loudness, 'error');
+  try {
+    return await runDemo({
+      dir: values.dir,
+      seed,
+      chargers,
+      quiet: loudness === 'quiet',
+      log: voice.log,
+      ...(voice.progress ? { progress: voice.progress } : {}),
+      write: voice.above(out),
+    });
+  } finally {
+    voice.finish();
+  }
 }
 
 async function scan(args: string[]): Promise<number> {
@@ -95,7 +110,10 @@ async function scan(args: string[]): Promise<number> {
     config: { type: 'string' },
     deadline: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
   });
+  const loudness = loudnessOf(values);
   if (!values.config) throw new ConfigError('scan needs --config <file>');
   const deadline =
     values.deadline !== undefined
@@ -103,12 +121,37 @@ async function scan(args: string[]): Promise<number> {
       : undefined;
   const config = await loadConfigFile(values.config);
   const baseDir = dirname(resolve(values.config));
-  const summary = await scanFromConfig(config, {
-    credentials: credentialsFrom(config),
-    ...(deadline !== undefined ? { deadline } : {}),
-    log: consoleLog(values.verbose ? 'info' : 'warn'),
-    baseDir,
-  });
+  const credentials = credentialsFrom(config);
+  const voice = scanVoice('scan', loudness, 'warn');
+  let summary: ScanSummary;
+  try {
+    summary = await scanFromConfig(config, {
+      credentials,
+      ...(deadline !== undefined ? { deadline } : {}),
+      log: voice.log,
+      ...(voice.progress ? { progress: voice.progress } : {}),
+      baseDir,
+      write: voice.above(out),
+      // Reads the real state (windows, incidents) but writes, archives and sends nothing.
+      ...(values['dry-run']
+        ? dryRunAdapters(
+            {
+              state: stateFrom(config.state, { baseDir }),
+              archiveLocation: where(config.archive, baseDir),
+            },
+            voice.above(out),
+          )
+        : {}),
+    });
+  } finally {
+    voice.finish();
+  }
+  // Quiet: the alerts (already out) and the exit code say it all.
+  if (loudness === 'quiet') return runFailed(summary) ? 1 : 0;
+  if (values['dry-run'])
+    out(
+      'Dry run: nothing archived, no state written, no notice sent; the counts are what a scan would have done.\n',
+    );
   out(formatScanSummary(summary, where(config.archive, baseDir)));
   out(
     `Alerts: ${config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a, baseDir) : a)).join(', ')}\n`,
@@ -123,7 +166,10 @@ async function replay(args: string[]): Promise<number> {
     true,
   );
   if (positionals.length === 0) throw new ConfigError('replay needs at least one file or folder');
-  const config = values.config ? await loadConfigFile(values.config) : undefined;
+  // Reports name their chargers: a config kept for its thresholds needs no fleet here.
+  const config = values.config
+    ? await loadConfigFile(values.config, { fleet: 'optional' })
+    : undefined;
   const thresholds = new ThresholdBook(
     (config?.thresholds ?? {}) as ThresholdsInput,
     config?.overrides ?? [],
@@ -148,7 +194,9 @@ async function backtestCommand(args: string[]): Promise<number> {
     true,
   );
   if (positionals.length === 0) throw new ConfigError('backtest needs at least one file or folder');
-  const config = values.config ? await loadConfigFile(values.config) : undefined;
+  const config = values.config
+    ? await loadConfigFile(values.config, { fleet: 'optional' })
+    : undefined;
   const everyMinutes = integer(values.every, '--every');
   if (everyMinutes < 1) throw new ConfigError('--every must be at least 1 (minutes)');
   return runBacktest({
@@ -340,7 +388,9 @@ function reportError(error: unknown): number {
     err(`depot-watch: ${error.message}\n`);
     return 1;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // A path the person gave (--out, a folder to read) is named with what to do, not an errno.
+  const message =
+    pathErrorSentence(error) ?? (error instanceof Error ? error.message : String(error));
   err(`depot-watch: ${message}\n`);
   if (process.env.DEPOT_WATCH_DEBUG && error instanceof Error) err(`${error.stack}\n`);
   return 1;

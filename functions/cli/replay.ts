@@ -4,7 +4,7 @@ import { reportsInDocument } from '../core/report-file.ts';
 import { RULE_IDS } from '../core/rules/registry.ts';
 import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
-import { savedDocuments } from './saved-documents.ts';
+import { noValidReports, savedDocuments } from './saved-documents.ts';
 
 /** Options of `depot-watch replay`. */
 export interface ReplayOptions {
@@ -20,6 +20,9 @@ interface ReplayTally {
   files: number;
   reports: number;
   invalid: number;
+  valid: number;
+  /** State files (cursors, incidents, …) left out of a whole `.depot-watch` folder. */
+  stateFiles: number;
   byCharger: Map<string, Map<string, number>>;
 }
 
@@ -29,12 +32,31 @@ interface ReplayTally {
  * thresholds are tuned on past data before they are deployed.
  */
 export async function runReplay(options: ReplayOptions): Promise<number> {
-  const tally: ReplayTally = { files: 0, reports: 0, invalid: 0, byCharger: new Map() };
-  for await (const { name: file, read } of savedDocuments(options.paths)) {
+  const tally: ReplayTally = {
+    files: 0,
+    reports: 0,
+    invalid: 0,
+    valid: 0,
+    stateFiles: 0,
+    byCharger: new Map(),
+  };
+  const skipState = () => {
+    tally.stateFiles++;
+  };
+  for await (const { name: file, read } of savedDocuments(options.paths, skipState)) {
     tally.files++;
+    let text: string;
+    try {
+      text = await read();
+    } catch (error) {
+      // One unreadable file (permissions, say) must not stop the rest of the replay.
+      tally.invalid++;
+      options.writeError(`${(error as Error).message}; skipped\n`);
+      continue;
+    }
     let document: unknown;
     try {
-      document = JSON.parse(await read());
+      document = JSON.parse(text);
     } catch (error) {
       tally.invalid++;
       options.writeError(`skipped ${file}: not valid JSON (${(error as Error).message})\n`);
@@ -48,6 +70,7 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
         options.writeError(`invalid report in ${file}: ${validation.reason}\n`);
         continue;
       }
+      tally.valid++;
       const { findings } = evaluateReport(
         validation.report,
         options.thresholds.for(origin),
@@ -63,6 +86,11 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
       }
     }
   }
+  // Nothing to judge is no tuning result: say why, and fail so a script notices.
+  if (tally.valid === 0) {
+    options.writeError(`depot-watch: ${noValidReports(options.paths, tally)}\n`);
+    return 1;
+  }
   (options.json ? options.writeError : options.write)(formatTally(tally));
   return 0;
 }
@@ -74,7 +102,9 @@ function formatTally(tally: ReplayTally): string {
   const ruleTotal = (rule: string) => chargers.reduce((sum, c) => sum + count(rule, c), 0);
   const total = RULE_IDS.reduce((sum, rule) => sum + ruleTotal(rule), 0);
   const lines = [
-    `Replayed ${tally.reports} report(s) from ${tally.files} file(s): ${tally.invalid} invalid, ${total} finding(s)`,
+    `Replayed ${tally.reports} report(s) from ${tally.files} file(s): ${tally.invalid} invalid, ${total} finding(s)${
+      tally.stateFiles > 0 ? `; ${tally.stateFiles} state file(s) skipped` : ''
+    }`,
   ];
   if (total === 0) return `${lines[0]}\n`;
   const width = Math.max(...RULE_IDS.map((r) => r.length), 'rule'.length);

@@ -1,9 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { s3Client } from '../adapters/aws-clients.ts';
 import { S3Listing } from '../adapters/s3-listing.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
 import { ConfigError } from '../config/config.ts';
+import { pathErrorSentence } from './load-config.ts';
 
 /** A saved JSON document: where it is, and how to read it. */
 export interface SavedDocument {
@@ -13,41 +14,102 @@ export interface SavedDocument {
 
 /**
  * Every `.json` document under the given files, folders and `s3://bucket/prefix` URIs,
- * skipping the reason files beside quarantined reports.
+ * skipping the reason files beside quarantined reports and the scan's own state files (so a
+ * whole `.depot-watch` folder can be given); `onSkip` hears each state file left out.
  */
-export async function* savedDocuments(paths: readonly string[]): AsyncGenerator<SavedDocument> {
+export async function* savedDocuments(
+  paths: readonly string[],
+  onSkip: (name: string) => void = () => {},
+): AsyncGenerator<SavedDocument> {
   for (const path of paths) {
     if (path.startsWith('s3://')) {
-      yield* s3Documents(path);
+      yield* s3Documents(path, onSkip);
       continue;
     }
-    for (const file of await jsonFilesIn(path))
-      yield { name: file, read: () => readFile(file, 'utf8') };
+    for (const file of await jsonFilesIn(path, onSkip))
+      yield {
+        name: file,
+        read: () =>
+          readFile(file, 'utf8').catch((error: unknown) => {
+            throw new ConfigError(pathErrorSentence(error, file) ?? String(error));
+          }),
+      };
   }
 }
 
-async function* s3Documents(uri: string): AsyncGenerator<SavedDocument> {
+async function* s3Documents(
+  uri: string,
+  onSkip: (name: string) => void,
+): AsyncGenerator<SavedDocument> {
   const { bucket, prefix } = parseS3Uri(uri, 'replay');
   const objects = new S3Listing(s3Client(), bucket);
   for await (const key of objects.keys(prefix)) {
-    if (isReportFile(key))
-      yield { name: `s3://${bucket}/${key}`, read: () => objects.readText(key) };
+    if (!isReportFile(key)) continue;
+    const name = `s3://${bucket}/${key}`;
+    if (isStateFile(key)) onSkip(name);
+    else yield { name, read: () => objects.readText(key) };
   }
 }
 
-/** Every `.json` file under a file or folder, sorted. */
-async function jsonFilesIn(path: string): Promise<string[]> {
-  const info = await stat(path).catch(() => {
-    throw new ConfigError(`cannot read ${path}: no such file or folder`);
+/** Every `.json` file under a file or folder, sorted, state files left out. */
+async function jsonFilesIn(path: string, onSkip: (name: string) => void): Promise<string[]> {
+  const info = await stat(path).catch((error: unknown) => {
+    throw new ConfigError(pathErrorSentence(error, path) ?? `cannot read ${path}: ${error}`);
   });
   if (info.isFile()) return [path];
-  const entries = await readdir(path, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && isReportFile(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
+  const entries = await readdir(path, { recursive: true, withFileTypes: true }).catch(
+    (error: unknown) => {
+      throw new ConfigError(pathErrorSentence(error) ?? `cannot read ${path}: ${error}`);
+    },
+  );
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile() || !isReportFile(entry.name)) continue;
+    const file = join(entry.parentPath, entry.name);
+    if (isStateFile(file.split(sep).join('/'))) onSkip(file);
+    else files.push(file);
+  }
+  return files.sort();
 }
 
 function isReportFile(name: string): boolean {
   return name.endsWith('.json') && !name.endsWith('.reason.json');
+}
+
+/**
+ * Whether a file path or key is one of the scan's state files rather than a report:
+ * a connector's cursor or incident record (`cursors|incidents/charger=…/connector=….json`,
+ * where reports sit in `connector=…/` folders), the fleet's record, stored silences. KPI rows
+ * and the incident history are `.jsonl`, never read as reports.
+ */
+export function isStateFile(key: string): boolean {
+  const parts = key.split('/');
+  const [name = '', folder = '', kind = ''] = [...parts].reverse();
+  if (name.startsWith('connector=') && folder.startsWith('charger='))
+    return kind === 'cursors' || kind === 'incidents';
+  return (folder === 'fleet' && name === 'attribution.json') || name === 'silences.json';
+}
+
+/** What was read from saved documents, for the line that says why nothing could be used. */
+export interface ReadCount {
+  files: number;
+  invalid: number;
+  stateFiles: number;
+}
+
+/**
+ * The one line that says why no valid report came out of the given paths: no report files at
+ * all, or how many were read and how many of them were invalid.
+ */
+export function noValidReports(paths: readonly string[], read: ReadCount): string {
+  const skipped = read.stateFiles > 0 ? ` (${plural(read.stateFiles, 'state file')} skipped)` : '';
+  const what =
+    read.files === 0
+      ? `no report files found${skipped}`
+      : `${plural(read.files, 'file')} read, ${read.invalid} invalid${skipped}`;
+  return `no valid session reports in ${paths.join(', ')}: ${what}`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

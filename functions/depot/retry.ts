@@ -1,3 +1,4 @@
+import type { RetryWait } from '../scan/ports.ts';
 import { PermanentError, TransientError } from './errors.ts';
 
 /** How hard the client tries before giving up on a request. */
@@ -54,8 +55,11 @@ export interface RetryOptions {
   /** No wait ends past this moment (epoch ms): the attempt that would need it is the last. */
   deadline?: number;
   now?: () => number;
-  /** Called before each wait, for metrics. */
-  onRetry?: () => void;
+  /**
+   * Called before each wait, for metrics and for a person watching: which attempt failed, why,
+   * and how long the wait is. What the request was for is the caller's to add.
+   */
+  onRetry?: (wait: Omit<RetryWait, 'where'>) => void;
 }
 
 /**
@@ -85,8 +89,18 @@ export async function withRetries<T>(
         const reason = `${error.message}; not retried, the run's deadline comes first`;
         throw giveUp(new PermanentError(reason, error.status), n);
       }
-      options.onRetry?.();
+      options.onRetry?.({
+        attempt: n,
+        of: options.policy.maxAttempts,
+        waitMs: delay,
+        reason: retryReason(error),
+      });
       await options.sleep(delay);
     }
   }
+}
+
+/** Why an attempt failed, in a few words: `HTTP 503 server error`, `no complete response …`. */
+function retryReason(error: TransientError): string {
+  return error.status !== undefined ? `HTTP ${error.status} ${error.message}` : error.message;
 }

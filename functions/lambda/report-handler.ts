@@ -4,6 +4,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Context } from 'aws-lambda';
 import { s3Client, snsClient } from '../adapters/aws-clients.ts';
+import { perProtocolMessage } from '../adapters/sns-message.ts';
 import { buildHealthReport } from '../core/report/health-report.ts';
 import type { HealthReportInput, ReportPeriod } from '../core/report/report-input.ts';
 import { loadReportInput } from '../report/load-report-input.ts';
@@ -97,16 +98,7 @@ export function createReportHandler(deps: ReportHandlerDependencies) {
       linkExpiresAt,
     });
     const published = await deps.sns.send(
-      new PublishCommand({
-        TopicArn: settings.topicArn,
-        Subject: message.subject,
-        MessageStructure: 'json',
-        Message: JSON.stringify({
-          default: message.default,
-          email: message.email,
-          https: message.chat,
-        }),
-      }),
+      new PublishCommand({ TopicArn: settings.topicArn, ...perProtocolMessage(message) }),
     );
     deps.logger.info('health report published', {
       period,

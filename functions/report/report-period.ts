@@ -1,5 +1,5 @@
+import { checkDayFlags, type DayFlags } from '../cli/day-flags.ts';
 import { ConfigError } from '../config/config.ts';
-import { isKpiDay } from '../core/fleet/daily-kpis.ts';
 import type { ReportPeriod } from '../core/report/report-input.ts';
 
 const DAY_MS = 86_400_000;
@@ -48,21 +48,11 @@ export function previousPeriod(period: ReportPeriod): ReportPeriod {
  * The period `--from`/`--to` name, checked; both or neither (then the last complete week).
  * A bad day, a reversed or an over-long period is a ConfigError (usage, exit 2).
  */
-export function reportPeriodFrom(
-  flags: { from?: string | undefined; to?: string | undefined },
-  now: number,
-): ReportPeriod {
-  for (const [flag, value] of [
-    ['--from', flags.from],
-    ['--to', flags.to],
-  ] as const)
-    if (value !== undefined && !isKpiDay(value))
-      throw new ConfigError(`${flag} takes a UTC day such as 2026-11-24, got "${value}"`);
+export function reportPeriodFrom(flags: DayFlags, now: number): ReportPeriod {
+  checkDayFlags(flags);
   if ((flags.from === undefined) !== (flags.to === undefined))
     throw new ConfigError('give --from and --to together, or neither for the last complete week');
   if (flags.from === undefined || flags.to === undefined) return lastCompleteWeek(now);
-  if (flags.from > flags.to)
-    throw new ConfigError(`--from ${flags.from} is after --to ${flags.to}`);
   const period = { from: flags.from, to: flags.to };
   if (daysOf(period).length > MAX_REPORT_DAYS)
     throw new ConfigError(`a report covers at most ${MAX_REPORT_DAYS} days; shorten --from/--to`);

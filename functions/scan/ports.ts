@@ -3,6 +3,7 @@ import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import type { ConnectorResult } from './summary.ts';
 
 /** One connector and a time window to read. */
 export interface ReportQuery {
@@ -144,4 +145,32 @@ export interface Log {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A wait before a request to the report source is tried again. */
+export interface RetryWait {
+  /** What the request was for: a connector (`HPC-004/1`) or `access token`. */
+  where: string;
+  /** The attempt that failed, counting from 1. */
+  attempt: number;
+  /** Attempts allowed in all, the first included. */
+  of: number;
+  waitMs: number;
+  /** Why the attempt failed, for a person: `HTTP 503 server error`. */
+  reason: string;
+}
+
+/**
+ * Hears how a scan is going, so whoever runs it can show a person it is alive. Purely told:
+ * nothing it does changes the scan, and the scan never knows what it draws or where.
+ */
+export interface ScanProgress {
+  /** The run begins, with this many connectors to scan. */
+  started(connectors: number): void;
+  /** A page of this many reports was read from one connector. */
+  reportsRead(count: number): void;
+  /** A connector is done: scanned, failed, or skipped for the deadline. */
+  connectorDone(result: ConnectorResult): void;
+  /** A request failed and waits before it is tried again. */
+  retrying(wait: RetryWait): void;
 }

@@ -14,6 +14,7 @@ import {
   type RawItem,
   type ReportArchive,
   type ReportSource,
+  type ScanProgress,
   type ScanState,
   UnstorableReportError,
 } from './ports.ts';
@@ -44,6 +45,8 @@ export interface ConnectorScan {
   writeConcurrency: number;
   /** After this (epoch ms) no new page is read: what was read is finished and the rest waits. */
   deadline?: number;
+  /** Told of each page's reports as they arrive. Default: none. */
+  progress?: ScanProgress;
 }
 
 /** A connector's scan: its counts and status, the notices that went out, the sessions read. */
@@ -119,6 +122,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
       for await (const page of scan.source.pages({ ...origin, ...window })) {
         counts.pages++;
         counts.fetched += page.items.length;
+        scan.progress?.reportsRead(page.items.length);
         await mapWithConcurrency(page.items, scan.writeConcurrency, fileItem);
         if (scan.deadline !== undefined && scan.now() >= scan.deadline) {
           cutShort = true;

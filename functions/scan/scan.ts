@@ -7,7 +7,14 @@ import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { attributeFleet, rollUpKpis } from './fleet-step.ts';
-import type { AlertSink, Log, ReportArchive, ReportSource, ScanState } from './ports.ts';
+import type {
+  AlertSink,
+  Log,
+  ReportArchive,
+  ReportSource,
+  ScanProgress,
+  ScanState,
+} from './ports.ts';
 import { scanConnector } from './scan-connector.ts';
 import { type ConnectorResult, emptyCounts, type ScanSummary, totalsOf } from './summary.ts';
 
@@ -43,6 +50,8 @@ export interface ScanAdapters {
   alerts: AlertSink;
   log: Log;
   now?: () => number;
+  /** Told as connectors finish and reports arrive, for a person watching. Default: none. */
+  progress?: ScanProgress;
 }
 
 /**
@@ -65,10 +74,14 @@ export async function runScan(
   const release = await adapters.state.lockForRun?.(runId);
   try {
     log.info('scan started', { runId, connectors: origins.length });
+    adapters.progress?.started(origins.length);
 
     const outcomes = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
-      if (deadline !== undefined && now() >= deadline)
-        return { result: unscanned(origin, startedAt), delivered: [], sessions: [] };
+      if (deadline !== undefined && now() >= deadline) {
+        const skipped = { result: unscanned(origin, startedAt), delivered: [], sessions: [] };
+        adapters.progress?.connectorDone(skipped.result);
+        return skipped;
+      }
       const outcome = await scanConnector({
         origin,
         to: startedAt,
@@ -86,9 +99,11 @@ export async function runScan(
         now,
         writeConcurrency: 8,
         ...(deadline !== undefined ? { deadline } : {}),
+        ...(adapters.progress ? { progress: adapters.progress } : {}),
       });
       if (outcome.result.status === 'failed')
         log.error('connector scan failed', { runId, ...origin, error: outcome.result.error });
+      adapters.progress?.connectorDone(outcome.result);
       return outcome;
     });
     const results = outcomes.map((o) => o.result);

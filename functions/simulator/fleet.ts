@@ -71,6 +71,11 @@ export class SimulatedFleet {
   readonly #chargerIds: string[];
   readonly #connectorIds: string[];
   readonly #chargerIndex: Map<string, number>;
+  /**
+   * Buses in the depot, `BUS-100` onwards: sixty, or one per connector in a larger depot, so a
+   * bus charges a few times a day as a real one does, whatever the fleet's size.
+   */
+  readonly #vehicles: number;
 
   constructor(options: Partial<FleetOptions> = {}) {
     this.options = { ...DEFAULT_FLEET, ...options };
@@ -84,6 +89,7 @@ export class SimulatedFleet {
     );
     // Looked up on every request: a linear search would make a large fleet's simulator the bottleneck.
     this.#chargerIndex = new Map(this.#chargerIds.map((id, i) => [id, i]));
+    this.#vehicles = Math.max(60, this.options.chargers * this.options.connectorsPerCharger);
   }
 
   /** Charger ids, `HPC-001` onwards. */
@@ -127,7 +133,7 @@ export class SimulatedFleet {
       this.options;
     const rng = new SeededRandom(seed, chargerId, connectorId, slot);
     const slotStart = slot * sessionIntervalMinutes * 60_000;
-    const report = healthyReport(rng, slotStart, index, slot);
+    const report = healthyReport(rng, slotStart, index, slot, this.#vehicles);
     const ofFaultyVehicle = faultyVehicle !== undefined && report.vehicleId === faultyVehicle;
     const drifting = drift?.chargerId === chargerId && drift.connectorId === connectorId;
     // The faulty bus and the drifting converter must be the only thing on their sessions, or a
@@ -183,6 +189,7 @@ function healthyReport(
   slotStart: number,
   index: number,
   slot: number,
+  vehicles: number,
 ): RawReport {
   const start = slotStart + rng.int(0, 40) * 60_000 + rng.int(0, 59_999);
   const capacityWh = rng.int(280, 400) * 1000;
@@ -205,7 +212,7 @@ function healthyReport(
   const peakCurrent = Math.round(peakPower / voltage);
   return {
     sessionId: 100_000_000 + index * 1_000_000 + (slot % 1_000_000),
-    vehicleId: `BUS-${100 + rng.int(0, 59)}`,
+    vehicleId: `BUS-${100 + rng.int(0, vehicles - 1)}`,
     sessionTimeStart: new Date(start).toISOString(),
     sessionTimeEnd: new Date(end).toISOString(),
     energySocStart: socStart,

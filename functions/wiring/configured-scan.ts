@@ -8,7 +8,15 @@ import type { Fetch } from '../depot/http.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
 import { pageBodyCapBytes, SessionReportsClient } from '../depot/session-reports.ts';
 import { AccessTokenProvider } from '../depot/token.ts';
-import type { AlertSink, Log, ReportArchive, ScanState } from '../scan/ports.ts';
+import type {
+  AlertSink,
+  Log,
+  ReportArchive,
+  ReportSource,
+  RetryWait,
+  ScanProgress,
+  ScanState,
+} from '../scan/ports.ts';
 import { runScan } from '../scan/scan.ts';
 import type { ScanSummary } from '../scan/summary.ts';
 
@@ -24,6 +32,8 @@ export interface ConfiguredScanRuntime {
   now?: () => number;
   /** Called once per retried API request, for metrics. */
   onRetry?: () => void;
+  /** Told how the scan is going, retries included, for a person watching. Default: none. */
+  progress?: ScanProgress;
   /** Whether notices about an incident must wait; see `ScanSettings.silenced`. Default: never. */
   silenced?: SilencedAt;
   /** When the run must be done (epoch ms); see `ScanSettings.deadline`. Default: none. */
@@ -59,22 +69,29 @@ export async function configuredScan(
     sleep,
     now,
     ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
-    ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
+    onRetry: retriesOf('access token', runtime),
   });
-  const source = new SessionReportsClient({
-    baseUrl: config.api.baseUrl,
-    tokens,
-    pageSize: scan.pageSize,
-    timeoutMs: scan.requestTimeoutMs,
-    policy,
-    fetch: fetchFn,
-    sleep,
-    now,
-    maxBodyBytes: pageBodyCapBytes(runtime.memoryMb ?? 1024, scan.concurrency),
-    maxItems: scan.maxReportsPerConnector,
-    ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
-    ...(runtime.onRetry ? { onRetry: runtime.onRetry } : {}),
-  });
+  const client = (onRetry: RetryListener) =>
+    new SessionReportsClient({
+      baseUrl: config.api.baseUrl,
+      tokens,
+      pageSize: scan.pageSize,
+      timeoutMs: scan.requestTimeoutMs,
+      policy,
+      fetch: fetchFn,
+      sleep,
+      now,
+      maxBodyBytes: pageBodyCapBytes(runtime.memoryMb ?? 1024, scan.concurrency),
+      maxItems: scan.maxReportsPerConnector,
+      ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
+      onRetry,
+    });
+  // A client per connector (it holds no more than its options; the token is shared), so each
+  // retry can say which connector waits: connectors are read side by side.
+  const source: ReportSource = {
+    pages: (query) =>
+      client(retriesOf(`${query.chargerId}/${query.connectorId}`, runtime)).pages(query),
+  };
   const silenced = runtime.silenced ?? (await silencesOf(config, runtime.state, runtime.log));
   return runScan(
     {
@@ -95,8 +112,23 @@ export async function configuredScan(
       alerts: runtime.alerts,
       log: runtime.log,
       now,
+      ...(runtime.progress ? { progress: runtime.progress } : {}),
     },
   );
+}
+
+/**
+ * What the client calls before each retry wait. Its option type takes no argument (it predates
+ * the wait), hence the optional one here; `withRetries` always passes it.
+ */
+type RetryListener = (wait?: Omit<RetryWait, 'where'>) => void;
+
+/** Counts a retry for metrics and tells the progress what waits, for what and why. */
+function retriesOf(where: string, runtime: ConfiguredScanRuntime): RetryListener {
+  return (wait) => {
+    runtime.onRetry?.();
+    if (wait) runtime.progress?.retrying({ where, ...wait });
+  };
 }
 
 /**

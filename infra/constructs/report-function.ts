@@ -1,27 +1,16 @@
 import { join } from 'node:path';
-import {
-  type CfnElement,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  TimeZone,
-  Validations,
-} from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { heapLimitMb } from '../../functions/lambda/memory-budget.ts';
 import { REPORT_DEFAULTS, REPORT_ENV } from '../../functions/lambda/report-settings.ts';
-import { lambdaBundling } from '../bundling.ts';
+import { scheduledFunction } from './function-basics.ts';
 
 /** Where rendered reports go in the archive bucket. */
 export const REPORTS_PREFIX = REPORT_DEFAULTS.reportsPrefix;
@@ -68,54 +57,24 @@ export class ReportFunction extends Construct {
   constructor(scope: Construct, id: string, props: ReportFunctionProps) {
     super(scope, id);
     const memoryMb = props.memoryMb ?? 1024;
-    this.failures = new sqs.Queue(this, 'FailedInvocations', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue for failed report invocations.',
-    });
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'depot-watch weekly health report function',
-    });
-    logGroup.grantWrite(role);
-
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    // A failed report is retried by the scheduler, then lands in the queue; the alarm says so.
+    const parts = scheduledFunction(this, {
       entry: REPORT_HANDLER_ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: memoryMb,
-      timeout: Duration.minutes(props.timeoutMinutes ?? 5),
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
+      roleDescription: 'depot-watch weekly health report function',
+      failuresReason: 'This queue is itself the dead-letter queue for failed report invocations.',
+      memoryMb,
+      timeoutMinutes: props.timeoutMinutes ?? 5,
       environment: {
         [REPORT_ENV.bucket]: props.bucket.bucketName,
         [REPORT_ENV.topic]: props.topic.topicArn,
         [REPORT_ENV.depot]: props.depotName ?? REPORT_DEFAULTS.depot,
-        NODE_OPTIONS: `--max-old-space-size=${heapLimitMb(memoryMb)}`,
         POWERTOOLS_SERVICE_NAME: 'depot-watch-report',
       },
-      bundling: lambdaBundling(),
-      // A failed report is retried by the scheduler, then lands in the queue; the alarm says so.
-      retryAttempts: 0,
-      onFailure: new SqsDestination(this.failures),
     });
-    this.#grant(role, props);
+    this.function = parts.function;
+    this.failures = parts.failures;
+    this.#grant(parts.role, props);
 
-    const functionId = Stack.of(this).getLogicalId(this.function.node.defaultChild as CfnElement);
-    Validations.of(Stack.of(this)).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-      reason: 'The scheduler role may invoke this one function, any version or alias of it.',
-    });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the depot-watch weekly health report',
       schedule: scheduler.ScheduleExpression.expression(

@@ -1,22 +1,19 @@
 import { join } from 'node:path';
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { ConfigError } from '../../functions/config/config.ts';
 import { packConfig } from '../../functions/config/packed-config.ts';
-import { heapLimitMb } from '../../functions/lambda/memory-budget.ts';
-import { lambdaBundling } from '../bundling.ts';
+import { scheduledFunction } from './function-basics.ts';
 
 /** Where the archive and the scan state live in the bucket. */
 export const ARCHIVE_PREFIX = 'archive';
@@ -74,71 +71,41 @@ export class ScanFunction extends Construct {
       stringValue: packed,
       tier: packed.length > 4_096 ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
     });
-    this.failures = new sqs.Queue(this, 'FailedInvocations', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue for failed scheduled invocations.',
-    });
-
-    const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'depot-watch scan function',
-    });
-    logGroup.grantWrite(role);
-
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    // A missed run is made up by the next one: no Lambda-level retries, failures to the queue.
+    const parts = scheduledFunction(this, {
       entry: HANDLER_ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: props.memoryMb ?? 512,
-      timeout: Duration.minutes(props.timeoutMinutes ?? 5),
-      reservedConcurrentExecutions: 1,
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      // Config and credentials come through this extension's local cache, not SDK clients.
-      paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
-        lambda.ParamsAndSecretsVersions.V1_0_103,
-        {
-          cacheSize: 10,
-          parameterStoreTtl: Duration.minutes(5),
-          secretsManagerTtl: Duration.minutes(5),
-          logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
-        },
-      ),
+      roleDescription: 'depot-watch scan function',
+      failuresReason:
+        'This queue is itself the dead-letter queue for failed scheduled invocations.',
+      memoryMb: props.memoryMb ?? 512,
+      timeoutMinutes: props.timeoutMinutes ?? 5,
       environment: {
         DEPOT_WATCH_CONFIG_PARAMETER: this.config.parameterName,
         DEPOT_WATCH_CREDENTIALS_SECRET: this.credentials.secretArn,
         DEPOT_WATCH_ARCHIVE: `s3://${props.bucket.bucketName}/${ARCHIVE_PREFIX}`,
         DEPOT_WATCH_STATE: `s3://${props.bucket.bucketName}/${STATE_PREFIX}`,
         DEPOT_WATCH_ALERTS: props.topic.topicArn,
-        // The heap stays within the function's memory (see heapLimitMb).
-        NODE_OPTIONS: `--max-old-space-size=${heapLimitMb(props.memoryMb ?? 512)}`,
         POWERTOOLS_SERVICE_NAME: 'depot-watch',
         POWERTOOLS_METRICS_NAMESPACE: 'DepotWatch',
       },
-      bundling: lambdaBundling(),
-      // A missed run is made up by the next one: no Lambda-level retries, failures to the queue.
-      retryAttempts: 0,
-      onFailure: new SqsDestination(this.failures),
+      extra: {
+        reservedConcurrentExecutions: 1,
+        // Config and credentials come through this extension's local cache, not SDK clients.
+        paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
+          lambda.ParamsAndSecretsVersions.V1_0_103,
+          {
+            cacheSize: 10,
+            parameterStoreTtl: Duration.minutes(5),
+            secretsManagerTtl: Duration.minutes(5),
+            logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
+          },
+        ),
+      },
     });
+    this.function = parts.function;
+    this.failures = parts.failures;
+    this.#grant(parts.role, props);
 
-    this.#grant(role, props);
-
-    const functionId = Stack.of(this).getLogicalId(this.function.node.defaultChild as CfnElement);
-    Validations.of(Stack.of(this)).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-      reason: 'The scheduler role may invoke this one function, any version or alias of it.',
-    });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the depot-watch scan',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.scheduleMinutes ?? 15)),

@@ -202,7 +202,7 @@ describe('depot-watch replay', () => {
     const result = await cli(['replay', join(work, 'no-such-folder')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `depot-watch: cannot read ${join(work, 'no-such-folder')}: no such file or folder\n`,
+      `depot-watch: cannot read ${join(work, 'no-such-folder')}: no such file or folder; check the path (a relative one starts from the current folder)\n`,
     );
   });
 

@@ -8,31 +8,27 @@ import type { ReportSources } from '../../functions/core/report/report-input.ts'
 import { loadReportInput } from '../../functions/report/load-report-input.ts';
 import { reportSourcesFrom } from '../../functions/report/report-sources.ts';
 import { cli } from '../helpers/cli.ts';
+import { kpiRow } from '../helpers/kpi-rows.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 
 // The week reported on is 2026-11-23..29 (Monday to Sunday); the one before it, 16..22.
 const PERIOD = { from: '2026-11-23', to: '2026-11-29' };
+const PERIOD_FLAGS = ['--from', PERIOD.from, '--to', PERIOD.to];
 const MONDAY_AFTER = Date.parse('2026-11-30T10:00:00Z');
 
-const kpi = (date: string, sessions: number) => ({
-  date,
-  chargerId: 'HPC-001',
-  connectorId: '1',
-  sessions,
-  successfulSessions: sessions,
-  faultFreeSessions: sessions,
-  chargingSuccessRate: 1,
-  faultFreeRate: 1,
-  energyDeliveredKwh: sessions * 100,
-  energyDeliveredWh: sessions * 100_000,
-  meanEfficiencyPercent: null,
-  efficiencySessions: 0,
-  efficiencySumPercent: 0,
-  faultedMinutes: 0,
-  findings: 0,
-  criticalFindings: 0,
-  sessionKeys: [],
-});
+const kpi = (date: string, sessions: number) =>
+  kpiRow({
+    date,
+    chargerId: 'HPC-001',
+    connectorId: '1',
+    sessions,
+    successfulSessions: sessions,
+    faultFreeSessions: sessions,
+    chargingSuccessRate: 1,
+    faultFreeRate: 1,
+    energyDeliveredKwh: sessions * 100,
+    energyDeliveredWh: sessions * 100_000,
+  });
 const where = {
   subject: 'connector',
   chargerId: 'HPC-001',
@@ -216,10 +212,9 @@ describe('depot-watch report', () => {
   });
 
   it('writes the page for a config and prints its absolute path and headline', async () => {
-    const result = await cli(
-      ['report', '--config', 'depot/depot.json', '--from', '2026-11-23', '--to', '2026-11-29'],
-      { cwd: work },
-    );
+    const result = await cli(['report', '--config', 'depot/depot.json', ...PERIOD_FLAGS], {
+      cwd: work,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const path = join(work, 'depot-health-2026-11-23-2026-11-29.html');
@@ -240,17 +235,7 @@ describe('depot-watch report', () => {
   it('writes where --out says, making its folder', async () => {
     const out = join(work, 'reports', 'week-48.html');
     const result = await cli(
-      [
-        'report',
-        '--config',
-        'depot/depot.json',
-        '--out',
-        out,
-        '--from',
-        '2026-11-23',
-        '--to',
-        '2026-11-29',
-      ],
+      ['report', '--config', 'depot/depot.json', '--out', out, ...PERIOD_FLAGS],
       { cwd: work },
     );
     expect(result.code).toBe(0);
@@ -270,10 +255,7 @@ describe('depot-watch report', () => {
         archive,
         '--out',
         out,
-        '--from',
-        '2026-11-23',
-        '--to',
-        '2026-11-29',
+        ...PERIOD_FLAGS,
       ],
       { cwd: work },
     );

@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalState } from '../../functions/adapters/local-state.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
 import type { AttributionState } from '../../functions/core/fleet/attribution-state.ts';
 import { type KpiSession, rollUpDay } from '../../functions/core/fleet/daily-kpis.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
+import { s3rverClient } from '../helpers/s3rver-client.ts';
 
 const DAY = '2026-11-24';
 
@@ -46,14 +47,7 @@ afterAll(async () => {
  * ignores them), and can run something just before a PUT goes out, to stage a race.
  */
 function conditionalClient(beforePut?: () => Promise<void>) {
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3rverClient(s3.endpoint);
   const puts: { key: string; outcome: 'written' | 'refused' }[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {

@@ -5,6 +5,7 @@ import type { Incident, IncidentSubject } from '../../functions/core/incidents/i
 import { buildHealthReport } from '../../functions/core/report/health-report.ts';
 import { formatChange, formatKwh, isoWeekOf } from '../../functions/core/report/report-format.ts';
 import type { HealthReportInput, HistoryNotice } from '../../functions/core/report/report-input.ts';
+import { kpiRow } from '../helpers/kpi-rows.ts';
 
 /** A KPI row with only the sums the report reads; the derived rates are left at zero on purpose. */
 const kpi = (
@@ -17,25 +18,18 @@ const kpi = (
   energyDeliveredWh: number,
   efficiencySumPercent: number,
   efficiencySessions: number,
-): DailyConnectorKpi => ({
-  date,
-  chargerId,
-  connectorId,
-  sessions,
-  successfulSessions,
-  faultFreeSessions,
-  chargingSuccessRate: 0,
-  faultFreeRate: 0,
-  energyDeliveredKwh: 0,
-  energyDeliveredWh,
-  meanEfficiencyPercent: null,
-  efficiencySessions,
-  efficiencySumPercent,
-  faultedMinutes: 0,
-  findings: 0,
-  criticalFindings: 0,
-  sessionKeys: [],
-});
+): DailyConnectorKpi =>
+  kpiRow({
+    date,
+    chargerId,
+    connectorId,
+    sessions,
+    successfulSessions,
+    faultFreeSessions,
+    energyDeliveredWh,
+    efficiencySessions,
+    efficiencySumPercent,
+  });
 
 interface Where {
   subject?: IncidentSubject;

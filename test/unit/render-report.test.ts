@@ -6,6 +6,7 @@ import type { HealthReportInput, HistoryNotice } from '../../functions/core/repo
 import { chartSvg, efficiencySpec } from '../../functions/report/charts.ts';
 import { escapeHtml } from '../../functions/report/html-escape.ts';
 import { renderHealthReport } from '../../functions/report/render-report.ts';
+import { kpiRow } from '../helpers/kpi-rows.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
 const BREAKOUT = '</svg><img src=x onerror=alert(1)>';
@@ -17,25 +18,18 @@ const kpi = (
   successfulSessions: number,
   efficiencySumPercent: number,
   efficiencySessions: number,
-): DailyConnectorKpi => ({
-  date,
-  chargerId,
-  connectorId: '1',
-  sessions,
-  successfulSessions,
-  faultFreeSessions: successfulSessions,
-  chargingSuccessRate: 0,
-  faultFreeRate: 0,
-  energyDeliveredKwh: 0,
-  energyDeliveredWh: sessions * 100_000,
-  meanEfficiencyPercent: null,
-  efficiencySessions,
-  efficiencySumPercent,
-  faultedMinutes: 0,
-  findings: 0,
-  criticalFindings: 0,
-  sessionKeys: [],
-});
+): DailyConnectorKpi =>
+  kpiRow({
+    date,
+    chargerId,
+    connectorId: '1',
+    sessions,
+    successfulSessions,
+    faultFreeSessions: successfulSessions,
+    energyDeliveredWh: sessions * 100_000,
+    efficiencySessions,
+    efficiencySumPercent,
+  });
 
 const notice = (event: HistoryNotice['event'], at: string, chargerId: string): HistoryNotice => ({
   event,

@@ -83,10 +83,12 @@ export function attributionStep(
   const feed = (subject: string, session: JudgedSession) => {
     feeds.set(subject, [...(feeds.get(subject) ?? []), session]);
   };
-  // Most runs hold nothing to decide: the tabulation is built only when something waits.
-  if (held.length > 0) {
+  // Most runs hold nothing new to decide: the tabulation is built only when something waits
+  // and its evidence moved.
+  const due = held.filter(reconsider(failures, fresh, context));
+  if (due.length > 0) {
     const table = new Tabulation({ ...record, failures }, oldest);
-    for (const mark of held) route(mark, table, context, feed);
+    for (const mark of due) route(mark, table, context, feed);
   }
   // A clean session counts for every record its vehicle and connector already have.
   for (const mark of fresh) {
@@ -176,6 +178,47 @@ export function markAttributionDelivered(
     if (next.incidents.length > 0 || recent) subjects[record] = next;
   }
   return { ...previous, subjects };
+}
+
+/**
+ * Which waiting findings can have a new verdict this run: those whose hold ran out, and those
+ * whose evidence a fresh session touched — their vehicle or charger, a connector their
+ * vehicle failed on, or a vehicle that failed on their charger. Evidence only ever grows with
+ * sessions (the window's end can take some away, which decides nothing), so a finding nothing
+ * touched would be left waiting anyway: skipping it changes no verdict, and saves a depot's
+ * worth of tabulation on most runs.
+ */
+function reconsider(
+  failures: readonly SessionMark[],
+  fresh: readonly SessionMark[],
+  context: { now: number; holdMs: number },
+): (mark: SessionMark) => boolean {
+  const touched = new Set<string>();
+  for (const mark of fresh) {
+    touched.add(`c:${mark.c}`);
+    touched.add(`h:${chargerOf(mark.c)}`);
+    if (mark.v !== undefined) touched.add(`v:${mark.v}`);
+  }
+  const failedOn = new Map<string, Set<string>>();
+  const failedAt = new Map<string, Set<string>>();
+  for (const mark of failures) {
+    if (mark.v === undefined) continue;
+    const connectors = failedOn.get(mark.v) ?? new Set();
+    failedOn.set(mark.v, connectors.add(mark.c));
+    const charger = chargerOf(mark.c);
+    const vehicles = failedAt.get(charger) ?? new Set();
+    failedAt.set(charger, vehicles.add(mark.v));
+  }
+  const anyTouched = (prefix: string, keys: Iterable<string> | undefined) => {
+    for (const key of keys ?? []) if (touched.has(`${prefix}${key}`)) return true;
+    return false;
+  };
+  return (mark) =>
+    context.now - Date.parse(mark.t) >= context.holdMs ||
+    touched.has(`h:${chargerOf(mark.c)}`) ||
+    (mark.v !== undefined &&
+      (touched.has(`v:${mark.v}`) || anyTouched('c:', failedOn.get(mark.v)))) ||
+    anyTouched('v:', failedAt.get(chargerOf(mark.c)));
 }
 
 /** Decides what it can of a mark's waiting findings and feeds each decided one to its record. */

@@ -1,4 +1,4 @@
-import type { DailyConnectorKpi } from '../fleet/daily-kpis.ts';
+import { type DailyConnectorKpi, type FleetKpiTotals, fleetTotals } from '../fleet/daily-kpis.ts';
 import type { ChargerDay, ChargerTrend, HeadlineKpi } from './health-report-model.ts';
 import {
   archivePath,
@@ -19,21 +19,14 @@ import {
 } from './report-format.ts';
 import type { HealthReportInput } from './report-input.ts';
 
-interface Sums {
-  sessions: number;
-  successful: number;
-  faultFree: number;
-  wh: number;
-  efficiencySum: number;
-  efficiencySessions: number;
-}
-
 /** The five headline figures of the period against the previous one. */
 export function headlineKpis(input: HealthReportInput): HeadlineKpi[] {
-  const now = sums(input.kpis.filter((row) => dayWithin(row.date, input.period)));
-  const before = sums(input.kpis.filter((row) => dayWithin(row.date, input.previous)));
+  const now = fleetTotals(input.kpis.filter((row) => dayWithin(row.date, input.period)));
+  const before = fleetTotals(input.kpis.filter((row) => dayWithin(row.date, input.previous)));
   const { period } = input;
   const openNow = input.incidents.filter((incident) => incident.status === 'open').length;
+  const shareFigure = (part: 'successfulSessions' | 'faultFreeSessions') =>
+    figure(share(now[part], now), share(before[part], before), formatPercent, 'pp');
   return [
     {
       ...figure(now.sessions, before.sessions, formatCount, 'count'),
@@ -43,14 +36,14 @@ export function headlineKpis(input: HealthReportInput): HeadlineKpi[] {
       evidence: { athena: kpiQuery('sum(sessions) AS sessions', period) },
     },
     {
-      ...figure(kwh(now), kwh(before), formatKwh, 'kWh'),
+      ...figure(now.energyDeliveredKwh, before.energyDeliveredKwh, formatKwh, 'kWh'),
       key: 'energy',
       label: 'Energy delivered',
       note: 'Energy the chargers delivered to vehicles.',
       evidence: { athena: kpiQuery('sum(energy_delivered_wh) / 1000.0 AS kwh', period) },
     },
     {
-      ...figure(share(now.successful, now), share(before.successful, before), formatPercent, 'pp'),
+      ...shareFigure('successfulSessions'),
       key: 'success',
       label: 'Charging success rate',
       note: 'Sessions that reached their target charge with no critical finding.',
@@ -59,7 +52,7 @@ export function headlineKpis(input: HealthReportInput): HeadlineKpi[] {
       },
     },
     {
-      ...figure(share(now.faultFree, now), share(before.faultFree, before), formatPercent, 'pp'),
+      ...shareFigure('faultFreeSessions'),
       key: 'fault-free',
       label: 'Fault-free rate',
       note: 'Sessions with no finding at all.',
@@ -98,14 +91,14 @@ export function chargerTrends(input: HealthReportInput): ChargerTrend[] {
   return [...byCharger.keys()].sort(codeUnitOrder).map((chargerId) => {
     const rows = byCharger.get(chargerId) ?? [];
     const connectorIds = [...new Set(rows.map((row) => row.connectorId))].sort(codeUnitOrder);
-    const inPeriod = sums(rows.filter((row) => dayWithin(row.date, input.period)));
+    const inPeriod = fleetTotals(rows.filter((row) => dayWithin(row.date, input.period)));
     return {
       chargerId,
       connectorIds,
       days: days.map((date) => chargerDay(date, input, rows)),
       sessions: inPeriod.sessions,
-      failedSessions: inPeriod.sessions - inPeriod.successful,
-      efficiencyPercent: meanEfficiency(inPeriod),
+      failedSessions: inPeriod.sessions - inPeriod.successfulSessions,
+      efficiencyPercent: inPeriod.meanEfficiencyPercent,
       evidence: {
         archivePaths: [
           archivePath(input.archiveLocation, chargerId),
@@ -124,14 +117,14 @@ function chargerDay(
   input: HealthReportInput,
   rows: readonly DailyConnectorKpi[],
 ): ChargerDay {
-  const day = sums(rows.filter((row) => row.date === date));
+  const day = fleetTotals(rows.filter((row) => row.date === date));
   return {
     date,
     period: dayWithin(date, input.period) ? 'current' : 'previous',
     sessions: day.sessions,
-    successfulSessions: day.successful,
-    failedSessions: day.sessions - day.successful,
-    efficiencyPercent: meanEfficiency(day),
+    successfulSessions: day.successfulSessions,
+    failedSessions: day.sessions - day.successfulSessions,
+    efficiencyPercent: day.meanEfficiencyPercent,
     efficiencySessions: day.efficiencySessions,
   };
 }
@@ -176,40 +169,9 @@ function figure(
   };
 }
 
-function sums(rows: readonly DailyConnectorKpi[]): Sums {
-  const total: Sums = {
-    sessions: 0,
-    successful: 0,
-    faultFree: 0,
-    wh: 0,
-    efficiencySum: 0,
-    efficiencySessions: 0,
-  };
-  for (const row of rows) {
-    total.sessions += row.sessions;
-    total.successful += row.successfulSessions;
-    total.faultFree += row.faultFreeSessions;
-    total.wh += row.energyDeliveredWh;
-    total.efficiencySum += row.efficiencySumPercent;
-    total.efficiencySessions += row.efficiencySessions;
-  }
-  return total;
-}
-
-function kwh(total: Sums): number {
-  return round(total.wh / 1000, 1);
-}
-
 /** A share in percent (0.01) from counts; null without sessions, as 0 % would be a lie. */
-function share(part: number, total: Sums): number | null {
+function share(part: number, total: FleetKpiTotals): number | null {
   return total.sessions === 0 ? null : round((100 * part) / total.sessions, 2);
-}
-
-/** Weighted by the judged sessions, from the sums: never a mean of connector means. */
-function meanEfficiency(total: Sums): number | null {
-  return total.efficiencySessions === 0
-    ? null
-    : round(total.efficiencySum / total.efficiencySessions, 2);
 }
 
 function codeUnitOrder(a: string, b: string): number {

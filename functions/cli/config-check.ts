@@ -1,0 +1,265 @@
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isSnsTopicArn } from '../adapters/aws-adapters.ts';
+import { parseS3Uri } from '../adapters/s3-location.ts';
+import { type Config, ConfigError } from '../config/config.ts';
+import { credentialsFrom } from '../config/credentials.ts';
+import { type IncidentSettings, IncidentSettingsBook } from '../core/incidents/settings.ts';
+import { RULE_IDS } from '../core/rules/registry.ts';
+import type { ReportOrigin } from '../core/session-report.ts';
+import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
+import { CredentialsRefusedError } from '../depot/errors.ts';
+import type { Fetch } from '../depot/http.ts';
+import { realSleep } from '../depot/retry.ts';
+import { AccessTokenProvider } from '../depot/token.ts';
+import { loadConfigFile } from './load-config.ts';
+
+/** Where `config check` writes, and what it may fetch with. */
+export interface ConfigCheckIo {
+  write: (text: string) => void;
+  writeError: (text: string) => void;
+  /** Default: the global fetch. */
+  fetch?: Fetch;
+}
+
+/**
+ * `depot-watch config check --config f [--probe] [--json]`: validates the config as every
+ * command does, then prints what it means once resolved: the fleet's size, where archive,
+ * state and alerts go, the incident settings, and the thresholds each connector gets after
+ * overrides. `--probe` asks the token endpoint for a token. Exit 0 valid, 1 the probe failed,
+ * 2 the config is invalid.
+ */
+export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promise<number> {
+  let parsed: { values: { config?: string; probe: boolean; json: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        config: { type: 'string' },
+        probe: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  // `check` is the only action, so `config --config f` checks too.
+  if (positionals.length > 1 || (positionals[0] ?? 'check') !== 'check')
+    throw new ConfigError(
+      `config takes check, not "${positionals.join(' ')}"; see depot-watch config --help`,
+    );
+  if (!values.config) throw new ConfigError('config check needs --config <file>');
+  const config = await loadConfigFile(values.config);
+  checkDestinations(config);
+  const path = resolve(values.config);
+  const baseDir = dirname(path);
+  // Credentials are read before anything prints: a missing one is a config error (exit 2).
+  const probe = values.probe ? await probeToken(config, io.fetch ?? fetch) : undefined;
+  const connectors = config.fleet.flatMap(({ chargerId, connectors }) =>
+    connectors.map((connectorId) => ({ chargerId, connectorId })),
+  );
+  const thresholds = new ThresholdBook(config.thresholds as ThresholdsInput, config.overrides);
+  const incidents = new IncidentSettingsBook(config.incidents, config.overrides);
+  const where = (location: string) =>
+    location.startsWith('s3://') ? location : resolve(baseDir, location);
+  const alerts = config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a) : a));
+  if (values.json) {
+    const document = {
+      config: path,
+      chargers: config.fleet.length,
+      connectors: connectors.length,
+      archive: where(config.archive),
+      state: where(config.state),
+      alerts,
+      effective: connectors.map((origin) => ({
+        ...origin,
+        thresholds: thresholds.for(origin),
+        incidents: incidents.for(origin),
+      })),
+      ...(probe ? { probe } : {}),
+    };
+    io.write(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    const lines = [
+      `Config ${path} is valid.`,
+      `Fleet: ${config.fleet.length} charger(s), ${connectors.length} connector(s)`,
+      `API: tokens from ${config.api.tokenUrl}, reports from ${config.api.baseUrl}`,
+      `Archive: ${where(config.archive)}`,
+      `State: ${where(config.state)}`,
+      `Alerts: ${alerts.join(', ')}`,
+      `Incidents: ${incidentsInShort(config.incidents)}`,
+      `Silences: ${config.silences.length} in the config, ${config.maintenanceWindows.length} maintenance window(s)`,
+      'Thresholds, site-wide:',
+      ...siteLines(thresholds.for({ chargerId: '', connectorId: '' })),
+      ...differences(config, 'Thresholds', (o) => thresholds.for(o)),
+      ...differences(config, 'Incident settings', (o) => incidents.for(o)),
+    ];
+    io.write(`${lines.join('\n')}\n`);
+    if (probe?.ok)
+      io.write(
+        probe.validForSeconds !== undefined
+          ? `token endpoint answered: token valid for ${probe.validForSeconds} s\n`
+          : 'token endpoint answered: token given, its lifetime not stated\n',
+      );
+  }
+  if (probe && !probe.ok) {
+    io.writeError(`depot-watch: probe failed: ${probe.reason}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * What the schema leaves to the adapters, checked as a scan would check it at start: an
+ * `s3://` URI that names no bucket, an alert destination that is no kind of destination.
+ */
+function checkDestinations(config: Config): void {
+  for (const field of ['archive', 'state'] as const)
+    if (config[field].startsWith('s3://')) parseS3Uri(config[field], field);
+  config.alerts.forEach((uri, index) => {
+    if (uri !== 'stdout' && !uri.endsWith('.jsonl') && !isSnsTopicArn(uri))
+      throw new ConfigError(
+        `alerts.${index}: "${uri}" is not stdout, a .jsonl file path or an SNS topic ARN`,
+      );
+  });
+}
+
+/** What the token endpoint said to the configured credentials; never the token or secret. */
+type ProbeResult = { ok: true; validForSeconds?: number } | { ok: false; reason: string };
+
+/**
+ * Asks the token endpoint for one token with the configured credentials, through the scan's
+ * own token client, once: a probe says whether it works now, and retrying for minutes would
+ * hide that. The lifetime is read from the endpoint's answer on its way to the client.
+ */
+async function probeToken(config: Config, fetchFn: Fetch): Promise<ProbeResult> {
+  const credentials = credentialsFrom(config);
+  let lifetime: Promise<number | undefined> = Promise.resolve(undefined);
+  const reading: Fetch = async (input, init) => {
+    const response = await fetchFn(input, init);
+    if (response.ok)
+      lifetime = response
+        .clone()
+        .json()
+        .then(
+          (body: unknown) => {
+            const seconds = (body as { expires_in?: unknown } | null)?.expires_in;
+            return typeof seconds === 'number' ? seconds : undefined;
+          },
+          () => undefined,
+        );
+    return response;
+  };
+  const tokens = new AccessTokenProvider({
+    tokenUrl: config.api.tokenUrl,
+    ...credentials,
+    timeoutMs: config.scan.requestTimeoutMs,
+    policy: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    fetch: reading,
+    sleep: realSleep,
+    now: Date.now,
+  });
+  const url = withoutUserInfo(config.api.tokenUrl);
+  try {
+    await tokens.get();
+    const seconds = await lifetime;
+    return seconds !== undefined ? { ok: true, validForSeconds: seconds } : { ok: true };
+  } catch (error) {
+    if (error instanceof CredentialsRefusedError)
+      return {
+        ok: false,
+        reason: `token endpoint ${url} refused the client id/secret (HTTP ${error.status}); check DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET (or credentials in the config)`,
+      };
+    // The client's message leads with a generic prefix; the endpoint and the cause matter here.
+    const cause = (error instanceof Error ? error.message : String(error)).replace(
+      /^DepotFinity request failed after \d+ attempt\(s\): /,
+      '',
+    );
+    return { ok: false, reason: `token endpoint ${url} did not give a token: ${cause}` };
+  }
+}
+
+/** A URL as it may be printed: any user and password in it left out. */
+function withoutUserInfo(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.toString();
+}
+
+/** The incident settings in one line: opening, reminders, escalation, resolving, silence. */
+function incidentsInShort(s: IncidentSettings): string {
+  const pending = (['info', 'warning', 'critical'] as const)
+    .map((level) => `${level} ${s.pending[level].findings} of ${s.pending[level].sessions}`)
+    .join(', ');
+  const rules = Object.keys(s.rules);
+  return [
+    `open after findings in sessions (${pending})`,
+    s.repeatHours > 0 ? `remind every ${s.repeatHours} h` : 'no reminders',
+    s.escalate.occurrences > 0
+      ? `escalate at occurrence ${s.escalate.occurrences} within ${s.escalate.withinDays} days`
+      : 'no escalation',
+    `resolve after ${s.resolveAfterCleanSessions} clean sessions`,
+    s.silentAfterHours > 0 ? `silent after ${s.silentAfterHours} h` : 'silence not watched',
+    `attribution ${s.attribution.enabled ? 'on' : 'off'}, drift ${s.drift.enabled ? 'on' : 'off'}`,
+    ...(rules.length > 0 ? [`own settings for ${rules.join(', ')}`] : []),
+  ].join('; ');
+}
+
+/** One line per rule: its field values, nested fields as `a.b`. */
+function siteLines(thresholds: Record<string, unknown>): string[] {
+  const width = Math.max(...RULE_IDS.map((r) => r.length));
+  return RULE_IDS.map(
+    (rule) =>
+      `  ${rule.padEnd(width)}  ${flatten(thresholds[rule])
+        .map(([field, value]) => `${field} ${show(value)}`)
+        .join(', ')}`,
+  );
+}
+
+/**
+ * What differs from the site-wide values, per charger when all its connectors differ alike,
+ * else per connector; nothing when no override touches this kind of setting.
+ */
+function differences(
+  config: Config,
+  title: string,
+  effective: (origin: ReportOrigin) => unknown,
+): string[] {
+  const site = new Map(flatten(effective({ chargerId: '', connectorId: '' })));
+  const diff = (origin: ReportOrigin) =>
+    flatten(effective(origin))
+      .filter(([path, value]) => JSON.stringify(site.get(path)) !== JSON.stringify(value))
+      .map(([path, value]) => `${path} ${show(value)} (site-wide ${show(site.get(path))})`)
+      .join(', ');
+  const lines: [string, string][] = [];
+  for (const { chargerId, connectors } of config.fleet) {
+    const each = connectors.map((connectorId) => [connectorId, diff({ chargerId, connectorId })]);
+    const first = each[0]?.[1] ?? '';
+    if (each.length > 1 && first !== '' && each.every(([, d]) => d === first))
+      lines.push([`${chargerId} (all connectors)`, first]);
+    else for (const [connectorId, d] of each) if (d) lines.push([`${chargerId}/${connectorId}`, d]);
+  }
+  if (lines.length === 0) return [];
+  const width = Math.max(...lines.map(([where]) => where.length));
+  return [
+    `${title} that differ:`,
+    ...lines.map(([where, what]) => `  ${where.padEnd(width)}  ${what}`),
+  ];
+}
+
+/** Leaf values of a nested object with their dotted paths (`rules.soc-shortfall.repeatHours`). */
+function flatten(value: unknown, prefix = ''): [string, unknown][] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return prefix ? [[prefix, value]] : [];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    flatten(inner, prefix ? `${prefix}.${key}` : key),
+  );
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'unset' : typeof value === 'string' ? value : JSON.stringify(value);
+}
