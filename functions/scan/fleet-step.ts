@@ -1,3 +1,4 @@
+import type { Severity } from '../core/finding.ts';
 import {
   attributionStep,
   type FleetSession,
@@ -87,11 +88,18 @@ export async function attributeFleet(
  */
 export async function rollUpKpis(
   step: FleetStep,
-  sessions: readonly FleetSession[],
+  sessions: readonly (FleetSession & { severities: readonly Severity[] })[],
 ): Promise<void> {
-  const kpiSessions = sessions.flatMap(({ origin, session }) =>
+  const kpiSessions = sessions.flatMap(({ origin, session, severities }) =>
     session.facts
-      ? [{ key: session.key, origin, facts: session.facts, findings: session.findings }]
+      ? [
+          {
+            key: session.key,
+            origin,
+            facts: session.facts,
+            findings: severities.map((severity) => ({ severity })),
+          },
+        ]
       : [],
   );
   for (const [day, daySessions] of kpiSessionsByDay(kpiSessions)) {

@@ -1,4 +1,6 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
+import type { Severity } from '../core/finding.ts';
+import { attributableFindings } from '../core/fleet/attributable.ts';
 import { emptyIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from '../core/incidents/incident.ts';
 import { incidentStep } from '../core/incidents/incident-step.ts';
@@ -49,12 +51,22 @@ export interface ConnectorScan {
   progress?: ScanProgress;
 }
 
+/**
+ * A session read, as the fleet-wide steps need it after the connector is done: its findings
+ * the fleet attributes, and the severity of every finding (for the daily KPIs). A run holds
+ * these for every connector until its end: the rest of each finding is not kept.
+ */
+export interface ReadSession {
+  session: JudgedSession;
+  severities: Severity[];
+}
+
 /** A connector's scan: its counts and status, the notices that went out, the sessions read. */
 export interface ConnectorOutcome {
   result: ConnectorResult;
   delivered: IncidentNotification[];
   /** Every valid session read, for the fleet's attribution and daily KPIs. */
-  sessions: JudgedSession[];
+  sessions: ReadSession[];
 }
 
 /**
@@ -82,7 +94,10 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
       ...(error !== undefined ? { error } : {}),
     },
     delivered,
-    sessions,
+    sessions: sessions.map((session) => ({
+      session: { ...session, findings: attributableFindings(session.findings) },
+      severities: session.findings.map((f) => f.severity),
+    })),
   });
 
   try {

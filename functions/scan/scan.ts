@@ -109,9 +109,10 @@ export async function runScan(
     const results = outcomes.map((o) => o.result);
     const depot = await depotIncident(settings, adapters, results, now);
     const fleetSessions = outcomes.flatMap((o) =>
-      o.sessions.map((session) => ({
+      o.sessions.map(({ session, severities }) => ({
         origin: { chargerId: o.result.chargerId, connectorId: o.result.connectorId },
         session,
+        severities,
       })),
     );
     const fleetStep = {

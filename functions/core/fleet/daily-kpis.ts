@@ -8,7 +8,8 @@ export interface KpiSession {
   key: string;
   origin: ReportOrigin;
   facts: SessionFacts;
-  findings: readonly Finding[];
+  /** The severity of each finding (the rest of a finding is not needed to count it). */
+  findings: readonly Pick<Finding, 'severity'>[];
 }
 
 /**

@@ -68,7 +68,10 @@ export function sessionFacts(
  * finding was raised. This follows NOW GmbH's Charging Success Rate (sessions that start and
  * finish as intended, over all sessions), with "as intended" meaning the target SoC.
  */
-export function chargedSuccessfully(facts: SessionFacts, findings: readonly Finding[]): boolean {
+export function chargedSuccessfully(
+  facts: SessionFacts,
+  findings: readonly Pick<Finding, 'severity'>[],
+): boolean {
   return facts.reachedTarget && !findings.some((f) => f.severity === 'critical');
 }
 
