@@ -1,5 +1,10 @@
 import { DepotSimulator } from '../simulator/server.ts';
 
+/** The port asked for is taken: the command ran but could not serve (exit 1). */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
 /** Options of `depot-watch simulate`. */
 export interface SimulateOptions {
   port: number;
@@ -10,9 +15,19 @@ export interface SimulateOptions {
 
 /** Serves the simulated DepotFinity API until interrupted, for trying the scanner by hand. */
 export async function runSimulate(options: SimulateOptions): Promise<number> {
-  const simulator = await new DepotSimulator({
-    fleet: { seed: options.seed, chargers: options.chargers, invalidEvery: 13 },
-  }).start(options.port);
+  let simulator: DepotSimulator;
+  try {
+    simulator = await new DepotSimulator({
+      fleet: { seed: options.seed, chargers: options.chargers, invalidEvery: 13 },
+    }).start(options.port);
+  } catch (error) {
+    // A port another program holds is the usual cause: say so, and what to do, in one line.
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new PortInUseError(
+        `port ${options.port} on 127.0.0.1 is already in use; choose another with --port (0 picks a free one)`,
+      );
+    throw error;
+  }
   const { fleet } = simulator;
   options.write(
     [

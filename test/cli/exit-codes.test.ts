@@ -124,7 +124,7 @@ const FAILURES: Record<string, FailureMode> = {
     what: 'a port already in use',
     args: () => ['simulate', '--port', String(busyPort)],
     code: 1,
-    says: /EADDRINUSE|in use/,
+    says: /port \d+ on 127.0.0.1 is already in use; choose another with --port/,
   },
   config: {
     what: 'a token probe the API refuses',
