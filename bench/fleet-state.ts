@@ -231,7 +231,7 @@ function historyReport(runs: readonly HistoryFigures[]): Figure[] {
     ...runs.map((r) => ({
       label: `${r.days} days (${fmt(r.sessions)} sessions)`,
       value:
-        `attribution ${mib(r.attributionBytes)} (${fmt(r.marks)} marks); HPC-001/1 ${kib(r.connectorBytes)} ` +
+        `attribution ${mib(r.attributionBytes)} (${fmt(r.marks)} sessions); HPC-001/1 ${kib(r.connectorBytes)} ` +
         `(drift ${kib(r.connectorDriftBytes)}, largest ${kib(r.largestConnectorBytes)}); records hold ${mib(r.recordsHeapBytes)} of heap; ` +
         `history input ${mib(r.heapWithHistory)} of heap; peak RSS ${mib(r.maxRssKb * 1024)}`,
     })),
@@ -243,8 +243,9 @@ function historyReport(runs: readonly HistoryFigures[]): Figure[] {
 
 function historyNotes(runs: readonly HistoryFigures[]): string[] {
   const notes = [
-    'The records are bounded by the windows, not the history: the attribution record keeps the 14-day window of session marks ' +
-      '(every session of the fleet, about 45,000 here) and the incidents of the subjects faults were routed to; a connector record keeps 50 ' +
+    'The records are bounded by the windows, not the history: the attribution record keeps the failed sessions of the 14-day window, ' +
+      'the latest clean sessions of each connector and vehicle with two counterparts each, 8 days of session keys per connector ' +
+      '("sessions" below counts failures and keys), and the incidents of the subjects faults were routed to; a connector record keeps 50 ' +
       'recent sessions, 8 days of session keys and its drift baselines, whose daily medians span up to 21 days (drift.baselineDays), so ' +
       'the drift part still grows between 14 and 28 days and is flat after.',
     '"Records hold" is the heap the records take once the history and the notices are dropped: heapUsed after a gc with them, less ' +

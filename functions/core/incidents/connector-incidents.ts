@@ -61,7 +61,10 @@ export function applySessions(
   settings: IncidentSettings,
 ): ConnectorIncidentState {
   if (sessions.length === 0) return previous;
-  const known = new Set(previous.seen.map(([key]) => key));
+  // The records of attributed subjects are fed each session once by the fleet's own record,
+  // which remembers what it tabulated: only a connector's own record needs to.
+  const remembers = previous.subject === undefined;
+  const known = new Set(remembers ? previous.seen.map(([key]) => key) : []);
   // A session can come twice in one read, too: pages shift when sessions arrive meanwhile.
   const fresh: JudgedSession[] = [];
   for (const session of sessions) {
@@ -76,8 +79,12 @@ export function applySessions(
   // Baselines are changed in place, session by session: the copy gets its own.
   if (previous.drift) state.drift = structuredClone(previous.drift);
   for (const session of fresh) applyOne(state, session, settings);
-  const oldest = new Date(Date.parse(state.lastSessionAt ?? '') - SEEN_RETENTION_MS).toISOString();
-  state.seen = state.seen.filter(([, at]) => at >= oldest);
+  if (remembers) {
+    const oldest = new Date(
+      Date.parse(state.lastSessionAt ?? '') - SEEN_RETENTION_MS,
+    ).toISOString();
+    state.seen = state.seen.filter(([, at]) => at >= oldest);
+  }
   return state;
 }
 
@@ -106,7 +113,7 @@ function applyOne(
   session: JudgedSession,
   settings: IncidentSettings,
 ): void {
-  state.seen.push([session.key, session.at]);
+  if (state.subject === undefined) state.seen.push([session.key, session.at]);
   if (!state.lastSessionAt || session.at > state.lastSessionAt) state.lastSessionAt = session.at;
 
   const drift = driftOf(state, session, settings);
