@@ -15,6 +15,8 @@ export interface BacktestCommand {
   silenced?: SilencedAt;
   everyMinutes: number;
   json: boolean;
+  /** The notices and errors only: no header, no weekly table. */
+  quiet?: boolean;
   write: (text: string) => void;
   writeError: (text: string) => void;
 }
@@ -44,12 +46,13 @@ export async function runBacktest(command: BacktestCommand): Promise<number> {
   const findings = history.sessions.flatMap((s) =>
     s.session.findings.map((f) => ({ rule: f.rule, at: s.session.at })),
   );
-  command.write(
-    `Backtest of ${history.sessions.length} session(s), ${findings.length} finding(s): ` +
-      `${result.runs} run(s) every ${command.everyMinutes} min from ${result.firstRun} to ${result.lastRun}\n\n`,
-  );
+  if (!command.quiet)
+    command.write(
+      `Backtest of ${history.sessions.length} session(s), ${findings.length} finding(s): ` +
+        `${result.runs} run(s) every ${command.everyMinutes} min from ${result.firstRun} to ${result.lastRun}\n\n`,
+    );
   for (const notice of result.notices) command.write(`${timelineLine(notice)}\n`);
-  command.write(`\n${weeklyTable(findings, result.notices)}`);
+  if (!command.quiet) command.write(`\n${weeklyTable(findings, result.notices)}`);
   return 0;
 }
 

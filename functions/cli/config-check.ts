@@ -13,6 +13,7 @@ import type { Fetch } from '../depot/http.ts';
 import { realSleep } from '../depot/retry.ts';
 import { AccessTokenProvider } from '../depot/token.ts';
 import { loadConfigFile } from './load-config.ts';
+import { usageError } from './usage-error.ts';
 
 /** Where `config check` writes, and what it may fetch with. */
 export interface ConfigCheckIo {
@@ -43,7 +44,7 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
       strict: true,
     });
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw usageError(error);
   }
   const { values, positionals } = parsed;
   // `check` is the only action, so `config --config f` checks too.

@@ -36,23 +36,24 @@ Example: depot-watch scan --config depot.json --deadline 10m
   },
   replay: {
     summary: 'run the rules over saved reports; publishes nothing',
-    help: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json]
+    help: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json] [--quiet]
 
 Runs the rules over saved reports (a report, an array, an API page, an archive folder, a whole
 .depot-watch folder, or s3://bucket/prefix) with the config's thresholds, and prints the
 findings. Publishes nothing. State files are skipped; the config needs no fleet. Exit 1 when no
-valid report was read, saying why.
+valid report was read, saying why. --quiet prints the findings and errors only, no tally.
 
 Example: depot-watch replay --config depot.json .depot-watch/archive
 `,
   },
   backtest: {
     summary: 'replay saved reports as scheduled scans; print every notice they would send',
-    help: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15] [--json]
+    help: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15] [--json] [--quiet]
 
 Replays saved reports as scheduled scans every --every minutes, with the config's thresholds,
 incident settings, silences and windows, and prints every notice that would have gone out, then
-notices against findings per rule and week. --json prints one notice per line.
+notices against findings per rule and week. --json prints one notice per line; --quiet prints
+the notices only.
 
 Example: depot-watch backtest --config depot.json --every 15 .depot-watch/archive
 `,
@@ -109,14 +110,15 @@ Example: depot-watch kpis --config depot.json --from 2026-11-01 --to 2026-11-30
   report: {
     summary: 'the weekly health report: one HTML page with KPIs, trends and incidents',
     help: `Usage: depot-watch report [--config <file>] [--archive <folder-or-s3-uri>]
-                          [--from YYYY-MM-DD --to YYYY-MM-DD] [--out report.html]
+                          [--from YYYY-MM-DD --to YYYY-MM-DD] [--out report.html] [--quiet]
 
 Writes the depot's health report as one self-contained HTML file (charts included, nothing
 fetched when opened): sessions, energy, charging success and fault-free rates against the period
 before, the notices sent and the incidents open now. Reads the config's state and archive
 (without --config, the demo's); --archive reads the incident history from another archive. The
 period defaults to the last 7 complete UTC days; --out defaults to
-depot-health-<from>-<to>.html here. Prints the file's path and the headline numbers. Exit 0
+depot-health-<from>-<to>.html here. Prints the file's path and the headline numbers (--quiet:
+nothing but errors). Exit 0
 when written, 1 when nothing could be read, 2 for a usage error.
 
 Example: depot-watch report --config depot.json --from 2026-11-23 --to 2026-11-29

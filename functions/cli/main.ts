@@ -24,6 +24,7 @@ import { runReplay } from './replay.ts';
 import { runReportCommand } from './report.ts';
 import { addSilence, expireSilence, listSilences } from './silence.ts';
 import { runSimulate } from './simulate.ts';
+import { usageError } from './usage-error.ts';
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
@@ -162,7 +163,11 @@ async function scan(args: string[]): Promise<number> {
 async function replay(args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    {
+      config: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
     true,
   );
   if (positionals.length === 0) throw new ConfigError('replay needs at least one file or folder');
@@ -178,6 +183,7 @@ async function replay(args: string[]): Promise<number> {
     paths: positionals,
     thresholds,
     json: values.json,
+    quiet: values.quiet,
     write: out,
     writeError: err,
   });
@@ -190,6 +196,7 @@ async function backtestCommand(args: string[]): Promise<number> {
       config: { type: 'string' },
       every: { type: 'string', default: '15' },
       json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
     },
     true,
   );
@@ -210,6 +217,7 @@ async function backtestCommand(args: string[]): Promise<number> {
     ...(config ? { silenced: silencer(config.silences, config.maintenanceWindows) } : {}),
     everyMinutes,
     json: values.json,
+    quiet: values.quiet,
     write: out,
     writeError: err,
   });
@@ -363,7 +371,7 @@ function parse<T extends Options>(args: string[], options: T, allowPositionals =
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw usageError(error);
   }
 }
 

@@ -11,6 +11,8 @@ export interface ReplayOptions {
   paths: string[];
   thresholds: ThresholdBook;
   json: boolean;
+  /** Findings and errors only: no closing tally. */
+  quiet?: boolean;
   write: (text: string) => void;
   writeError: (text: string) => void;
 }
@@ -91,7 +93,7 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
     options.writeError(`depot-watch: ${noValidReports(options.paths, tally)}\n`);
     return 1;
   }
-  (options.json ? options.writeError : options.write)(formatTally(tally));
+  if (!options.quiet) (options.json ? options.writeError : options.write)(formatTally(tally));
   return 0;
 }
 

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/config.ts';
 import type { HeadlineKpi } from '../core/report/health-report-model.ts';
 import { reportPeriodFrom } from '../report/report-period.ts';
 import { reportSourcesFrom } from '../report/report-sources.ts';
 import { writeHealthReport } from '../report/write-report.ts';
 import { loadConfigFile } from './load-config.ts';
+import { usageError } from './usage-error.ts';
 
 /** Where `depot-watch report` prints. */
 export interface ReportOutput {
@@ -45,6 +45,8 @@ export async function runReportCommand(args: string[], output: ReportOutput): Pr
     { period, depot: depotName(values.config), now },
     values.out ?? `depot-health-${period.from}-${period.to}.html`,
   );
+  // Quiet: the file is the output; errors still say why it was not written.
+  if (values.quiet) return 0;
   output.write(
     `Health report ${period.from} to ${period.to}: ${written.path}\n` +
       `  ${formatHeadline(written.headline)}\n`,
@@ -76,10 +78,11 @@ function flags(args: string[]) {
         from: { type: 'string' },
         to: { type: 'string' },
         out: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
       },
       strict: true,
     }).values;
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw usageError(error);
   }
 }

@@ -167,6 +167,8 @@ describe.each(COMMAND_NAMES)('depot-watch %s', (command) => {
     const result = await cli(args, { cwd: work });
     expect(result.code).toBe(2);
     expect(stderrLines(result.stderr)).toEqual([expect.stringContaining("'--no-such-option'")]);
+    // One sentence: not node's hint about positionals that start with '-'.
+    expect(result.stderr).not.toContain('positional argument');
     expect(result.stdout).toBe('');
   });
 
