@@ -287,6 +287,11 @@ async function kpis(args: string[]): Promise<number> {
 
 async function silence(args: string[]): Promise<number> {
   const [action, ...rest] = args;
+  // An option where the action goes is named, not mistaken for an unknown action.
+  if (action?.startsWith('-') && !['add', 'list', 'expire'].includes(action))
+    throw new ConfigError(
+      `silence takes add, list or expire before its options, got '${action}'; see depot-watch silence --help`,
+    );
   const { values, positionals } = parse(
     rest,
     {

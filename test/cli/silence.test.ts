@@ -130,3 +130,13 @@ describe('depot-watch silence, set from a laptop while scans go on', () => {
     expect(result.stderr).toMatch(/no silence "sil-00000000"/);
   });
 });
+
+describe('depot-watch silence with an option where the action goes', () => {
+  it('names the option and the actions, exit 2', async () => {
+    const result = await cli(['silence', '--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "depot-watch: silence takes add, list or expire before its options, got '--bogus'; see depot-watch silence --help\n",
+    );
+  });
+});
