@@ -51,13 +51,13 @@ export async function attributeFleet(
       fleet: step.fleet,
       ...(step.silenced ? { silenced: step.silenced } : {}),
     };
-    const { state, notices } = attributionStep(previous, sessions, run);
+    const { state, notices, changed } = attributionStep(previous, sessions, run);
     const outcome = notices.length > 0 ? await step.alerts.publish(notices) : undefined;
     const accepted = new Set(outcome?.accepted ?? []);
     const delivered = notices.filter((n) => accepted.has(n.id));
     const next = markAttributionDelivered(state, delivered, run);
-    if (previous === undefined || JSON.stringify(next) !== JSON.stringify(previous))
-      await step.state.saveAttribution(next);
+    // Most runs bring a session, so most runs write; a run that moved nothing writes nothing.
+    if (previous === undefined || changed || next !== state) await step.state.saveAttribution(next);
     const openIncidents = Object.values(next.subjects).reduce(
       (n, s) => n + s.incidents.filter((i) => i.status === 'open').length,
       0,

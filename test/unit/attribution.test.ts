@@ -214,3 +214,24 @@ describe('the bus or the charger', () => {
     expect(open?.message).toContain('Not attributed');
   });
 });
+
+describe('what a run changes in the fleet record', () => {
+  const run = (hour: number) => ({
+    now: new Date(T0 + hour * HOUR).toISOString(),
+    settings: DEFAULT_INCIDENT_SETTINGS,
+    settingsFor: () => DEFAULT_INCIDENT_SETTINGS,
+    fleet: FLEET,
+  });
+
+  it('says a run moved the record when it tabulated a session, and not when nothing came or was decided', () => {
+    const first = attributionStep(undefined, [session(1, 'A/1', 'BUS-1')], run(2));
+    expect(first.changed).toBe(true);
+    const saved = markAttributionDelivered(first.state, first.notices, run(2));
+    // The same session read again, and a run with nothing: no change, nothing to write.
+    const again = attributionStep(saved, [session(1, 'A/1', 'BUS-1')], run(3));
+    expect(again.changed).toBe(false);
+    expect(markAttributionDelivered(again.state, again.notices, run(3))).toBe(again.state);
+    expect(attributionStep(saved, [], run(4)).changed).toBe(false);
+    expect(attributionStep(saved, [session(5, 'B/1', 'BUS-2')], run(6)).changed).toBe(true);
+  });
+});

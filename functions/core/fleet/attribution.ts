@@ -14,7 +14,7 @@ import type { IncidentSettings } from '../incidents/settings.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import { attributableFindings } from './attributable.ts';
 import type { AttributionState, SessionMark } from './attribution-state.ts';
-import { CONNECTOR_SEPARATOR, chargerOf, Tabulation, withCleanSession } from './tabulation.ts';
+import { CONNECTOR_SEPARATOR, chargerOf, own, Tabulation, withCleanSession } from './tabulation.ts';
 import { decide, type Verdict } from './verdict.ts';
 
 /** A session read by a run, and the connector it came from. */
@@ -58,7 +58,7 @@ export function attributionStep(
   previous: AttributionState | undefined,
   sessions: readonly FleetSession[],
   run: AttributionRun,
-): { state: AttributionState; notices: IncidentNotification[] } {
+): { state: AttributionState; notices: IncidentNotification[]; changed: boolean } {
   const before = previous?.version === 2 ? previous : emptyAttribution();
   const { windowDays, holdHours } = run.settings.attribution;
   const now = Date.parse(run.now);
@@ -81,7 +81,9 @@ export function attributionStep(
   };
   const feeds = new Map<string, JudgedSession[]>();
   const feed = (subject: string, session: JudgedSession) => {
-    feeds.set(subject, [...(feeds.get(subject) ?? []), session]);
+    const list = feeds.get(subject);
+    if (list) list.push(session);
+    else feeds.set(subject, [session]);
   };
   // Most runs hold nothing new to decide: the tabulation is built only when something waits
   // and its evidence moved.
@@ -107,9 +109,18 @@ export function attributionStep(
     dueNotifications(state, run.now, settingsOf(state, run), run.silenced),
   );
   const { cleanByConnector, cleanByVehicle, seen } = record;
+  // What moves the record: sessions tabulated, failures that left the window or were decided,
+  // a subject's incidents. Known here, so the caller never compares two whole records.
+  const changed =
+    before !== previous ||
+    fresh.length > 0 ||
+    due.length > 0 ||
+    failures.length !== before.failures.length ||
+    Object.keys(subjects).some((key) => subjects[key] !== before.subjects[key]);
   return {
     state: { version: 2, failures, cleanByConnector, cleanByVehicle, seen, subjects },
     notices,
+    changed,
   };
 }
 
@@ -134,33 +145,26 @@ function tabulate(
     const mark = markOf(origin, session);
     let keys = known.get(mark.c);
     if (!keys) {
-      keys = new Set((own(seen, mark.c) ?? []).map(([k]) => k));
+      keys = new Set(own(seen, mark.c).map(([k]) => k));
       known.set(mark.c, keys);
       // Each connector read has its list copied once, and what is too old to be read again dropped.
-      seen[mark.c] = (own(seen, mark.c) ?? []).filter(([, t]) => t >= seenSince);
+      seen[mark.c] = own(seen, mark.c).filter(([, t]) => t >= seenSince);
     }
     if (keys.has(mark.k)) continue;
     keys.add(mark.k);
     (seen[mark.c] as [string, string][]).push([mark.k, mark.t]);
     fresh.push(mark);
     if (mark.f.length > 0 || mark.v === undefined) continue;
-    cleanByConnector[mark.c] = withCleanSession(
-      own(cleanByConnector, mark.c) ?? [],
-      mark.v,
-      mark.t,
-    );
-    cleanByVehicle[mark.v] = withCleanSession(own(cleanByVehicle, mark.v) ?? [], mark.c, mark.t);
+    cleanByConnector[mark.c] = withCleanSession(own(cleanByConnector, mark.c), mark.v, mark.t);
+    cleanByVehicle[mark.v] = withCleanSession(own(cleanByVehicle, mark.v), mark.c, mark.t);
   }
   return { seen, cleanByConnector, cleanByVehicle, fresh };
-}
-
-function own<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 /**
  * Records the notices delivered, as `markDelivered` does for a connector, and forgets the
  * records that have nothing left to tell or to count (no incident, no opening in the window).
+ * Returns `previous` itself when nothing changed.
  */
 export function markAttributionDelivered(
   previous: AttributionState,
@@ -177,7 +181,12 @@ export function markAttributionDelivered(
     );
     if (next.incidents.length > 0 || recent) subjects[record] = next;
   }
-  return { ...previous, subjects };
+  // The same record when no subject moved or left: the caller then has nothing to write.
+  const kept = Object.keys(subjects);
+  const moved =
+    kept.length !== Object.keys(previous.subjects).length ||
+    kept.some((key) => subjects[key] !== previous.subjects[key]);
+  return moved ? { ...previous, subjects } : previous;
 }
 
 /**

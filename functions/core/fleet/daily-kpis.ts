@@ -173,7 +173,8 @@ export function fleetTotals(rows: readonly DailyConnectorKpi[]): FleetKpiTotals 
   };
 }
 
-function emptyRow(date: string, chargerId: string, connectorId: string): DailyConnectorKpi {
+/** A connector's day with nothing counted yet. */
+export function emptyRow(date: string, chargerId: string, connectorId: string): DailyConnectorKpi {
   return {
     date,
     chargerId,

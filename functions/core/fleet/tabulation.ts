@@ -110,8 +110,8 @@ export function withCleanSession(
   return [latest, ...others].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0)).slice(0, 2);
 }
 
-/** A record's own entry by key (never an inherited one: vendor ids are data). */
-function own<T>(record: Record<string, T[]>, key: string): T[] {
+/** A record's own list by key, empty when none (never an inherited one: vendor ids are data). */
+export function own<T>(record: Record<string, T[]>, key: string): T[] {
   return Object.hasOwn(record, key) ? (record[key] as T[]) : [];
 }
 
