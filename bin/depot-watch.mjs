@@ -13,5 +13,10 @@ if (!existsSync(built)) {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Stack traces (DEPOT_WATCH_DEBUG) then name the TypeScript files and lines, not the bundle's.
 process.setSourceMapsEnabled(true);
+// `depot-watch incidents | head` closes the pipe early: that is the reader's choice, not a crash.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const { main } = await import(built.href);
 process.exitCode = await main(process.argv.slice(2));

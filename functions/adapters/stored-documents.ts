@@ -28,7 +28,14 @@ export async function documentsUnder(
     return mapWithConcurrency(keys, S3_READS_AT_ONCE, (key) => objects.readText(key));
   }
   const folder = join(resolve(baseDir, location), sub);
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+  // A folder not there yet holds nothing (no fault was ever recorded); one that cannot be read
+  // is an error, never an empty list that would read as "no incidents".
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    },
+  );
   return Promise.all(
     entries
       .filter((e) => e.isFile() && e.name.endsWith(ending))

@@ -6,6 +6,7 @@ import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { judgedHistory } from './history.ts';
 import { noValidReports } from './saved-documents.ts';
+import type { WorkTracker } from './work-progress.ts';
 
 /** Options of `depot-watch backtest`. */
 export interface BacktestCommand {
@@ -17,6 +18,8 @@ export interface BacktestCommand {
   json: boolean;
   /** The notices and errors only: no header, no weekly table. */
   quiet?: boolean;
+  /** Told what has been read and what runs now, for a person watching. Default: none. */
+  progress?: WorkTracker;
   write: (text: string) => void;
   writeError: (text: string) => void;
 }
@@ -27,18 +30,28 @@ export interface BacktestCommand {
  * whether a threshold or incident setting makes the channel livable.
  */
 export async function runBacktest(command: BacktestCommand): Promise<number> {
-  const history = await judgedHistory(command.paths, command.thresholds, command.writeError);
+  const history = await judgedHistory(
+    command.paths,
+    command.thresholds,
+    command.writeError,
+    command.progress,
+  );
   if (history.sessions.length === 0) {
     // As `replay` and `kpis` do: nothing could be read is a failed run, not a usage error.
     command.writeError(`depot-watch: ${noValidReports(command.paths, history)}\n`);
     return 1;
   }
+  command.progress?.step(
+    `running the incident engine over ${history.sessions.length.toLocaleString('en-US')} sessions`,
+  );
   const result = backtest(history.sessions, {
     everyMinutes: command.everyMinutes,
     settingsFor: (origin) => command.incidents.for(origin),
     site: command.incidents.site(),
     ...(command.silenced ? { silenced: command.silenced } : {}),
   });
+  // The notices follow: the progress line must be gone before them.
+  command.progress?.finish();
   if (command.json) {
     for (const notice of result.notices) command.write(`${JSON.stringify(publicNotice(notice))}\n`);
     return 0;

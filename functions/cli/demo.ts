@@ -1,3 +1,4 @@
+import { access, constants, mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseConfig } from '../config/config.ts';
 import { Secret } from '../core/secret.ts';
@@ -28,7 +29,7 @@ export interface DemoOptions {
   /** Where log lines go. Default: errors on stderr. */
   log?: Log;
   /** Told how the scan goes, for a person watching. Default: none. */
-  progress?: ScanProgress & { finish(): void };
+  progress?: ScanProgress & { finish(notices?: number): void };
   write: (text: string) => void;
 }
 
@@ -41,6 +42,11 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions): Promise<number> {
   // What is said besides the alerts; --quiet keeps only those (and errors, on stderr).
   const say = options.quiet ? () => {} : options.write;
+  // A folder the demo cannot write is said once, before a depot is simulated and half a scan
+  // fails on it: the error names the folder (see pathErrorSentence).
+  const dir = resolve(options.dir);
+  await mkdir(dir, { recursive: true });
+  await access(dir, constants.W_OK);
   const startOfToday = Math.floor(Date.now() / 86_400_000) * 86_400_000;
   const simulator = await new DepotSimulator({
     fleet: {
@@ -61,7 +67,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     },
   }).start();
   try {
-    const dir = resolve(options.dir);
     const { fleet } = simulator;
     say(
       `depot-watch demo: a simulated depot of ${fleet.options.chargers} chargers × ${fleet.options.connectorsPerCharger} connectors ` +
@@ -93,7 +98,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       baseDir: dir,
       write: options.write,
     });
-    options.progress?.finish();
+    options.progress?.finish(summary.totals.alerted);
     if (summary.totals.alerted === 0) {
       const open = summary.totals.openIncidents;
       say(
@@ -104,7 +109,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     say(`Alerts file: ${resolve(dir, 'alerts.jsonl')}\n\n`);
     if (!options.quiet) {
       say('Still open now: ');
-      await runIncidents({ config, baseDir: dir, openOnly: true, json: false, write: say });
+      await runIncidents({
+        config,
+        baseDir: dir,
+        openOnly: true,
+        json: false,
+        write: say,
+        writeError: say,
+      });
     }
     await writeDemoReport(config, dir, say);
     return runFailed(summary) ? 1 : 0;

@@ -42,6 +42,7 @@ Runs the rules over saved reports (a report, an array, an API page, an archive f
 .depot-watch folder, or s3://bucket/prefix) with the config's thresholds, and prints the
 findings. Publishes nothing. State files are skipped; the config needs no fleet. Exit 1 when no
 valid report was read, saying why. --quiet prints the findings and errors only, no tally.
+Progress (files and reports read) goes to stderr, as for scan.
 
 Example: depot-watch replay --config depot.json .depot-watch/archive
 `,
@@ -53,7 +54,7 @@ Example: depot-watch replay --config depot.json .depot-watch/archive
 Replays saved reports as scheduled scans every --every minutes, with the config's thresholds,
 incident settings, silences and windows, and prints every notice that would have gone out, then
 notices against findings per rule and week. --json prints one notice per line; --quiet prints
-the notices only.
+the notices only. Progress (files read, then the incident engine) goes to stderr.
 
 Example: depot-watch backtest --config depot.json --every 15 .depot-watch/archive
 `,
@@ -63,7 +64,8 @@ Example: depot-watch backtest --config depot.json --every 15 .depot-watch/archiv
     help: `Usage: depot-watch incidents [--config <file> | --dir D] [--open] [--json]
 
 Lists incidents, open, pending and resolved, from the state and the archive's incident history.
-Without --config it reads the demo's folder (D, default .depot-watch).
+Without --config it reads the demo's folder (D, default .depot-watch). Exit 1 when there is
+neither a state nor an archive there, or it cannot be read.
 
 Example: depot-watch incidents --config depot.json --open
 `,

@@ -4,6 +4,7 @@ import { reportsInDocument } from '../core/report-file.ts';
 import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { savedDocuments } from './saved-documents.ts';
+import type { WorkTracker } from './work-progress.ts';
 
 /** Saved reports judged by the rules, ready for a backtest; with what could not be read. */
 export interface JudgedHistory {
@@ -22,14 +23,17 @@ export async function judgedHistory(
   paths: readonly string[],
   thresholds: ThresholdBook,
   writeError: (text: string) => void,
+  progress?: WorkTracker,
 ): Promise<JudgedHistory> {
   const seen = new Set<string>();
   const history: JudgedHistory = { sessions: [], files: 0, invalid: 0, stateFiles: 0 };
   const skipState = () => {
     history.stateFiles++;
   };
+  progress?.step('reading');
   for await (const { name, read } of savedDocuments(paths, skipState)) {
     history.files++;
+    progress?.add('files');
     let text: string;
     try {
       text = await read();
@@ -48,6 +52,7 @@ export async function judgedHistory(
       continue;
     }
     for (const { origin, raw } of reportsInDocument(document, name)) {
+      progress?.add('reports');
       const validation = validateSessionReport(raw);
       if (!validation.ok) {
         history.invalid++;

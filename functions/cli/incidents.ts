@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { documentsUnder } from '../adapters/stored-documents.ts';
 import { storedIncidents } from '../adapters/stored-incidents.ts';
 import type { Config } from '../config/config.ts';
@@ -28,6 +30,7 @@ export interface IncidentsCommand {
   openOnly: boolean;
   json: boolean;
   write: (text: string) => void;
+  writeError: (text: string) => void;
 }
 
 /**
@@ -35,6 +38,16 @@ export interface IncidentsCommand {
  * ones the archive's incident history has seen resolved. `--open` keeps the open ones.
  */
 export async function runIncidents(command: IncidentsCommand): Promise<number> {
+  // Neither a state nor an archive folder: a wrong path or a depot never scanned, not a quiet one.
+  const { state, archive } = command.config;
+  const missing = (location: string) =>
+    !location.startsWith('s3://') && !existsSync(resolve(command.baseDir, location));
+  if (missing(state) && missing(archive)) {
+    command.writeError(
+      `depot-watch: no state at ${resolve(command.baseDir, state)} and no archive at ${resolve(command.baseDir, archive)}; run a scan first (or give --config)\n`,
+    );
+    return 1;
+  }
   const rows = new Map<string, IncidentRow>();
   // Run files are named by run id, not time: the notices are put in the order they were sent.
   const history = (await historyLines(command.config.archive, command.baseDir))

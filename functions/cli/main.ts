@@ -19,12 +19,13 @@ import { runIncidents } from './incidents.ts';
 import { kpiPeriod, runKpis } from './kpis.ts';
 import { loadConfigFile, pathErrorSentence } from './load-config.ts';
 import { formatScanSummary } from './print-summary.ts';
-import { loudnessOf, scanVoice } from './progress.ts';
+import { type Loudness, loudnessOf, scanVoice } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runReportCommand } from './report.ts';
 import { addSilence, expireSilence, listSilences } from './silence.ts';
 import { runSimulate } from './simulate.ts';
 import { usageError } from './usage-error.ts';
+import { type WorkTracker, workVoice } from './work-progress.ts';
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
@@ -144,6 +145,7 @@ async function scan(args: string[]): Promise<number> {
           )
         : {}),
     });
+    voice.finish(summary.totals.alerted);
   } finally {
     voice.finish();
   }
@@ -170,6 +172,7 @@ async function replay(args: string[]): Promise<number> {
     },
     true,
   );
+  const loudness = loudnessOf(values);
   if (positionals.length === 0) throw new ConfigError('replay needs at least one file or folder');
   // Reports name their chargers: a config kept for its thresholds needs no fleet here.
   const config = values.config
@@ -179,14 +182,9 @@ async function replay(args: string[]): Promise<number> {
     (config?.thresholds ?? {}) as ThresholdsInput,
     config?.overrides ?? [],
   );
-  return runReplay({
-    paths: positionals,
-    thresholds,
-    json: values.json,
-    quiet: values.quiet,
-    write: out,
-    writeError: err,
-  });
+  return withProgress('replay', loudness, (io) =>
+    runReplay({ paths: positionals, thresholds, json: values.json, quiet: values.quiet, ...io }),
+  );
 }
 
 async function backtestCommand(args: string[]): Promise<number> {
@@ -200,27 +198,54 @@ async function backtestCommand(args: string[]): Promise<number> {
     },
     true,
   );
+  const loudness = loudnessOf(values);
   if (positionals.length === 0) throw new ConfigError('backtest needs at least one file or folder');
   const config = values.config
     ? await loadConfigFile(values.config, { fleet: 'optional' })
     : undefined;
   const everyMinutes = integer(values.every, '--every');
   if (everyMinutes < 1) throw new ConfigError('--every must be at least 1 (minutes)');
-  return runBacktest({
-    paths: positionals,
-    thresholds: new ThresholdBook(
-      (config?.thresholds ?? {}) as ThresholdsInput,
-      config?.overrides ?? [],
-    ),
-    incidents: new IncidentSettingsBook(config?.incidents, config?.overrides ?? []),
-    // The config's silences and windows; those set with `silence add` are for the live depot.
-    ...(config ? { silenced: silencer(config.silences, config.maintenanceWindows) } : {}),
-    everyMinutes,
-    json: values.json,
-    quiet: values.quiet,
-    write: out,
-    writeError: err,
-  });
+  return withProgress('backtest', loudness, (io) =>
+    runBacktest({
+      paths: positionals,
+      thresholds: new ThresholdBook(
+        (config?.thresholds ?? {}) as ThresholdsInput,
+        config?.overrides ?? [],
+      ),
+      incidents: new IncidentSettingsBook(config?.incidents, config?.overrides ?? []),
+      // The config's silences and windows; those set with `silence add` are for the live depot.
+      ...(config ? { silenced: silencer(config.silences, config.maintenanceWindows) } : {}),
+      everyMinutes,
+      json: values.json,
+      quiet: values.quiet,
+      ...io,
+    }),
+  );
+}
+
+/**
+ * Runs a command that reads saved reports with its progress on stderr (none with --quiet), its
+ * stdout and stderr lines written above the progress line, and the line gone when it ends.
+ */
+async function withProgress(
+  label: string,
+  loudness: Loudness,
+  run: (io: {
+    progress?: WorkTracker;
+    write: (text: string) => void;
+    writeError: (text: string) => void;
+  }) => Promise<number>,
+): Promise<number> {
+  const voice = workVoice(label, loudness);
+  try {
+    return await run({
+      ...(voice.progress ? { progress: voice.progress } : {}),
+      write: voice.above(out),
+      writeError: voice.above(err),
+    });
+  } finally {
+    voice.finish();
+  }
 }
 
 async function incidents(args: string[]): Promise<number> {
@@ -243,6 +268,7 @@ async function incidents(args: string[]): Promise<number> {
     openOnly: values.open,
     json: values.json,
     write: out,
+    writeError: err,
   });
 }
 

@@ -2,45 +2,27 @@ import { ConfigError } from '../config/config.ts';
 import type { Log, RetryWait, ScanProgress } from '../scan/ports.ts';
 import type { ConnectorResult } from '../scan/summary.ts';
 import { consoleLog, type LogLevel } from './console-log.ts';
-
-/** Where progress is drawn: stderr, or a fake in tests. */
-export interface ProgressStream {
-  write(text: string): unknown;
-  /** A terminal gets one line redrawn in place; anything else gets a line now and then. */
-  isTTY?: boolean;
-  /** The terminal's width: a longer line would wrap, and `\r` only returns to its last row. */
-  columns?: number;
-}
+import {
+  count,
+  ProgressLine,
+  type ProgressLineOptions,
+  type ProgressStream,
+  seconds,
+} from './progress-line.ts';
 
 /** Options of a `ProgressReporter`. */
-export interface ProgressOptions {
-  /** The command the lines are about: `scan`, `demo`. */
-  label: string;
-  stream: ProgressStream;
+export interface ProgressOptions extends ProgressLineOptions {
   /** Each retry is logged here at info (shown with --verbose). Default: none. */
   log?: Log;
-  /** How often a line is written when the stream is no terminal. Default: 10 s. */
-  everyMs?: number;
-  /** Least time between redraws on a terminal. Default: 200 ms (5 a second). */
-  redrawMs?: number;
-  now?: () => number;
 }
 
-/** Back to the start of the line and erase it. */
-const CLEAR_LINE = '\r\u001b[2K';
-
 /**
- * A scan's progress for a person, on stderr so stdout stays the alerts and the summary that
- * scripts parse. On a terminal: one line redrawn in place, at most 5 times a second, cleared at
- * the end. Elsewhere (CI logs, files): a short line every 10 s and a final one. Redraws come
- * from a timer, never from events, so a burst of 10,000 reports costs no more than a quiet spell.
+ * A scan's progress for a person: connectors done of all, reports read, notices sent, elapsed,
+ * and the current retry wait counting down. Drawn by a `ProgressLine` on stderr.
  */
 export class ProgressReporter implements ScanProgress {
-  readonly #options: ProgressOptions;
-  readonly #now: () => number;
-  readonly #startedAt: number;
-  readonly #tty: boolean;
-  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #log: Log | undefined;
+  readonly #line: ProgressLine;
   /** Undefined until the scan starts: settings and silences are read before it. */
   #total: number | undefined;
   #done = 0;
@@ -48,21 +30,10 @@ export class ProgressReporter implements ScanProgress {
   #reports = 0;
   #notices = 0;
   #wait: { wait: RetryWait; until: number } | undefined;
-  /** The line on screen now (terminal only); empty when none is. */
-  #drawn = '';
-  #finished = false;
 
   constructor(options: ProgressOptions) {
-    this.#options = options;
-    this.#now = options.now ?? Date.now;
-    this.#startedAt = this.#now();
-    this.#tty = options.stream.isTTY === true;
-    this.#timer = setInterval(
-      () => (this.#tty ? this.#redraw() : this.#writeLine(`${options.label}: ${this.#status()}`)),
-      this.#tty ? (options.redrawMs ?? 200) : (options.everyMs ?? 10_000),
-    );
-    // Progress never keeps the process alive: the work does.
-    this.#timer.unref?.();
+    this.#log = options.log;
+    this.#line = new ProgressLine(options, () => this.#status());
   }
 
   /** The run begins with this many connectors. */
@@ -86,8 +57,8 @@ export class ProgressReporter implements ScanProgress {
 
   /** Shows the wait until it is over, and logs it with its reason. */
   retrying(wait: RetryWait): void {
-    this.#wait = { wait, until: this.#now() + wait.waitMs };
-    this.#options.log?.info('request failed, retrying', {
+    this.#wait = { wait, until: this.#line.now() + wait.waitMs };
+    this.#log?.info('request failed, retrying', {
       where: wait.where,
       retry: `${wait.attempt}/${wait.of - 1}`,
       waitMs: wait.waitMs,
@@ -95,55 +66,29 @@ export class ProgressReporter implements ScanProgress {
     });
   }
 
-  /**
-   * Wraps a writer (stdout, the log) so its text lands above the progress line rather than
-   * through it: both streams are usually the same terminal.
-   */
+  /** Wraps a writer so its text lands above the progress line rather than through it. */
   above(write: (text: string) => void): (text: string) => void {
-    return (text) => {
-      if (this.#drawn) {
-        this.#options.stream.write(CLEAR_LINE);
-        // Redrawn on the next tick, so the throttle holds however much is written.
-        this.#drawn = '';
-      }
-      write(text);
-    };
+    return this.#line.above(write);
   }
 
-  /** Stops the timer; clears the line on a terminal, writes the final line elsewhere. */
-  finish(): void {
-    if (this.#finished) return;
-    this.#finished = true;
-    clearInterval(this.#timer);
-    if (this.#tty) {
-      if (this.#drawn) this.#options.stream.write(CLEAR_LINE);
-      this.#drawn = '';
-      return;
-    }
-    // A command that failed before its scan began says why on its own, in one line.
-    if (this.#total === undefined) return;
+  /**
+   * Stops the timer; clears the line on a terminal, writes the final line elsewhere. The run's
+   * own count of notices, when given, replaces the connectors' sum: the fleet-wide step after
+   * the last connector sends some too, and the final line must agree with the summary.
+   */
+  finish(notices?: number): void {
+    if (notices !== undefined) this.#notices = notices;
     this.#wait = undefined;
-    this.#writeLine(`${this.#options.label} finished: ${this.#counts()} in ${this.#elapsed()}`);
-  }
-
-  #redraw(): void {
-    let line = `${this.#options.label}: ${this.#status()}`;
-    const width = this.#options.stream.columns;
-    if (width !== undefined && width > 1 && line.length >= width) line = line.slice(0, width - 1);
-    if (line === this.#drawn) return;
-    this.#options.stream.write(`${CLEAR_LINE}${line}`);
-    this.#drawn = line;
-  }
-
-  #writeLine(line: string): void {
-    this.#options.stream.write(`${line}\n`);
+    this.#line.finish(
+      this.#total === undefined ? undefined : `${this.#counts()} in ${this.#line.elapsed()}`,
+    );
   }
 
   /** `120/400 connectors, 3,412 reports, 41 s; waiting 8 s before retry 3/4 of HPC-004/1: …` */
   #status(): string {
-    const status = `${this.#counts()}, ${this.#elapsed()}`;
+    const status = `${this.#counts()}, ${this.#line.elapsed()}`;
     const wait = this.#wait;
-    const left = wait ? wait.until - this.#now() : 0;
+    const left = wait ? wait.until - this.#line.now() : 0;
     if (!wait || left <= 0) return status;
     const { where, attempt, of, reason } = wait.wait;
     // Counts down in whole seconds rounded up: "waiting 0 s" while still waiting would mislead.
@@ -157,10 +102,6 @@ export class ProgressReporter implements ScanProgress {
     const notices =
       this.#notices > 0 ? `, ${count(this.#notices)} notice${this.#notices === 1 ? '' : 's'}` : '';
     return `${count(this.#done)}/${count(this.#total)} connectors${failed}, ${count(this.#reports)} reports${notices}`;
-  }
-
-  #elapsed(): string {
-    return seconds(this.#now() - this.#startedAt);
   }
 }
 
@@ -181,8 +122,8 @@ export interface ScanVoice {
   progress?: ProgressReporter;
   /** Wraps a stdout writer so its text never lands inside the progress line. */
   above(write: (text: string) => void): (text: string) => void;
-  /** Ends the progress: call it once the work is done, before the summary. */
-  finish(): void;
+  /** Ends the progress once the work is done, before the summary; `notices` as the run counted them. */
+  finish(notices?: number): void;
 }
 
 /**
@@ -221,17 +162,6 @@ export function scanVoice(
     log,
     progress,
     above: (w) => progress.above(w),
-    finish: () => progress.finish(),
+    finish: (notices) => progress.finish(notices),
   };
-}
-
-function count(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-/** `0.4 s`, `41 s`, `2 min 5 s`. */
-function seconds(ms: number): string {
-  if (ms < 1_000) return `${(ms / 1000).toFixed(1)} s`;
-  const s = Math.round(ms / 1000);
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }

@@ -5,6 +5,7 @@ import { RULE_IDS } from '../core/rules/registry.ts';
 import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { noValidReports, savedDocuments } from './saved-documents.ts';
+import type { WorkTracker } from './work-progress.ts';
 
 /** Options of `depot-watch replay`. */
 export interface ReplayOptions {
@@ -13,6 +14,8 @@ export interface ReplayOptions {
   json: boolean;
   /** Findings and errors only: no closing tally. */
   quiet?: boolean;
+  /** Told what has been read, for a person watching. Default: none. */
+  progress?: WorkTracker;
   write: (text: string) => void;
   writeError: (text: string) => void;
 }
@@ -45,8 +48,10 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
   const skipState = () => {
     tally.stateFiles++;
   };
+  options.progress?.step('reading');
   for await (const { name: file, read } of savedDocuments(options.paths, skipState)) {
     tally.files++;
+    options.progress?.add('files');
     let text: string;
     try {
       text = await read();
@@ -66,6 +71,7 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
     }
     for (const { origin, raw } of reportsInDocument(document, file)) {
       tally.reports++;
+      options.progress?.add('reports');
       const validation = validateSessionReport(raw);
       if (!validation.ok) {
         tally.invalid++;
@@ -88,6 +94,7 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
       }
     }
   }
+  options.progress?.finish();
   // Nothing to judge is no tuning result: say why, and fail so a script notices.
   if (tally.valid === 0) {
     options.writeError(`depot-watch: ${noValidReports(options.paths, tally)}\n`);

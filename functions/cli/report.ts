@@ -6,7 +6,9 @@ import { reportPeriodFrom } from '../report/report-period.ts';
 import { reportSourcesFrom } from '../report/report-sources.ts';
 import { writeHealthReport } from '../report/write-report.ts';
 import { loadConfigFile } from './load-config.ts';
+import type { ProgressStream } from './progress-line.ts';
 import { usageError } from './usage-error.ts';
+import { workVoice } from './work-progress.ts';
 
 /** Where `depot-watch report` prints. */
 export interface ReportOutput {
@@ -14,6 +16,8 @@ export interface ReportOutput {
   writeError: (text: string) => void;
   /** When the report is made, ms since the epoch. Default: now. */
   now?: number;
+  /** Where progress is drawn. Default: stderr. */
+  progressStream?: ProgressStream;
 }
 
 /**
@@ -40,11 +44,18 @@ export async function runReportCommand(args: string[], output: ReportOutput): Pr
     output.writeError(`depot-watch: no state at ${sources.stateLocation}; run a scan first\n`);
     return 1;
   }
-  const written = await writeHealthReport(
-    sources,
-    { period, depot: depotName(values.config), now },
-    values.out ?? `depot-health-${period.from}-${period.to}.html`,
-  );
+  const voice = workVoice('report', values.quiet ? 'quiet' : 'normal', output.progressStream);
+  let written: Awaited<ReturnType<typeof writeHealthReport>>;
+  try {
+    written = await writeHealthReport(
+      sources,
+      { period, depot: depotName(values.config), now },
+      values.out ?? `depot-health-${period.from}-${period.to}.html`,
+      (step) => voice.progress?.step(step),
+    );
+  } finally {
+    voice.finish();
+  }
   // Quiet: the file is the output; errors still say why it was not written.
   if (values.quiet) return 0;
   output.write(

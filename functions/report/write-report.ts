@@ -22,8 +22,12 @@ export async function writeHealthReport(
   sources: ReportSources,
   request: ReportRequest,
   out: string,
+  /** Told each step as it starts, for a person watching. */
+  onStep?: (step: string) => void,
 ): Promise<WrittenReport> {
+  onStep?.('reading KPI rows, incidents and notices');
   const input = await loadReportInput(sources, request);
+  onStep?.('drawing the charts');
   // Loaded here, not at the top: vega is heavy, and every CLI command (and the demo) imports
   // this module; only writing a report should pay for it.
   const { renderHealthReport } = await import('./render-report.ts');
