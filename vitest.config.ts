@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The CLI tests run bin/depot-watch.mjs, which runs the built JavaScript: build it first,
     // once per run, so no test ever runs a build older than the sources.
-    globalSetup: ['scripts/build-cli.mjs'],
+    // Then one temp folder for the run, removed at its end (test/setup/run-temp-folder.ts).
+    globalSetup: ['scripts/build-cli.mjs', 'test/setup/run-temp-folder.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -42,14 +42,23 @@ export function startChild<T>(name: string, options: unknown): Promise<Child<T>>
   });
 }
 
-/** Runs a helper to completion and returns the JSON line it printed last. */
-export function runChild<T>(name: string, options: unknown, nodeArgs: string[] = []): Promise<T> {
+/**
+ * Runs a helper to completion and returns the JSON line it printed last. `env` is added to
+ * the helper's environment (a TMPDIR of the caller's, say, for a helper that may die before it
+ * cleans up).
+ */
+export function runChild<T>(
+  name: string,
+  options: unknown,
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<T> {
   const child = spawn(
     process.execPath,
     [...nodeArgs, '--import', 'tsx', `bench/processes/${name}.ts`, JSON.stringify(options)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     },
   );
   let last = '';

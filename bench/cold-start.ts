@@ -10,12 +10,27 @@ import { type BenchResult, fmt, median } from './harness.ts';
 
 const RUNS = 15;
 const BYTES_TARGET = 1.3;
-const LOAD_TARGET = 1.2;
+const IN_PROCESS_TARGET = 1.1;
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const BASELINE_ENTRY = join(PROJECT_ROOT, 'bench/fixtures/baseline-handler.ts');
+/** Modules of the SDK's default credentials chain that a Lambda bundle must not carry. */
+const CHAIN_ONLY =
+  /@aws-sdk\/(credential-provider-(node|sso|ini|web-identity|process|login)|nested-clients|token-providers)\//;
+
+/** What one fresh process measured about itself, and what it sent. */
+interface ColdRun {
+  wallMs: number;
+  importMs: number;
+  callMs: number;
+  cpuMs: number;
+  requests: { sdk: number; fetch: number };
+}
 
 /**
- * The handler bundled exactly as the stack bundles it, against a baseline bundled the same way
- * whose handler only builds the S3 and SNS clients: bytes, and the median wall time of a fresh
- * `node` process that imports the bundle and calls the handler once (local endpoints).
+ * The scan handler bundled exactly as the stack bundles it, against a baseline bundled the same
+ * way that makes the same first requests (bench/fixtures/baseline-handler.ts): bytes, and for
+ * fresh `node` processes the import plus first call timed inside the process, and the whole
+ * process timed from outside.
  */
 export async function coldStart(): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-'));
@@ -25,19 +40,27 @@ export async function coldStart(): Promise<BenchResult> {
   const s3 = await startChild<{ endpoint: string }>('s3rver', { bucket: 'bench-cold' });
   try {
     const real = await bundle(HANDLER_ENTRY, join(dir, 'scan', 'index.mjs'));
-    const baseline = await bundle(
-      resolve('bench/fixtures/baseline-handler.ts'),
-      join(dir, 'baseline', 'index.mjs'),
-    );
+    const baseline = await bundle(BASELINE_ENTRY, join(dir, 'baseline', 'index.mjs'));
+    // For the notes only: the baseline with the SDK's whole default chain, as it was measured before.
+    const chainBaseline = await bundle(BASELINE_ENTRY, join(dir, 'chain', 'index.mjs'), {});
+    const chainModules = real.inputs.filter((input) => CHAIN_ONLY.test(input));
     const loader = join(dir, 'invoke.mjs');
     writeFileSync(
       loader,
       [
+        "import dc from 'node:diagnostics_channel';",
+        // Counted on both sides, so a baseline that drifts from the handler's I/O shows.
+        'const requests = { sdk: 0, fetch: 0 };',
+        "dc.subscribe('http.client.request.start', () => { requests.sdk++; });",
+        "dc.subscribe('undici:request:create', () => { requests.fetch++; });",
+        'const cpu = process.cpuUsage();',
         'const start = performance.now();',
         'const { handler } = await import(process.argv[2]);',
         'const imported = performance.now();',
         "await handler({ 'detail-type': 'Scheduled Event', time: new Date().toISOString(), id: 'bench' });",
-        "process.stderr.write('TIMING ' + JSON.stringify({ importMs: imported - start, callMs: performance.now() - imported }) + '\\n');",
+        'const end = performance.now();',
+        'const used = process.cpuUsage(cpu);',
+        "process.stderr.write('TIMING ' + JSON.stringify({ importMs: imported - start, callMs: end - imported, cpuMs: (used.user + used.system) / 1000, requests }) + '\\n');",
       ].join('\n'),
     );
     let run = 0;
@@ -59,42 +82,54 @@ export async function coldStart(): Promise<BenchResult> {
       DEPOT_WATCH_STATE: `s3://bench-cold/run-${run}/state`,
       DEPOT_WATCH_ALERTS: 'arn:aws:sns:eu-west-1:123456789012:bench',
     });
-    const time = (file: string) => {
+    const time = (file: string): ColdRun => {
       const start = performance.now();
       const result = spawnSync(process.execPath, [loader, file], { env: env(), encoding: 'utf8' });
-      const ms = performance.now() - start;
+      const wallMs = performance.now() - start;
       if (result.status !== 0) throw new Error(`cold run failed: ${result.stderr.slice(0, 500)}`);
-      const timing = JSON.parse(/TIMING (.*)/.exec(result.stderr)?.[1] ?? '{}') as {
-        importMs: number;
-        callMs: number;
-      };
-      return { ms, ...timing };
+      const timing = JSON.parse(/TIMING (.*)/.exec(result.stderr)?.[1] ?? '{}');
+      return { wallMs, ...timing } as ColdRun;
     };
-    const times = { real: [] as number[], baseline: [] as number[] };
-    const imports = { real: [] as number[], baseline: [] as number[] };
-    const calls: number[] = [];
+    const runs = { real: [] as ColdRun[], baseline: [] as ColdRun[] };
     for (let i = 0; i < RUNS + 2; i++) {
       // Alternate, so drift in the machine's speed hits both the same.
       const r = time(real.file);
       const b = time(baseline.file);
+      if (r.requests.sdk !== b.requests.sdk || r.requests.fetch !== b.requests.fetch) {
+        throw new Error(
+          `the baseline no longer makes the handler's requests: handler ${JSON.stringify(r.requests)}, baseline ${JSON.stringify(b.requests)}`,
+        );
+      }
       if (i >= 2) {
-        times.real.push(r.ms);
-        times.baseline.push(b.ms);
-        imports.real.push(r.importMs);
-        imports.baseline.push(b.importMs);
-        calls.push(r.callMs);
+        runs.real.push(r);
+        runs.baseline.push(b);
       }
     }
+    const med = (side: ColdRun[], pick: (run: ColdRun) => number) => median(side.map(pick));
+    const inProcess = (run: ColdRun) => run.importMs + run.callMs;
+    const inProcessRatio = med(runs.real, inProcess) / med(runs.baseline, inProcess);
+    const wholeRatio = med(runs.real, (r) => r.wallMs) / med(runs.baseline, (r) => r.wallMs);
+    const cpuRatio = med(runs.real, (r) => r.cpuMs) / med(runs.baseline, (r) => r.cpuMs);
     const bytesRatio = real.bytes / baseline.bytes;
-    const loadRatio = median(times.real) / median(times.baseline);
+    const requests = runs.real[0]?.requests ?? { sdk: 0, fetch: 0 };
+    const pair = (pick: (run: ColdRun) => number, digits = 1) => {
+      const r = med(runs.real, pick);
+      const b = med(runs.baseline, pick);
+      return `${fmt(r, digits)} ms / ${fmt(b, digits)} ms = ${fmt(r / b, 2)}`;
+    };
     return {
       title: 'Cold start of the bundled handler',
       method:
-        `Both bundled with the stack's settings (esbuild, ESM, minified, module-first, SDK inside). Median of ${RUNS} fresh node processes each, ` +
-        'after 2 warm-up runs, alternating: import the bundle and call the handler once (the real one scans one connector against the simulator and s3rver).',
+        "Both bundled with the stack's settings (esbuild, ESM, minified, module-first, SDK inside, environment-only credentials). " +
+        'The baseline is the least Lambda that makes the same first requests as one handler call on a first run of one connector: ' +
+        `an OAuth token POST and one page GET to the simulator over fetch, the same ${requests.sdk} S3 requests to s3rver, and no SNS ` +
+        'publish on either side (no findings); each run counts both sides’ requests and stops if they differ. ' +
+        `Median of ${RUNS} fresh node processes each, after 2 warm-up runs, alternating. In-process: import plus the first call, ` +
+        'timed inside the process; whole-process: the node process timed from outside. Taken on a busy shared 2-core machine: ' +
+        'the ratios hold better than the milliseconds.',
       figures: [
         {
-          label: 'baseline bundle (S3 + SNS clients only)',
+          label: 'baseline bundle (same S3 + SNS clients and requests)',
           value: `${fmt(baseline.bytes / 1024, 1)} KiB`,
         },
         { label: 'handler bundle', value: `${fmt(real.bytes / 1024, 1)} KiB` },
@@ -105,37 +140,44 @@ export async function coldStart(): Promise<BenchResult> {
           pass: bytesRatio <= BYTES_TARGET,
         },
         {
-          label: 'baseline cold load + call (median)',
-          value: `${fmt(median(times.baseline), 1)} ms`,
+          label: 'default-chain credential modules in the handler bundle',
+          value: chainModules.length === 0 ? 'none' : `${chainModules.length} (${chainModules[0]})`,
         },
         {
-          label: 'handler cold load + one scan (median)',
-          value: `${fmt(median(times.real), 1)} ms`,
+          label: 'in-process: import + first call, handler / baseline',
+          value: pair(inProcess),
         },
         {
-          label: 'cold load ratio',
-          value: fmt(loadRatio, 2),
-          target: `≤ ${LOAD_TARGET}`,
-          pass: loadRatio <= LOAD_TARGET,
+          label: 'in-process ratio',
+          value: fmt(inProcessRatio, 2),
+          target: `≤ ${IN_PROCESS_TARGET}`,
+          pass: inProcessRatio <= IN_PROCESS_TARGET,
         },
         {
-          label: 'of which: import alone, handler / baseline',
-          value: `${fmt(median(imports.real), 1)} ms / ${fmt(median(imports.baseline), 1)} ms = ${fmt(median(imports.real) / median(imports.baseline), 2)}`,
+          label: 'whole process, handler / baseline',
+          value: pair((r) => r.wallMs),
         },
+        { label: 'whole-process ratio', value: fmt(wholeRatio, 2) },
+        { label: 'of which: import alone, handler / baseline', value: pair((r) => r.importMs) },
+        { label: 'of which: first call, handler / baseline', value: pair((r) => r.callMs) },
         {
-          label: 'of which: the first handler call (a whole scan)',
-          value: `${fmt(median(calls), 1)} ms`,
+          label: 'CPU time of the process, handler / baseline',
+          value: `${pair((r) => r.cpuMs)} (ratio ${fmt(cpuRatio, 2)})`,
         },
       ],
       notes: [
-        "The handler's time includes real work the baseline never does: an OAuth token request, a page of reports, about ten S3 requests to " +
-          's3rver, and the log and EMF lines. Most of the first call is one-time setup of fetch (undici) and of the SDK (credentials, endpoint ' +
-          'rules, signing) that a baseline making no request never pays; a second, warm call of the same handler takes 20-40 ms on this machine. ' +
-          'Config and credentials come through the Parameters and Secrets extension in production, from the environment here.',
-        'What brought the bundle down: the SSM and Secrets Manager clients replaced by the Parameters and Secrets extension (about 90 KiB), ' +
-          'the schemas moved from zod to zod/mini (about 60 KiB), and a Lambda path that carries only the S3 and SNS adapters. ' +
-          'What would close the load gap: a baseline that makes the same first S3 and HTTP requests would compare like with like; the ' +
-          'remaining import cost is the SDK itself and Powertools (about 30 KiB).',
+        'The baseline is bundled with environment-only credentials too. A Lambda function gets its credentials from the environment ' +
+          'whatever it is, so the SSO, STS, INI and instance-metadata providers are not a cost the handler adds over the least ' +
+          'function doing its I/O, but bundle weight that any such function can shed the same way; a baseline that kept them would ' +
+          `credit the handler with a saving it did not make (the bytes ratio against the default-chain baseline of ${fmt(chainBaseline.bytes / 1024, 1)} KiB ` +
+          `would read ${fmt(real.bytes / chainBaseline.bytes, 3)}). Like for like, the bytes ratio misses: what the handler adds is its own ` +
+          'code (validation, rules, incidents, fleet state: about 90 KiB), zod/mini (about 34 KiB) and Powertools Logger and Metrics ' +
+          '(about 31 KiB), none of it SDK.',
+        'What was cut from the handler: the default credentials chain (an esbuild alias to environment credentials, infra/bundling.ts; ' +
+          'about 119 KiB of bundle on each side), and the session-report schema, built now on first use: reports that pass the fast ' +
+          'shape check never reach zod, so a first call on well-formed reports never builds it. The config schema is still built at ' +
+          'import, since every first call parses the config: building it later would move the cost, not cut it. A second, warm call of ' +
+          'the handler takes 20-40 ms on this machine; the first pays one-time setup of fetch and of the SDK on both sides.',
       ],
     };
   } finally {
@@ -145,10 +187,19 @@ export async function coldStart(): Promise<BenchResult> {
   }
 }
 
-async function bundle(entry: string, outfile: string): Promise<{ file: string; bytes: number }> {
-  await esbuild.build({
+/**
+ * Bundles an entry with the stack's settings; `alias` replaces the settings' own, for the
+ * default-chain comparison. Returns the file, its size and the modules it holds.
+ */
+async function bundle(
+  entry: string,
+  outfile: string,
+  alias: Record<string, string> = BUNDLE_SETTINGS.alias,
+): Promise<{ file: string; bytes: number; inputs: string[] }> {
+  const result = await esbuild.build({
     entryPoints: [entry],
     outfile,
+    absWorkingDir: PROJECT_ROOT,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -156,7 +207,13 @@ async function bundle(entry: string, outfile: string): Promise<{ file: string; b
     minify: BUNDLE_SETTINGS.minify,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     banner: { js: BUNDLE_SETTINGS.banner },
+    alias,
+    metafile: true,
     logLevel: 'silent',
   });
-  return { file: outfile, bytes: statSync(outfile).size };
+  return {
+    file: outfile,
+    bytes: statSync(outfile).size,
+    inputs: Object.keys(result.metafile.inputs),
+  };
 }

@@ -1,171 +1,293 @@
-import { S3Archive } from '../functions/adapters/s3-archive.ts';
-import { parseS3Uri } from '../functions/adapters/s3-location.ts';
-import { S3State } from '../functions/adapters/s3-state.ts';
-import { alertMessages } from '../functions/core/alert-messages.ts';
-import type { IncidentNotification } from '../functions/core/incidents/incident.ts';
-import { s3rverClient } from '../test/helpers/s3rver-client.ts';
-import { startChild } from './children.ts';
-import { type BenchResult, fmt } from './harness.ts';
+import { type CpuSample, cpuMs, meanSample } from './cost-probe.ts';
+import { type HandlerRun, handlerSeries, SENDERS } from './cost-runs.ts';
+import { s3RequestCpu } from './cost-s3-cpu.ts';
+import { DEPLOYMENT_CONTEXT, stackInventory } from './cost-stack.ts';
+import { type BenchResult, type Figure, fmt } from './harness.ts';
 import { PRICES } from './prices.ts';
-import { scanFleet } from './scan-fleet.ts';
 
-/** Assumptions that no local measurement can give. */
-const ASSUMED = { apiLatencyMs: 100, s3LatencyMs: 20, memoryGb: 0.5, logBytesPerConnector: 400 };
+/** Assumptions that no local measurement can give, each named in a note. */
+const ASSUMED = {
+  apiLatencyMs: 100,
+  s3LatencyMs: 20,
+  /** Sequential S3 round trips per connector: state reads, the page's writes, record, cursor. */
+  s3RoundTripsPerConnector: 4,
+  /** Lambda's platform.start and platform.report lines per invocation (JSON log format). */
+  platformLogBytes: 450,
+  /** The handler's import, billed on a cold start; every run is taken as cold (15 minutes apart). */
+  initMs: 170,
+  /** One S3 server access log record. */
+  accessLogRecordBytes: 350,
+  /** KMS requests SNS makes per run that publishes (a data key, reused for 5 minutes). */
+  kmsRequestsPerPublishingRun: 2,
+  /** Bytes out to the DepotFinity API per request (headers and the token form). */
+  apiRequestBytesOut: 600,
+};
+const CHARGERS = 200;
 const SCHEDULE_MINUTES = 15;
-const CURSOR_REFRESH_MINUTES = 60;
-const DEPOT = { chargers: 200, runsPerMonth: (30 * 24 * 60) / SCHEDULE_MINUTES };
-const DEFAULT_CONCURRENCY = 8;
+const RUNS_PER_MONTH = (30 * 24 * 60) / SCHEDULE_MINUTES;
+/** Runs counted after a first 24-hour run: one cursor refresh cycle (60 minutes at 15). */
+const STEADY_RUNS = 4;
+const FIRST_RUN = '2026-11-02T06:00:00.000Z';
+const CONCURRENCY = 8;
 const TEN_MINUTES_MS = 600_000;
+/** A Lambda function's CPU share: one vCPU at 1,769 MB, in proportion below. */
+const VCPU_PER_MB = 1 / 1769;
+const LATENCY_FOR_CPU_MS = 50;
+const TARGET_MONTHLY = 3;
+/** What the handler emitted before metrics were cut to the alarmed ones: 11 metrics, and one per rule that fired. */
+const METRICS_BEFORE = 11;
 
-/**
- * Counts one steady-state run (after a first run) of a 200-charger depot against s3rver, then
- * prices a month of them and works out how large a fleet one 10-minute invocation can scan.
- */
-export async function costAndReach(): Promise<BenchResult> {
-  const sim = await startChild<{ url: string; tokenUrl: string }>('simulator', {
-    fleet: {
-      chargers: DEPOT.chargers,
-      connectorsPerCharger: 2,
-      sessionIntervalMinutes: 180,
-      anomalyEvery: 5,
-    },
-  });
-  const s3 = await startChild<{ endpoint: string }>('s3rver', { bucket: 'bench-cost' });
-  const calls = new Map<string, number>();
-  const bytesPut = { total: 0 };
-  const client = s3rverClient(s3.info.endpoint);
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.set(context.commandName ?? '?', (calls.get(context.commandName ?? '?') ?? 0) + 1);
-      const body = (args.input as { Body?: unknown }).Body;
-      if (typeof body === 'string') bytesPut.total += Buffer.byteLength(body);
-      return next(args);
-    },
-    { step: 'initialize', name: 'countS3Calls' },
-  );
-  try {
-    const adapters = {
-      archiveAdapter: new S3Archive(client, parseS3Uri('s3://bench-cost/archive', 'archive')),
-      stateAdapter: new S3State(client, parseS3Uri('s3://bench-cost/state', 'state')),
-    };
-    const first = await scanFleet({
-      sim: sim.info,
-      chargers: DEPOT.chargers,
-      concurrency: DEFAULT_CONCURRENCY,
-      initialLookbackHours: 24,
-      ...adapters,
-    });
-    calls.clear();
-    bytesPut.total = 0;
-    const steady = await scanFleet({
-      sim: sim.info,
-      chargers: DEPOT.chargers,
-      concurrency: DEFAULT_CONCURRENCY,
-      ...adapters,
-    });
-    const connectors = DEPOT.chargers * 2;
-    const gets = (calls.get('GetObjectCommand') ?? 0) + (calls.get('HeadObjectCommand') ?? 0);
-    const puts = calls.get('PutObjectCommand') ?? 0;
-    const newReportsPerDay = first.summary.totals.archived; // the first run covered one day
-    const findingsPerDay = first.summary.totals.findings;
-
-    // A month of runs at 15 minutes.
-    const perConnectorMs =
-      (steady.apiRequests / connectors) * ASSUMED.apiLatencyMs + 4 * ASSUMED.s3LatencyMs;
-    const runMs = (connectors * perConnectorMs) / DEFAULT_CONCURRENCY + steady.wallMs;
-    const runs = DEPOT.runsPerMonth;
-    const lambda =
-      runs * ((runMs / 1000) * ASSUMED.memoryGb * PRICES.lambdaArmGbSecond + PRICES.lambdaRequest);
-    // The steady run came right after the first, so no cursor was old enough to rewrite; in a
-    // month each connector's cursor is rewritten once per refresh interval (60 min by default).
-    const cursorWrites = connectors * runs * (SCHEDULE_MINUTES / CURSOR_REFRESH_MINUTES);
-    const s3Requests =
-      runs * (gets * PRICES.s3Get + puts * PRICES.s3PutOrList) + cursorWrites * PRICES.s3PutOrList;
-    const storedGb = ((newReportsPerDay * 30 * (bytesPut.total / Math.max(puts, 1))) / 1e9) * 1.1;
-    const storage = storedGb * PRICES.s3StorageGbMonth;
-    const messagesPerDay = alertMessages(fakeNotices(findingsPerDay, DEPOT.chargers), {
-      listed: 10,
-      archiveLocation: '',
-    }).length;
-    const sns = 30 * messagesPerDay * (PRICES.snsPublish + PRICES.snsEmail);
-    const logs = ((runs * connectors * ASSUMED.logBytesPerConnector) / 1e9) * PRICES.logsIngestGb;
-    const total = lambda + s3Requests + storage + sns + logs;
-
-    // Reach: one invocation, 10 minutes, 100 ms API latency, default concurrency.
-    const maxConnectors = Math.floor((TEN_MINUTES_MS * DEFAULT_CONCURRENCY) / perConnectorMs);
-    const maxChargers = Math.floor(maxConnectors / 2);
-    const notes = [
-      `Measured per steady-state run of ${DEPOT.chargers} chargers × 2 (8-hour overlap window, ${fmt(steady.summary.totals.fetched)} reports re-read): ` +
-        `${fmt(steady.apiRequests)} API requests, ${fmt(gets)} S3 GET/HEAD, ${fmt(puts)} S3 PUT, ${fmt(steady.wallMs)} ms of work at zero latency. ` +
-        `First run (24 h): ${fmt(first.summary.totals.archived)} reports archived, ${fmt(first.summary.totals.findings)} findings.`,
-      `Assumed: ${ASSUMED.apiLatencyMs} ms per API request, ${ASSUMED.s3LatencyMs} ms per S3 request in-region and 4 sequential S3 round trips per connector ` +
-        `(cursor and ledger reads together, the page's report writes together, ledger, cursor), ${ASSUMED.memoryGb * 1024} MB memory, ` +
-        `${ASSUMED.logBytesPerConnector} bytes of logs per connector per run. Prices are list prices of ${PRICES.date} (see bench/prices.ts).`,
-      'The SNS line counts every finding of a day as a notice, grouped per charger and severity. Incidents send far fewer (one open, ' +
-        'daily reminders, one resolve per fault), and the simulated fleet has a fault in one session in five, far above a real depot: ' +
-        'it is an upper bound.',
-      `Cursor writes are priced at one per connector per ${CURSOR_REFRESH_MINUTES} minutes (scan.cursorRefreshMinutes): ${fmt(cursorWrites)} PUTs a month. ` +
-        'Rewriting every cursor on every run would add about $4.30 a month here; that was the largest line before the refresh interval existed.',
-      maxChargers >= 10_000
-        ? `One invocation reaches about ${fmt(maxChargers)} chargers at the default concurrency of ${DEFAULT_CONCURRENCY}; raising scan.concurrency multiplies it, within what the vendor's (undocumented) rate limits allow.`
-        : `One invocation reaches about ${fmt(maxChargers)} chargers, below 10,000. The fan-out: the scheduled function splits the fleet into groups of a few hundred connectors and sends one SQS message per group; a worker function scans a group per message with partial batch failures, so one slow group is retried alone and the cursor/ledger objects (already per connector) need no change. The state design already allows it: each connector's cursor and ledger are separate objects written with compare-and-swap.`,
-    ];
-    return {
-      title: 'Cost and reach',
-      method: `Counts from two scans of a simulated ${DEPOT.chargers}-charger depot against s3rver (a first 24-hour run, then a steady-state run), priced for a run every 15 minutes for 30 days.`,
-      figures: [
-        {
-          label: 'Lambda (arm64, per month)',
-          value: `$${fmt(lambda, 2)} (${fmt(runMs / 1000, 1)} s per run modelled)`,
-        },
-        { label: 'S3 requests (per month)', value: `$${fmt(s3Requests, 2)}` },
-        {
-          label: 'S3 storage added per month',
-          value: `$${fmt(storage, 4)} (${fmt(storedGb * 1024, 1)} MB)`,
-        },
-        {
-          label: 'SNS incl. email (per month)',
-          value: `$${fmt(sns, 2)} (${fmt(messagesPerDay)} messages a day)`,
-        },
-        { label: 'CloudWatch Logs ingestion (per month)', value: `$${fmt(logs, 2)}` },
-        {
-          label: `total for a ${DEPOT.chargers}-charger depot`,
-          value: `$${fmt(total, 2)} per month`,
-        },
-        {
-          label: 'largest fleet in one 10-minute invocation',
-          value: `${fmt(maxChargers)} chargers (× 2 connectors)`,
-          target: '≥ 10,000 or a fan-out plan',
-          pass: true,
-        },
-      ],
-      notes,
-    };
-  } finally {
-    client.destroy();
-    await s3.stop();
-    await sim.stop();
-  }
+interface Line {
+  label: string;
+  dollars: number;
+  detail: string;
 }
 
-/** Findings spread over the depot as a day of the simulated fleet would give, for counting messages. */
-function fakeNotices(count: number, chargers: number): IncidentNotification[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: String(i),
-    event: 'open',
-    incident: String(i),
-    rule: 'soc-shortfall',
-    subject: 'connector',
-    severity: (['critical', 'warning', 'info'] as const)[i % 3] ?? 'warning',
-    chargerId: `HPC-${(i % chargers) + 1}`,
-    connectorId: '1',
-    at: '2026-11-01T00:00:00.000Z',
-    sessionIds: [String(i)],
-    failedSessions: 1,
-    occurrence: 1,
-    title: 't',
-    message: 'm',
-    evidence: {},
-    context: [],
-  }));
+/**
+ * The whole monthly bill of a 200-charger depot scanned every 15 minutes, from what the
+ * deployed handler does in steady-state runs on a fixed clock (S3 requests by sender, log
+ * bytes, EMF metrics, SNS deliveries, secret reads) and what the synthesized stack holds
+ * (alarms, keys, secrets, schedules); then how large a fleet one 10-minute invocation can scan,
+ * bounded by the network and by the CPU a 512 MB function gets.
+ */
+export async function costAndReach(): Promise<BenchResult> {
+  const stack = stackInventory();
+  const series = (apiLatencyMs: number) =>
+    handlerSeries({
+      chargers: CHARGERS,
+      apiLatencyMs,
+      root: `latency-${apiLatencyMs}`,
+      firstRunIso: FIRST_RUN,
+      everyMinutes: SCHEDULE_MINUTES,
+      steadyRuns: STEADY_RUNS,
+    });
+  const zero = await series(0);
+  const slow = await series(LATENCY_FOR_CPU_MS);
+  const meanReportBytes =
+    zero.reduce((n, r) => n + r.reportBytes, 0) /
+    Math.max(
+      1,
+      sum(zero, (r) => r.archived),
+    );
+  const s3Cpu = await s3RequestCpu(1_000, Math.round(meanReportBytes) || 2_000);
+
+  const perRun = (f: (r: HandlerRun) => number) => sum(zero, f) / zero.length;
+  const month = (f: (r: HandlerRun) => number) => perRun(f) * RUNS_PER_MONTH;
+  const connectors = CHARGERS * 2;
+  const requests = (prefix: string, kinds: ('GET' | 'HEAD' | 'PUT' | 'LIST')[]) =>
+    month((r) => kinds.reduce((n, k) => n + (r.s3.get(prefix)?.requests[k] ?? 0), 0));
+  const everySender = [...SENDERS, 'other'];
+
+  // CPU: the scan's, per connector, at zero and at 50 ms API latency; the larger one prices.
+  const cpuZero = meanSample(zero.map((r) => r.cpu));
+  const cpuSlow = meanSample(slow.map((r) => r.cpu));
+  const perConnectorCpuMs = Math.max(cpuMs(cpuZero), cpuMs(cpuSlow)) / connectors;
+  const vcpu = stack.scanMemoryMb * VCPU_PER_MB;
+  const s3PerConnector = perRun((r) => totalRequests(r)) / connectors;
+  const apiPerConnector = perRun((r) => r.apiRequests) / connectors;
+  const networkMsPerConnector =
+    apiPerConnector * ASSUMED.apiLatencyMs + ASSUMED.s3RoundTripsPerConnector * ASSUMED.s3LatencyMs;
+  const runMs = Math.max(
+    (connectors * networkMsPerConnector) / CONCURRENCY,
+    (connectors * perConnectorCpuMs) / vcpu,
+  );
+
+  const gb = stack.scanMemoryMb / 1024;
+  const lines: Line[] = [];
+  const line = (label: string, dollars: number, detail: string) =>
+    lines.push({ label, dollars, detail });
+  line('Lambda requests', RUNS_PER_MONTH * PRICES.lambdaRequest, `${fmt(RUNS_PER_MONTH)} runs`);
+  line(
+    `Lambda GB-seconds (${stack.scanArchitecture}, ${stack.scanMemoryMb} MB)`,
+    RUNS_PER_MONTH * ((runMs + ASSUMED.initMs) / 1000) * gb * PRICES.lambdaArmGbSecond,
+    `${fmt((runMs + ASSUMED.initMs) / 1000, 1)} s a run modelled`,
+  );
+  for (const prefix of everySender) {
+    const gets = requests(prefix, ['GET', 'HEAD']);
+    const puts = requests(prefix, ['PUT', 'LIST']);
+    if (gets + puts === 0) continue;
+    line(
+      `S3 requests: ${prefix === 'other' ? 'other keys' : prefix}`,
+      gets * PRICES.s3Get + puts * PRICES.s3PutOrList,
+      `${fmt(gets)} GET/HEAD + ${fmt(puts)} PUT/LIST`,
+    );
+  }
+  // Storage: what is kept for good grows each month; state is rewritten in place, and its old
+  // versions are kept 30 days (the archive bucket is versioned).
+  const keptBytes = month((r) =>
+    ['archive/reports/', 'archive/quarantine/', 'archive/incidents/'].reduce(
+      (n, p) => n + (r.s3.get(p)?.bytesPut ?? 0),
+      0,
+    ),
+  );
+  const stateVersionBytes = month((r) =>
+    [...SENDERS.filter((p) => p.startsWith('state/')), 'other'].reduce(
+      (n, p) => n + (r.s3.get(p)?.bytesPut ?? 0),
+      0,
+    ),
+  );
+  const accessLogBytes = month(totalRequests) * ASSUMED.accessLogRecordBytes;
+  line(
+    'S3 storage: archive added this month',
+    (keptBytes / 1e9) * PRICES.s3StorageGbMonth,
+    `${fmt(keptBytes / 1e6, 1)} MB a month, kept for good: each month adds this much to the bill`,
+  );
+  line(
+    'S3 storage: old state versions (30 days)',
+    (stateVersionBytes / 1e9) * PRICES.s3StorageGbMonth,
+    `${fmt(stateVersionBytes / 1e6, 1)} MB held`,
+  );
+  line(
+    'S3 storage: server access logs added',
+    (accessLogBytes / 1e9) * PRICES.s3StorageGbMonth,
+    `${fmt(accessLogBytes / 1e6, 1)} MB a month, kept 400 days`,
+  );
+  const publishes = month((r) => r.sns.billedPublishes);
+  const emails = month((r) => r.sns.emails);
+  const https = month((r) => r.sns.https);
+  line(
+    'SNS publishes + deliveries',
+    publishes * PRICES.snsPublish + emails * PRICES.snsEmail + https * PRICES.snsHttps,
+    `${fmt(publishes)} publishes, ${fmt(emails)} emails, ${fmt(https)} HTTPS (Slack)`,
+  );
+  const logBytes = month((r) => r.logBytes) + RUNS_PER_MONTH * ASSUMED.platformLogBytes;
+  line(
+    'CloudWatch Logs ingestion',
+    (logBytes / 1e9) * PRICES.logsIngestGb,
+    `${fmt(logBytes / 1e6, 1)} MB a month (${fmt(perRun((r) => r.logBytes))} bytes a run from the handler)`,
+  );
+  const heldLogBytes =
+    month((r) => r.logGzipBytes) * (stack.logRetentionDays / 30) +
+    (RUNS_PER_MONTH * ASSUMED.platformLogBytes * (stack.logRetentionDays / 30)) / 3;
+  line(
+    'CloudWatch Logs storage',
+    (heldLogBytes / 1e9) * PRICES.logsStorageGbMonth,
+    `${fmt(heldLogBytes / 1e6, 1)} MB compressed, ${stack.logRetentionDays} days kept`,
+  );
+  const pairs = new Set(zero.flatMap((r) => [...r.metricPairs]));
+  line(
+    'CloudWatch custom metrics',
+    pairs.size * PRICES.cwCustomMetricMonth,
+    `${pairs.size} metric × dimension pairs`,
+  );
+  line(
+    'CloudWatch alarms',
+    stack.alarms * PRICES.cwStandardAlarmMonth + stack.dashboards * PRICES.cwDashboardMonth,
+    `${stack.alarms} standard alarms, ${stack.dashboards} dashboards`,
+  );
+  const secretCalls = month((r) => r.extension.secret);
+  line(
+    'Secrets Manager',
+    stack.secrets * PRICES.secretMonth + secretCalls * PRICES.secretApiCall,
+    `${stack.secrets} secret, ${fmt(secretCalls)} reads`,
+  );
+  const kmsRequests =
+    RUNS_PER_MONTH *
+    (zero.filter((r) => r.sns.publishes > 0).length / zero.length) *
+    ASSUMED.kmsRequestsPerPublishingRun;
+  line(
+    'KMS customer-managed keys',
+    stack.kmsKeys * PRICES.kmsKeyMonth + kmsRequests * PRICES.kmsRequest,
+    `${stack.kmsKeys} key (the alert topics), ${fmt(kmsRequests)} requests`,
+  );
+  line(
+    'SSM parameter',
+    stack.standardParameters * PRICES.ssmStandardParameterMonth +
+      stack.advancedParameters * PRICES.ssmAdvancedParameterMonth,
+    `${stack.standardParameters} standard, ${stack.advancedParameters} advanced; ${fmt(month((r) => r.extension.parameter))} reads, standard throughput`,
+  );
+  line(
+    'EventBridge Scheduler',
+    RUNS_PER_MONTH * PRICES.schedulerInvocation,
+    `${stack.schedules} schedules; the scan's ${fmt(RUNS_PER_MONTH)} invocations (the weekly report's 4 too few to show)`,
+  );
+  line(
+    'SQS dead-letter queues',
+    0,
+    `${stack.queues} queues, no requests while nothing fails (alarms read their CloudWatch metrics)`,
+  );
+  const bytesOut = month((r) => r.apiRequests) * ASSUMED.apiRequestBytesOut;
+  line(
+    'Data transfer',
+    (bytesOut / 1e9) * PRICES.transferOutGb,
+    `${fmt(bytesOut / 1e6, 1)} MB out to the API; API responses in and S3 in-region are free`,
+  );
+  const total = lines.reduce((n, l) => n + l.dollars, 0);
+  const rulesFired = new Set(zero.flatMap((r) => r.rules)).size;
+  const metricsBefore = METRICS_BEFORE + rulesFired;
+  const metricsLine = lines.find((l) => l.label === 'CloudWatch custom metrics')?.dollars ?? 0;
+  const totalBefore = total - metricsLine + metricsBefore * PRICES.cwCustomMetricMonth;
+
+  // Reach: the smaller of what the network and what the CPU allow in 10 minutes.
+  const networkConnectors = Math.floor((TEN_MINUTES_MS * CONCURRENCY) / networkMsPerConnector);
+  const cpuConnectors = Math.floor((TEN_MINUTES_MS * vcpu) / perConnectorCpuMs);
+  const reachChargers = Math.floor(Math.min(networkConnectors, cpuConnectors) / 2);
+  const s3CpuPerConnector = s3PerConnector * ((s3Cpu.putMs + s3Cpu.headMs) / 2);
+
+  const figures: Figure[] = [
+    ...lines.map((l) => ({ label: l.label, value: `$${fmt(l.dollars, 3)} (${l.detail})` })),
+    {
+      label: `total for a ${CHARGERS}-charger depot, every 15 minutes`,
+      value: `$${fmt(total, 2)} a month (before metrics were cut: $${fmt(totalBefore, 2)}, ${metricsBefore} metrics)`,
+      target: `≤ $${TARGET_MONTHLY} a month all-in`,
+      pass: total <= TARGET_MONTHLY,
+    },
+    {
+      label: 'scan CPU per connector, zero / 50 ms API latency',
+      value: `${fmt(cpuMs(cpuZero) / connectors, 2)} ms / ${fmt(cpuMs(cpuSlow) / connectors, 2)} ms (user + system; ratio ${fmt(cpuMs(cpuSlow) / cpuMs(cpuZero), 2)})`,
+    },
+    {
+      label: 'SDK CPU per S3 request, PUT / HEAD',
+      value: `${fmt(s3Cpu.putMs, 2)} ms / ${fmt(s3Cpu.headMs, 2)} ms (${fmt(s3PerConnector, 2)} requests a connector: ${fmt(s3CpuPerConnector, 2)} ms of it)`,
+    },
+    {
+      label: 'largest fleet in one 10-minute invocation',
+      value: `${fmt(reachChargers)} chargers (network ${fmt(Math.floor(networkConnectors / 2))}, CPU at ${fmt(vcpu, 2)} vCPU ${fmt(Math.floor(cpuConnectors / 2))})`,
+      target: '≥ 10,000 or a fan-out plan',
+      pass: true,
+    },
+  ];
+  const notes = [
+    `Measured: ${STEADY_RUNS} steady-state invocations of the real handler (createScanHandler, with a Lambda context so every log line carries what the deployed one does) after a first 24-hour run, 15 minutes apart on a fixed clock (the simulator's clock and the handler's \`now\`), against s3rver and a Parameters and Secrets extension stand-in; SNS answered in process. Per run, mean: ${fmt(
+      perRun((r) => r.apiRequests),
+      1,
+    )} API requests, ${fmt(perRun(totalRequests), 1)} S3 requests, ${fmt(
+      perRun((r) => r.archived),
+      1,
+    )} new reports (${fmt(meanReportBytes / 1024, 2)} KiB each), ${fmt(
+      perRun((r) => r.logLines),
+      1,
+    )} log lines of ${fmt(perRun((r) => r.logBytes))} bytes. The counts repeat from run to run: the clock is fixed and the simulator seeded.`,
+    `S3 lines are by sender (key prefix) and count what the scan sends, so a request the scan stops sending leaves the bill by itself. The runs' new reports and notices come from the simulator (a session every few hours per connector, a fault in one session in five), which is busier than most depots: the S3 PUT, storage and SNS lines are upper bounds. Email deliveries follow the subscriptions' severity filters of a deployment with ${DEPLOYMENT_CONTEXT.alertEmails.length} addresses (warning+, critical) and Slack.`,
+    `Stack counts come from synthesizing the stack in process (bundling skipped): ${stack.alarms} alarms, ${stack.kmsKeys} KMS key, ${stack.secrets} secret, ${stack.standardParameters + stack.advancedParameters} parameter, ${stack.schedules} schedules, ${stack.queues} queues, log retention ${stack.logRetentionDays} days. The KMS key ($1) stays: alarms can publish to an encrypted topic only through a customer-managed key whose policy admits CloudWatch.`,
+    `Custom metrics: ${pairs.size} metric × dimension pairs now (${[...pairs].map((p) => p.split('|')[1]).join(', ')}: what the watchdog alarms watch; the stack has no dashboard). Before the cut the handler emitted ${METRICS_BEFORE} metrics and FindingsByRule once per rule that fired (${rulesFired} here): ${metricsBefore} pairs, $${fmt(metricsBefore * PRICES.cwCustomMetricMonth, 2)} a month. The other counts are fields of the run's log lines (the "scan finished" line carries the totals and findingsByRule; the EMF line carries apiRetries and durationMs), for Logs Insights.`,
+    `Assumed: ${ASSUMED.apiLatencyMs} ms per API request and ${ASSUMED.s3LatencyMs} ms per S3 request in-region, ${ASSUMED.s3RoundTripsPerConnector} sequential S3 round trips per connector; ${ASSUMED.platformLogBytes} bytes of Lambda platform log lines and a cold ${ASSUMED.initMs} ms init per run; ${ASSUMED.accessLogRecordBytes} bytes per S3 access log record; ${ASSUMED.kmsRequestsPerPublishingRun} KMS requests per run that publishes; ${ASSUMED.apiRequestBytesOut} bytes out per API request. Logs storage is the gzip size of the handler's lines (CloudWatch stores compressed), platform lines taken at a third. Prices: list prices of ${PRICES.date}, no free tiers (see bench/prices.ts for each one's page).`,
+    `Storage grows: the archive adds $${fmt((keptBytes / 1e9) * PRICES.s3StorageGbMonth, 3)} to each later month's bill, access logs until their 400 days fill ($${fmt(((accessLogBytes * 13) / 1e9) * PRICES.s3StorageGbMonth, 2)} a month then); after a year the storage lines add about $${fmt(((keptBytes * 12 + accessLogBytes * 12 + stateVersionBytes) / 1e9) * PRICES.s3StorageGbMonth, 2)} a month in all.`,
+    `CPU: process.cpuUsage() (user + system, every thread of the process) of each handler run, divided by its ${connectors} connectors; the simulator and s3rver run in other processes. At zero latency ${fmtCpu(cpuZero)}; at ${LATENCY_FOR_CPU_MS} ms ${fmtCpu(cpuSlow)}. SDK CPU per S3 request is a loop of ${fmt(s3Cpu.requests)} PUTs then HEADs of ${fmt(meanReportBytes / 1024, 1)} KiB objects, 8 in flight, to s3rver over plain HTTP (on AWS TLS adds to it); s3rver itself spent ${fmt(s3Cpu.s3rverMsPerRequest, 2)} ms per request in its own process, not counted.`,
+    `Reach: one 10-minute invocation is bounded by the network (${fmt(networkMsPerConnector)} ms of round trips per connector, ${CONCURRENCY} in flight) and by CPU (${fmt(perConnectorCpuMs, 2)} ms per connector, the larger of the two latencies, at ${stack.scanMemoryMb}/1769 = ${fmt(vcpu, 3)} vCPU, taking a Lambda vCPU to be as fast as a core here). ${Math.min(networkConnectors, cpuConnectors) / 2 >= 10_000 ? 'Both allow 10,000 chargers.' : 'Below 10,000 chargers, the fan-out: the scheduled function splits the fleet into groups of a few hundred connectors and sends one SQS message per group; a worker scans a group per message with partial batch failures, so one slow group is retried alone, and the per-connector cursor and ledger objects need no change. More memory buys CPU in proportion: at 1,769 MB the CPU bound is 3.5 times higher.'}`,
+  ];
+  return {
+    title: 'Cost and reach',
+    method: `The whole monthly bill of a ${CHARGERS}-charger × 2 depot scanned every 15 minutes (${fmt(RUNS_PER_MONTH)} runs in 30 days): every request, byte and metric counted from the deployed handler's steady-state runs on a fixed clock, every resource counted in the synthesized stack; then the largest fleet one invocation can scan.`,
+    figures,
+    notes,
+  };
+}
+
+function sum<T>(items: readonly T[], f: (item: T) => number): number {
+  return items.reduce((n, item) => n + f(item), 0);
+}
+
+function totalRequests(run: HandlerRun): number {
+  let n = 0;
+  for (const tally of run.s3.values())
+    n += Object.values(tally.requests).reduce((a, b) => a + b, 0);
+  return n;
+}
+
+function fmtCpu(s: CpuSample): string {
+  return (
+    `${fmt(s.userMs)} ms user + ${fmt(s.systemMs)} ms system in ${fmt(s.wallMs)} ms wall, event loop busy ${fmt(s.loopActiveMs)} ms, ` +
+    `${fmt(s.gc.minor.count, 1)} scavenges (${fmt(s.gc.minor.ms)} ms), ${fmt(s.gc.major.count + s.gc.incremental.count, 1)} mark-compact/incremental steps, ${fmt(s.socketsOpened, 1)} sockets opened`
+  );
 }

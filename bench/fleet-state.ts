@@ -10,7 +10,7 @@ import { runFailed } from '../functions/scan/summary.ts';
 import { scanFromConfig } from '../functions/wiring/scan-from-config.ts';
 import { runChild, startChild } from './children.ts';
 import { CountingS3, type RunTally, requestsUnder } from './fixtures/s3-request-tally.ts';
-import { type BenchResult, type Figure, fmt } from './harness.ts';
+import { type BenchResult, type Figure, fmt, simulatedFleet } from './harness.ts';
 
 const CHARGERS = 200;
 const CONNECTORS = CHARGERS * 2;
@@ -77,10 +77,7 @@ async function countRuns(
   try {
     const config = parseConfig(
       {
-        fleet: Array.from({ length: CHARGERS }, (_, i) => ({
-          chargerId: `HPC-${String(i + 1).padStart(3, '0')}`,
-          connectors: ['1', '2'],
-        })),
+        fleet: simulatedFleet(CHARGERS),
         api: { tokenUrl: sim.tokenUrl, baseUrl: sim.url },
         archive: `s3://${BUCKET}/${variant}/archive`,
         state: `s3://${BUCKET}/${variant}/state`,

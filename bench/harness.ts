@@ -5,6 +5,11 @@ export interface Figure {
   target?: string;
   /** Whether the target was met; undefined for figures without a target. */
   pass?: boolean;
+  /**
+   * The figure as one number (the ratio its target judges, when it has one), kept from run to
+   * run so that two runs can be compared: bench/last-run.json.
+   */
+  ratio?: number;
 }
 
 /** What one benchmark measured, and what a reader should know about it. */
@@ -16,6 +21,14 @@ export interface BenchResult {
   /** Why a target was missed and what would close the gap, or other caveats. */
   notes?: string[];
 }
+
+/**
+ * The clock of every benchmark that scans the simulator, for the scan and the simulator alike:
+ * on the wall clock each run would read a different window, and so a different number of
+ * reports. In the past, so that a simulator on the wall clock has ended every session in it.
+ */
+export const BENCH_NOW_ISO = '2026-11-24T00:00:00.000Z';
+export const BENCH_NOW = Date.parse(BENCH_NOW_ISO);
 
 /** Median of a list of numbers. */
 export function median(values: readonly number[]): number {
@@ -44,4 +57,12 @@ export function fmt(value: number, digits = 0): string {
 /** The PASS/MISS word for a figure. */
 export function verdict(pass: boolean | undefined): string {
   return pass === undefined ? '' : pass ? 'PASS' : 'MISS';
+}
+
+/** The config's fleet for the simulator's chargers HPC-001… with connectors 1 and 2. */
+export function simulatedFleet(chargers: number): { chargerId: string; connectors: string[] }[] {
+  return Array.from({ length: chargers }, (_, i) => ({
+    chargerId: `HPC-${String(i + 1).padStart(3, '0')}`,
+    connectors: ['1', '2'],
+  }));
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { heapLimitMb } from '../functions/lambda/memory-budget.ts';
 import { runChild, startChild } from './children.ts';
 import { type BenchResult, fmt, median } from './harness.ts';
@@ -24,6 +27,9 @@ export async function largePages(): Promise<BenchResult> {
     reportsPerConnector: REPORTS,
     reportBytes: REPORT_BYTES,
   });
+  // A scan that runs out of heap never removes its archive (about 60 MB): each scan's temp
+  // folder is made inside this one, which goes whatever happens.
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-large-pages-'));
   try {
     const capped: Measured[] = [];
     const whole: Measured[] = [];
@@ -34,6 +40,7 @@ export async function largePages(): Promise<BenchResult> {
         'memory-scan',
         { ...api.info, chargers: CONNECTORS, lookbackHours: 48, pageSize: PAGE_SIZE, memoryMb },
         [heap],
+        { TMPDIR: tmp },
       ).catch(() => ({ reports: 0, pages: 0, failed: CONNECTORS, maxRssKb: Number.NaN }));
     for (let i = 0; i < RUNS; i++) {
       capped.push(await scan(FUNCTION_MB));
@@ -42,6 +49,7 @@ export async function largePages(): Promise<BenchResult> {
     return report(peakOf(capped), peakOf(whole));
   } finally {
     await api.stop();
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -81,6 +89,7 @@ function report(capped: Measured, whole: Measured): BenchResult {
       {
         label: `peak RSS / ${FUNCTION_MB} MB, every report read`,
         value: fmt(share, 2),
+        ratio: share,
         target: '≤ 1.00',
         pass: everyReport && share <= 1,
       },

@@ -1,12 +1,13 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { backtestTime } from './backtest.ts';
 import { coldStart } from './cold-start.ts';
 import { costAndReach } from './cost-and-reach.ts';
 import { fleetState } from './fleet-state.ts';
-import { type BenchResult, fmt, verdict } from './harness.ts';
+import { type BenchResult, type Figure, fmt, verdict } from './harness.ts';
 import { largePages } from './large-pages.ts';
 import { memory } from './memory.ts';
+import { rateLimit } from './rate-limit.ts';
 import { reportCost } from './report-cost.ts';
 import { scanThroughput } from './scan-throughput.ts';
 import { validationVsParse } from './validation-vs-parse.ts';
@@ -14,6 +15,7 @@ import { validationVsParse } from './validation-vs-parse.ts';
 /** Every benchmark by name, in the order they run. Each is a function that measures and reports. */
 const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   'scan-throughput': scanThroughput,
+  'rate-limit': rateLimit,
   'validation-vs-parse': validationVsParse,
   'cold-start': coldStart,
   memory,
@@ -25,6 +27,16 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
 };
 
 const COMMAND = 'npm run bench';
+/** Every figure's ratio of the last whole run, by benchmark and label; committed with BENCHMARKS.md. */
+const LAST_RUN = 'bench/last-run.json';
+/** Two runs agree on a ratio when they differ by at most this share of the previous value. */
+const AGREEMENT = 0.1;
+
+type Ratios = Record<string, Record<string, number>>;
+interface LastRun {
+  date: string;
+  ratios: Ratios;
+}
 
 /**
  * Runs the benchmarks, prints every figure with its target and PASS/MISS, and rewrites
@@ -36,16 +48,18 @@ const COMMAND = 'npm run bench';
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const only = selected(process.argv.slice(2));
+  const previous = await lastRun();
   const started = performance.now();
-  const results: BenchResult[] = [];
+  const results: Named[] = [];
   for (const [name, benchmark] of Object.entries(BENCHMARKS)) {
     if (only && !only.includes(name)) continue;
     const result = await benchmark();
-    results.push(result);
+    results.push({ ...result, name });
     process.stdout.write(`\n${result.title}\n`);
     for (const f of result.figures) {
+      const before = comparison(f, previous?.ratios[name]?.[f.label]);
       process.stdout.write(
-        `  ${f.label.padEnd(44)} ${f.value}${f.target ? `  target ${f.target} ${verdict(f.pass)}` : ''}\n`,
+        `  ${f.label.padEnd(44)} ${f.value}${f.target ? `  target ${f.target} ${verdict(f.pass)}` : ''}${before ? `  (previous run ${before})` : ''}\n`,
       );
     }
   }
@@ -56,7 +70,8 @@ async function main(): Promise<void> {
     );
     return;
   }
-  await writeFile('BENCHMARKS.md', markdown(results, minutes));
+  await writeFile('BENCHMARKS.md', markdown(results, minutes, previous));
+  await writeFile(LAST_RUN, `${JSON.stringify(lastRunOf(results), null, 2)}\n`);
   process.stdout.write(
     `\nAll benchmarks took ${fmt(minutes, 1)} min. Results written to BENCHMARKS.md\n`,
   );
@@ -75,7 +90,44 @@ function selected(args: readonly string[]): string[] | undefined {
   return names;
 }
 
-function markdown(results: readonly BenchResult[], minutes: number): string {
+type Named = BenchResult & { name: string };
+
+/** The previous whole run's ratios, or undefined before the first. */
+async function lastRun(): Promise<LastRun | undefined> {
+  try {
+    return JSON.parse(await readFile(LAST_RUN, 'utf8')) as LastRun;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function lastRunOf(results: readonly Named[]): LastRun {
+  const ratios: Ratios = {};
+  for (const r of results) {
+    const figures = r.figures.filter((f) => f.ratio !== undefined && Number.isFinite(f.ratio));
+    if (figures.length > 0)
+      ratios[r.name] = Object.fromEntries(figures.map((f) => [f.label, f.ratio as number]));
+  }
+  return { date: new Date().toISOString().slice(0, 10), ratios };
+}
+
+/** Whether a figure's ratio agrees with the previous run's, or undefined when one is missing. */
+function agrees(figure: Figure, before: number | undefined): boolean | undefined {
+  if (figure.ratio === undefined || before === undefined) return undefined;
+  if (!Number.isFinite(figure.ratio) || !Number.isFinite(before)) return false;
+  return Math.abs(figure.ratio - before) <= AGREEMENT * Math.abs(before);
+}
+
+/** The previous run's ratio and how far this one is from it, e.g. `1.15, agrees (+3 %)`. */
+function comparison(figure: Figure, before: number | undefined): string {
+  const agreement = agrees(figure, before);
+  if (agreement === undefined || before === undefined) return '';
+  const change = before === 0 ? 0 : ((figure.ratio as number) - before) / Math.abs(before);
+  return `${fmt(before, 2)}, ${agreement ? 'agrees' : 'differs'} (${change >= 0 ? '+' : ''}${fmt(change * 100)} %)`;
+}
+
+function markdown(results: readonly Named[], minutes: number, previous?: LastRun): string {
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
   const lines = [
     '# Benchmarks',
@@ -86,6 +138,24 @@ function markdown(results: readonly BenchResult[], minutes: number): string {
     'for this machine only. This file is rewritten by every run, notes included: the notes live in `bench/` beside each',
     'measurement.',
   ];
+  const compared = results.flatMap((r) =>
+    r.figures
+      .filter((f) => f.target !== undefined)
+      .map((f) => agrees(f, previous?.ratios[r.name]?.[f.label])),
+  );
+  const withTarget = results.reduce(
+    (n, r) => n + r.figures.filter((f) => f.target !== undefined).length,
+    0,
+  );
+  const agreeing = compared.filter((a) => a === true).length;
+  const known = compared.filter((a) => a !== undefined).length;
+  lines.push(
+    '',
+    previous
+      ? `Against the previous run (${previous.date}, \`${LAST_RUN}\`): ${agreeing} of ${known} ratios with a target agree within ${fmt(AGREEMENT * 100)} %` +
+          `${known < withTarget ? ` (${withTarget - known} of ${withTarget} have no ratio in one of the two runs)` : ''}.`
+      : `No previous run to compare with (\`${LAST_RUN}\` is written by every whole run).`,
+  );
   for (const r of results) {
     lines.push(
       '',
@@ -93,11 +163,15 @@ function markdown(results: readonly BenchResult[], minutes: number): string {
       '',
       r.method,
       '',
-      '| figure | value | target | |',
-      '| --- | --- | --- | --- |',
+      '| figure | value | target | | previous run |',
+      '| --- | --- | --- | --- | --- |',
     );
-    for (const f of r.figures)
-      lines.push(`| ${f.label} | ${f.value} | ${f.target ?? ''} | ${verdict(f.pass)} |`);
+    for (const f of r.figures) {
+      const before = f.target ? comparison(f, previous?.ratios[r.name]?.[f.label]) : '';
+      lines.push(
+        `| ${f.label} | ${f.value} | ${f.target ?? ''} | ${verdict(f.pass)} | ${before} |`,
+      );
+    }
     if (r.notes?.length) lines.push('', ...r.notes.map((n) => `- ${n}`));
   }
   return `${lines.join('\n')}\n`;

@@ -6,6 +6,7 @@ import { Secret } from '../functions/core/secret.ts';
 import type { Log, ReportArchive, ScanState } from '../functions/scan/ports.ts';
 import type { ScanSummary } from '../functions/scan/summary.ts';
 import { scanFromConfig } from '../functions/wiring/scan-from-config.ts';
+import { BENCH_NOW, simulatedFleet } from './harness.ts';
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -27,6 +28,7 @@ export interface FleetScan {
   state?: string;
   initialLookbackHours?: number;
   pageSize?: number;
+  /** The scan's clock. Default: BENCH_NOW, fixed; give the simulator the same (`nowIso`). */
   now?: () => number;
   /** Adapters to use instead of the ones archive/state name (a counting S3 client, say). */
   archiveAdapter?: ReportArchive;
@@ -39,10 +41,7 @@ export async function scanFleet(options: FleetScan): Promise<MeasuredScan> {
   try {
     const config = parseConfig(
       {
-        fleet: Array.from({ length: options.chargers }, (_, i) => ({
-          chargerId: `HPC-${String(i + 1).padStart(3, '0')}`,
-          connectors: ['1', '2'],
-        })),
+        fleet: simulatedFleet(options.chargers),
         api: { tokenUrl: options.sim.tokenUrl, baseUrl: options.sim.url },
         archive: options.archive ?? join(dir, 'archive'),
         state: options.state ?? join(dir, 'state'),
@@ -69,7 +68,7 @@ export async function scanFleet(options: FleetScan): Promise<MeasuredScan> {
       fetch: counting,
       ...(options.archiveAdapter ? { archive: options.archiveAdapter } : {}),
       ...(options.stateAdapter ? { state: options.stateAdapter } : {}),
-      ...(options.now ? { now: options.now } : {}),
+      now: options.now ?? (() => BENCH_NOW),
     });
     const wallMs = performance.now() - start;
     if (summary.failed.length > 0)

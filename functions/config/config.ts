@@ -4,6 +4,7 @@ import { unfilableIdReason } from '../core/archive-layout.ts';
 import { CONNECTOR_SILENT } from '../core/incidents/connector-incidents.ts';
 import { DEFAULT_INCIDENT_SETTINGS, incidentSettingsSchema } from '../core/incidents/settings.ts';
 import { maintenanceWindowSchema, silenceSchema } from '../core/incidents/silences.ts';
+import { lazily } from '../core/lazy.ts';
 import { RULE_IDS } from '../core/rules/registry.ts';
 import {
   checkThresholds,
@@ -74,8 +75,12 @@ const configSections = z.strictObject({
     z.strictObject({
       /** Reports per page, as the API allows. Default: 500. */
       pageSize: z._default(z.int().check(z.minimum(10), z.maximum(2000)), 500),
-      /** Connectors scanned at once. Default: 8. */
-      concurrency: z._default(z.int().check(z.minimum(1), z.maximum(256)), 8),
+      /**
+       * Connectors scanned at once, and the most API requests in flight. Default: 32. The
+       * vendor documents no rate limit, so requests start at 8 in flight, grow by one after
+       * each full round of successes up to this ceiling, and halve on a 429.
+       */
+      concurrency: z._default(z.int().check(z.minimum(1), z.maximum(256)), 32),
       /** How far back a connector's first scan looks. Default: 24 h. */
       initialLookbackHours: z._default(z.number().check(z.positive(), z.maximum(24 * 90)), 24),
       /**
@@ -132,10 +137,13 @@ export const configSchema = configSections.check(z.superRefine(acrossSections));
  * The same settings with `fleet` optional, for commands that read saved reports rather than
  * the API (`replay`, `backtest`): they learn chargers from the reports, so a config kept only
  * for its thresholds needs no fleet. Overrides and silences then name chargers unchecked.
+ * Built on first use: the Lambda never needs it, and building it is paid at every cold start.
  */
-const fleetOptionalSchema = z
-  .extend(configSections, { fleet: z._default(fleetList, []) })
-  .check(z.superRefine(acrossSections));
+const fleetOptionalSchema = lazily(() =>
+  z
+    .extend(configSections, { fleet: z._default(fleetList, []) })
+    .check(z.superRefine(acrossSections)),
+);
 
 /** Checks that need the whole config: fleet targets, rule ids, merged threshold layers. */
 function acrossSections(
@@ -284,7 +292,7 @@ export function parseConfig(
   source: string,
   options: { fleet?: 'required' | 'optional' } = {},
 ): Config {
-  const schema = options.fleet === 'optional' ? fleetOptionalSchema : configSchema;
+  const schema = options.fleet === 'optional' ? fleetOptionalSchema() : configSchema;
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   // A field can fail both on its own and once merged with the other layers: say it once.

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { unfilableIdReason } from './archive-layout.ts';
+import { lazily } from './lazy.ts';
 import { isWellFormedReport } from './report-shape.ts';
 import './zod-messages.ts';
 
@@ -11,83 +12,88 @@ import './zod-messages.ts';
  * or deduplicated. Types are checked strictly: a wrong type means the charger or the API is
  * sending something we do not understand, and that report goes to quarantine rather than into
  * a rule that would misread it.
+ *
+ * Built on first use: most reports pass `isWellFormedReport` and never reach zod, so a cold
+ * start need not pay for building it.
  */
-const finite = z.number().check(z.refine(Number.isFinite, 'must be a finite number'));
-const timestamp = z.string().check(z.minLength(1));
+export const sessionReportSchema = lazily(() => {
+  const finite = z.number().check(z.refine(Number.isFinite, 'must be a finite number'));
+  const timestamp = z.string().check(z.minLength(1));
 
-const ocppStatus = z.looseObject({ value: z.string(), eventTimestamp: z.optional(timestamp) });
-const detailStatus = z.looseObject({
-  key: z.string(),
-  value: z.string(),
-  eventTimestamp: z.optional(timestamp),
-});
-const errorCode = z.looseObject({ errorCode: z.string(), errorCounter: finite });
-const deviceStatus = z.looseObject({
-  deviceId: z.string(),
-  status: z.optional(z.string()),
-  eventTimestamp: z.optional(timestamp),
-  errorCodes: z.optional(z.array(errorCode)),
-});
-const chargeParameters = z.looseObject({
-  paramType: z.string(),
-  maxPower: z.optional(finite),
-  maxCurrent: z.optional(finite),
-  maxVoltage: z.optional(finite),
-  minCurrent: z.optional(finite),
-  minVoltage: z.optional(finite),
-  eventTimestamp: z.optional(timestamp),
-});
-const meterValue = z.looseObject({
-  key: z.string(),
-  value: finite,
-  eventTimestamp: z.optional(timestamp),
-});
+  const ocppStatus = z.looseObject({ value: z.string(), eventTimestamp: z.optional(timestamp) });
+  const detailStatus = z.looseObject({
+    key: z.string(),
+    value: z.string(),
+    eventTimestamp: z.optional(timestamp),
+  });
+  const errorCode = z.looseObject({ errorCode: z.string(), errorCounter: finite });
+  const deviceStatus = z.looseObject({
+    deviceId: z.string(),
+    status: z.optional(z.string()),
+    eventTimestamp: z.optional(timestamp),
+    errorCodes: z.optional(z.array(errorCode)),
+  });
+  const chargeParameters = z.looseObject({
+    paramType: z.string(),
+    maxPower: z.optional(finite),
+    maxCurrent: z.optional(finite),
+    maxVoltage: z.optional(finite),
+    minCurrent: z.optional(finite),
+    minVoltage: z.optional(finite),
+    eventTimestamp: z.optional(timestamp),
+  });
+  const meterValue = z.looseObject({
+    key: z.string(),
+    value: finite,
+    eventTimestamp: z.optional(timestamp),
+  });
 
-export const sessionReportSchema = z.looseObject({
-  sessionId: z.union([
-    z.int(),
-    z.string().check(
-      z.superRefine((id, ctx) => {
-        const reason = unfilableIdReason(id);
-        if (reason) ctx.addIssue({ code: 'custom', message: reason, input: id });
+  return z.looseObject({
+    sessionId: z.union([
+      z.int(),
+      z.string().check(
+        z.superRefine((id, ctx) => {
+          const reason = unfilableIdReason(id);
+          if (reason) ctx.addIssue({ code: 'custom', message: reason, input: id });
+        }),
+      ),
+    ]),
+    vehicleId: z.optional(z.string()),
+    sessionTimeStart: z.optional(timestamp),
+    sessionTimeEnd: z.optional(timestamp),
+    energySocStart: z.optional(finite),
+    energySocEnd: z.optional(finite),
+    energyChargeStart: z.optional(finite),
+    energyChargeEnd: z.optional(finite),
+    energyPrimaryStart: z.optional(finite),
+    energyPrimaryEnd: z.optional(finite),
+    energyRequestedStart: z.optional(finite),
+    energyRequestedEnd: z.optional(finite),
+    ocppStatus: z.optional(z.array(ocppStatus)),
+    detailStatus: z.optional(z.array(detailStatus)),
+    deviceStatus: z.optional(z.array(deviceStatus)),
+    chargeParameters: z.optional(z.array(chargeParameters)),
+    sessionMeterValues: z.optional(z.array(meterValue)),
+    batteryAlignmentResults: z.optional(
+      z.looseObject({
+        inRange: z.optional(z.boolean()),
+        presentVoltage: z.optional(finite),
+        requestedVoltage: z.optional(finite),
+        eventTimestamp: z.optional(timestamp),
       }),
     ),
-  ]),
-  vehicleId: z.optional(z.string()),
-  sessionTimeStart: z.optional(timestamp),
-  sessionTimeEnd: z.optional(timestamp),
-  energySocStart: z.optional(finite),
-  energySocEnd: z.optional(finite),
-  energyChargeStart: z.optional(finite),
-  energyChargeEnd: z.optional(finite),
-  energyPrimaryStart: z.optional(finite),
-  energyPrimaryEnd: z.optional(finite),
-  energyRequestedStart: z.optional(finite),
-  energyRequestedEnd: z.optional(finite),
-  ocppStatus: z.optional(z.array(ocppStatus)),
-  detailStatus: z.optional(z.array(detailStatus)),
-  deviceStatus: z.optional(z.array(deviceStatus)),
-  chargeParameters: z.optional(z.array(chargeParameters)),
-  sessionMeterValues: z.optional(z.array(meterValue)),
-  batteryAlignmentResults: z.optional(
-    z.looseObject({
-      inRange: z.optional(z.boolean()),
-      presentVoltage: z.optional(finite),
-      requestedVoltage: z.optional(finite),
-      eventTimestamp: z.optional(timestamp),
-    }),
-  ),
-  dcBreakerOpenConditions: z.optional(
-    z.looseObject({
-      current: z.optional(finite),
-      voltage: z.optional(finite),
-      eventTimestamp: z.optional(timestamp),
-    }),
-  ),
+    dcBreakerOpenConditions: z.optional(
+      z.looseObject({
+        current: z.optional(finite),
+        voltage: z.optional(finite),
+        eventTimestamp: z.optional(timestamp),
+      }),
+    ),
+  });
 });
 
 /** A session report that passed validation; unknown vendor fields are kept. */
-export type SessionReport = z.infer<typeof sessionReportSchema>;
+export type SessionReport = z.infer<ReturnType<typeof sessionReportSchema>>;
 
 /** Where a report came from: the charger and connector it was requested for. */
 export interface ReportOrigin {
@@ -106,7 +112,7 @@ export function validateSessionReport(raw: unknown): ReportValidation {
   if (isWellFormedReport(raw)) {
     report = raw;
   } else {
-    const parsed = sessionReportSchema.safeParse(raw);
+    const parsed = sessionReportSchema().safeParse(raw);
     if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error) };
     report = parsed.data;
   }

@@ -9,6 +9,7 @@ import {
 } from './errors.ts';
 import { type Fetch, requestJson } from './http.ts';
 import { itemTexts } from './page-items.ts';
+import type { RequestGate } from './request-gate.ts';
 import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';
 import type { AccessTokenProvider } from './token.ts';
 
@@ -33,6 +34,11 @@ export interface DepotClientOptions {
   now?: () => number;
   /** Called once per retried attempt, for metrics. */
   onRetry?: () => void;
+  /**
+   * Shared by every connector of a run: how many requests may be in flight, backing off on
+   * 429. Default: none, so only the connectors read at once bound the requests.
+   */
+  gate?: RequestGate;
 }
 
 /** One connector and a time window to read. */
@@ -163,12 +169,14 @@ export class SessionReportsClient {
 
   async #get(url: string) {
     const token = await this.options.tokens.get();
-    const response = await requestJson(this.options.fetch, {
-      url,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      timeoutMs: this.options.timeoutMs,
-      maxBodyBytes: this.options.maxBodyBytes ?? 64 * 1024 * 1024,
-    });
+    const request = () =>
+      requestJson(this.options.fetch, {
+        url,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        timeoutMs: this.options.timeoutMs,
+        maxBodyBytes: this.options.maxBodyBytes ?? 64 * 1024 * 1024,
+      });
+    const response = await (this.options.gate ? this.options.gate.run(request) : request());
     return { ...response, token };
   }
 }

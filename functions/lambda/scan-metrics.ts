@@ -2,36 +2,36 @@ import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { runFailed, type ScanSummary } from '../scan/summary.ts';
 
 /**
- * Records one run as CloudWatch embedded-metric-format lines (no API calls): the counts,
- * findings per rule, API retries, failed connectors, duration, and `ScanSucceeded` — the
- * heartbeat the "no successful scan" alarm watches.
+ * The metrics a run emits, and only those: each metric name × dimension set is a custom
+ * metric billed every month whether anything reads it, so a metric earns its place only when
+ * an alarm (infra/constructs/watchdog.ts) watches it. `ScanSucceeded` is the heartbeat the "no
+ * successful scan" alarm watches, `ConnectorFailures` the "connectors keep failing" alarm.
+ * Everything else a run counts is in its log lines, which Logs Insights and Athena query for
+ * the price of the bytes: the "scan finished" line holds the totals (reports fetched, archived,
+ * quarantined, duplicates, findings, `findingsByRule`, notices, open incidents) with the run id,
+ * and this record adds the API retries and the duration. Duration and errors of the invocation
+ * itself are Lambda's own metrics, free.
+ */
+export const SCAN_METRICS = ['ScanSucceeded', 'ConnectorFailures'] as const;
+
+/**
+ * Records one run as one CloudWatch embedded-metric-format line (no API calls): the two
+ * alarmed metrics, and the run id, API retries and duration as plain fields of the same line.
  */
 export function recordScanMetrics(
   metrics: Metrics,
   summary: ScanSummary,
   apiRetries: number,
 ): void {
-  const t = summary.totals;
-  metrics.addMetric('ReportsFetched', MetricUnit.Count, t.fetched);
-  metrics.addMetric('ReportsArchived', MetricUnit.Count, t.archived);
-  metrics.addMetric('ReportsQuarantined', MetricUnit.Count, t.quarantined);
-  metrics.addMetric('DuplicatesSkipped', MetricUnit.Count, t.alreadyArchived);
-  metrics.addMetric('Findings', MetricUnit.Count, t.findings);
-  metrics.addMetric('NoticesPublished', MetricUnit.Count, t.alerted);
-  metrics.addMetric('IncidentsOpen', MetricUnit.Count, t.openIncidents);
-  metrics.addMetric('ApiRetries', MetricUnit.Count, apiRetries);
-  metrics.addMetric('ConnectorFailures', MetricUnit.Count, summary.failed.length);
   metrics.addMetric('ScanSucceeded', MetricUnit.Count, runFailed(summary) ? 0 : 1);
-  metrics.addMetric(
-    'ScanDuration',
-    MetricUnit.Milliseconds,
-    Date.parse(summary.finishedAt) - Date.parse(summary.startedAt),
+  metrics.addMetric('ConnectorFailures', MetricUnit.Count, summary.failed.length);
+  // EMF fields that are not metrics are log fields: queryable, not billed as metrics.
+  metrics.addMetadata('runId', summary.runId);
+  metrics.addMetadata('apiRetries', String(apiRetries));
+  metrics.addMetadata(
+    'durationMs',
+    String(Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)),
   );
-  for (const [rule, count] of Object.entries(t.findingsByRule)) {
-    const single = metrics.singleMetric();
-    single.addDimension('rule', rule);
-    single.addMetric('FindingsByRule', MetricUnit.Count, count);
-  }
   metrics.publishStoredMetrics();
 }
 
@@ -41,7 +41,7 @@ export function recordScanMetrics(
  * its error path, so nothing recorded so far is lost with the invocation.
  */
 export function recordFailedRun(metrics: Metrics, apiRetries: number): void {
-  metrics.addMetric('ApiRetries', MetricUnit.Count, apiRetries);
   metrics.addMetric('ScanSucceeded', MetricUnit.Count, 0);
+  metrics.addMetadata('apiRetries', String(apiRetries));
   metrics.publishStoredMetrics();
 }

@@ -1,7 +1,10 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { Severity } from '../core/finding.ts';
 import { attributableFindings } from '../core/fleet/attributable.ts';
-import { emptyIncidentState } from '../core/incidents/connector-incidents.ts';
+import {
+  type ConnectorIncidentState,
+  emptyIncidentState,
+} from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from '../core/incidents/incident.ts';
 import { incidentStep } from '../core/incidents/incident-step.ts';
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
@@ -76,6 +79,8 @@ export interface ConnectorOutcome {
  * crash before the incident record is saved means the window is read again, the archive says
  * `exists`, and the same sessions give the same notices (sent at least once); a crash after
  * it finds every session already applied, so nothing is sent twice.
+ *
+ * The same order lets the record spare the archive: see `archivedBefore`.
  */
 export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutcome> {
   const { origin } = scan;
@@ -110,9 +115,10 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
       ? new Date(Date.parse(cursor.fetchedUntil) - scan.overlapMinutes * 60_000).toISOString()
       : new Date(Date.parse(scan.to) - scan.initialLookbackHours * 3_600_000).toISOString();
     let cutShort = false;
+    const archived = archivedBefore(incidents);
 
     const fileItem = async (item: RawItem): Promise<void> => {
-      const filed = await archiveItem(scan, item, counts);
+      const filed = await archiveItem(scan, item, counts, archived);
       if (!filed) return;
       const { report, sessionDate } = filed;
       const { session, ruleErrors } = judgeSession(report, sessionDate, scan.thresholds, origin);
@@ -200,15 +206,43 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
 }
 
 /**
+ * The sessions of a connector known to be in the archive already: those its incident record
+ * has applied. A session only reaches the record after its report was archived (archive,
+ * judge, save the record, move the cursor), and every new session changes the record, clean
+ * ones too, so the record is saved on every run that archives anything: the overlap's
+ * re-read reports are found here without a request to the archive, where the cursor, written
+ * only every `cursorRefreshMinutes`, would need a write of its own to know them. A crash
+ * after the archive but before the record is saved leaves those sessions out of it, so the
+ * next run asks the archive, which answers `exists`: never archived twice, never lost.
+ * The record keeps 8 days of sessions, more than any overlap; what it has forgotten is asked.
+ * Records of an attributed subject keep no sessions, so they spare nothing.
+ */
+function archivedBefore(record: ConnectorIncidentState | undefined): Set<string> {
+  if (!record || record.subject !== undefined) return new Set();
+  return new Set(record.seen.map(([key]) => key));
+}
+
+/**
+ * A session's key as `judgeSession` gives it and the incident record keeps it: its id and
+ * day, the two parts of its archive key besides its connector's.
+ */
+function sessionKeyOf(sessionId: string, sessionDate: string): string {
+  return `${sessionId}@${sessionDate}`;
+}
+
+/**
  * Validates one item and files it: a valid report in the archive, anything else in quarantine
  * with its reason. Whatever is wrong with one report stays with that report — it is quarantined
  * and the connector goes on — while a failing store fails the connector, so its window is read
- * again. Returns the report and its day when it was archived (now or before), for the rules.
+ * again. A report of a session in `archived` is not sent to the archive again: it counts as
+ * already archived, as the archive would have said. Returns the report and its day when it was
+ * archived (now or before), for the rules.
  */
 async function archiveItem(
   scan: ConnectorScan,
   item: RawItem,
   counts: ReturnType<typeof emptyCounts>,
+  archived: Set<string>,
 ) {
   const quarantine = async (reason: string) => {
     await scan.archive.putQuarantined(scan.origin, item.json, reason);
@@ -226,14 +260,17 @@ async function archiveItem(
     return undefined;
   }
   const { report, sessionDate } = validation;
+  const sessionId = String(report.sessionId);
+  const key = sessionKeyOf(sessionId, sessionDate);
+  if (archived.has(key)) {
+    counts.alreadyArchived++;
+    return { report, sessionDate };
+  }
   try {
-    const outcome = await scan.archive.putReport(
-      scan.origin,
-      sessionDate,
-      String(report.sessionId),
-      item.json,
-    );
+    const outcome = await scan.archive.putReport(scan.origin, sessionDate, sessionId, item.json);
     counts[outcome === 'created' ? 'archived' : 'alreadyArchived']++;
+    // A session can come twice in one read (pages shift as sessions arrive): once is enough.
+    archived.add(key);
   } catch (error) {
     if (!(error instanceof UnstorableReportError)) throw error;
     await quarantine(`the archive cannot store this report: ${error.message}`);

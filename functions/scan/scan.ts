@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../core/concurrency.ts';
+import type { Severity } from '../core/finding.ts';
+import type { FleetSession } from '../core/fleet/attribution.ts';
 import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { dueNotifications, markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
@@ -15,7 +17,7 @@ import type {
   ScanProgress,
   ScanState,
 } from './ports.ts';
-import { scanConnector } from './scan-connector.ts';
+import { type ConnectorOutcome, scanConnector } from './scan-connector.ts';
 import { type ConnectorResult, emptyCounts, type ScanSummary, totalsOf } from './summary.ts';
 
 /** The settings a scan run needs, all from the one config schema. */
@@ -80,7 +82,7 @@ export async function runScan(
       if (deadline !== undefined && now() >= deadline) {
         const skipped = { result: unscanned(origin, startedAt), delivered: [], sessions: [] };
         adapters.progress?.connectorDone(skipped.result);
-        return skipped;
+        return skipped satisfies Folded;
       }
       const outcome = await scanConnector({
         origin,
@@ -104,17 +106,11 @@ export async function runScan(
       if (outcome.result.status === 'failed')
         log.error('connector scan failed', { runId, ...origin, error: outcome.result.error });
       adapters.progress?.connectorDone(outcome.result);
-      return outcome;
+      return folded(origin, outcome);
     });
     const results = outcomes.map((o) => o.result);
     const depot = await depotIncident(settings, adapters, results, now);
-    const fleetSessions = outcomes.flatMap((o) =>
-      o.sessions.map(({ session, severities }) => ({
-        origin: { chargerId: o.result.chargerId, connectorId: o.result.connectorId },
-        session,
-        severities,
-      })),
-    );
+    const fleetSessions = outcomes.flatMap((o) => o.sessions);
     const fleetStep = {
       now: new Date(now()).toISOString(),
       fleet: settings.fleet,
@@ -231,6 +227,38 @@ async function recordHistory(
       error: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/** What the run keeps of a connector once it is done, until the fleet step and the summary. */
+interface Folded {
+  result: ConnectorResult;
+  delivered: IncidentNotification[];
+  sessions: FleetSessionRead[];
+}
+
+/** A session as the fleet step reads it: attribution and daily KPIs. */
+type FleetSessionRead = FleetSession & { severities: readonly Severity[] };
+
+/** One array for every session with nothing in it: most sessions have no finding. */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Folds a connector's outcome into what the run keeps of it, as soon as the connector is done:
+ * a run holds this for every connector of the fleet until its end, so each byte here is paid
+ * once per session of the depot. Its sessions share the connector's origin and, when they have
+ * no finding, one empty array; the wrappers the connector built are released here rather than
+ * at the end of the run.
+ */
+function folded(origin: ReportOrigin, outcome: ConnectorOutcome): Folded {
+  return {
+    result: outcome.result,
+    delivered: outcome.delivered,
+    sessions: outcome.sessions.map(({ session, severities }) => ({
+      origin,
+      session: session.findings.length === 0 ? { ...session, findings: NONE } : session,
+      severities: severities.length === 0 ? NONE : severities,
+    })),
+  };
 }
 
 /** A connector the run had no time left to start; it counts as failed, so the alarm fires. */

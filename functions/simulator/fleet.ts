@@ -19,6 +19,12 @@ export interface FleetOptions {
   connectorsPerCharger: number;
   /** One session starts in each slot of this length on every connector. Default: 180 min. */
   sessionIntervalMinutes: number;
+  /**
+   * Sessions per slot, spread evenly over it: more than one packs a connector's window so that
+   * it spans several pages, for benchmarks of paging. They overlap in time, which no real
+   * connector does and nothing the scan reads forbids. Default: 1.
+   */
+  sessionsPerSlot?: number;
   /** One session in this many carries an injected fault; 0 for a healthy fleet. Default: 5. */
   anomalyEvery: number;
   /** One session in this many is served schema-invalid; 0 for none. Default: 0. */
@@ -118,28 +124,49 @@ export class SimulatedFleet {
     const index = this.#connectorIndex(chargerId, connectorId);
     if (index === undefined) return [];
     const slotMs = this.options.sessionIntervalMinutes * 60_000;
+    const perSlot = this.options.sessionsPerSlot ?? 1;
     const sessions: SimulatedSession[] = [];
-    // A session starts at most 40 minutes into its slot; look one slot back to catch late starts.
+    // A session starts at most 40 minutes after its place in the slot; look one slot back to
+    // catch late starts.
     for (let slot = Math.floor(from / slotMs) - 1; slot * slotMs < to; slot++) {
-      const session = this.session(chargerId, connectorId, index, slot);
-      if (session.start >= from && session.start < to && session.end <= now) sessions.push(session);
+      for (let nth = 0; nth < perSlot; nth++) {
+        const session = this.session(chargerId, connectorId, index, slot, nth);
+        if (session.start >= from && session.start < to && session.end <= now)
+          sessions.push(session);
+      }
     }
+    // Several sessions per slot start out of order; a page must still be oldest first.
+    if (perSlot > 1) sessions.sort((a, b) => a.start - b.start);
     return sessions;
   }
 
-  /** The session in one slot of one connector. */
-  session(chargerId: string, connectorId: string, index: number, slot: number): SimulatedSession {
+  /** The session in one slot of one connector; `nth` counts sessions within the slot. */
+  session(
+    chargerId: string,
+    connectorId: string,
+    index: number,
+    slot: number,
+    nth = 0,
+  ): SimulatedSession {
     const { seed, anomalyEvery, invalidEvery, sessionIntervalMinutes, faultyVehicle, drift } =
       this.options;
-    const rng = new SeededRandom(seed, chargerId, connectorId, slot);
-    const slotStart = slot * sessionIntervalMinutes * 60_000;
-    const report = healthyReport(rng, slotStart, index, slot, this.#vehicles);
+    const perSlot = this.options.sessionsPerSlot ?? 1;
+    // With one session per slot, `nth` is 0 and every session is the one the slot always had.
+    const rng =
+      nth === 0
+        ? new SeededRandom(seed, chargerId, connectorId, slot)
+        : new SeededRandom(seed, chargerId, connectorId, slot, nth);
+    const slotMs = sessionIntervalMinutes * 60_000;
+    const slotStart = slot * slotMs + Math.floor((nth * slotMs) / perSlot);
+    // The session's number on its connector: ids, meter readings and faults follow it.
+    const sequence = slot * perSlot + nth;
+    const report = healthyReport(rng, slotStart, index, sequence, this.#vehicles);
     const ofFaultyVehicle = faultyVehicle !== undefined && report.vehicleId === faultyVehicle;
     const drifting = drift?.chargerId === chargerId && drift.connectorId === connectorId;
     // The faulty bus and the drifting converter must be the only thing on their sessions, or a
     // rotating fault would blur what attribution and drift detection are meant to see.
     const rotating = !ofFaultyVehicle && !drifting;
-    const phase = slot + index;
+    const phase = sequence + index;
     let anomaly =
       rotating && anomalyEvery > 0 && phase % anomalyEvery === 0
         ? ANOMALY_KINDS[(Math.floor(phase / anomalyEvery) + index) % ANOMALY_KINDS.length]
@@ -156,7 +183,7 @@ export class SimulatedFleet {
     const efficiencyPercent = line === undefined ? undefined : line + rng.between(-0.5, 0.5);
     if (efficiencyPercent !== undefined) setConverterEfficiency(report, efficiencyPercent);
     const invalid =
-      rotating && !anomaly && invalidEvery > 0 && (slot * 3 + index) % invalidEvery === 1;
+      rotating && !anomaly && invalidEvery > 0 && (sequence * 3 + index) % invalidEvery === 1;
     if (invalid) report.energySocEnd = 'full' as unknown as number;
     const session: SimulatedSession = {
       chargerId,
@@ -188,7 +215,7 @@ function healthyReport(
   rng: SeededRandom,
   slotStart: number,
   index: number,
-  slot: number,
+  sequence: number,
   vehicles: number,
 ): RawReport {
   const start = slotStart + rng.int(0, 40) * 60_000 + rng.int(0, 59_999);
@@ -201,8 +228,8 @@ function healthyReport(
   const durationMs = Math.round((deliveredWh / averagePower) * 3_600_000);
   const end = start + durationMs;
   const efficiency = rng.between(0.94, 0.965);
-  const chargeStart = 1_000_000 + index * 50_000_000 + slot * 400;
-  const primaryStart = 290_000_000 + index * 90_000_000 + slot * 430;
+  const chargeStart = 1_000_000 + index * 50_000_000 + sequence * 400;
+  const primaryStart = 290_000_000 + index * 90_000_000 + sequence * 430;
   const requestedStart = chargeStart + 7_000;
   const voltage = rng.int(600, 700);
   const at = (fraction: number) =>
@@ -211,7 +238,7 @@ function healthyReport(
   const peakPower = Math.min(requestMaxPower * 0.99, averagePower * rng.between(1.04, 1.1));
   const peakCurrent = Math.round(peakPower / voltage);
   return {
-    sessionId: 100_000_000 + index * 1_000_000 + (slot % 1_000_000),
+    sessionId: 100_000_000 + index * 1_000_000 + (sequence % 1_000_000),
     vehicleId: `BUS-${100 + rng.int(0, vehicles - 1)}`,
     sessionTimeStart: new Date(start).toISOString(),
     sessionTimeEnd: new Date(end).toISOString(),

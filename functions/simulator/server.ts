@@ -15,12 +15,29 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** The simulator's clock; sessions not yet ended are not served. Default: Date.now. */
   now?: () => number;
+  /** A rate limit on the session reports endpoint, as the vendor may have one. Default: none. */
+  rateLimit?: RateLimit;
+}
+
+/**
+ * Report requests beyond `maxInFlight` at once are answered 429 with Retry-After. Counted
+ * from arrival to the end of the response, latency included, as a gateway in front of the
+ * vendor's servers would count them.
+ */
+export interface RateLimit {
+  maxInFlight: number;
+  /** The Retry-After header's value, in seconds. Default: 1. */
+  retryAfterSeconds?: number;
 }
 
 /** Requests served, by endpoint, for tests and benchmarks. */
 export interface SimulatorStats {
   tokenRequests: number;
   reportRequests: number;
+  /** Report requests answered 429 by the rate limit. */
+  throttled: number;
+  /** Reports served in pages answered 200. */
+  reportsServed: number;
 }
 
 /**
@@ -30,12 +47,19 @@ export interface SimulatorStats {
  */
 export class DepotSimulator {
   readonly fleet: SimulatedFleet;
-  readonly stats: SimulatorStats = { tokenRequests: 0, reportRequests: 0 };
+  readonly stats: SimulatorStats = {
+    tokenRequests: 0,
+    reportRequests: 0,
+    throttled: 0,
+    reportsServed: 0,
+  };
   readonly #faults = new FaultQueue();
   readonly #tokens = new Map<string, number>();
   readonly #issued: string[] = [];
   readonly #server: Server;
-  readonly #options: Required<Omit<SimulatorOptions, 'fleet'>>;
+  readonly #options: Required<Omit<SimulatorOptions, 'fleet' | 'rateLimit'>>;
+  readonly #rateLimit: RateLimit | undefined;
+  #reportsInFlight = 0;
   #url = '';
 
   constructor(options: SimulatorOptions = {}) {
@@ -47,6 +71,7 @@ export class DepotSimulator {
       latencyMs: options.latencyMs ?? 0,
       now: options.now ?? Date.now,
     };
+    this.#rateLimit = options.rateLimit;
     this.#server = createServer((req, res) => {
       this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { message: String(error) });
@@ -105,11 +130,29 @@ export class DepotSimulator {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
+    const throttled = this.#overRateLimit(req, url, res);
     if (this.#options.latencyMs > 0) await delay(this.#options.latencyMs);
+    if (throttled) {
+      const seconds = this.#rateLimit?.retryAfterSeconds ?? 1;
+      return sendJson(res, 429, { message: 'Too Many Requests' }, { 'retry-after': `${seconds}` });
+    }
     if (req.method === 'POST' && url.pathname === '/oauth2/token') return this.#token(req, res);
     if (req.method === 'GET' && url.pathname === '/v1/sessionReports')
       return this.#reports(req, res, url);
     sendJson(res, 404, { message: 'not found' });
+  }
+
+  /** Whether a report request is beyond the rate limit; one within it counts until answered. */
+  #overRateLimit(req: IncomingMessage, url: URL, res: ServerResponse): boolean {
+    if (!this.#rateLimit || req.method !== 'GET' || url.pathname !== '/v1/sessionReports')
+      return false;
+    if (this.#reportsInFlight >= this.#rateLimit.maxInFlight) {
+      this.stats.throttled++;
+      return true;
+    }
+    this.#reportsInFlight++;
+    res.once('close', () => this.#reportsInFlight--);
+    return false;
   }
 
   async #token(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -192,6 +235,7 @@ export class DepotSimulator {
       res.destroy();
       return;
     }
+    this.stats.reportsServed += items.length;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(body);
   }

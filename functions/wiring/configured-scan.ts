@@ -1,10 +1,12 @@
 import type { Config } from '../config/config.ts';
 import type { ClientCredentials } from '../config/credentials.ts';
+import { AIMD_START } from '../core/aimd.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { readStoredSilences, type Silence, silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import type { Fetch } from '../depot/http.ts';
+import { RequestGate } from '../depot/request-gate.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
 import { pageBodyCapBytes, SessionReportsClient } from '../depot/session-reports.ts';
 import { AccessTokenProvider } from '../depot/token.ts';
@@ -43,6 +45,12 @@ export interface ConfiguredScanRuntime {
    * (see `pageBodyCapBytes`). Default: 1024.
    */
   memoryMb?: number;
+  /**
+   * The gate every report request of the run passes. Default: one that starts at `AIMD_START`
+   * requests in flight and adapts up to `scan.concurrency`; `'fixed'` keeps to
+   * `scan.concurrency` connectors at once without adapting, for comparisons.
+   */
+  requestGate?: RequestGate | 'fixed';
 }
 
 /** Wires the DepotFinity client from a config and runs one scan with the given adapters. */
@@ -71,6 +79,13 @@ export async function configuredScan(
     ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
     onRetry: retriesOf('access token', runtime),
   });
+  // One gate for the whole run: the vendor's rate limit, whatever it is, counts the client's
+  // requests, not one connector's. scan.concurrency still bounds the connectors (and so the
+  // pages held in memory); the gate bounds the requests among them.
+  const gate =
+    runtime.requestGate === 'fixed'
+      ? undefined
+      : (runtime.requestGate ?? new RequestGate({ start: AIMD_START, ceiling: scan.concurrency }));
   const client = (onRetry: RetryListener) =>
     new SessionReportsClient({
       baseUrl: config.api.baseUrl,
@@ -85,6 +100,7 @@ export async function configuredScan(
       maxItems: scan.maxReportsPerConnector,
       ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
       onRetry,
+      ...(gate ? { gate } : {}),
     });
   // A client per connector (it holds no more than its options; the token is shared), so each
   // retry can say which connector waits: connectors are read side by side.

@@ -331,7 +331,7 @@ describe('the depot-watch stack', () => {
     });
   });
 
-  it('bundles a minified handler with the SDK inside', () => {
+  it('bundles a minified handler with the SDK inside and environment-only credentials', () => {
     const asset = readdirSync(outdir)
       .filter((d) => d.startsWith('asset.'))
       .map((d) => join(outdir, d, 'index.mjs'))
@@ -346,6 +346,16 @@ describe('the depot-watch stack', () => {
     expect(code.includes('ScanIncompleteError')).toBe(true);
     expect(/export\s*\{[^}]*\bhandler\b/.test(code)).toBe(true);
     expect(code.includes('"PublishBatch"')).toBe(true);
+    // Credentials come from the environment only: the SSO, INI and STS web-identity providers
+    // and the nested STS client stay out (infra/bundling.ts), about 120 KiB.
+    expect(code.includes('Unable to find environment variable credentials')).toBe(true);
+    for (const chainOnly of [
+      'credential-provider-sso',
+      'credential-provider-ini',
+      'AssumeRoleWithWebIdentity',
+    ]) {
+      expect(code.includes(chainOnly), chainOnly).toBe(false);
+    }
     expect(code.length / lines).toBeGreaterThan(1_000); // minified: long lines, no indentation
   });
 });

@@ -9,7 +9,8 @@ import { startSimulator } from '../helpers/simulator.ts';
 let sim: DepotSimulator;
 let s3: LocalS3;
 beforeEach(async () => {
-  sim = await startSimulator({ fleet: { chargers: 3, invalidEvery: 7 } });
+  // A fault in every other session: whatever the hour, the 8-hour window holds a critical one.
+  sim = await startSimulator({ fleet: { chargers: 3, invalidEvery: 7, anomalyEvery: 2 } });
   s3 = await startS3();
 });
 afterEach(async () => {
@@ -28,7 +29,7 @@ const json = (lines: string[]) =>
   });
 
 describe('the scheduled Lambda handler', () => {
-  it('scans on a scheduled event, archives to S3, alerts through SNS and emits EMF metrics', async () => {
+  it('scans on a scheduled event, archives to S3, alerts through SNS, and emits as metrics only what the alarms watch', async () => {
     const lambda = await lambdaAgainst(sim, s3);
     const { result, error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
     expect(error).toBeUndefined();
@@ -46,30 +47,49 @@ describe('the scheduled Lambda handler', () => {
 
     const records = json(lines);
     expect(records.every((r) => typeof r === 'object')).toBe(true);
-    const emf = records.filter((r) => '_aws' in r);
-    const run = emf.find((r) => 'ReportsFetched' in r) as Record<string, unknown> & {
-      _aws: { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
-    };
-    expect(run._aws.CloudWatchMetrics[0]?.Namespace).toBe('DepotWatch');
-    expect(run.ReportsFetched).toBe(result?.totals.fetched);
-    expect(run.ReportsQuarantined).toBe(result?.totals.quarantined);
-    expect(run.ScanSucceeded).toBe(1);
-    expect(run.ConnectorFailures).toBe(0);
-    expect(run._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name)).toEqual(
-      expect.arrayContaining([
-        'ReportsArchived',
-        'DuplicatesSkipped',
-        'NoticesPublished',
-        'IncidentsOpen',
-        'ApiRetries',
-        'ScanDuration',
-      ]),
-    );
-    expect(emf.some((r) => r.rule !== undefined && 'FindingsByRule' in r)).toBe(true);
-    const logs = records.filter((r) => r.service === 'depot-watch' && r.message);
-    expect(logs.some((r) => r.message === 'scan finished' && typeof r.runId === 'string')).toBe(
-      true,
-    );
+    const emf = records.filter((r) => '_aws' in r) as (Record<string, unknown> & {
+      _aws: {
+        CloudWatchMetrics: {
+          Namespace: string;
+          Dimensions: string[][];
+          Metrics: { Name: string }[];
+        }[];
+      };
+    })[];
+    // Each metric name × dimension set is billed monthly: only the alarmed ones are metrics.
+    expect(emf).toHaveLength(1);
+    const [run] = emf;
+    expect(run?._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'DepotWatch',
+        Dimensions: [['service']],
+        Metrics: [
+          { Name: 'ScanSucceeded', Unit: 'Count' },
+          { Name: 'ConnectorFailures', Unit: 'Count' },
+        ],
+      },
+    ]);
+    expect(run).toMatchObject({
+      ScanSucceeded: 1,
+      ConnectorFailures: 0,
+      runId: result?.runId,
+      apiRetries: '0',
+    });
+    expect(Number(run?.durationMs)).toBeGreaterThanOrEqual(0);
+    // The rest of the run's counts, per rule included, are fields of its log line.
+    const finished = records.find((r) => r.message === 'scan finished');
+    expect(finished).toMatchObject({
+      service: 'depot-watch',
+      runId: result?.runId,
+      fetched: result?.totals.fetched,
+      archived: result?.totals.archived,
+      quarantined: result?.totals.quarantined,
+      findings: result?.totals.findings,
+      alerted: result?.totals.alerted,
+      findingsByRule: result?.totals.findingsByRule,
+      failedConnectors: 0,
+    });
+    expect(Object.keys(result?.totals.findingsByRule ?? {}).length).toBeGreaterThan(0);
   });
 
   it('finishes the other chargers, then fails the invocation naming the ones it could not scan', async () => {
