@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heapLimitMb } from '../functions/lambda/memory-budget.ts';
 import { runChild, startChild } from './children.ts';
-import { type BenchResult, fmt, median } from './harness.ts';
+import { BENCH_NOW_ISO, type BenchResult, fmt, median } from './harness.ts';
 
 const CONNECTORS = 8;
 const REPORTS = 150;
@@ -26,6 +26,7 @@ export async function largePages(): Promise<BenchResult> {
   const api = await startChild<{ url: string; tokenUrl: string }>('fat-pages', {
     reportsPerConnector: REPORTS,
     reportBytes: REPORT_BYTES,
+    nowIso: BENCH_NOW_ISO,
   });
   // A scan that runs out of heap never removes its archive (about 60 MB): each scan's temp
   // folder is made inside this one, which goes whatever happens.
@@ -38,7 +39,16 @@ export async function largePages(): Promise<BenchResult> {
     const scan = (memoryMb: number) =>
       runChild<Measured>(
         'memory-scan',
-        { ...api.info, chargers: CONNECTORS, lookbackHours: 48, pageSize: PAGE_SIZE, memoryMb },
+        {
+          ...api.info,
+          // One connector a charger: eight connectors read at once, one large page each.
+          chargers: CONNECTORS,
+          connectorsPerCharger: 1,
+          lookbackHours: 48,
+          nowIso: BENCH_NOW_ISO,
+          pageSize: PAGE_SIZE,
+          memoryMb,
+        },
         [heap],
         { TMPDIR: tmp },
       ).catch(() => ({ reports: 0, pages: 0, failed: CONNECTORS, maxRssKb: Number.NaN }));

@@ -116,7 +116,7 @@ export async function scanThroughput(): Promise<BenchResult> {
       `The simulator (its own process) adds ${LATENCY_MS} ms to every request. Scan and simulator share a fixed clock (${BENCH_NOW_ISO}), so every run ` +
       `reads the same reports. Each connector has 2 sessions in the ${LOOKBACK_HOURS}-hour first-run window, or about 1,100 (three pages of ` +
       `${PAGE_SIZE}) where several pages are noted; one in five with a fault. Local folder archive and state unless noted. Lower bound = ` +
-      'API requests × latency / concurrency; the target applies at 1,000 chargers and concurrency 8, where the adaptive limit starts (the default ceiling is 32).',
+      'API requests × latency / concurrency; the target applies at 1,000 chargers and concurrency 8, where the adaptive limit starts (and the default ceiling).',
     figures,
     notes,
   };

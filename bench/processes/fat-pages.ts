@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
 const options = JSON.parse(process.argv[2] ?? '{}') as {
   reportsPerConnector: number;
   reportBytes: number;
+  /** The clock the reports end before (ISO), the scan's own: the same pages on every run. */
+  nowIso: string;
 };
 const padding = 'x'.repeat(options.reportBytes);
-const ended = Date.now() - 60_000;
+const ended = Date.parse(options.nowIso) - 60_000;
 
 /** Report `n` of a connector: valid, healthy, and made large by a field no rule reads. */
 function report(chargerId: string, n: number): string {

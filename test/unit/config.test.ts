@@ -10,7 +10,7 @@ describe('config', () => {
   it('fills every default from a config that names only the fleet', () => {
     const config = parseConfig({ fleet }, 'test');
     expect(config.api.baseUrl).toBe('https://api.eu.depot.emobility.io');
-    expect(config.scan).toMatchObject({ pageSize: 500, concurrency: 32, overlapMinutes: 480 });
+    expect(config.scan).toMatchObject({ pageSize: 500, concurrency: 8, overlapMinutes: 480 });
     expect(config.alerts).toEqual(['stdout']);
     const thresholds = new ThresholdBook(config.thresholds, config.overrides).for(
       on('HPC-001', '1'),
