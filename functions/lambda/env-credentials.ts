@@ -6,9 +6,8 @@ import { type FromEnvInit, fromEnv } from '@aws-sdk/credential-provider-env';
  * hands a function its role's credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
  * AWS_SESSION_TOKEN, so the default chain's other links (SSO, STS web identity, INI files,
  * instance metadata, and the nested SDK clients they use) are dead weight there: about 120 KiB
- * of bundle to parse at every cold start. The entries pass `fromEnv()` themselves; this keeps a
- * client built without credentials working the same way. The CLI and local runs are not bundled
- * with the alias and keep the whole chain.
+ * of bundle to parse at every cold start. The CLI and local runs are not bundled with the alias
+ * and keep the whole chain.
  */
 export function defaultProvider(init?: FromEnvInit) {
   return fromEnv(init);

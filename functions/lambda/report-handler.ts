@@ -1,10 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Context } from 'aws-lambda';
-import { createS3Client, createSnsClient } from '../adapters/aws-clients.ts';
+import { s3Client, snsClient } from '../adapters/aws-clients.ts';
 import { perProtocolMessage } from '../adapters/sns-message.ts';
 import { buildHealthReport } from '../core/report/health-report.ts';
 import type { HealthReportInput, ReportPeriod } from '../core/report/report-input.ts';
@@ -120,9 +119,9 @@ function reportTime(event: ReportEvent | undefined, fallback: number): number {
 /** The Lambda entry point (EventBridge Scheduler invokes it weekly). */
 export const handler = createReportHandler({
   env: process.env,
-  // Lambda gives the function its role's credentials in the environment: no other source is
-  // asked (the bundle leaves the rest of the SDK's default chain out, see infra/bundling.ts).
-  s3: createS3Client(process.env, fromEnv()),
-  sns: createSnsClient(undefined, fromEnv()),
+  // The default chain, which the Lambda bundle narrows to the environment, where Lambda puts
+  // the role's credentials (an esbuild alias, infra/bundling.ts).
+  s3: s3Client(),
+  sns: snsClient(),
   logger: new Logger({ serviceName: 'depot-watch-report' }),
 });

@@ -2,10 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { awsAdapters } from '../adapters/aws-adapters.ts';
-import { createS3Client, createSnsClient } from '../adapters/aws-clients.ts';
+import { s3Client, snsClient } from '../adapters/aws-clients.ts';
 import { powertoolsLog } from '../adapters/powertools-log.ts';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
@@ -116,10 +115,10 @@ export function runDeadline(now: number, remainingMs: number): number {
 /** The Lambda entry point (EventBridge Scheduler invokes it on the configured rate). */
 export const handler = createScanHandler({
   env: process.env,
-  // Lambda gives the function its role's credentials in the environment: no other source is
-  // asked (the bundle leaves the rest of the SDK's default chain out, see infra/bundling.ts).
-  s3: createS3Client(process.env, fromEnv()),
-  sns: createSnsClient(undefined, fromEnv()),
+  // The default chain, which the Lambda bundle narrows to the environment, where Lambda puts
+  // the role's credentials (an esbuild alias, infra/bundling.ts).
+  s3: s3Client(),
+  sns: snsClient(),
   logger: new Logger({ serviceName: 'depot-watch' }),
   metrics: new Metrics({ namespace: 'DepotWatch', serviceName: 'depot-watch' }),
 });

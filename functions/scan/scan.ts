@@ -239,25 +239,16 @@ interface Folded {
 /** A session as the fleet step reads it: attribution and daily KPIs. */
 type FleetSessionRead = FleetSession & { severities: readonly Severity[] };
 
-/** One array for every session with nothing in it: most sessions have no finding. */
-const NONE: readonly never[] = Object.freeze([]);
-
 /**
  * Folds a connector's outcome into what the run keeps of it, as soon as the connector is done:
- * a run holds this for every connector of the fleet until its end, so each byte here is paid
- * once per session of the depot. Its sessions share the connector's origin and, when they have
- * no finding, one empty array; the wrappers the connector built are released here rather than
- * at the end of the run.
+ * a run holds this for every connector of the fleet until its end. Its sessions share the
+ * connector's origin rather than each carrying a copy.
  */
 function folded(origin: ReportOrigin, outcome: ConnectorOutcome): Folded {
   return {
     result: outcome.result,
     delivered: outcome.delivered,
-    sessions: outcome.sessions.map(({ session, severities }) => ({
-      origin,
-      session: session.findings.length === 0 ? { ...session, findings: NONE } : session,
-      severities: severities.length === 0 ? NONE : severities,
-    })),
+    sessions: outcome.sessions.map(({ session, severities }) => ({ origin, session, severities })),
   };
 }
 

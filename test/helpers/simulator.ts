@@ -66,3 +66,20 @@ export async function readAll(
     }[],
   };
 }
+
+/** Every session the simulator serves, over its whole fleet, for a window read at `now`. */
+export function fleetSessionsBetween(
+  simulator: DepotSimulator,
+  from: number,
+  to: number,
+  now: number = to,
+) {
+  const { fleet } = simulator;
+  return fleet
+    .chargerIds()
+    .flatMap((chargerId) =>
+      fleet
+        .connectorIds()
+        .flatMap((connectorId) => fleet.sessionsBetween(chargerId, connectorId, from, to, now)),
+    );
+}

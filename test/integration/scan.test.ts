@@ -14,7 +14,7 @@ import type { AlertSink } from '../../functions/scan/ports.ts';
 import { runFailed } from '../../functions/scan/summary.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { alertsIn, configFor, filesUnder, recordingLog, scanOnce } from '../helpers/scan.ts';
-import { startSimulator } from '../helpers/simulator.ts';
+import { fleetSessionsBetween, startSimulator } from '../helpers/simulator.ts';
 
 const START = Date.parse('2026-11-24T12:00:00.000Z');
 let clock = START;
@@ -34,15 +34,7 @@ afterEach(async () => {
 
 /** Sessions the simulator serves for the whole fleet in the first run's 24-hour window. */
 function sessionsInFirstWindow() {
-  return sim.fleet
-    .chargerIds()
-    .flatMap((chargerId) =>
-      sim.fleet
-        .connectorIds()
-        .flatMap((connectorId) =>
-          sim.fleet.sessionsBetween(chargerId, connectorId, START - 24 * 3_600_000, START, START),
-        ),
-    );
+  return fleetSessionsBetween(sim, START - 24 * 3_600_000, START);
 }
 
 describe('a scan with the local adapters', () => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import type { ScanRuntime } from '../../functions/wiring/scan-from-config.ts';
 import { configFor, filesUnder, scanOnce } from '../helpers/scan.ts';
-import { startSimulator } from '../helpers/simulator.ts';
+import { fleetSessionsBetween, startSimulator } from '../helpers/simulator.ts';
 
 const START = Date.parse('2026-11-24T12:00:00.000Z');
 const now = () => START;
@@ -57,15 +57,7 @@ describe('a scan against an API that throttles', () => {
     const adaptive = await scanWithCeiling32(sim, 'adaptive');
 
     const served = sim.stats.reportsServed;
-    const inWindow = sim.fleet
-      .chargerIds()
-      .flatMap((chargerId) =>
-        sim.fleet
-          .connectorIds()
-          .flatMap((connectorId) =>
-            sim.fleet.sessionsBetween(chargerId, connectorId, START - 24 * 3_600_000, START, START),
-          ),
-      );
+    const inWindow = fleetSessionsBetween(sim, START - 24 * 3_600_000, START);
     expect(served).toBe(inWindow.length);
     expect(adaptive.summary.failed).toEqual([]);
     expect(adaptive.summary.totals.fetched).toBe(served);
