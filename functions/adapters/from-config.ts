@@ -18,12 +18,14 @@ export interface AdapterOptions {
   /** AWS clients to use instead of the process-wide ones. */
   s3?: S3Client;
   sns?: SNSClient;
+  /** The depot whose archive partition to write, in a config of several. Default: none. */
+  depot?: string;
 }
 
 /** The archive a config names: `s3://bucket/prefix` or a folder path. */
 export function archiveFrom(uri: string, options: AdapterOptions): ReportArchive {
-  if (uri.startsWith('s3://')) return s3ArchiveAt(uri, options.s3 ?? s3Client());
-  return new LocalArchive(resolve(options.baseDir, uri));
+  if (uri.startsWith('s3://')) return s3ArchiveAt(uri, options.s3 ?? s3Client(), options.depot);
+  return new LocalArchive(resolve(options.baseDir, uri), options.depot);
 }
 
 /** The cursor and ledger store a config names: `s3://bucket/prefix` or a folder path. */

@@ -10,9 +10,11 @@ export type CreateOnce = (key: string, body: string) => Promise<boolean>;
  * only in that one operation, so the layout and the quarantine rules live here, once.
  */
 export class KeyedArchive implements ReportArchive {
+  /** `depot` names the depot whose partition this archive writes, in a config of several. */
   constructor(
     readonly location: string,
     private readonly createOnce: CreateOnce,
+    private readonly depot?: string,
   ) {}
 
   async putReport(
@@ -21,20 +23,32 @@ export class KeyedArchive implements ReportArchive {
     sessionId: string,
     body: string,
   ): Promise<PutOutcome> {
-    return outcome(await this.createOnce(reportKey(origin, sessionDate, sessionId), body));
+    return outcome(
+      await this.createOnce(reportKey(origin, sessionDate, sessionId, this.depot), body),
+    );
   }
 
   async putQuarantined(origin: ReportOrigin, body: string, reason: string): Promise<PutOutcome> {
-    const key = quarantineKey(origin, body);
+    const key = quarantineKey(origin, body, this.depot);
     // The reason goes first: a report in quarantine never stands there without its why.
     await this.createOnce(reasonKey(key), `${JSON.stringify({ ...origin, reason }, null, 2)}\n`);
     return outcome(await this.createOnce(key, body));
   }
 
   async putIncidentHistory(day: string, name: string, jsonLines: string): Promise<PutOutcome> {
-    return outcome(
-      await this.createOnce(`incidents/date=${day}/${encodeKeySegment(name)}.jsonl`, jsonLines),
-    );
+    const { depot } = this;
+    if (depot === undefined)
+      return outcome(
+        await this.createOnce(`incidents/date=${day}/${encodeKeySegment(name)}.jsonl`, jsonLines),
+      );
+    // The depots of one run share its id: each writes its own file, every line naming it.
+    const lines = jsonLines
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `${JSON.stringify({ depot, ...JSON.parse(line) })}\n`)
+      .join('');
+    const file = encodeKeySegment(`${depot}.${name}`);
+    return outcome(await this.createOnce(`incidents/date=${day}/${file}.jsonl`, lines));
   }
 }
 

@@ -5,16 +5,21 @@ import { createFileOnce } from './local-files.ts';
 
 /** The archive in a local folder, in the same layout as the S3 bucket. */
 export class LocalArchive extends KeyedArchive {
-  constructor(location: string) {
-    super(location, async (key, body) => {
-      try {
-        return await createFileOnce(join(location, key), body);
-      } catch (error) {
-        // The name, not the disk, is at fault: only this report is refused.
-        if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
-          throw new UnstorableReportError(`its file name is too long for this file system`);
-        throw error;
-      }
-    });
+  /** `depot` names the depot whose partition this archive writes, in a config of several. */
+  constructor(location: string, depot?: string) {
+    super(
+      location,
+      async (key, body) => {
+        try {
+          return await createFileOnce(join(location, key), body);
+        } catch (error) {
+          // The name, not the disk, is at fault: only this report is refused.
+          if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
+            throw new UnstorableReportError(`its file name is too long for this file system`);
+          throw error;
+        }
+      },
+      depot,
+    );
   }
 }

@@ -27,6 +27,18 @@ export class LocalState implements ScanState, SilenceStore {
     return lockStateFolder(this.location, runId);
   }
 
+  async saveRunPart(runId: string, part: string, value: unknown): Promise<void> {
+    await replaceFile(this.#runPartPath(runId, part), `${JSON.stringify(value)}\n`);
+  }
+
+  async loadRunPart(runId: string, part: string): Promise<unknown> {
+    return readJsonFile(this.#runPartPath(runId, part));
+  }
+
+  #runPartPath(runId: string, part: string): string {
+    return join(this.location, 'runs', encodeKeySegment(runId), `${encodeKeySegment(part)}.json`);
+  }
+
   async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
     return (await readJsonFile(this.#path('cursors', origin))) as Cursor | undefined;
   }

@@ -9,20 +9,25 @@ const MAX_KEY_BYTES = 1024;
 
 /** The report archive in an S3 bucket, Hive-style so Athena reads it as a partitioned table. */
 export class S3Archive extends KeyedArchive {
-  constructor(client: S3Client, { bucket, prefix }: S3Location) {
+  /** `depot` names the depot whose partition this archive writes, in a config of several. */
+  constructor(client: S3Client, { bucket, prefix }: S3Location, depot?: string) {
     const objects = new S3Objects(client, bucket);
-    super(`s3://${bucket}/${prefix}`, async (key, body) => {
-      const fullKey = prefix + key;
-      // Refused before sending: S3 would answer KeyTooLongError for this key on every run.
-      if (Buffer.byteLength(fullKey) > MAX_KEY_BYTES)
-        throw new UnstorableReportError(`its S3 key is longer than ${MAX_KEY_BYTES} bytes`);
-      try {
-        return await objects.createOnce(fullKey, body);
-      } catch (error) {
-        if ((error as { name?: string }).name === 'KeyTooLongError')
-          throw new UnstorableReportError(`S3 refused its key as too long`);
-        throw error;
-      }
-    });
+    super(
+      `s3://${bucket}/${prefix}`,
+      async (key, body) => {
+        const fullKey = prefix + key;
+        // Refused before sending: S3 would answer KeyTooLongError for this key on every run.
+        if (Buffer.byteLength(fullKey) > MAX_KEY_BYTES)
+          throw new UnstorableReportError(`its S3 key is longer than ${MAX_KEY_BYTES} bytes`);
+        try {
+          return await objects.createOnce(fullKey, body);
+        } catch (error) {
+          if ((error as { name?: string }).name === 'KeyTooLongError')
+            throw new UnstorableReportError(`S3 refused its key as too long`);
+          throw error;
+        }
+      },
+      depot,
+    );
   }
 }

@@ -37,6 +37,21 @@ export class S3State implements ScanState, SilenceStore {
     this.#prefix = prefix;
   }
 
+  async saveRunPart(runId: string, part: string, value: unknown): Promise<void> {
+    const key = this.#runPartKey(runId, part);
+    // A retried shard replaces what its earlier attempt saved: read for the ETag, then write.
+    await this.#read<unknown>(key);
+    await this.#write<unknown>(key, value, () => value);
+  }
+
+  async loadRunPart(runId: string, part: string): Promise<unknown> {
+    return this.#read<unknown>(this.#runPartKey(runId, part));
+  }
+
+  #runPartKey(runId: string, part: string): string {
+    return `${this.#prefix}runs/${encodeKeySegment(runId)}/${encodeKeySegment(part)}.json`;
+  }
+
   async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
     return this.#read<Cursor>(this.#key('cursors', origin));
   }

@@ -104,6 +104,9 @@ function entryOf(message: AlertMessage, notices: Map<string, IncidentNotificatio
       MessageAttributes: {
         severity: { DataType: 'String', StringValue: message.attributes.severity },
         chargerId: { DataType: 'String', StringValue: message.attributes.chargerId },
+        ...(message.attributes.depot !== undefined
+          ? { depot: { DataType: 'String', StringValue: message.attributes.depot } }
+          : {}),
         rule: { DataType: 'String.Array', StringValue: JSON.stringify(message.attributes.rules) },
         event: { DataType: 'String.Array', StringValue: listOf(message.attributes.events) },
         subject: { DataType: 'String.Array', StringValue: listOf(carried.map((n) => n.subject)) },

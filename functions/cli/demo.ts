@@ -24,6 +24,8 @@ export interface DemoOptions {
   dir: string;
   seed: number;
   chargers: number;
+  /** Simulated depots, each with its own API and fleet. Default: 1. */
+  depots?: number;
   /** Alerts and errors only: no banner, no summary, no listing. Default: false. */
   quiet?: boolean;
   /** Where log lines go. Default: errors on stderr. */
@@ -47,37 +49,38 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const dir = resolve(options.dir);
   await mkdir(dir, { recursive: true });
   await access(dir, constants.W_OK);
-  const startOfToday = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-  const simulator = await new DepotSimulator({
-    fleet: {
-      seed: options.seed,
-      chargers: options.chargers,
-      // Two weeks of sessions: one in twelve with a random fault keeps the first screen readable.
-      anomalyEvery: 12,
-      invalidEvery: 13,
-      // A bus whose battery fails the alignment check on every charger it uses, and a
-      // converter losing efficiency over the last six days while staying above the 90 % floor:
-      // what only the fleet's longer view can see.
-      faultyVehicle: DEMO_FAULTY_BUS,
-      drift: {
-        ...DEMO_DRIFT,
-        chargerId: `HPC-${String(Math.min(3, options.chargers)).padStart(3, '0')}`,
-        endsAt: startOfToday,
-      },
-    },
-  }).start();
+  const count = options.depots ?? 1;
+  const simulators = await Promise.all(
+    Array.from({ length: count }, (_, index) => startDemoDepot(options, index)),
+  );
   try {
-    const { fleet } = simulator;
+    const [first] = simulators;
+    if (!first) throw new Error('the demo needs at least one depot');
+    const { fleet } = first;
+    const names = simulators.map((_, index) => demoDepotName(index));
     say(
-      `depot-watch demo: a simulated depot of ${fleet.options.chargers} chargers × ${fleet.options.connectorsPerCharger} connectors ` +
-        `(seed ${fleet.options.seed}) at ${simulator.url}\n\n`,
+      count === 1
+        ? `depot-watch demo: a simulated depot of ${fleet.options.chargers} chargers × ${fleet.options.connectorsPerCharger} connectors ` +
+            `(seed ${fleet.options.seed}) at ${first.url}\n\n`
+        : `depot-watch demo: ${count} simulated depots (${names.join(', ')}), each of ${fleet.options.chargers} chargers × ${fleet.options.connectorsPerCharger} connectors, ` +
+            `each with its own API (${simulators.map((s) => s.url).join(', ')})\n\n`,
     );
+    const fleetOf = (sim: DepotSimulator) =>
+      sim.fleet
+        .chargerIds()
+        .map((chargerId) => ({ chargerId, connectors: sim.fleet.connectorIds() }));
+    const apiOf = (sim: DepotSimulator) => ({ tokenUrl: sim.tokenUrl, baseUrl: sim.url });
     const config = parseConfig(
       {
-        fleet: fleet
-          .chargerIds()
-          .map((chargerId) => ({ chargerId, connectors: fleet.connectorIds() })),
-        api: { tokenUrl: simulator.tokenUrl, baseUrl: simulator.url },
+        ...(count === 1
+          ? { fleet: fleetOf(first), api: apiOf(first) }
+          : {
+              depots: simulators.map((sim, index) => ({
+                name: names[index],
+                api: apiOf(sim),
+                fleet: fleetOf(sim),
+              })),
+            }),
         archive: resolve(dir, 'archive'),
         state: resolve(dir, 'state'),
         alerts: ['stdout', resolve(dir, 'alerts.jsonl')],
@@ -121,8 +124,39 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await writeDemoReport(config, dir, say);
     return runFailed(summary) ? 1 : 0;
   } finally {
-    await simulator.stop();
+    await Promise.all(simulators.map((sim) => sim.stop()));
   }
+}
+
+/** The demo's depot names: compass points, then numbered. */
+export function demoDepotName(index: number): string {
+  return ['north', 'south', 'east', 'west'][index] ?? `depot-${index + 1}`;
+}
+
+/**
+ * One simulated depot of the demo on a free port. The first has the demo's seed; each other
+ * its own, so the depots' sessions differ while their charger ids (HPC-001 …) are alike.
+ */
+function startDemoDepot(options: DemoOptions, index: number): Promise<DepotSimulator> {
+  const startOfToday = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+  return new DepotSimulator({
+    fleet: {
+      seed: options.seed + index,
+      chargers: options.chargers,
+      // Two weeks of sessions: one in twelve with a random fault keeps the first screen readable.
+      anomalyEvery: 12,
+      invalidEvery: 13,
+      // A bus whose battery fails the alignment check on every charger it uses, and a
+      // converter losing efficiency over the last six days while staying above the 90 % floor:
+      // what only the fleet's longer view can see.
+      faultyVehicle: DEMO_FAULTY_BUS,
+      drift: {
+        ...DEMO_DRIFT,
+        chargerId: `HPC-${String(Math.min(3, options.chargers)).padStart(3, '0')}`,
+        endsAt: startOfToday,
+      },
+    },
+  }).start();
 }
 
 /**

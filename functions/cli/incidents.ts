@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { depotStatesUnder } from '../adapters/depot-states.ts';
 import { documentsUnder } from '../adapters/stored-documents.ts';
 import { storedIncidents } from '../adapters/stored-incidents.ts';
 import type { Config } from '../config/config.ts';
@@ -8,6 +9,8 @@ import { plainText } from '../core/vendor-text.ts';
 
 /** One line of the incident list: an incident as the state store and the history know it. */
 interface IncidentRow {
+  /** The incident's depot, in a config of several; absent for one fleet's, as it always was. */
+  depot?: string;
   incident: string;
   status: 'pending' | 'open' | 'resolved';
   severity: string;
@@ -35,7 +38,8 @@ export interface IncidentsCommand {
 
 /**
  * Lists incidents: those the state store holds (open, and pending ones not yet open) with the
- * ones the archive's incident history has seen resolved. `--open` keeps the open ones.
+ * ones the archive's incident history has seen resolved. `--open` keeps the open ones. With
+ * several depots every depot's incidents are listed, each naming its depot.
  */
 export async function runIncidents(command: IncidentsCommand): Promise<number> {
   // Neither a state nor an archive folder: a wrong path or a depot never scanned, not a quiet one.
@@ -54,8 +58,10 @@ export async function runIncidents(command: IncidentsCommand): Promise<number> {
     .map((line) => JSON.parse(line) as Record<string, string> & { sessionIds?: string[] })
     .sort((a, b) => String(a.at).localeCompare(String(b.at)));
   for (const notice of history) {
-    const earlier = rows.get(notice.incident as string);
-    rows.set(notice.incident as string, {
+    const key = keyOf(notice.depot, notice.incident as string);
+    const earlier = rows.get(key);
+    rows.set(key, {
+      ...(typeof notice.depot === 'string' ? { depot: notice.depot } : {}),
       incident: notice.incident as string,
       status: notice.event === 'resolve' ? 'resolved' : 'open',
       severity: notice.severity as string,
@@ -71,30 +77,59 @@ export async function runIncidents(command: IncidentsCommand): Promise<number> {
       title: notice.title as string,
     });
   }
-  for (const incident of await storedIncidents(command.config.state, command.baseDir)) {
-    const known = rows.get(incident.id);
-    rows.set(incident.id, {
-      ...rowOf(incident),
-      ...(known?.lastEvent ? { lastEvent: known.lastEvent, lastEventAt: known.lastEventAt } : {}),
-    });
-  }
+  // Every depot's state: the config's own folder, and each `depot=<name>` folder in it.
+  for (const { depot, location } of await depotStatesUnder(state, command.baseDir))
+    for (const incident of await storedIncidents(location, '/')) {
+      const key = keyOf(depot, incident.id);
+      const known = rows.get(key);
+      rows.set(key, {
+        ...(depot === undefined ? {} : { depot }),
+        ...rowOf(incident),
+        ...(known?.lastEvent ? { lastEvent: known.lastEvent, lastEventAt: known.lastEventAt } : {}),
+      });
+    }
   const listed = [...rows.values()]
     .filter((r) => (command.openOnly ? r.status === 'open' : true))
-    .sort((a, b) => a.status.localeCompare(b.status) || b.since.localeCompare(a.since));
+    .sort(
+      (a, b) =>
+        a.status.localeCompare(b.status) ||
+        b.since.localeCompare(a.since) ||
+        (a.depot ?? '').localeCompare(b.depot ?? ''),
+    );
   if (command.json) {
     for (const row of listed) command.write(`${JSON.stringify(row)}\n`);
     return 0;
   }
   const open = listed.filter((r) => r.status === 'open').length;
-  command.write(`${listed.length} incident(s), ${open} open\n`);
+  const depots = new Set(listed.flatMap((r) => (r.depot === undefined ? [] : [r.depot])));
+  command.write(`${listed.length} incident(s), ${open} open${depotsLine(depots)}\n`);
+  // A depot column only when there are named depots: one fleet's list stays as it was.
+  const width = Math.max(0, ...[...depots].map((d) => d.length));
+  const depotCell = (row: IncidentRow) =>
+    depots.size === 0 ? '' : `${plainText(row.depot ?? '-', 63).padEnd(width)} `;
   for (const row of listed) {
     command.write(
-      `${row.status.toUpperCase().padEnd(9)} ${row.severity.padEnd(8)} ${whereOf(row).padEnd(12)} ` +
+      `${row.status.toUpperCase().padEnd(9)} ${row.severity.padEnd(8)} ${depotCell(row)}${whereOf(row).padEnd(12)} ` +
         `${row.rule.padEnd(26)} since ${row.since.slice(0, 16).replace('T', ' ')}  ${row.incident}\n` +
         `          ${plainText(row.title, 300)}\n`,
     );
   }
   return 0;
+}
+
+/**
+ * The key of an incident in the list: its id within its depot. Ids are hashes of charger,
+ * connector and first session, and two depots may have the same charger ids.
+ */
+function keyOf(depot: unknown, id: string): string {
+  return `${typeof depot === 'string' ? depot : ''}\u001f${id}`;
+}
+
+/** How many named depots the list covers, after its count; nothing for one fleet. */
+function depotsLine(depots: ReadonlySet<string>): string {
+  if (depots.size === 0) return '';
+  const names = [...depots].sort().map((d) => plainText(d, 63));
+  return ` across ${depots.size} depot(s): ${names.join(', ')}`;
 }
 
 /** What an incident is about, as the list shows it: a vehicle, a whole charger or a connector. */

@@ -1,19 +1,16 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../config/config.ts';
 import { evaluateReport } from '../core/evaluate.ts';
-import {
-  type DailyConnectorKpi,
-  fleetTotals,
-  type KpiSession,
-  kpiSessionsByDay,
-  rollUpDay,
-} from '../core/fleet/daily-kpis.ts';
+import { type KpiSession, kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
 import { sessionFacts } from '../core/fleet/session-facts.ts';
+import type { DepotKpiRow } from '../core/report/report-input.ts';
 import { reportsInDocument } from '../core/report-file.ts';
 import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import type { ScanState } from '../scan/ports.ts';
 import { checkDayFlags, type DayFlags } from './day-flags.ts';
+import { depotKpiRows, depotOfPath } from './depot-kpis.ts';
+import { formatKpiTable } from './kpi-table.ts';
 import { savedDocuments } from './saved-documents.ts';
 
 /** Days inclusive, `YYYY-MM-DD`; either end left out is open (only with `--archive`). */
@@ -62,11 +59,12 @@ export function kpiPeriod(flags: DayFlags, now: number, fromArchive: boolean): K
 
 /**
  * Prints the daily KPI rows of a period, one line per connector and day, and the fleet's
- * total; `--json` prints one row per line. Exit 1 when nothing could be read at all.
+ * total; `--json` prints one row per line. Rows of a named depot (its `depot=<name>` state
+ * folder or archive partition) name it. Exit 1 when nothing could be read at all.
  */
 export async function runKpis(command: KpisCommand): Promise<number> {
   const { source, period } = command;
-  let rows: DailyConnectorKpi[];
+  let rows: DepotKpiRow[];
   let from: string;
   if ('state' in source) {
     // A state folder that is not there is a wrong path or a depot never scanned, not a quiet week.
@@ -74,9 +72,8 @@ export async function runKpis(command: KpisCommand): Promise<number> {
       command.writeError(`depot-watch: no state at ${source.location}; run a scan first\n`);
       return 1;
     }
-    rows = [];
-    for (const day of daysIn(period.from as string, period.to as string))
-      rows.push(...(await source.state.loadDailyKpis(day)));
+    const days = daysIn(period.from as string, period.to as string);
+    rows = await depotKpiRows(source.state, source.location, days);
     from = `the state at ${source.location}`;
   } else {
     const read = await archivedSessions(source.archive, source.thresholds, command.writeError);
@@ -87,13 +84,18 @@ export async function runKpis(command: KpisCommand): Promise<number> {
       return 1;
     }
     rows = [];
-    for (const [day, sessions] of [...kpiSessionsByDay(read.sessions)].sort(byKey))
-      if (inPeriod(day, period)) rows.push(...rollUpDay([], day, sessions));
+    // A depot's sessions are rolled up apart: two depots may both have an HPC-001/1.
+    for (const [depot, sessions] of [...read.sessions].sort(byKey))
+      for (const [day, daySessions] of [...kpiSessionsByDay(sessions)].sort(byKey))
+        if (inPeriod(day, period))
+          for (const row of rollUpDay([], day, daySessions))
+            rows.push(depot === '' ? row : { depot, ...row });
     from = `${read.reports} report(s) in ${source.archive.join(', ')}`;
   }
   rows.sort(
     (a, b) =>
       order(a.date, b.date) ||
+      order(a.depot ?? '', b.depot ?? '') ||
       order(a.chargerId, b.chargerId) ||
       order(a.connectorId, b.connectorId),
   );
@@ -101,17 +103,21 @@ export async function runKpis(command: KpisCommand): Promise<number> {
     for (const { sessionKeys: _, ...row } of rows) command.write(`${JSON.stringify(row)}\n`);
     return 0;
   }
-  command.write(formatTable(rows, describePeriod(period, rows), from));
+  command.write(formatKpiTable(rows, describePeriod(period, rows), from));
   return 0;
 }
 
-/** The sessions of the valid reports under some paths, each once, as the scan would count them. */
+/**
+ * The sessions of the valid reports under some paths, each once, as the scan would count them;
+ * by depot (its archive partition, `''` for one fleet's archive).
+ */
 async function archivedSessions(
   paths: readonly string[],
   thresholds: ThresholdBook,
   writeError: (text: string) => void,
-): Promise<{ sessions: KpiSession[]; reports: number; files: number }> {
-  const sessions: KpiSession[] = [];
+): Promise<{ sessions: Map<string, KpiSession[]>; reports: number; files: number }> {
+  const sessions = new Map<string, KpiSession[]>();
+  let reports = 0;
   let files = 0;
   for await (const { name, read } of savedDocuments(paths)) {
     files++;
@@ -132,7 +138,11 @@ async function archivedSessions(
       const t = thresholds.for(origin);
       const { findings } = evaluateReport(report, t, origin);
       const targetSoc = t['soc-shortfall']?.targetSocPercent as number;
-      sessions.push({
+      const depot = depotOfPath(name) ?? '';
+      const list = sessions.get(depot) ?? [];
+      sessions.set(depot, list);
+      reports++;
+      list.push({
         key: `${String(report.sessionId)}@${sessionDate}`,
         origin,
         facts: sessionFacts(report, sessionDate, targetSoc),
@@ -140,67 +150,10 @@ async function archivedSessions(
       });
     }
   }
-  return { sessions, reports: sessions.length, files };
+  return { sessions, reports, files };
 }
 
-const COLUMNS = [
-  ['date', 10],
-  ['charger/connector', 20],
-  ['sessions', 8],
-  ['success', 8],
-  ['fault-free', 10],
-  ['energy kWh', 10],
-  ['efficiency', 10],
-  ['faulted min', 11],
-] as const;
-
-/** The readable table: a header, a line per connector and day, and the fleet's total. */
-function formatTable(rows: readonly DailyConnectorKpi[], period: string, from: string): string {
-  const lines = [`Daily KPIs ${period}, from ${from}`];
-  if (rows.length === 0) return `${lines[0]}\nNo sessions in this period.\n`;
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => {
-        const [, width] = COLUMNS[i] ?? ['', 0];
-        return i < 2 ? cell.padEnd(width) : cell.padStart(width);
-      })
-      .join('  ')
-      .trimEnd();
-  lines.push(line(COLUMNS.map(([name]) => name)));
-  for (const row of rows)
-    lines.push(
-      line([
-        row.date,
-        `${row.chargerId}/${row.connectorId}`,
-        String(row.sessions),
-        percent(row.chargingSuccessRate),
-        percent(row.faultFreeRate),
-        row.energyDeliveredKwh.toFixed(1),
-        row.meanEfficiencyPercent === null ? '-' : `${row.meanEfficiencyPercent.toFixed(1)}%`,
-        row.faultedMinutes.toFixed(1),
-      ]),
-    );
-  const total = fleetTotals(rows);
-  lines.push(
-    line([
-      'fleet',
-      `${rows.length} connector-day(s)`,
-      String(total.sessions),
-      percent(total.chargingSuccessRate),
-      percent(total.faultFreeRate),
-      total.energyDeliveredKwh.toFixed(1),
-      total.meanEfficiencyPercent === null ? '-' : `${total.meanEfficiencyPercent.toFixed(1)}%`,
-      total.faultedMinutes.toFixed(1),
-    ]),
-  );
-  return `${lines.join('\n')}\n`;
-}
-
-function percent(rate: number | null): string {
-  return rate === null ? '-' : `${(rate * 100).toFixed(1)}%`;
-}
-
-function describePeriod(period: KpiPeriod, rows: readonly DailyConnectorKpi[]): string {
+function describePeriod(period: KpiPeriod, rows: readonly DepotKpiRow[]): string {
   const from = period.from ?? rows[0]?.date;
   const to = period.to ?? rows.at(-1)?.date;
   return from === undefined ? '(every day)' : `${from} to ${to}`;

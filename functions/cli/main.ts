@@ -4,6 +4,7 @@ import { dryRunAdapters } from '../adapters/dry-run.ts';
 import { stateFrom } from '../adapters/from-config.ts';
 import { ConfigError, parseConfig } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
+import type { DepotScope } from '../config/depot-scopes.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { isInstant, silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
@@ -85,18 +86,23 @@ async function demo(args: string[]): Promise<number> {
     dir: { type: 'string', default: '.depot-watch' },
     seed: { type: 'string', default: '7' },
     chargers: { type: 'string', default: '4' },
+    depots: { type: 'string', default: '1' },
     verbose: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
   });
   const loudness = loudnessOf(values);
   const seed = integer(values.seed, '--seed');
   const chargers = integer(values.chargers, '--chargers');
+  const depots = integer(values.depots, '--depots');
+  if (depots < 1 || depots > 10)
+    throw new ConfigError(`--depots must be from 1 to 10, got ${depots}`);
   const voice = scanVoice('demo', loudness, 'error');
   try {
     return await runDemo({
       dir: values.dir,
       seed,
       chargers,
+      depots,
       quiet: loudness === 'quiet',
       log: voice.log,
       ...(voice.progress ? { progress: voice.progress } : {}),
@@ -123,12 +129,14 @@ async function scan(args: string[]): Promise<number> {
       : undefined;
   const config = await loadConfigFile(values.config);
   const baseDir = dirname(resolve(values.config));
-  const credentials = credentialsFrom(config);
+  // One fleet: missing credentials are a config error before anything starts. Several depots:
+  // each depot's own are read as it starts, and a depot without them fails alone.
+  const credentials = config.depots.length === 0 ? credentialsFrom(config) : undefined;
   const voice = scanVoice('scan', loudness, 'warn');
   let summary: ScanSummary;
   try {
     summary = await scanFromConfig(config, {
-      credentials,
+      ...(credentials ? { credentials } : {}),
       ...(deadline !== undefined ? { deadline } : {}),
       log: voice.log,
       ...(voice.progress ? { progress: voice.progress } : {}),
@@ -136,13 +144,16 @@ async function scan(args: string[]): Promise<number> {
       write: voice.above(out),
       // Reads the real state (windows, incidents) but writes, archives and sends nothing.
       ...(values['dry-run']
-        ? dryRunAdapters(
-            {
-              state: stateFrom(config.state, { baseDir }),
-              archiveLocation: where(config.archive, baseDir),
-            },
-            voice.above(out),
-          )
+        ? {
+            depotAdapters: (depot: DepotScope) =>
+              dryRunAdapters(
+                {
+                  state: stateFrom(depot.config.state, { baseDir }),
+                  archiveLocation: where(config.archive, baseDir),
+                },
+                voice.above(out),
+              ),
+          }
         : {}),
     });
     voice.finish(summary.totals.alerted);

@@ -14,6 +14,7 @@ export function formatScanSummary(summary: ScanSummary, archiveLocation: string)
     `  findings          ${pad(t.findings)}`,
     ...rules.map(([rule, count]) => `    ${rule.padEnd(28)} ${pad(count)}`),
     `  notices sent      ${pad(t.alerted)}  ${t.openIncidents} incident(s) open`,
+    ...depotLines(summary),
     ...(t.ruleErrors > 0 ? [`  rule errors       ${pad(t.ruleErrors)}  (see the log)`] : []),
     ...failureLines(summary.failed),
     ...(summary.fleetError !== undefined
@@ -28,13 +29,33 @@ export function formatScanSummary(summary: ScanSummary, archiveLocation: string)
 function failureLines(failed: ScanSummary['failed']): string[] {
   const byError = new Map<string, string[]>();
   for (const f of failed)
-    byError.set(f.error, [...(byError.get(f.error) ?? []), `${f.chargerId}/${f.connectorId}`]);
+    byError.set(f.error, [
+      ...(byError.get(f.error) ?? []),
+      `${f.depot === undefined ? '' : `${f.depot} `}${f.chargerId}/${f.connectorId}`,
+    ]);
   return [...byError].map(([error, connectors]) => {
     if (connectors.length === 1) return `  FAILED ${connectors[0]}: ${error}`;
     const named = connectors.slice(0, 8).join(', ');
     const more = connectors.length > 8 ? ` and ${connectors.length - 8} more` : '';
     return `  FAILED ${connectors.length} connectors (${named}${more}): ${error}`;
   });
+}
+
+/** With several depots, one line each: its connectors, failures and reports. */
+function depotLines(summary: ScanSummary): string[] {
+  const depots = new Map<string, { connectors: number; failed: number; fetched: number }>();
+  for (const c of summary.connectors) {
+    if (c.depot === undefined) continue;
+    const seen = depots.get(c.depot) ?? { connectors: 0, failed: 0, fetched: 0 };
+    seen.connectors++;
+    if (c.status !== 'ok') seen.failed++;
+    seen.fetched += c.fetched;
+    depots.set(c.depot, seen);
+  }
+  return [...depots].map(
+    ([depot, d]) =>
+      `  depot ${depot}: ${d.connectors} connectors, ${d.failed} failed, ${d.fetched} reports`,
+  );
 }
 
 function pad(n: number): string {

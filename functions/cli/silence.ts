@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
-import { type Config, ConfigError, INCIDENT_RULES } from '../config/config.ts';
+import { type Config, ConfigError } from '../config/config.ts';
+import { INCIDENT_RULES } from '../config/config-checks.ts';
 import {
   readStoredSilences,
   type Silence,

@@ -1,5 +1,6 @@
 import { Secret } from '../core/secret.ts';
 import { type Config, ConfigError } from './config.ts';
+import type { DepotScope } from './depot-scopes.ts';
 
 /** The client credentials for the token endpoint, wrapped so they never print. */
 export interface ClientCredentials {
@@ -28,4 +29,29 @@ export function credentialsFrom(
     );
   }
   return { clientId: new Secret(clientId), clientSecret: new Secret(clientSecret) };
+}
+
+/**
+ * A depot's client credentials: `DEPOT_WATCH_<NAME>_CLIENT_ID` and `_CLIENT_SECRET` (the name
+ * upper-cased, `-` as `_`), else the depot's `credentials` in the config (or the site's there),
+ * else the site's environment. A config of one fleet reads the site's only (`credentialsFrom`).
+ */
+export function depotCredentialsFrom(
+  depot: DepotScope,
+  env: NodeJS.ProcessEnv = process.env,
+): ClientCredentials {
+  if (depot.name === undefined) return credentialsFrom(depot.config, env);
+  const prefix = `DEPOT_WATCH_${depot.name.toUpperCase().replaceAll('-', '_')}`;
+  const written = depot.config.credentials;
+  const clientId = env[`${prefix}_CLIENT_ID`] || written?.clientId;
+  const clientSecret = env[`${prefix}_CLIENT_SECRET`] || written?.clientSecret;
+  if (clientId && clientSecret)
+    return { clientId: new Secret(clientId), clientSecret: new Secret(clientSecret) };
+  try {
+    return credentialsFrom(depot.config, env);
+  } catch {
+    throw new ConfigError(
+      `missing DepotFinity credentials for depot "${depot.name}": set ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET in the environment (or credentials in its entry of the config file)`,
+    );
+  }
 }

@@ -1,4 +1,4 @@
-import { encodeKeySegment } from './archive-layout.ts';
+import { encodeKeySegment, reportsFolder } from './archive-layout.ts';
 import type { Severity } from './finding.ts';
 import type { IncidentEvent, IncidentNotification } from './incidents/incident.ts';
 import {
@@ -28,6 +28,8 @@ export interface AlertMessage {
     events: IncidentEvent[];
     /** The vehicles the notices name, sorted; empty when none does. */
     vehicleIds: string[];
+    /** The depot, in a config of several. */
+    depot?: string;
   };
   /** Every notice this message accounts for, listed or counted. */
   ids: string[];
@@ -59,10 +61,11 @@ export function alertMessages(
 ): AlertMessage[] {
   const groups = new Map<string, IncidentNotification[]>();
   for (const notice of notices) {
-    const key =
+    const about =
       notice.subject === 'vehicle'
         ? `${notice.severity}\u001fvehicle\u001f${notice.vehicleId ?? notice.chargerId}`
         : `${notice.severity}\u001fcharger\u001f${notice.chargerId}`;
+    const key = `${notice.depot ?? ''}\u001f${about}`;
     groups.set(key, [...(groups.get(key) ?? []), notice]);
   }
   return [...groups.values()]
@@ -83,7 +86,10 @@ export function renderGroup(
     (a, b) => EVENT_ORDER.indexOf(a.event) - EVENT_ORDER.indexOf(b.event),
   );
   const first = ordered[0] as IncidentNotification;
-  const { severity, chargerId } = first;
+  const { severity, chargerId, depot } = first;
+  // Two depots may have chargers of the same id: where several are watched, each line says which.
+  const at = depot === undefined ? '' : `${depot}: `;
+  const inDepot = (key: string) => (depot === undefined ? key : `${depot}/${key}`);
   // A vehicle group names the vehicle where a charger group names the charger.
   const vehicleId = first.subject === 'vehicle' ? first.vehicleId : undefined;
   const about = vehicleId ?? chargerId;
@@ -100,12 +106,12 @@ export function renderGroup(
         : `${EVENT_LABEL[first.event]}: ${first.title}`
       : `${about}: ${moved} (${severity}; ${rules.join(', ')})`;
   // A vehicle's reports lie under every charger it used: the message points at all of them.
-  const archive = `${limits.archiveLocation.replace(/\/?$/, '/')}reports/${vehicleId === undefined ? `charger=${encodeKeySegment(chargerId)}/` : ''}`;
+  const archive = `${reportsFolder(limits.archiveLocation, depot)}${vehicleId === undefined ? `charger=${encodeKeySegment(chargerId)}/` : ''}`;
   const moreLine =
     more > 0 ? `…and ${more} more ${severity} notice(s) on ${about} not listed here.` : '';
 
   const email = [
-    `depot-watch, ${vehicleId === undefined ? 'charger' : 'vehicle'} ${plainText(about, 128)}: ${moved} at ${severity} severity.`,
+    `depot-watch, ${depot === undefined ? '' : `depot ${depot}, `}${vehicleId === undefined ? 'charger' : 'vehicle'} ${plainText(about, 128)}: ${moved} at ${severity} severity.`,
     '',
     ...listed.map((n) => `${noticeAsText(n, 78)}\n${ticketBlock(n, limits.archiveLocation)}`),
     ...(moreLine ? [moreLine, ''] : []),
@@ -119,7 +125,7 @@ export function renderGroup(
     id: first.id,
     content: {
       textType: 'client-markdown',
-      title: `${first.event === 'resolve' && events.length === 1 ? '✅' : ICON[severity]} ${slackText(headline, 200)}`,
+      title: `${first.event === 'resolve' && events.length === 1 ? '✅' : ICON[severity]} ${slackText(at + headline, 200)}`,
       description: capped(
         [
           ...listed.map(
@@ -136,10 +142,11 @@ export function renderGroup(
     metadata: {
       // One Slack thread per incident, so its open, reminders and resolve read as one story;
       // a message that moves several incidents at once starts in the charger's thread.
-      threadId: incidents.length === 1 ? `depot-watch-${first.incident}` : `depot-watch-${about}`,
-      summary: slackText(headline, 200),
+      threadId: `depot-watch-${inDepot(incidents.length === 1 ? first.incident : about)}`,
+      summary: slackText(at + headline, 200),
       eventType: `depot-watch.incident.${events.join('+')}`,
       additionalContext: {
+        ...(depot !== undefined ? { depot } : {}),
         chargerId,
         ...(vehicleId !== undefined ? { vehicleId } : {}),
         severity,
@@ -150,17 +157,22 @@ export function renderGroup(
 
   const defaultBody = JSON.stringify({
     source: 'depot-watch',
+    ...(depot !== undefined ? { depot } : {}),
     chargerId,
     ...(vehicleId !== undefined ? { vehicleId } : {}),
     severity,
     // A bridge to PagerDuty or Opsgenie triggers on open, reminder and escalate, and resolves on
     // resolve, keyed by the incident id.
-    ...(incidents.length === 1 ? { dedupKey: first.incident, event: first.event } : {}),
+    ...(incidents.length === 1 ? { dedupKey: inDepot(first.incident), event: first.event } : {}),
     noticeCount: ordered.length,
-    notices: listed.map((n) => ({ ...n, dedupKey: n.incident, action: actionOf(n.event) })),
+    notices: listed.map((n) => ({
+      ...n,
+      dedupKey: inDepot(n.incident),
+      action: actionOf(n.event),
+    })),
     notListed: ordered.slice(listed.length).map((n) => ({
       id: n.id,
-      dedupKey: n.incident,
+      dedupKey: inDepot(n.incident),
       event: n.event,
       action: actionOf(n.event),
       rule: n.rule,
@@ -170,7 +182,7 @@ export function renderGroup(
   });
 
   return {
-    subject: emailSubject(`[${severity.toUpperCase()}] ${headline}`),
+    subject: emailSubject(`[${severity.toUpperCase()}] ${at}${headline}`),
     email,
     chat,
     default: defaultBody,
@@ -180,6 +192,7 @@ export function renderGroup(
       rules,
       events,
       vehicleIds: [...new Set(ordered.flatMap((n) => n.vehicleId ?? []))].sort(),
+      ...(depot !== undefined ? { depot } : {}),
     },
     ids: ordered.map((n) => n.id),
   };

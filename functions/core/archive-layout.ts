@@ -4,19 +4,31 @@ import type { ReportOrigin } from './session-report.ts';
 /**
  * Where reports live in the archive, the same for S3 and a local folder, Hive-style so that
  * Athena reads `charger`, `connector` and `date` as partitions:
- * `reports/charger=<id>/connector=<id>/date=<YYYY-MM-DD>/<sessionId>.json`.
+ * `reports/charger=<id>/connector=<id>/date=<YYYY-MM-DD>/<sessionId>.json`. A config of several
+ * depots puts a `depot=<name>` partition first; a config of one fleet keeps the layout above.
  */
-export function reportKey(origin: ReportOrigin, sessionDate: string, sessionId: string): string {
-  return `reports/${partitions(origin)}/date=${sessionDate}/${encodeKeySegment(sessionId)}.json`;
+export function reportKey(
+  origin: ReportOrigin,
+  sessionDate: string,
+  sessionId: string,
+  depot?: string,
+): string {
+  return `reports/${partitions(origin, depot)}/date=${sessionDate}/${encodeKeySegment(sessionId)}.json`;
+}
+
+/** The folder of a depot's reports (or the one-fleet archive's) under an archive location. */
+export function reportsFolder(archiveLocation: string, depot?: string): string {
+  const root = `${archiveLocation.replace(/[/\\]+$/, '')}/reports/`;
+  return depot === undefined ? root : `${root}depot=${encodeKeySegment(depot)}/`;
 }
 
 /**
  * Where an invalid report is kept: named by a hash of its bytes, so a re-read of the same
  * report lands on the same key. The reason sits beside it in `<name>.reason.json`.
  */
-export function quarantineKey(origin: ReportOrigin, body: string): string {
+export function quarantineKey(origin: ReportOrigin, body: string, depot?: string): string {
   const contentHash = createHash('sha256').update(body).digest('hex').slice(0, 32);
-  return `quarantine/${partitions(origin)}/${contentHash}.json`;
+  return `quarantine/${partitions(origin, depot)}/${contentHash}.json`;
 }
 
 /** The key of the reason file beside a quarantined report. */
@@ -83,6 +95,7 @@ export function originFromKey(key: string): ReportOrigin | undefined {
   }
 }
 
-function partitions(origin: ReportOrigin): string {
-  return `charger=${encodeKeySegment(origin.chargerId)}/connector=${encodeKeySegment(origin.connectorId)}`;
+function partitions(origin: ReportOrigin, depot: string | undefined): string {
+  const first = depot === undefined ? '' : `depot=${encodeKeySegment(depot)}/`;
+  return `${first}charger=${encodeKeySegment(origin.chargerId)}/connector=${encodeKeySegment(origin.connectorId)}`;
 }

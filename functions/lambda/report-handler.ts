@@ -45,7 +45,10 @@ export interface ReportHandlerDependencies {
 /**
  * Builds the weekly report function: reads the last 7 complete UTC days (and the 7 before, to
  * compare) from the state and archive prefixes, writes the page to `health-reports/`, and
- * publishes one notice with its headline and a presigned link to the reports topic.
+ * publishes one notice with its headline and a presigned link to the reports topic. The state
+ * prefix is the scan's (`DEPOT_WATCH_STATE`); the depots of a several-depot config each keep
+ * theirs in a `depot=<name>` folder under it, which the sources find by listing, so the
+ * report covers every depot the scan wrote without reading the scan's config.
  *
  * The link is signed for 7 days, the most SigV4 allows, but a presigned URL works only while
  * the credentials that signed it are valid, and a Lambda role's are temporary (hours). So the
@@ -89,6 +92,7 @@ export function createReportHandler(deps: ReportHandlerDependencies) {
     const linkExpiresAt = new Date(signedAt + settings.linkExpiresSeconds * 1000).toISOString();
     const message = reportMessage({
       depot: settings.depot,
+      ...(input.depots ? { depots: input.depots } : {}),
       period,
       previous: input.previous,
       headline: buildHealthReport(input).headline,
@@ -102,6 +106,7 @@ export function createReportHandler(deps: ReportHandlerDependencies) {
     );
     deps.logger.info('health report published', {
       period,
+      ...(input.depots ? { depots: input.depots } : {}),
       key,
       bytes: Buffer.byteLength(html),
       messageId: published.MessageId,

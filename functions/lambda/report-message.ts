@@ -7,6 +7,8 @@ import { plainText, slackText } from '../core/vendor-text.ts';
 export interface ReportNotice {
   /** What the report calls the depot: config text, cleared before anyone reads it. */
   depot: string;
+  /** The named depots the report covers, in a deployment of several; none for one fleet. */
+  depots?: readonly string[];
   period: ReportPeriod;
   previous: ReportPeriod;
   /** The report's own headline figures (buildHealthReport), so mail and page never disagree. */
@@ -35,9 +37,11 @@ export function reportMessage(notice: ReportNotice): ReportMessage {
   const span = `${notice.period.from} to ${notice.period.to}`;
   const width = Math.max(...notice.headline.map((k) => k.label.length));
   const display = (key: string) => notice.headline.find((k) => k.key === key)?.display ?? '-';
+  const depots = (notice.depots ?? []).map((d) => plainText(d, 63));
 
   const email = [
     `depot-watch weekly health report for ${depot}, ${span} (UTC days).`,
+    ...(depots.length > 0 ? [`It covers ${depots.length} depots: ${depots.join(', ')}.`] : []),
     '',
     ...notice.headline.map(
       (k) =>
@@ -82,6 +86,7 @@ export function reportMessage(notice: ReportNotice): ReportMessage {
     source: 'depot-watch',
     kind: 'health-report',
     depot: plainText(notice.depot, 200),
+    ...(depots.length > 0 ? { depots } : {}),
     period: notice.period,
     previous: notice.previous,
     headline: notice.headline.map(({ key, label, value, previousValue, change }) => ({

@@ -3,13 +3,23 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { awsAdapters } from '../adapters/aws-adapters.ts';
+import { awsAdapters, readObjectText } from '../adapters/aws-adapters.ts';
 import { s3Client, snsClient } from '../adapters/aws-clients.ts';
 import { powertoolsLog } from '../adapters/powertools-log.ts';
+import type { Config } from '../config/config.ts';
+import { type DepotScope, depotsOf } from '../config/depot-scopes.ts';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
+import { shardName } from '../scan/shards.ts';
 import { runFailed, type ScanSummary } from '../scan/summary.ts';
-import { configuredScan } from '../wiring/configured-scan.ts';
+import { scanDepots } from '../wiring/depot-scans.ts';
+import {
+  type FanOutEvent,
+  isFanOutEvent,
+  type RunPlan,
+  type ShardOutcome,
+} from './fan-out-events.ts';
+import { fanOutStep, shardSize } from './fan-out-step.ts';
 import { recordFailedRun, recordScanMetrics } from './scan-metrics.ts';
 import { LambdaSettings } from './settings.ts';
 
@@ -23,7 +33,9 @@ export type ScanReport = Pick<
 export class ScanIncompleteError extends Error {
   override readonly name = 'ScanIncompleteError';
   constructor(readonly report: ScanReport) {
-    const names = report.failed.slice(0, 20).map((f) => `${f.chargerId}/${f.connectorId}`);
+    const names = report.failed
+      .slice(0, 20)
+      .map((f) => `${f.depot === undefined ? '' : `${f.depot} `}${f.chargerId}/${f.connectorId}`);
     const more = report.failed.length > 20 ? ` and ${report.failed.length - 20} more` : '';
     const connectors =
       report.failed.length > 0
@@ -51,37 +63,35 @@ export interface HandlerDependencies {
  */
 export function createScanHandler(deps: HandlerDependencies) {
   const now = deps.now ?? Date.now;
-  const settings = new LambdaSettings({ env: deps.env, fetch: deps.fetch ?? fetch, now });
+  const settings = new LambdaSettings({
+    env: deps.env,
+    fetch: deps.fetch ?? fetch,
+    now,
+    readObject: (uri) => readObjectText(deps.s3, uri),
+  });
   const log = powertoolsLog(deps.logger);
 
-  return async function scanHandler(event: ScheduledEvent, context?: Context): Promise<ScanReport> {
-    if (context) deps.logger.addContext(context);
-    deps.logger.info('scheduled scan', { scheduledTime: event.time, eventId: event.id });
-    let apiRetries = 0;
-    let summary: ScanSummary;
-    try {
-      const config = await settings.config();
-      summary = await configuredScan(config, {
-        credentials: await settings.credentials(),
-        log,
-        ...awsAdapters(config, deps),
-        onRetry: () => {
-          apiRetries++;
-        },
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
-        ...(deps.sleep ? { sleep: deps.sleep } : {}),
-        now,
-        ...(context ? { deadline: runDeadline(now(), context.getRemainingTimeInMillis()) } : {}),
-        ...(context ? { memoryMb: Number(context.memoryLimitInMB) || 512 } : {}),
-      });
-    } catch (error) {
-      // A run that never got to scan still reports itself, so the metrics show the failure.
-      recordFailedRun(deps.metrics, apiRetries);
-      throw error;
-    }
+  /** What every step of a run is wired with, in this invocation. */
+  const runtimeFor = (config: Config, context: Context | undefined, count: () => void) => ({
+    credentials: (depot: DepotScope) => settings.credentials(depot.credentialsSecret),
+    log,
+    adapters: (depot: DepotScope) => awsAdapters(depot.config, deps, depot.name),
+    silenceState: awsAdapters(config, deps).state,
+    onRetry: count,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    now,
+    ...(context ? { deadline: runDeadline(now(), context.getRemainingTimeInMillis()) } : {}),
+    ...(context ? { memoryMb: Number(context.memoryLimitInMB) || 512 } : {}),
+  });
+
+  /** Ends a run with a summary: metrics, credentials to ask for again, and the verdict. */
+  const verdict = (config: Config, summary: ScanSummary, apiRetries: number): ScanReport => {
     recordScanMetrics(deps.metrics, summary, apiRetries);
     // Refused credentials may have been rotated since they were cached: ask again next time.
-    if (summary.failed.some((f) => f.credentialsRefused)) settings.forgetCredentials();
+    const refused = new Set(summary.failed.filter((f) => f.credentialsRefused).map((f) => f.depot));
+    for (const depot of depotsOf(config))
+      if (refused.has(depot.name)) settings.forgetCredentials(depot.credentialsSecret);
     const report: ScanReport = {
       runId: summary.runId,
       startedAt: summary.startedAt,
@@ -99,6 +109,49 @@ export function createScanHandler(deps: HandlerDependencies) {
     }
     return report;
   };
+
+  async function scanHandler(event: ScheduledEvent, context?: Context): Promise<ScanReport>;
+  async function scanHandler(
+    event: FanOutEvent,
+    context?: Context,
+  ): Promise<ScanReport | RunPlan | ShardOutcome>;
+  async function scanHandler(
+    event: ScheduledEvent | FanOutEvent,
+    context?: Context,
+  ): Promise<ScanReport | RunPlan | ShardOutcome> {
+    if (context) deps.logger.addContext(context);
+    let apiRetries = 0;
+    const count = () => {
+      apiRetries++;
+    };
+    if (isFanOutEvent(event)) {
+      deps.logger.info(`fanned-out run: ${event.kind}`, {
+        ...('runId' in event ? { runId: event.runId } : {}),
+        ...(event.kind === 'shard' ? { shard: shardName(event.shard) } : {}),
+      });
+      return fanOutStep(event, {
+        config: () => settings.config(),
+        runtime: (config) => runtimeFor(config, context, count),
+        verdict: (config, summary) => verdict(config, summary, apiRetries),
+        failedRun: () => recordFailedRun(deps.metrics, apiRetries),
+        perShard: (config) => shardSize(config, deps.env, context),
+        now,
+      });
+    }
+    deps.logger.info('scheduled scan', { scheduledTime: event.time, eventId: event.id });
+    let summary: ScanSummary;
+    let config: Config;
+    try {
+      config = await settings.config();
+      summary = await scanDepots(config, runtimeFor(config, context, count));
+    } catch (error) {
+      // A run that never got to scan still reports itself, so the metrics show the failure.
+      recordFailedRun(deps.metrics, apiRetries);
+      throw error;
+    }
+    return verdict(config, summary, apiRetries);
+  }
+  return scanHandler;
 }
 
 /**

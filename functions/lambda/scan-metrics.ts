@@ -5,7 +5,8 @@ import { runFailed, type ScanSummary } from '../scan/summary.ts';
  * The metrics a run emits, and only those: each metric name × dimension set is a custom
  * metric billed every month whether anything reads it, so a metric earns its place only when
  * an alarm (infra/constructs/watchdog.ts) watches it. `ScanSucceeded` is the heartbeat the "no
- * successful scan" alarm watches, `ConnectorFailures` the "connectors keep failing" alarm.
+ * successful scan" alarm watches, `ConnectorFailures` the "connectors keep failing" alarm (and,
+ * with several depots, per depot for the graphs).
  * Everything else a run counts is in its log lines, which Logs Insights and Athena query for
  * the price of the bytes: the "scan finished" line holds the totals (reports fetched, archived,
  * quarantined, duplicates, findings, `findingsByRule`, notices, open incidents) with the run id,
@@ -25,6 +26,18 @@ export function recordScanMetrics(
 ): void {
   metrics.addMetric('ScanSucceeded', MetricUnit.Count, runFailed(summary) ? 0 : 1);
   metrics.addMetric('ConnectorFailures', MetricUnit.Count, summary.failed.length);
+  // With several depots, each depot's failures too (one metric per depot on the bill), so a
+  // graph shows which depot fails; the alarm watches the total above.
+  const depots = new Set(summary.connectors.flatMap((c) => c.depot ?? []));
+  for (const depot of depots) {
+    const single = metrics.singleMetric();
+    single.addDimension('depot', depot);
+    single.addMetric(
+      'ConnectorFailures',
+      MetricUnit.Count,
+      summary.failed.filter((f) => f.depot === depot).length,
+    );
+  }
   // EMF fields that are not metrics are log fields: queryable, not billed as metrics.
   metrics.addMetadata('runId', summary.runId);
   metrics.addMetadata('apiRetries', String(apiRetries));

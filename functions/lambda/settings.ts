@@ -17,6 +17,8 @@ export interface SettingsSources {
   env: NodeJS.ProcessEnv;
   fetch: Fetch;
   now: () => number;
+  /** Reads an object's text from an `s3://bucket/key` URI; undefined when there is none. */
+  readObject?: (uri: string) => Promise<string | undefined>;
 }
 
 /** A value loaded on demand and reused until it is older than its time to live. */
@@ -44,7 +46,8 @@ class Cached<T> {
 
 /**
  * The Lambda's config and credentials, cached across warm invocations. The config comes from
- * DEPOT_WATCH_CONFIG (JSON) or the SSM parameter named by DEPOT_WATCH_CONFIG_PARAMETER; the
+ * DEPOT_WATCH_CONFIG (JSON), the S3 object DEPOT_WATCH_CONFIG_OBJECT names (a config too large
+ * for a parameter) or the SSM parameter named by DEPOT_WATCH_CONFIG_PARAMETER; the
  * client id and secret from the Secrets Manager secret named by DEPOT_WATCH_CREDENTIALS_SECRET,
  * a JSON object `{ "clientId": "...", "clientSecret": "..." }`. Both are read through the AWS
  * Parameters and Secrets Lambda extension (a local HTTP endpoint with its own cache), which
@@ -52,11 +55,11 @@ class Cached<T> {
  */
 export class LambdaSettings {
   readonly #config: Cached<Config>;
-  readonly #credentials: Cached<ClientCredentials>;
+  /** Cached credentials by secret id ('' for the deployment's own). */
+  readonly #credentials = new Map<string, Cached<ClientCredentials>>();
 
   constructor(private readonly sources: SettingsSources) {
     this.#config = new Cached(CONFIG_TTL_MS, sources.now, () => this.#loadConfig());
-    this.#credentials = new Cached(CREDENTIALS_TTL_MS, sources.now, () => this.#loadCredentials());
   }
 
   /** The validated config, read again after 5 minutes; a bad one is a ConfigError naming the field. */
@@ -64,14 +67,25 @@ export class LambdaSettings {
     return this.#config.get();
   }
 
-  /** Client credentials, fetched again after 15 minutes so a rotated secret is picked up. */
-  credentials(): Promise<ClientCredentials> {
-    return this.#credentials.get();
+  /**
+   * Client credentials from a depot's secret, or the deployment's own without one; fetched
+   * again after 15 minutes so a rotated secret is picked up.
+   */
+  credentials(secretId?: string): Promise<ClientCredentials> {
+    const key = secretId ?? '';
+    let cached = this.#credentials.get(key);
+    if (!cached) {
+      cached = new Cached(CREDENTIALS_TTL_MS, this.sources.now, () =>
+        this.#loadCredentials(secretId),
+      );
+      this.#credentials.set(key, cached);
+    }
+    return cached.get();
   }
 
-  /** Forgets cached credentials, after the API refused them. */
-  forgetCredentials(): void {
-    this.#credentials.forget();
+  /** Forgets cached credentials of a secret (the deployment's own by default), after the API refused them. */
+  forgetCredentials(secretId?: string): void {
+    this.#credentials.get(secretId ?? '')?.forget();
   }
 
   async #loadConfig(): Promise<Config> {
@@ -81,6 +95,14 @@ export class LambdaSettings {
     if (env.DEPOT_WATCH_CONFIG) {
       source = 'DEPOT_WATCH_CONFIG';
       raw = parseJson(env.DEPOT_WATCH_CONFIG, source);
+    } else if (env.DEPOT_WATCH_CONFIG_OBJECT) {
+      // A config larger than a parameter holds (thousands of chargers, several depots).
+      const uri = env.DEPOT_WATCH_CONFIG_OBJECT;
+      source = `config object ${uri}`;
+      const text = await this.sources.readObject?.(uri);
+      if (text === undefined)
+        throw new ConfigError(`${source} does not exist; deploy the stack again`);
+      raw = parseJson(unpackConfig(text), source);
     } else if (env.DEPOT_WATCH_CONFIG_PARAMETER) {
       source = `SSM parameter ${env.DEPOT_WATCH_CONFIG_PARAMETER}`;
       const body = await this.#extension('systemsmanager/parameters/get', {
@@ -91,15 +113,15 @@ export class LambdaSettings {
       raw = parseJson(unpackConfig(value), source);
     } else {
       throw new ConfigError(
-        'set DEPOT_WATCH_CONFIG (JSON) or DEPOT_WATCH_CONFIG_PARAMETER (an SSM parameter name)',
+        'set DEPOT_WATCH_CONFIG (JSON), DEPOT_WATCH_CONFIG_OBJECT (s3://bucket/key) or DEPOT_WATCH_CONFIG_PARAMETER (an SSM parameter name)',
       );
     }
     return parseConfig(withDeployedLocations(raw, env), source);
   }
 
-  async #loadCredentials(): Promise<ClientCredentials> {
+  async #loadCredentials(depotSecret: string | undefined): Promise<ClientCredentials> {
     const { env } = this.sources;
-    const secretId = env.DEPOT_WATCH_CREDENTIALS_SECRET;
+    const secretId = depotSecret ?? env.DEPOT_WATCH_CREDENTIALS_SECRET;
     if (!secretId) return credentialsFrom(await this.config(), env);
     const body = await this.#extension('secretsmanager/get', { secretId });
     const text = String((body as { SecretString?: unknown }).SecretString ?? '');

@@ -1,6 +1,7 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { ChargerTrend, HealthReport } from '../core/report/health-report.ts';
+import { chargerName } from './depot-names.ts';
 import { escapeHtml } from './html-escape.ts';
 
 /** Okabe–Ito: told apart by readers with any common colour-vision deficiency, and in grey print. */
@@ -34,9 +35,9 @@ export function efficiencySpec(charger: ChargerTrend): ChartSpec {
     .filter((day) => day.efficiencyPercent !== null)
     .map((day) => ({ ...day, day: day.date.slice(5), periodName: periodName(day.period) }));
   return {
-    title: `Efficiency per day — ${charger.chargerId}`,
+    title: `Efficiency per day — ${chargerName(charger)}`,
     description:
-      `Mean converter efficiency per day of charger ${charger.chargerId}: ` +
+      `Mean converter efficiency per day of charger ${chargerName(charger)}: ` +
       values.map((v) => `${v.date} ${v.efficiencyPercent} %`).join(', '),
     width: WIDTH,
     height: HEIGHT,
@@ -69,9 +70,9 @@ export function sessionsSpec(charger: ChargerTrend): ChartSpec {
     { day: day.date.slice(5), outcome: 'failed', sessions: day.failedSessions, order: 1 },
   ]);
   return {
-    title: `Sessions per day — ${charger.chargerId}`,
+    title: `Sessions per day — ${chargerName(charger)}`,
     description:
-      `Sessions and failed sessions per day of charger ${charger.chargerId}: ` +
+      `Sessions and failed sessions per day of charger ${chargerName(charger)}: ` +
       charger.days.map((d) => `${d.date} ${d.sessions} (${d.failedSessions} failed)`).join(', '),
     width: WIDTH,
     height: HEIGHT,
@@ -116,6 +117,40 @@ export function faultsByRuleSpec(report: HealthReport): ChartSpec {
       },
       y: { field: 'notices', type: 'quantitative', title: 'Open + escalate notices' },
       color: { field: 'rule', type: 'nominal', title: 'Rule' },
+    },
+    config,
+  };
+}
+
+/** Sessions per day of every depot over both periods, a line and a colour per depot. */
+export function depotSessionsSpec(report: HealthReport): ChartSpec {
+  const values = report.depots.flatMap(({ depot, days }) =>
+    days.map((day) => ({ depot, day: day.date.slice(5), sessions: day.sessions })),
+  );
+  return {
+    title: 'Sessions per day by depot',
+    description:
+      'Charging sessions per day of each depot: ' +
+      report.depots
+        .map(
+          ({ depot, days }) => `${depot} ${days.map((d) => `${d.date} ${d.sessions}`).join(', ')}`,
+        )
+        .join('; '),
+    width: WIDTH,
+    height: HEIGHT,
+    background: 'white',
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'day', type: 'ordinal', title: 'Day (UTC)', sort: null, axis: { labelAngle: 0 } },
+      y: { field: 'sessions', type: 'quantitative', title: 'Sessions' },
+      // The depots in name order, so a depot keeps its colour from one week's report to the next.
+      color: {
+        field: 'depot',
+        type: 'nominal',
+        title: 'Depot',
+        sort: report.depots.map((d) => d.depot),
+      },
     },
     config,
   };

@@ -6,6 +6,7 @@ import type {
   IncidentLine,
 } from '../core/report/health-report.ts';
 import { formatPercent } from '../core/report/report-format.ts';
+import { chargerName, depotColumn } from './depot-names.ts';
 import { escapeHtml } from './html-escape.ts';
 import {
   chartFigure,
@@ -20,9 +21,10 @@ import {
 /** The SVGs of a report's charts, by `data-chart` name; a chart with no data has none. */
 export type ChartSvgs = ReadonlyMap<string, string>;
 
-/** The `data-chart` names of a charger's two charts. */
-export function chargerChartNames(chargerId: string) {
-  return { efficiency: `efficiency-${chargerId}`, sessions: `sessions-${chargerId}` };
+/** The `data-chart` names of a charger's two charts; a named depot's charger's name it too. */
+export function chargerChartNames(chargerId: string, depot?: string) {
+  const name = depot === undefined ? chargerId : `${depot}-${chargerId}`;
+  return { efficiency: `efficiency-${name}`, sessions: `sessions-${name}` };
 }
 
 /** The `data-chart` name of the faults chart. */
@@ -65,6 +67,7 @@ export function chargersSection(report: HealthReport, charts: ChartSvgs): string
       ? note('No sessions in this period; the charts show the previous period only.')
       : '';
   const drawn = chargersNeedingAttention(report.chargers);
+  const depot = depotColumn(report.depots.length > 0);
   const rest =
     drawn.length < report.chargers.length
       ? note(
@@ -72,8 +75,9 @@ export function chargersSection(report: HealthReport, charts: ChartSvgs): string
         ) +
         table(
           'Every charger in this period',
-          ['Charger', 'Sessions', 'Failed', 'Efficiency'],
+          [...depot.headers, 'Charger', 'Sessions', 'Failed', 'Efficiency'],
           report.chargers.map((c) => [
+            ...depot.cells(c),
             escapeHtml(c.chargerId),
             String(c.sessions),
             String(c.failedSessions),
@@ -89,7 +93,8 @@ export function chargersSection(report: HealthReport, charts: ChartSvgs): string
 }
 
 function chargerBlock(charger: ChargerTrend, charts: ChartSvgs): string {
-  const names = chargerChartNames(charger.chargerId);
+  const names = chargerChartNames(charger.chargerId, charger.depot);
+  const name = chargerName(charger);
   const summary =
     charger.sessions === 0
       ? 'no sessions in this period'
@@ -110,7 +115,7 @@ function chargerBlock(charger: ChargerTrend, charts: ChartSvgs): string {
       chartFigure(
         names.efficiency,
         efficiency,
-        `Efficiency per day of ${escapeHtml(charger.chargerId)}; the numbers are in the table below.`,
+        `Efficiency per day of ${escapeHtml(name)}; the numbers are in the table below.`,
       ),
     );
   }
@@ -120,19 +125,15 @@ function chargerBlock(charger: ChargerTrend, charts: ChartSvgs): string {
       chartFigure(
         names.sessions,
         sessions,
-        `Sessions per day of ${escapeHtml(charger.chargerId)}, failed ones stacked on top; the numbers are in the table below.`,
+        `Sessions per day of ${escapeHtml(name)}, failed ones stacked on top; the numbers are in the table below.`,
       ),
     );
   }
   const numbers = rows.length
-    ? table(
-        `Days with sessions, ${charger.chargerId}`,
-        ['Day (UTC)', 'Sessions', 'Failed', 'Efficiency'],
-        rows,
-      )
+    ? table(`Days with sessions, ${name}`, ['Day (UTC)', 'Sessions', 'Failed', 'Efficiency'], rows)
     : note('No sessions in either period.');
   return (
-    `<article class="charger"><h3>${escapeHtml(charger.chargerId)}</h3>` +
+    `<article class="charger"${charger.depot === undefined ? '' : ` data-depot="${escapeHtml(charger.depot)}"`}><h3>${escapeHtml(name)}</h3>` +
     `<p>Connectors ${charger.connectorIds.map((id) => `<code>${escapeHtml(id)}</code>`).join(', ')}: ${escapeHtml(summary)}.</p>` +
     `<div class="multiples">${figures.join('')}</div>${numbers}${evidenceBlock(charger.evidence)}</article>`
   );
@@ -171,7 +172,9 @@ export function recurringSection(report: HealthReport): string {
   if (report.topRecurring.length === 0) {
     return section('recurring', 'Top recurring faults', note('No incident opened in this period.'));
   }
+  const depot = depotColumn(report.depots.length > 0);
   const rows = report.topRecurring.map((f) => [
+    ...depot.cells(f),
     `<code>${escapeHtml(f.rule)}</code>`,
     `${escapeHtml(f.subject)} <strong>${escapeHtml(f.subjectLabel)}</strong>`,
     String(f.opened),
@@ -183,7 +186,7 @@ export function recurringSection(report: HealthReport): string {
     'Top recurring faults',
     table(
       'Incidents opened in the period, most first',
-      ['Rule', 'Subject', 'Opened', 'Sessions', 'Reports'],
+      [...depot.headers, 'Rule', 'Subject', 'Opened', 'Sessions', 'Reports'],
       rows,
     ),
   );
@@ -191,14 +194,23 @@ export function recurringSection(report: HealthReport): string {
 
 /** Incidents open now, resolved in the period, and drift incidents. */
 export function incidentSections(report: HealthReport): string {
+  const depot = depotColumn(report.depots.length > 0);
   return [
-    incidentTable('open', 'Open incidents', report.openIncidents, 'No incident is open.', 'Since'),
+    incidentTable(
+      'open',
+      'Open incidents',
+      report.openIncidents,
+      'No incident is open.',
+      'Since',
+      depot,
+    ),
     incidentTable(
       'resolved',
       'Resolved in this period',
       report.resolvedInPeriod,
       'No incident was resolved in this period.',
       'Resolved',
+      depot,
     ),
     incidentTable(
       'drift',
@@ -206,6 +218,7 @@ export function incidentSections(report: HealthReport): string {
       report.drift,
       'No drift incident is open or opened in this period.',
       'Since',
+      depot,
     ),
   ].join('');
 }
@@ -216,9 +229,11 @@ function incidentTable(
   lines: readonly IncidentLine[],
   empty: string,
   timeColumn: 'Since' | 'Resolved',
+  depot: ReturnType<typeof depotColumn>,
 ): string {
   if (lines.length === 0) return section(id, heading, note(empty));
   const rows = lines.map((line) => [
+    ...depot.cells(line),
     `${escapeHtml(line.severity)}${line.status === 'open' ? '' : ' <span class="muted">(closed)</span>'}`,
     escapeHtml(line.title),
     `<code>${escapeHtml(line.rule)}</code>`,
@@ -229,7 +244,11 @@ function incidentTable(
   return section(
     id,
     heading,
-    table(heading, ['Severity', 'Title', 'Rule', 'Subject', timeColumn, 'Evidence'], rows),
+    table(
+      heading,
+      [...depot.headers, 'Severity', 'Title', 'Rule', 'Subject', timeColumn, 'Evidence'],
+      rows,
+    ),
   );
 }
 
@@ -242,7 +261,9 @@ export function vehicleSection(report: HealthReport): string {
       note('No vehicle incident is open or opened in this period.'),
     );
   }
+  const depot = depotColumn(report.depots.length > 0);
   const rows = report.vehicleWatch.map((v) => [
+    ...depot.cells(v),
     `<strong>${escapeHtml(v.vehicleId)}</strong>`,
     `<code>${escapeHtml(v.rule)}</code>`,
     v.open ? 'open' : 'closed',
@@ -252,6 +273,10 @@ export function vehicleSection(report: HealthReport): string {
   return section(
     'vehicles',
     'Vehicle watch-list',
-    table('Vehicles the faults follow', ['Vehicle', 'Rule', 'Now', 'Since', 'Evidence'], rows),
+    table(
+      'Vehicles the faults follow',
+      [...depot.headers, 'Vehicle', 'Rule', 'Now', 'Since', 'Evidence'],
+      rows,
+    ),
   );
 }

@@ -30,16 +30,19 @@ export async function loadReportInput(
   const period = request.period ?? lastCompleteWeek(request.now);
   const previous = previousPeriod(period);
   const days = daysOf({ from: previous.from, to: period.to });
-  const [kpiDays, notices, incidents] = await Promise.all([
+  const [kpiDays, notices, incidents, depots] = await Promise.all([
     mapWithConcurrency(days, DAYS_AT_ONCE, (day) => sources.dailyKpis(day)),
     sources.notices({ from: previous.from, to: period.to }),
     sources.currentIncidents(),
+    sources.depots?.() ?? [],
   ]);
   return {
     depot: request.depot,
     generatedAt: new Date(request.now).toISOString(),
     period,
     previous,
+    // Only a report of several depots names them: one fleet's reads as it always did.
+    ...(depots.length > 0 ? { depots } : {}),
     kpis: kpiDays.flat(),
     // Run files are named by run id, not time: the notices are put in the order they were sent.
     notices: notices.sort((a, b) => a.at.localeCompare(b.at)),

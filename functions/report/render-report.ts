@@ -4,10 +4,12 @@ import type { HealthReportInput } from '../core/report/report-input.ts';
 import {
   type ChartSpec,
   chartSvg,
+  depotSessionsSpec,
   efficiencySpec,
   faultsByRuleSpec,
   sessionsSpec,
 } from './charts.ts';
+import { DEPOTS_CHART, depotsSection } from './depot-section.ts';
 import { escapeHtml } from './html-escape.ts';
 import {
   chargerChartNames,
@@ -43,7 +45,7 @@ export async function renderHealthReport(input: HealthReportInput): Promise<stri
 <header><h1>${escapeHtml(title)}</h1>
 <p class="muted">Made ${escapeHtml(report.generatedAt)} · days in UTC · raw reports in <code>${escapeHtml(report.archiveLocation)}</code></p></header>
 ${headlineSection(report)}
-${chargersSection(report, charts)}
+${withNewline(depotsSection(report, charts))}${chargersSection(report, charts)}
 ${faultsSection(report, charts)}
 ${recurringSection(report)}
 ${incidentSections(report)}
@@ -55,11 +57,16 @@ ${vehicleSection(report)}
 `;
 }
 
+/** A section on a line of its own; nothing at all for one that is not there (one fleet's). */
+function withNewline(html: string): string {
+  return html === '' ? '' : `${html}\n`;
+}
+
 /** Every chart that has data, rendered to SVG, by its `data-chart` name. */
 async function renderCharts(report: HealthReport): Promise<Map<string, string>> {
   const specs = new Map<string, ChartSpec>();
   for (const charger of chargersNeedingAttention(report.chargers)) {
-    const names = chargerChartNames(charger.chargerId);
+    const names = chargerChartNames(charger.chargerId, charger.depot);
     if (charger.days.some((day) => day.efficiencyPercent !== null)) {
       specs.set(names.efficiency, efficiencySpec(charger));
     }
@@ -68,6 +75,8 @@ async function renderCharts(report: HealthReport): Promise<Map<string, string>> 
     }
   }
   if (report.faultsByWeek.length > 0) specs.set(FAULTS_CHART, faultsByRuleSpec(report));
+  if (report.depots.some((d) => d.days.some((day) => day.sessions > 0)))
+    specs.set(DEPOTS_CHART, depotSessionsSpec(report));
   const rendered = await Promise.all(
     [...specs].map(async ([name, spec]) => [name, await chartSvg(spec)] as const),
   );

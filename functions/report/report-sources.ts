@@ -1,12 +1,17 @@
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { type DepotState, depotStatesUnder } from '../adapters/depot-states.ts';
 import { stateFrom } from '../adapters/from-config.ts';
 import { documentsUnder } from '../adapters/stored-documents.ts';
 import { storedIncidents } from '../adapters/stored-incidents.ts';
 import type { Config } from '../config/config.ts';
-import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
-import type { Incident } from '../core/incidents/incident.ts';
-import type { HistoryNotice, ReportPeriod, ReportSources } from '../core/report/report-input.ts';
+import type {
+  DepotIncident,
+  DepotKpiRow,
+  HistoryNotice,
+  ReportPeriod,
+  ReportSources,
+} from '../core/report/report-input.ts';
 import type { ScanState } from '../scan/ports.ts';
 import { addDays, daysOf } from './report-period.ts';
 
@@ -26,23 +31,25 @@ export interface ReportSourceOptions {
   s3?: S3Client;
 }
 
+/** One depot's state: its name (none for one fleet) and the port that reads its KPI rows. */
+interface DepotStateReader extends DepotState {
+  kpis: Pick<ScanState, 'loadDailyKpis'>;
+}
+
 /**
  * A report's sources on the state store and archive a config names, local folders and S3
- * alike: the state port reads the KPI rollups, the stored documents the rest.
+ * alike: the state port reads the KPI rollups, the stored documents the rest. A state with
+ * `depot=<name>` folders is read depot by depot, each row and incident named with its depot.
  */
 export class StoredReportSources implements ReportSources {
   readonly archiveLocation: string;
-  private readonly state: Pick<ScanState, 'loadDailyKpis'>;
+  #states: Promise<DepotStateReader[]> | undefined;
 
   constructor(
     private readonly locations: ReportLocations,
     private readonly options: ReportSourceOptions,
   ) {
     this.archiveLocation = where(locations.archive, options.baseDir);
-    this.state = stateFrom(locations.state, {
-      baseDir: options.baseDir,
-      ...(options.s3 ? { s3: options.s3 } : {}),
-    });
   }
 
   /** Where the state is, for people: an absolute folder or the `s3://` URI. */
@@ -50,8 +57,17 @@ export class StoredReportSources implements ReportSources {
     return where(this.locations.state, this.options.baseDir);
   }
 
-  dailyKpis(day: string): Promise<DailyConnectorKpi[]> {
-    return this.state.loadDailyKpis(day);
+  /** The depots whose state there is, by name; none for the state of one fleet. */
+  async depots(): Promise<string[]> {
+    return (await this.#depotStates()).flatMap((s) => (s.depot === undefined ? [] : [s.depot]));
+  }
+
+  async dailyKpis(day: string): Promise<DepotKpiRow[]> {
+    const states = await this.#depotStates();
+    const rows = await Promise.all(
+      states.map(async ({ depot, kpis }) => named(await kpis.loadDailyKpis(day), depot)),
+    );
+    return rows.flat();
   }
 
   /**
@@ -80,9 +96,35 @@ export class StoredReportSources implements ReportSources {
       });
   }
 
-  currentIncidents(): Promise<Incident[]> {
-    return storedIncidents(this.locations.state, this.options.baseDir, this.options.s3);
+  async currentIncidents(): Promise<DepotIncident[]> {
+    const states = await this.#depotStates();
+    const incidents = await Promise.all(
+      states.map(async ({ depot, location }) =>
+        named(await storedIncidents(location, '/', this.options.s3), depot),
+      ),
+    );
+    return incidents.flat();
   }
+
+  /** Found once per report: the listing is one request, the reads are many. */
+  #depotStates(): Promise<DepotStateReader[]> {
+    const { baseDir, s3 } = this.options;
+    this.#states ??= depotStatesUnder(this.locations.state, baseDir, s3).then((states) =>
+      states.map((state) => ({
+        ...state,
+        kpis: stateFrom(state.location, { baseDir, ...(s3 ? { s3 } : {}) }),
+      })),
+    );
+    return this.#states;
+  }
+}
+
+/** Records named with their depot; as they are for the state of one fleet. */
+function named<T extends object>(
+  records: T[],
+  depot: string | undefined,
+): (T & { depot?: string })[] {
+  return depot === undefined ? records : records.map((record) => ({ ...record, depot }));
 }
 
 /** The report sources a config names (its `state` and `archive`), relative to `baseDir`. */

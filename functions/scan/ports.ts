@@ -91,6 +91,14 @@ export interface ScanState {
    * runs one at a time) need not implement it.
    */
   lockForRun?(runId: string): Promise<ReleaseLock>;
+  /**
+   * Keeps one shard's share of a run that fans out (its connectors' results and sessions)
+   * until the run's last step reads it; written again whole when a shard is retried. Stores
+   * that never serve a fanned-out run need not implement it.
+   */
+  saveRunPart?(runId: string, part: string, value: unknown): Promise<void>;
+  /** A shard's share of a run, or undefined when the shard never saved one. */
+  loadRunPart?(runId: string, part: string): Promise<unknown>;
   loadCursor(origin: ReportOrigin): Promise<Cursor | undefined>;
   saveCursor(cursor: Cursor): Promise<void>;
   /** A connector's incidents, or undefined before its first finding. */

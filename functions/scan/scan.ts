@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { Severity } from '../core/finding.ts';
 import type { FleetSession } from '../core/fleet/attribution.ts';
-import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
-import { dueNotifications, markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
+import type { SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
-import { attributeFleet, rollUpKpis } from './fleet-step.ts';
 import type {
   AlertSink,
   Log,
@@ -17,8 +15,9 @@ import type {
   ScanProgress,
   ScanState,
 } from './ports.ts';
+import { finishRun } from './run-finish.ts';
 import { type ConnectorOutcome, scanConnector } from './scan-connector.ts';
-import { type ConnectorResult, emptyCounts, type ScanSummary, totalsOf } from './summary.ts';
+import { type ConnectorResult, emptyCounts, type ScanSummary } from './summary.ts';
 
 /** The settings a scan run needs, all from the one config schema. */
 export interface ScanSettings {
@@ -37,6 +36,8 @@ export interface ScanSettings {
   incidents: IncidentSettingsBook;
   /** Whether notices about an incident must wait (silences, maintenance windows). */
   silenced?: SilencedAt;
+  /** The run's id, when several scans (one per depot) make one run. Default: a new one. */
+  runId?: string;
   /**
    * When the run must be done (epoch ms): no connector starts and no page is read after it, so
    * state and metrics are written before the Lambda's own timeout. Default: none.
@@ -66,178 +67,85 @@ export async function runScan(
   adapters: ScanAdapters,
 ): Promise<ScanSummary> {
   const now = adapters.now ?? Date.now;
-  const runId = randomUUID();
-  const startedAt = new Date(now()).toISOString();
-  const origins: ReportOrigin[] = settings.fleet.flatMap(({ chargerId, connectors }) =>
-    connectors.map((connectorId) => ({ chargerId, connectorId })),
-  );
-  const log = adapters.log;
-  const { deadline } = settings;
-  const release = await adapters.state.lockForRun?.(runId);
+  const run = { runId: settings.runId ?? randomUUID(), startedAt: new Date(now()).toISOString() };
+  const release = await adapters.state.lockForRun?.(run.runId);
   try {
-    log.info('scan started', { runId, connectors: origins.length });
-    adapters.progress?.started(origins.length);
-
-    const outcomes = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
-      if (deadline !== undefined && now() >= deadline) {
-        const skipped = { result: unscanned(origin, startedAt), delivered: [], sessions: [] };
-        adapters.progress?.connectorDone(skipped.result);
-        return skipped satisfies Folded;
-      }
-      const outcome = await scanConnector({
-        origin,
-        to: startedAt,
-        initialLookbackHours: settings.initialLookbackHours,
-        overlapMinutes: settings.overlapMinutes,
-        cursorRefreshMinutes: settings.cursorRefreshMinutes,
-        source: adapters.source,
-        archive: adapters.archive,
-        state: adapters.state,
-        alerts: adapters.alerts,
-        thresholds: settings.thresholds.for(origin),
-        incidents: settings.incidents.for(origin),
-        ...(settings.silenced ? { silenced: settings.silenced } : {}),
-        log,
-        now,
-        writeConcurrency: 8,
-        ...(deadline !== undefined ? { deadline } : {}),
-        ...(adapters.progress ? { progress: adapters.progress } : {}),
-      });
-      if (outcome.result.status === 'failed')
-        log.error('connector scan failed', { runId, ...origin, error: outcome.result.error });
-      adapters.progress?.connectorDone(outcome.result);
-      return folded(origin, outcome);
+    const outcomes = await scanConnectors(settings, adapters, run);
+    return await finishRun(settings, adapters, run, {
+      results: outcomes.map((o) => o.result),
+      delivered: outcomes.flatMap((o) => o.delivered),
+      sessions: outcomes.flatMap((o) => o.sessions),
     });
-    const results = outcomes.map((o) => o.result);
-    const depot = await depotIncident(settings, adapters, results, now);
-    const fleetSessions = outcomes.flatMap((o) => o.sessions);
-    const fleetStep = {
-      now: new Date(now()).toISOString(),
-      fleet: settings.fleet,
-      incidents: settings.incidents,
-      ...(settings.silenced ? { silenced: settings.silenced } : {}),
-      state: adapters.state,
-      alerts: adapters.alerts,
-      log,
-    };
-    const attributed = await attributeFleet(fleetStep, fleetSessions);
-    await rollUpKpis(fleetStep, fleetSessions);
-    await recordHistory(adapters, runId, startedAt, [
-      ...outcomes.flatMap((o) => o.delivered),
-      ...depot,
-      ...attributed.delivered,
-    ]);
-
-    const totals = totalsOf(results);
-    totals.alerted += attributed.delivered.length;
-    totals.openIncidents += attributed.openIncidents;
-    const summary: ScanSummary = {
-      runId,
-      startedAt,
-      finishedAt: new Date(now()).toISOString(),
-      totals,
-      connectors: results,
-      ...(attributed.error !== undefined ? { fleetError: attributed.error } : {}),
-      failed: results
-        .filter((r) => r.status !== 'ok')
-        .map(({ chargerId, connectorId, error, credentialsRefused }) => ({
-          chargerId,
-          connectorId,
-          error: error ?? 'unknown error',
-          ...(credentialsRefused ? { credentialsRefused } : {}),
-        })),
-    };
-    const skipped = results.filter((r) => r.status === 'skipped').length;
-    if (skipped > 0)
-      log.error('deadline reached before every connector was scanned', {
-        runId,
-        unscanned: skipped,
-      });
-    log.info('scan finished', {
-      runId,
-      ...summary.totals,
-      failedConnectors: summary.failed.length,
-    });
-    return summary;
   } finally {
     await release?.();
   }
 }
 
-/**
- * Keeps the depot's own incident: when no connector could be read (an API outage, refused
- * credentials), one incident for the depot rather than silence or one per connector. Runs cut
- * short by the deadline say nothing about the API and leave it as it is.
- */
-async function depotIncident(
-  settings: ScanSettings,
-  adapters: ScanAdapters,
-  results: readonly ConnectorResult[],
-  now: () => number,
-): Promise<IncidentNotification[]> {
-  const attempted = results.filter((r) => r.status !== 'skipped');
-  if (attempted.length === 0) return [];
-  const failed = attempted.filter((r) => r.status === 'failed' && r.pages === 0);
-  const at = new Date(now()).toISOString();
-  try {
-    const previous = await adapters.state.loadIncidents(DEPOT_ORIGIN);
-    const state = depotOutage(previous, {
-      now: at,
-      everyConnectorFailed: failed.length === attempted.length,
-      reason: failed[0]?.error ?? '',
-      failed: failed.length,
-    });
-    const incidentSettings = settings.incidents.for(DEPOT_ORIGIN);
-    const notices = dueNotifications(state, at, incidentSettings, settings.silenced);
-    const outcome = notices.length > 0 ? await adapters.alerts.publish(notices) : undefined;
-    const accepted = new Set(outcome?.accepted ?? []);
-    const delivered = notices.filter((n) => accepted.has(n.id));
-    const next = markDelivered(state, delivered, settings.silenced);
-    // Written only when it changed: most runs find the API up and nothing to record.
-    if (JSON.stringify(next) !== JSON.stringify(previous ?? { ...next, incidents: [] }))
-      await adapters.state.saveIncidents(next);
-    return delivered;
-  } catch (error) {
-    adapters.log.error('depot incident not updated', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return [];
-  }
+/** A run as its steps know it: its id and the end of its windows. */
+export interface RunStart {
+  runId: string;
+  /** The run's start, ISO: every connector's window ends here. */
+  startedAt: string;
 }
 
 /**
- * Appends the notices the run delivered to the incident history in the archive. History is a
- * record for people and Athena, not what the next run relies on: a failure to write it is
- * logged, and the run goes on.
+ * Scans each connector of the settings' fleet, `settings.concurrency` at once, and folds what
+ * the run keeps of each as soon as it is done.
  */
-async function recordHistory(
+export async function scanConnectors(
+  settings: ScanSettings,
   adapters: ScanAdapters,
-  runId: string,
-  startedAt: string,
-  delivered: readonly IncidentNotification[],
-): Promise<void> {
-  if (delivered.length === 0) return;
-  const lines = delivered.map((notice) => `${JSON.stringify({ runId, ...notice })}\n`).join('');
-  try {
-    await adapters.archive.putIncidentHistory(startedAt.slice(0, 10), `run-${runId}`, lines);
-  } catch (error) {
-    adapters.log.error('incident history not written', {
-      runId,
-      notices: delivered.length,
-      error: error instanceof Error ? error.message : String(error),
+  { runId, startedAt }: RunStart,
+): Promise<Folded[]> {
+  const now = adapters.now ?? Date.now;
+  const origins: ReportOrigin[] = settings.fleet.flatMap(({ chargerId, connectors }) =>
+    connectors.map((connectorId) => ({ chargerId, connectorId })),
+  );
+  const { log } = adapters;
+  const { deadline } = settings;
+  log.info('scan started', { runId, connectors: origins.length });
+  adapters.progress?.started(origins.length);
+  return mapWithConcurrency(origins, settings.concurrency, async (origin) => {
+    if (deadline !== undefined && now() >= deadline) {
+      const skipped = { result: unscanned(origin, startedAt), delivered: [], sessions: [] };
+      adapters.progress?.connectorDone(skipped.result);
+      return skipped satisfies Folded;
+    }
+    const outcome = await scanConnector({
+      origin,
+      to: startedAt,
+      initialLookbackHours: settings.initialLookbackHours,
+      overlapMinutes: settings.overlapMinutes,
+      cursorRefreshMinutes: settings.cursorRefreshMinutes,
+      source: adapters.source,
+      archive: adapters.archive,
+      state: adapters.state,
+      alerts: adapters.alerts,
+      thresholds: settings.thresholds.for(origin),
+      incidents: settings.incidents.for(origin),
+      ...(settings.silenced ? { silenced: settings.silenced } : {}),
+      log,
+      now,
+      writeConcurrency: 8,
+      ...(deadline !== undefined ? { deadline } : {}),
+      ...(adapters.progress ? { progress: adapters.progress } : {}),
     });
-  }
+    if (outcome.result.status === 'failed')
+      log.error('connector scan failed', { runId, ...origin, error: outcome.result.error });
+    adapters.progress?.connectorDone(outcome.result);
+    return folded(origin, outcome);
+  });
 }
 
 /** What the run keeps of a connector once it is done, until the fleet step and the summary. */
-interface Folded {
+export interface Folded {
   result: ConnectorResult;
   delivered: IncidentNotification[];
   sessions: FleetSessionRead[];
 }
 
 /** A session as the fleet step reads it: attribution and daily KPIs. */
-type FleetSessionRead = FleetSession & { severities: readonly Severity[] };
+export type FleetSessionRead = FleetSession & { severities: readonly Severity[] };
 
 /**
  * Folds a connector's outcome into what the run keeps of it, as soon as the connector is done:
@@ -252,14 +160,22 @@ function folded(origin: ReportOrigin, outcome: ConnectorOutcome): Folded {
   };
 }
 
-/** A connector the run had no time left to start; it counts as failed, so the alarm fires. */
-function unscanned(origin: ReportOrigin, at: string): ConnectorResult {
+/**
+ * A connector the run did not scan: no time left to start it (`skipped`), or its shard failed
+ * (`failed`). Either counts as failed, so the alarm fires; it is scanned next run.
+ */
+export function unscanned(
+  origin: ReportOrigin,
+  at: string,
+  status: 'skipped' | 'failed' = 'skipped',
+  error = "not scanned: the run's deadline came first; it is scanned next run",
+): ConnectorResult {
   return {
     ...origin,
     ...emptyCounts(),
-    status: 'skipped',
+    status,
     window: { from: at, to: at },
     findingsByRule: {},
-    error: "not scanned: the run's deadline came first; it is scanned next run",
+    error,
   };
 }

@@ -20,6 +20,8 @@ export interface ConnectorCounts {
  * the run's deadline came before the connector was started.
  */
 export interface ConnectorResult extends ReportOrigin, ConnectorCounts {
+  /** The depot, in a config of several. */
+  depot?: string;
   status: 'ok' | 'failed' | 'skipped';
   window: { from: string; to: string };
   findingsByRule: Record<string, number>;
@@ -50,6 +52,8 @@ export function runFailed(summary: Pick<ScanSummary, 'failed' | 'fleetError'>): 
 
 /** A connector that could not be scanned, and why. */
 export interface FailedConnector {
+  /** The depot, in a config of several. */
+  depot?: string;
   chargerId: string;
   connectorId: string;
   error: string;

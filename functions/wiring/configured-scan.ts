@@ -19,12 +19,13 @@ import type {
   ScanProgress,
   ScanState,
 } from '../scan/ports.ts';
-import { runScan } from '../scan/scan.ts';
+import { runScan, type ScanAdapters, type ScanSettings } from '../scan/scan.ts';
 import type { ScanSummary } from '../scan/summary.ts';
 
 /** What a configured scan needs besides the config: credentials and the adapters to use. */
 export interface ConfiguredScanRuntime {
-  credentials: ClientCredentials;
+  /** The depot's client credentials; what `unavailable` replaces when they could not be had. */
+  credentials: ClientCredentials | { unavailable: string };
   log: Log;
   archive: ReportArchive;
   state: ScanState;
@@ -51,13 +52,27 @@ export interface ConfiguredScanRuntime {
    * `scan.concurrency` connectors at once without adapting, for comparisons.
    */
   requestGate?: RequestGate | 'fixed';
+  /** The run's id, shared by the depots of one run. Default: a new one. */
+  runId?: string;
 }
 
 /** Wires the DepotFinity client from a config and runs one scan with the given adapters. */
-export async function configuredScan(
+export function configuredScan(
   config: Config,
   runtime: ConfiguredScanRuntime,
 ): Promise<ScanSummary> {
+  return configuredStep(config, runtime, runScan);
+}
+
+/** A step of a run given the config's settings and adapters: a whole run, a shard, a finish. */
+export type ScanStep<T> = (settings: ScanSettings, adapters: ScanAdapters) => Promise<T>;
+
+/** Wires the DepotFinity client from a config and runs one step of a run with it. */
+export async function configuredStep<T>(
+  config: Config,
+  runtime: ConfiguredScanRuntime,
+  step: ScanStep<T>,
+): Promise<T> {
   const { scan } = config;
   const policy = {
     maxAttempts: scan.maxAttempts,
@@ -67,10 +82,15 @@ export async function configuredScan(
   const fetchFn = runtime.fetch ?? fetch;
   const sleep = runtime.sleep ?? realSleep;
   const now = runtime.now ?? Date.now;
+  const { credentials } = runtime;
+  if ('unavailable' in credentials)
+    // Every connector fails with the reason, pages untouched: the depot's own incident opens
+    // (as for refused credentials) and its cursors stay where they were.
+    return stepWithout(config, runtime, credentials.unavailable, step);
   const tokens = new AccessTokenProvider({
     tokenUrl: config.api.tokenUrl,
-    clientId: runtime.credentials.clientId,
-    clientSecret: runtime.credentials.clientSecret,
+    clientId: credentials.clientId,
+    clientSecret: credentials.clientSecret,
     timeoutMs: scan.requestTimeoutMs,
     policy,
     fetch: fetchFn,
@@ -108,9 +128,45 @@ export async function configuredScan(
     pages: (query) =>
       client(retriesOf(`${query.chargerId}/${query.connectorId}`, runtime)).pages(query),
   };
-  const silenced = runtime.silenced ?? (await silencesOf(config, runtime.state, runtime.log));
-  return runScan(
+  return stepWith(config, runtime, source, step);
+}
+
+/**
+ * A step in which no connector can be read, for a depot whose credentials are missing, or
+ * for the last step of a fanned-out run, which reads no reports.
+ */
+export function stepWithout<T>(
+  config: Config,
+  runtime: Omit<ConfiguredScanRuntime, 'credentials'>,
+  reason: string,
+  step: ScanStep<T>,
+): Promise<T> {
+  return stepWith(
+    config,
+    runtime,
     {
+      // biome-ignore lint/correctness/useYield: a source that fails before its first page
+      async *pages() {
+        throw new Error(reason);
+      },
+    },
+    step,
+  );
+}
+
+/** Runs a step of the scan use case with the config's settings over a report source. */
+async function stepWith<T>(
+  config: Config,
+  runtime: Omit<ConfiguredScanRuntime, 'credentials'>,
+  source: ReportSource,
+  step: ScanStep<T>,
+): Promise<T> {
+  const { scan } = config;
+  const now = runtime.now ?? Date.now;
+  const silenced = runtime.silenced ?? (await silencesOf(config, runtime.state, runtime.log));
+  return step(
+    {
+      ...(runtime.runId !== undefined ? { runId: runtime.runId } : {}),
       fleet: config.fleet,
       thresholds: new ThresholdBook(config.thresholds as ThresholdsInput, config.overrides),
       concurrency: scan.concurrency,
@@ -140,7 +196,10 @@ export async function configuredScan(
 type RetryListener = (wait?: Omit<RetryWait, 'where'>) => void;
 
 /** Counts a retry for metrics and tells the progress what waits, for what and why. */
-function retriesOf(where: string, runtime: ConfiguredScanRuntime): RetryListener {
+function retriesOf(
+  where: string,
+  runtime: Pick<ConfiguredScanRuntime, 'onRetry' | 'progress'>,
+): RetryListener {
   return (wait) => {
     runtime.onRetry?.();
     if (wait) runtime.progress?.retrying({ where, ...wait });
@@ -153,7 +212,7 @@ function retriesOf(where: string, runtime: ConfiguredScanRuntime): RetryListener
  * as silences are named in the log and left out; a store that cannot be read is logged, and the
  * run goes on with the config's silences: a silence is never a reason not to scan.
  */
-async function silencesOf(config: Config, state: ScanState, log: Log): Promise<SilencedAt> {
+export async function silencesOf(config: Config, state: ScanState, log: Log): Promise<SilencedAt> {
   let stored: Silence[] = [];
   try {
     const { silences, unreadable } = readStoredSilences(await state.loadSilences?.());

@@ -127,7 +127,7 @@ describe('a config without a fleet', () => {
     const result = await cli(['scan', '--config', config]);
     expect([result.code, result.stdout]).toEqual([2, '']);
     expect(result.stderr).toBe(
-      `depot-watch: invalid config in ${config}: fleet: Invalid input: expected array, received undefined\n`,
+      `depot-watch: invalid config in ${config}: fleet: list at least one charger (or several depots under "depots")\n`,
     );
   });
 });

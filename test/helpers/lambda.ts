@@ -72,6 +72,14 @@ export async function lambdaAgainst(
     scan?: Record<string, unknown>;
     now?: () => number;
     fetch?: typeof fetch;
+    /** The whole scan config, instead of one built from the simulator's fleet. */
+    config?: Record<string, unknown>;
+    /** More secrets the extension serves (a depot's credentials), by id. */
+    secrets?: Record<string, string>;
+    /** More environment (DEPOT_WATCH_SHARD_CONNECTORS). */
+    env?: Record<string, string>;
+    /** Keep the config in an S3 object (DEPOT_WATCH_CONFIG_OBJECT) instead of a parameter. */
+    configObject?: boolean;
   } = {},
 ) {
   const sns = new SNSClient({
@@ -80,7 +88,7 @@ export async function lambdaAgainst(
   });
   const snsMock = mockClient(sns);
   snsMock.on(PublishBatchCommand).resolves({ Failed: [] });
-  const config = {
+  const config = options.config ?? {
     fleet:
       options.fleet ??
       sim.fleet
@@ -89,9 +97,12 @@ export async function lambdaAgainst(
     api: { tokenUrl: sim.tokenUrl, baseUrl: sim.url },
     scan: { pageSize: 10, maxAttempts: 4, requestTimeoutMs: 1_000, ...options.scan },
   };
+  const configKey = 'config/scan-config.json';
+  if (options.configObject) await s3.put(configKey, JSON.stringify(config));
   const extension = await startParamsAndSecrets({
     parameters: { [CONFIG_PARAMETER]: JSON.stringify(config) },
     secrets: {
+      ...options.secrets,
       [SECRET_ID]: JSON.stringify({
         clientId: 'demo-client',
         clientSecret: options.clientSecret ?? 'demo-secret',
@@ -102,8 +113,11 @@ export async function lambdaAgainst(
   const handler = createScanHandler({
     env: {
       ...extension.env,
-      DEPOT_WATCH_CONFIG_PARAMETER: CONFIG_PARAMETER,
+      ...(options.configObject
+        ? { DEPOT_WATCH_CONFIG_OBJECT: `s3://${s3.bucket}/${configKey}` }
+        : { DEPOT_WATCH_CONFIG_PARAMETER: CONFIG_PARAMETER }),
       DEPOT_WATCH_CREDENTIALS_SECRET: SECRET_ID,
+      ...options.env,
       DEPOT_WATCH_ARCHIVE: `s3://${s3.bucket}/archive`,
       DEPOT_WATCH_STATE: `s3://${s3.bucket}/state`,
       DEPOT_WATCH_ALERTS: TOPIC_ARN,

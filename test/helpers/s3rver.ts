@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
 import { s3rverClient } from './s3rver-client.ts';
@@ -36,6 +36,10 @@ export async function startS3(bucket = 'depot-archive') {
         token = page.NextContinuationToken;
       } while (token);
       return keys.sort();
+    },
+    /** Writes an object, as a deployment would. */
+    async put(key: string, body: string): Promise<void> {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     async stop() {
       client.destroy();

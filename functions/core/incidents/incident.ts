@@ -73,6 +73,8 @@ export interface IncidentNotification {
   chargerId: string;
   connectorId: string;
   vehicleId?: string;
+  /** The depot, in a config of several; set by the scan as it sends the notice. */
+  depot?: string;
   severity: Severity;
   /** The run that sends it, ISO. */
   at: string;

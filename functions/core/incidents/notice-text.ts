@@ -1,5 +1,5 @@
 import { wrap } from '../alert-text.ts';
-import { encodeKeySegment } from '../archive-layout.ts';
+import { encodeKeySegment, reportsFolder } from '../archive-layout.ts';
 import { plainText } from '../vendor-text.ts';
 import type { IncidentEvent, IncidentNotification } from './incident.ts';
 
@@ -66,8 +66,17 @@ export function ticketText(notice: IncidentNotification, archiveLocation: string
   ];
 }
 
-/** `HPC-007/2`, `HPC-007`, `BUS-117` or `depot`: whose fault the ticket is about. */
+/**
+ * `HPC-007/2`, `HPC-007`, `BUS-117` or `depot`: whose fault the ticket is about; in a config of
+ * several depots, led by the depot (`north HPC-007/2`), as charger ids may repeat between them.
+ */
 function subjectLabel(notice: IncidentNotification): string {
+  const label = subjectWithinDepot(notice);
+  if (notice.depot === undefined) return label;
+  return notice.subject === 'depot' ? `depot ${notice.depot}` : `${notice.depot} ${label}`;
+}
+
+function subjectWithinDepot(notice: IncidentNotification): string {
   switch (notice.subject) {
     case 'vehicle':
       return notice.vehicleId ?? `vehicle on ${notice.chargerId}`;
@@ -82,7 +91,7 @@ function subjectLabel(notice: IncidentNotification): string {
 
 /** Where the reports of a notice are: its connector's folder, or for a vehicle the whole archive. */
 function reportsOf(notice: IncidentNotification, archiveLocation: string): string {
-  const root = `${archiveLocation.replace(/\/?$/, '/')}reports/`;
+  const root = reportsFolder(archiveLocation, notice.depot);
   const charger = `${root}charger=${encodeKeySegment(notice.chargerId)}/`;
   switch (notice.subject) {
     case 'vehicle':

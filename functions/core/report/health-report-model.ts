@@ -50,6 +50,8 @@ export interface ChargerDay {
 
 /** One charger's days over both periods, for its small multiples. */
 export interface ChargerTrend {
+  /** The charger's depot, in a report of several; two depots may both have an `HPC-001`. */
+  depot?: string;
   chargerId: string;
   connectorIds: string[];
   /** Every day from the previous period's first to this period's last, zeros where none. */
@@ -72,6 +74,8 @@ export interface WeeklyRuleFaults {
 
 /** One incident as the report lists it. */
 export interface IncidentLine {
+  /** The incident's depot, in a report of several. */
+  depot?: string;
   incident: string;
   rule: string;
   subject: IncidentSubject;
@@ -93,6 +97,8 @@ export interface IncidentLine {
 
 /** One fault that came back: incidents opened for a rule on one subject within the period. */
 export interface RecurringFault {
+  /** The depot of the subject, in a report of several. */
+  depot?: string;
   rule: string;
   subject: IncidentSubject;
   subjectLabel: string;
@@ -103,6 +109,8 @@ export interface RecurringFault {
 
 /** One vehicle and rule on the watch-list. */
 export interface VehicleWatch {
+  /** The depot whose chargers saw the fault, in a report of several. */
+  depot?: string;
   vehicleId: string;
   rule: string;
   /** Whether an incident of this vehicle and rule is open now. */
@@ -113,9 +121,22 @@ export interface VehicleWatch {
   evidence: Evidence;
 }
 
+/** One depot's figures for the period, in a report of several depots. */
+export interface DepotSummary {
+  depot: string;
+  /** The headline figures of this depot alone, the same keys and displays as the report's. */
+  headline: HeadlineKpi[];
+  /** Chargers with KPI rows in either period. */
+  chargers: number;
+  /** Sessions per day over both periods, for the chart that sets the depots side by side. */
+  days: { date: string; period: 'previous' | 'current'; sessions: number }[];
+}
+
 /** The weekly depot health report, every number computed; the HTML only lays it out. */
 export interface HealthReport {
   depot: string;
+  /** One summary per named depot, by name; empty for a config of one fleet. */
+  depots: DepotSummary[];
   generatedAt: string;
   period: ReportPeriod;
   previous: ReportPeriod;

@@ -1,3 +1,4 @@
+import { depotSummaries } from './depot-sections.ts';
 import type { HealthReport } from './health-report-model.ts';
 import {
   driftIncidents,
@@ -21,6 +22,7 @@ export function buildHealthReport(input: HealthReportInput): HealthReport {
   const faults = faultsByWeek(input);
   return {
     depot: input.depot,
+    depots: depotSummaries(input),
     generatedAt: input.generatedAt,
     period: input.period,
     previous: input.previous,

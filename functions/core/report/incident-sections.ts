@@ -1,4 +1,4 @@
-import type { Incident, IncidentSubject } from '../incidents/incident.ts';
+import type { IncidentSubject } from '../incidents/incident.ts';
 import { SEVERITIES } from '../incidents/incident.ts';
 import type {
   Evidence,
@@ -14,18 +14,21 @@ import {
   vehicleReportsQuery,
 } from './report-evidence.ts';
 import { daysFromTo, dayWithin, isoWeekOf, utcDayOf } from './report-format.ts';
-import type { HealthReportInput, HistoryNotice } from './report-input.ts';
+import type { DepotIncident, HealthReportInput, HistoryNotice } from './report-input.ts';
 
 /** How many recurring faults the report names. */
 export const TOP_RECURRING = 10;
 
-type Where = Pick<HistoryNotice, 'subject' | 'chargerId' | 'connectorId' | 'vehicleId'>;
+type Where = Pick<HistoryNotice, 'subject' | 'chargerId' | 'connectorId' | 'vehicleId' | 'depot'>;
 
-/** What an incident is about, as a person names it: `HPC-001/2`, `HPC-001`, `BUS-117`, `depot`. */
-export function subjectLabel({ subject, chargerId, connectorId, vehicleId }: Where): string {
+/**
+ * What an incident is about, as a person names it: `HPC-001/2`, `HPC-001`, `BUS-117`, `depot`
+ * (or the depot's name, in a report of several).
+ */
+export function subjectLabel({ subject, chargerId, connectorId, vehicleId, depot }: Where): string {
   if (subject === 'vehicle') return vehicleId ?? 'unknown vehicle';
   if (subject === 'charger') return chargerId;
-  if (subject === 'depot') return 'depot';
+  if (subject === 'depot') return depot ?? 'depot';
   return `${chargerId}/${connectorId}`;
 }
 
@@ -60,8 +63,9 @@ export function topRecurring(input: HealthReportInput): RecurringFault[] {
   const faults = new Map<string, RecurringFault>();
   for (const notice of inPeriod(input, 'open')) {
     const label = subjectLabel(notice);
-    const key = `${notice.rule}\u001f${notice.subject}\u001f${label}`;
+    const key = `${notice.depot ?? ''}\u001f${notice.rule}\u001f${notice.subject}\u001f${label}`;
     const fault = faults.get(key) ?? {
+      ...depotOf(notice),
       rule: notice.rule,
       subject: notice.subject,
       subjectLabel: label,
@@ -75,7 +79,10 @@ export function topRecurring(input: HealthReportInput): RecurringFault[] {
   return [...faults.values()]
     .sort(
       (a, b) =>
-        b.opened - a.opened || order(a.rule, b.rule) || order(a.subjectLabel, b.subjectLabel),
+        b.opened - a.opened ||
+        order(a.rule, b.rule) ||
+        order(a.depot ?? '', b.depot ?? '') ||
+        order(a.subjectLabel, b.subjectLabel),
     )
     .slice(0, TOP_RECURRING);
 }
@@ -99,7 +106,8 @@ export function resolvedInPeriod(input: HealthReportInput): IncidentLine[] {
     .sort((a, b) => order(a.at, b.at))
     .map((resolve) => {
       const earlier = input.notices.filter(
-        (n) => n.incident === resolve.incident && n.event !== 'resolve',
+        (n) =>
+          n.incident === resolve.incident && n.depot === resolve.depot && n.event !== 'resolve',
       );
       const opened = earlier.filter((n) => n.event === 'open').map((n) => n.at);
       // The failed sessions are the evidence of the fault; the resolve notice names clean ones.
@@ -116,16 +124,23 @@ export function resolvedInPeriod(input: HealthReportInput): IncidentLine[] {
 /** Vehicles with a vehicle incident open now or opened in the period, by vehicle and rule. */
 export function vehicleWatch(input: HealthReportInput): VehicleWatch[] {
   const watch = new Map<string, VehicleWatch>();
-  const add = (vehicleId: string, rule: string, incident: string, at: string | undefined) => {
-    const key = `${vehicleId}\u001f${rule}`;
+  const add = (
+    depot: string | undefined,
+    vehicleId: string,
+    rule: string,
+    incident: string,
+    at: string | undefined,
+  ) => {
+    const key = `${depot ?? ''}\u001f${vehicleId}\u001f${rule}`;
     const entry = watch.get(key) ?? {
+      ...depotOf({ depot }),
       vehicleId,
       rule,
       open: false,
       incidents: [],
       evidence: {
         athena: vehicleReportsQuery(vehicleId),
-        archivePaths: [reportsRoot(input.archiveLocation)],
+        archivePaths: [reportsRoot(input.archiveLocation, depot)],
         sessionIds: [],
       },
     };
@@ -137,6 +152,7 @@ export function vehicleWatch(input: HealthReportInput): VehicleWatch[] {
   for (const incident of input.incidents) {
     if (incident.subject !== 'vehicle' || incident.status !== 'open') continue;
     const entry = add(
+      incident.depot,
       incident.vehicleId ?? 'unknown vehicle',
       incident.rule,
       incident.id,
@@ -148,6 +164,7 @@ export function vehicleWatch(input: HealthReportInput): VehicleWatch[] {
   for (const notice of inPeriod(input, 'open')) {
     if (notice.subject !== 'vehicle') continue;
     const entry = add(
+      notice.depot,
       notice.vehicleId ?? 'unknown vehicle',
       notice.rule,
       notice.incident,
@@ -157,7 +174,10 @@ export function vehicleWatch(input: HealthReportInput): VehicleWatch[] {
   }
   return [...watch.values()].sort(
     (a, b) =>
-      Number(b.open) - Number(a.open) || order(a.vehicleId, b.vehicleId) || order(a.rule, b.rule),
+      Number(b.open) - Number(a.open) ||
+      order(a.vehicleId, b.vehicleId) ||
+      order(a.depot ?? '', b.depot ?? '') ||
+      order(a.rule, b.rule),
   );
 }
 
@@ -166,12 +186,13 @@ export function driftIncidents(input: HealthReportInput): IncidentLine[] {
   const lines = new Map<string, IncidentLine>();
   for (const incident of input.incidents) {
     if (incident.rule.endsWith('-drift') && incident.status === 'open') {
-      lines.set(incident.id, lineOfIncident(input, incident));
+      lines.set(`${incident.depot ?? ''}\u001f${incident.id}`, lineOfIncident(input, incident));
     }
   }
   for (const notice of inPeriod(input, 'open')) {
-    if (!notice.rule.endsWith('-drift') || lines.has(notice.incident)) continue;
-    lines.set(notice.incident, {
+    const key = `${notice.depot ?? ''}\u001f${notice.incident}`;
+    if (!notice.rule.endsWith('-drift') || lines.has(key)) continue;
+    lines.set(key, {
       ...lineOfNotice(input, notice, notice.sessionIds),
       status: 'resolved',
       openedAt: notice.at,
@@ -182,8 +203,9 @@ export function driftIncidents(input: HealthReportInput): IncidentLine[] {
   );
 }
 
-function lineOfIncident(input: HealthReportInput, incident: Incident): IncidentLine {
+function lineOfIncident(input: HealthReportInput, incident: DepotIncident): IncidentLine {
   return {
+    ...depotOf(incident),
     incident: incident.id,
     rule: incident.rule,
     subject: incident.subject,
@@ -205,6 +227,7 @@ function lineOfNotice(
   sessionIds: readonly string[],
 ): Omit<IncidentLine, 'status'> {
   return {
+    ...depotOf(notice),
     incident: notice.incident,
     rule: notice.rule,
     subject: notice.subject,
@@ -230,10 +253,16 @@ function evidenceOf(input: HealthReportInput, where: Where, sessionIds: readonly
 function pathsOf(input: HealthReportInput, where: Where): string[] {
   const subject: IncidentSubject = where.subject;
   if (subject === 'connector') {
-    return [archivePath(input.archiveLocation, where.chargerId, where.connectorId)];
+    return [archivePath(input.archiveLocation, where.chargerId, where.connectorId, where.depot)];
   }
-  if (subject === 'charger') return [archivePath(input.archiveLocation, where.chargerId)];
-  return [reportsRoot(input.archiveLocation)];
+  if (subject === 'charger')
+    return [archivePath(input.archiveLocation, where.chargerId, undefined, where.depot)];
+  return [reportsRoot(input.archiveLocation, where.depot)];
+}
+
+/** The depot field of a record of a named depot; nothing for one fleet's, as before. */
+function depotOf(record: { depot?: string | undefined }): { depot?: string } {
+  return record.depot === undefined ? {} : { depot: record.depot };
 }
 
 function inPeriod(input: HealthReportInput, event: HistoryNotice['event']): HistoryNotice[] {

@@ -2,6 +2,7 @@ import { type DailyConnectorKpi, type FleetKpiTotals, fleetTotals } from '../fle
 import type { ChargerDay, ChargerTrend, HeadlineKpi } from './health-report-model.ts';
 import {
   archivePath,
+  depotPredicate,
   INCIDENT_TABLE,
   kpiQuery,
   openIncidentsQuery,
@@ -17,7 +18,7 @@ import {
   round,
   utcDayOf,
 } from './report-format.ts';
-import type { HealthReportInput } from './report-input.ts';
+import type { DepotKpiRow, HealthReportInput } from './report-input.ts';
 
 /** The five headline figures of the period against the previous one. */
 export function headlineKpis(input: HealthReportInput): HeadlineKpi[] {
@@ -77,22 +78,36 @@ export function headlineKpis(input: HealthReportInput): HeadlineKpi[] {
   ];
 }
 
-/** Each charger's days over both periods, for its small multiples; by charger id. */
+/**
+ * Each charger's days over both periods, for its small multiples; by depot (in a report of
+ * several, whose depots may share charger ids), then charger id.
+ */
 export function chargerTrends(input: HealthReportInput): ChargerTrend[] {
   const span = { from: input.previous.from, to: input.period.to };
   const days = daysFromTo(span.from, span.to);
-  const byCharger = new Map<string, DailyConnectorKpi[]>();
+  const byCharger = new Map<string, { depot?: string; chargerId: string; rows: DepotKpiRow[] }>();
   for (const row of input.kpis) {
     if (!dayWithin(row.date, span)) continue;
-    const rows = byCharger.get(row.chargerId);
-    if (rows) rows.push(row);
-    else byCharger.set(row.chargerId, [row]);
+    const key = `${row.depot ?? ''}\u001f${row.chargerId}`;
+    const entry = byCharger.get(key);
+    if (entry) entry.rows.push(row);
+    else
+      byCharger.set(key, {
+        ...(row.depot === undefined ? {} : { depot: row.depot }),
+        chargerId: row.chargerId,
+        rows: [row],
+      });
   }
-  return [...byCharger.keys()].sort(codeUnitOrder).map((chargerId) => {
-    const rows = byCharger.get(chargerId) ?? [];
+  return [...byCharger.keys()].sort(codeUnitOrder).map((key) => {
+    const { depot, chargerId, rows } = byCharger.get(key) as {
+      depot?: string;
+      chargerId: string;
+      rows: DepotKpiRow[];
+    };
     const connectorIds = [...new Set(rows.map((row) => row.connectorId))].sort(codeUnitOrder);
     const inPeriod = fleetTotals(rows.filter((row) => dayWithin(row.date, input.period)));
     return {
+      ...(depot === undefined ? {} : { depot }),
       chargerId,
       connectorIds,
       days: days.map((date) => chargerDay(date, input, rows)),
@@ -101,12 +116,12 @@ export function chargerTrends(input: HealthReportInput): ChargerTrend[] {
       efficiencyPercent: inPeriod.meanEfficiencyPercent,
       evidence: {
         archivePaths: [
-          archivePath(input.archiveLocation, chargerId),
-          ...connectorIds.map((id) => archivePath(input.archiveLocation, chargerId, id)),
+          archivePath(input.archiveLocation, chargerId, undefined, depot),
+          ...connectorIds.map((id) => archivePath(input.archiveLocation, chargerId, id, depot)),
         ],
         athena:
           `${kpiQuery('"date", sum(sessions) AS sessions, sum(sessions) - sum(successful_sessions) AS failed, sum(efficiency_sum_percent) / nullif(sum(efficiency_sessions), 0) AS efficiency_percent', span)} ` +
-          `AND charger_id = ${sqlString(chargerId)} GROUP BY "date" ORDER BY "date"`,
+          `AND charger_id = ${sqlString(chargerId)}${depotPredicate(depot)} GROUP BY "date" ORDER BY "date"`,
       },
     };
   });
@@ -134,19 +149,23 @@ function chargerDay(
  * resolved since it began that did not open within it.
  */
 function openAtPeriodStart(input: HealthReportInput): number {
+  // Keyed by depot too: an incident id is a hash of the charger, and depots share charger ids.
+  const keyOf = (depot: string | undefined, id: string) => `${depot ?? ''}\u001f${id}`;
   const open = new Set<string>();
   for (const incident of input.incidents) {
     if (incident.status !== 'open' || incident.openedAt === undefined) continue;
-    if (utcDayOf(incident.openedAt) < input.period.from) open.add(incident.id);
+    if (utcDayOf(incident.openedAt) < input.period.from)
+      open.add(keyOf(incident.depot, incident.id));
   }
   const openedSince = new Set(
     input.notices
       .filter((n) => n.event === 'open' && utcDayOf(n.at) >= input.period.from)
-      .map((n) => n.incident),
+      .map((n) => keyOf(n.depot, n.incident)),
   );
   for (const notice of input.notices) {
     if (notice.event !== 'resolve' || utcDayOf(notice.at) < input.period.from) continue;
-    if (!openedSince.has(notice.incident)) open.add(notice.incident);
+    const key = keyOf(notice.depot, notice.incident);
+    if (!openedSince.has(key)) open.add(key);
   }
   return open.size;
 }

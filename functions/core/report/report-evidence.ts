@@ -1,4 +1,4 @@
-import { encodeKeySegment } from '../archive-layout.ts';
+import { encodeKeySegment, reportsFolder } from '../archive-layout.ts';
 import type { ReportPeriod } from './report-input.ts';
 
 /** The Athena table of the daily rollup (see infra's KPI_COLUMNS). */
@@ -8,15 +8,34 @@ export const INCIDENT_TABLE = 'depot_watch.incident_history';
 /** The Athena table of raw session reports. */
 export const REPORT_TABLE = 'depot_watch.session_reports';
 
-/** The archive folder of a charger's reports, or of one connector's. */
-export function archivePath(archiveLocation: string, chargerId: string, connectorId?: string) {
-  const root = `${archiveLocation.replace(/[/\\]+$/, '')}/reports/charger=${encodeKeySegment(chargerId)}/`;
+/**
+ * The archive folder of a charger's reports, or of one connector's; under the depot's
+ * `depot=<name>` partition when the charger is a named depot's.
+ */
+export function archivePath(
+  archiveLocation: string,
+  chargerId: string,
+  connectorId?: string,
+  depot?: string,
+) {
+  const root = `${reportsRoot(archiveLocation, depot)}charger=${encodeKeySegment(chargerId)}/`;
   return connectorId === undefined ? root : `${root}connector=${encodeKeySegment(connectorId)}/`;
 }
 
-/** The archive's report folder as a whole (vehicles and the depot have no folder of their own). */
-export function reportsRoot(archiveLocation: string): string {
-  return `${archiveLocation.replace(/[/\\]+$/, '')}/reports/`;
+/**
+ * The archive's report folder as a whole, or a named depot's (vehicles and the depot have no
+ * folder of their own).
+ */
+export function reportsRoot(archiveLocation: string, depot?: string): string {
+  return reportsFolder(archiveLocation.replace(/[/\\]+$/, ''), depot);
+}
+
+/**
+ * The predicate that keeps a query to one named depot's rows (its `depot` partition), or
+ * nothing for a config of one fleet: two depots may both have an `HPC-001`.
+ */
+export function depotPredicate(depot: string | undefined): string {
+  return depot === undefined ? '' : ` AND depot = ${sqlString(depot)}`;
 }
 
 /** A SQL string literal: quotes doubled, so a vendor id cannot end the literal. */
