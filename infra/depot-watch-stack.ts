@@ -2,14 +2,17 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ConfigError, parseConfig } from '../functions/config/config.ts';
+import { type Config, ConfigError, parseConfig } from '../functions/config/config.ts';
 import { AlertChannels } from './constructs/alert-channels.ts';
 import { ArchiveBuckets } from './constructs/archive-buckets.ts';
+import { DepotCredentials } from './constructs/depot-credentials.ts';
 import { REPORTS_PREFIX, ReportFunction } from './constructs/report-function.ts';
 import { ReportTable } from './constructs/report-table.ts';
+import { ScanFanOut } from './constructs/scan-fan-out.ts';
 import { ARCHIVE_PREFIX, ScanFunction, STATE_PREFIX } from './constructs/scan-function.ts';
 import { Watchdog } from './constructs/watchdog.ts';
 import type { DeploymentSettings } from './deployment-settings.ts';
+import { runTimeoutMinutes, scanSizing } from './scan-sizing.ts';
 
 /** Props of the depot-watch stack. */
 export interface DepotWatchStackProps extends StackProps {
@@ -28,7 +31,12 @@ export class DepotWatchStack extends Stack {
   constructor(scope: Construct, id: string, props: DepotWatchStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    const scanConfig = scanConfigOf(settings);
+    const { config: scanConfig, parsed } = scanConfigOf(settings);
+    const sizing = scanSizing(parsed, settings);
+    // Checked before anything is made: a run that cannot end before the next one starts.
+    const runTimeout = sizing.fanOut
+      ? runTimeoutMinutes(settings.scheduleMinutes, settings.timeoutMinutes)
+      : undefined;
 
     const buckets = new ArchiveBuckets(this, 'Buckets', settings);
     const alerts = new AlertChannels(this, 'Alerts', {
@@ -36,14 +44,41 @@ export class DepotWatchStack extends Stack {
       vehicleEmails: settings.vehicleEmails,
       ...(settings.slack ? { slack: settings.slack } : {}),
     });
+    const depots =
+      parsed.depots.length > 0
+        ? new DepotCredentials(this, 'Depots', {
+            depots: parsed.depots.map((d) => ({
+              name: d.name,
+              ...(d.credentialsSecret ? { credentialsSecret: d.credentialsSecret } : {}),
+            })),
+          })
+        : undefined;
     const scan = new ScanFunction(this, 'Scan', {
       bucket: buckets.archive,
       topic: alerts.topic,
-      configJson: JSON.stringify(scanConfig),
+      configJson: JSON.stringify(depots ? withDepotSecrets(scanConfig, depots) : scanConfig),
       scheduleMinutes: settings.scheduleMinutes,
       memoryMb: settings.memoryMb,
       timeoutMinutes: settings.timeoutMinutes,
+      accessLogs: buckets.logs,
+      ...(depots ? { depotCredentials: depots } : {}),
+      ...(sizing.fanOut
+        ? {
+            scheduled: false,
+            reservedConcurrency: sizing.shards,
+            shardConnectors: sizing.perInvocation,
+          }
+        : {}),
     });
+    const fanOut = sizing.fanOut
+      ? new ScanFanOut(this, 'FanOut', {
+          function: scan.function,
+          shards: sizing.shards,
+          scheduleMinutes: settings.scheduleMinutes,
+          ...(runTimeout !== undefined ? { runTimeoutMinutes: runTimeout } : {}),
+          failures: scan.failures,
+        })
+      : undefined;
     const report = new ReportFunction(this, 'Report', {
       bucket: buckets.archive,
       topic: alerts.reportTopic,
@@ -57,13 +92,17 @@ export class DepotWatchStack extends Stack {
       deadLetterQueues: [scan.failures, alerts.deliveryDlq, report.failures],
       scheduleMinutes: settings.scheduleMinutes,
       reportFunction: report,
+      ...(fanOut ? { stateMachine: fanOut.stateMachine } : {}),
     });
     const table = new ReportTable(this, 'Athena', {
       archive: buckets.archive,
       archivePrefix: ARCHIVE_PREFIX,
       statePrefix: STATE_PREFIX,
       results: buckets.logs,
-      fleet: (scanConfig.fleet as { chargerId: string; connectors: string[] }[] | undefined) ?? [],
+      depots:
+        parsed.depots.length > 0
+          ? parsed.depots.map((d) => ({ name: d.name, fleet: d.fleet }))
+          : [{ fleet: parsed.fleet }],
     });
 
     new CfnOutput(this, 'ArchiveBucket', {
@@ -88,7 +127,25 @@ export class DepotWatchStack extends Stack {
       value: scan.credentials.secretArn,
       description: 'Fill with {"clientId": "...", "clientSecret": "..."}',
     });
-    new CfnOutput(this, 'ConfigParameter', { value: scan.config.parameterName });
+    if (scan.config) new CfnOutput(this, 'ConfigParameter', { value: scan.config.parameterName });
+    if (scan.configObject) {
+      new CfnOutput(this, 'ConfigObject', {
+        value: scan.configObject.uri,
+        description: 'The deployed scan config (too large for an SSM parameter), versioned',
+      });
+    }
+    for (const [name, secret] of depots?.created ?? []) {
+      new CfnOutput(this, `DepotCredentials${outputSuffix(name)}`, {
+        value: secret.secretArn,
+        description: `Depot ${name}: fill with {"clientId": "...", "clientSecret": "..."}`,
+      });
+    }
+    if (fanOut) {
+      new CfnOutput(this, 'ScanStateMachine', {
+        value: fanOut.stateMachine.stateMachineArn,
+        description: `Scan runs of ${sizing.shards} shards each; open it in the Step Functions console to see them`,
+      });
+    }
     new CfnOutput(this, 'AthenaWorkgroup', { value: table.workgroup.ref });
     new CfnOutput(this, 'IncidentHistoryTable', {
       value: `${table.databaseName}.${table.incidentTableName}`,
@@ -99,6 +156,32 @@ export class DepotWatchStack extends Stack {
       description: 'Daily KPIs per connector, one row each, from state/kpis/',
     });
   }
+}
+
+/**
+ * The deployed config with each depot's secret named: the one it named, or the one the stack
+ * made for it, so that the function never falls back to the stack's own secret for a depot.
+ */
+function withDepotSecrets(
+  config: Record<string, unknown>,
+  credentials: DepotCredentials,
+): Record<string, unknown> {
+  const depots = config.depots as { name: string }[];
+  return {
+    ...config,
+    depots: depots.map((depot) => ({
+      ...depot,
+      credentialsSecret: credentials.secretIds.get(depot.name),
+    })),
+  };
+}
+
+/** A depot name as an output id's tail: `north-1` → `North1`. */
+function outputSuffix(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }
 
 /**
@@ -114,7 +197,10 @@ function depotNameOf(settings: DeploymentSettings, stackName: string): string {
  * The scan config from context (inline or a file), checked with the one schema. Without a
  * fleet the stack still deploys; the function then says, on every run, that the fleet is empty.
  */
-function scanConfigOf(settings: DeploymentSettings): Record<string, unknown> {
+function scanConfigOf(settings: DeploymentSettings): {
+  config: Record<string, unknown>;
+  parsed: Config;
+} {
   let raw: unknown = settings.config;
   let source = 'context "config"';
   if (settings.configFile) {
@@ -127,7 +213,7 @@ function scanConfigOf(settings: DeploymentSettings): Record<string, unknown> {
       );
     }
   }
-  if (raw === undefined) return { fleet: [] };
+  if (raw === undefined) return { config: { fleet: [] }, parsed: emptyConfig() };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new ConfigError(`${source} must be a JSON object`);
   const config = raw as Record<string, unknown>;
@@ -137,7 +223,7 @@ function scanConfigOf(settings: DeploymentSettings): Record<string, unknown> {
     );
   }
   // Validate as the function will see it, with the stack's own locations filled in.
-  parseConfig(
+  const parsed = parseConfig(
     {
       ...config,
       archive: 's3://placeholder-bucket/archive',
@@ -146,7 +232,15 @@ function scanConfigOf(settings: DeploymentSettings): Record<string, unknown> {
     },
     source,
   );
-  return Object.fromEntries(
-    Object.entries(config).filter(([key]) => !(STACK_OWNED as readonly string[]).includes(key)),
-  );
+  return {
+    config: Object.fromEntries(
+      Object.entries(config).filter(([key]) => !(STACK_OWNED as readonly string[]).includes(key)),
+    ),
+    parsed,
+  };
+}
+
+/** The defaults of a config without a fleet, for a stack deployed before its fleet is known. */
+function emptyConfig(): Config {
+  return parseConfig({ fleet: [] }, 'an empty config', { fleet: 'optional' });
 }

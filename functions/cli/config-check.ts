@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { isSnsTopicArn } from '../adapters/aws-adapters.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
 import { type Config, ConfigError } from '../config/config.ts';
-import { credentialsFrom } from '../config/credentials.ts';
+import { depotCredentialsFrom } from '../config/credentials.ts';
+import { type DepotScope, depotsOf } from '../config/depot-scopes.ts';
 import { type IncidentSettings, IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { RULE_IDS } from '../core/rules/registry.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
@@ -12,6 +13,7 @@ import { CredentialsRefusedError } from '../depot/errors.ts';
 import type { Fetch } from '../depot/http.ts';
 import { realSleep } from '../depot/retry.ts';
 import { AccessTokenProvider } from '../depot/token.ts';
+import { connectorCount } from '../scan/shards.ts';
 import { loadConfigFile } from './load-config.ts';
 import { usageError } from './usage-error.ts';
 
@@ -58,59 +60,109 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
   const path = resolve(values.config);
   const baseDir = dirname(path);
   // Credentials are read before anything prints: a missing one is a config error (exit 2).
-  const probe = values.probe ? await probeToken(config, io.fetch ?? fetch) : undefined;
-  const connectors = config.fleet.flatMap(({ chargerId, connectors }) =>
-    connectors.map((connectorId) => ({ chargerId, connectorId })),
+  const depots = depotsOf(config);
+  const probes = values.probe
+    ? await Promise.all(depots.map((depot) => probeToken(depot, io.fetch ?? fetch)))
+    : undefined;
+  const connectors = depots.flatMap(({ name, config: own }) =>
+    own.fleet.flatMap(({ chargerId, connectors }) =>
+      connectors.map((connectorId) => ({
+        ...(name ? { depot: name } : {}),
+        chargerId,
+        connectorId,
+      })),
+    ),
   );
-  const thresholds = new ThresholdBook(config.thresholds as ThresholdsInput, config.overrides);
-  const incidents = new IncidentSettingsBook(config.incidents, config.overrides);
+  const books = new Map(
+    depots.map((d) => [
+      d.name,
+      {
+        thresholds: new ThresholdBook(d.config.thresholds as ThresholdsInput, d.config.overrides),
+        incidents: new IncidentSettingsBook(d.config.incidents, d.config.overrides),
+      },
+    ]),
+  );
+  const bookOf = (depot: string | undefined) =>
+    books.get(depot) as NonNullable<ReturnType<typeof books.get>>;
   const where = (location: string) =>
     location.startsWith('s3://') ? location : resolve(baseDir, location);
   const alerts = config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a) : a));
+  const several = depots.length > 1 || depots[0]?.name !== undefined;
+  const chargers = depots.reduce((n, d) => n + d.config.fleet.length, 0);
   if (values.json) {
     const document = {
       config: path,
-      chargers: config.fleet.length,
+      chargers,
       connectors: connectors.length,
+      ...(several
+        ? {
+            depots: depots.map(({ name, config: own }) => ({
+              name,
+              chargers: own.fleet.length,
+              connectors: connectorCount(own.fleet),
+              api: own.api,
+            })),
+          }
+        : {}),
       archive: where(config.archive),
       state: where(config.state),
       alerts,
       effective: connectors.map((origin) => ({
         ...origin,
-        thresholds: thresholds.for(origin),
-        incidents: incidents.for(origin),
+        thresholds: bookOf(origin.depot).thresholds.for(origin),
+        incidents: bookOf(origin.depot).incidents.for(origin),
       })),
-      ...(probe ? { probe } : {}),
+      ...(probes ? (several ? { probes } : { probe: probes[0] }) : {}),
     };
     io.write(`${JSON.stringify(document, null, 2)}\n`);
   } else {
+    const site = new ThresholdBook(config.thresholds as ThresholdsInput, config.overrides);
     const lines = [
       `Config ${path} is valid.`,
-      `Fleet: ${config.fleet.length} charger(s), ${connectors.length} connector(s)`,
-      `API: tokens from ${config.api.tokenUrl}, reports from ${config.api.baseUrl}`,
+      ...(several
+        ? [
+            `Depots: ${depots.length}, ${chargers} charger(s), ${connectors.length} connector(s)`,
+            ...depots.map(
+              ({ name, config: own }) =>
+                `  ${name}: ${own.fleet.length} charger(s), ${connectorCount(own.fleet)} connector(s); tokens from ${own.api.tokenUrl}, reports from ${own.api.baseUrl}`,
+            ),
+          ]
+        : [
+            `Fleet: ${chargers} charger(s), ${connectors.length} connector(s)`,
+            `API: tokens from ${config.api.tokenUrl}, reports from ${config.api.baseUrl}`,
+          ]),
       `Archive: ${where(config.archive)}`,
       `State: ${where(config.state)}`,
       `Alerts: ${alerts.join(', ')}`,
       `Incidents: ${incidentsInShort(config.incidents)}`,
       `Silences: ${config.silences.length} in the config, ${config.maintenanceWindows.length} maintenance window(s)`,
       'Thresholds, site-wide:',
-      ...siteLines(thresholds.for({ chargerId: '', connectorId: '' })),
-      ...differences(config, 'Thresholds', (o) => thresholds.for(o)),
-      ...differences(config, 'Incident settings', (o) => incidents.for(o)),
+      ...siteLines(site.for({ chargerId: '', connectorId: '' })),
+      ...depots.flatMap(({ name, config: own }) => {
+        const book = bookOf(name);
+        const label = name === undefined ? '' : ` at ${name}`;
+        return [
+          ...differences(own, `Thresholds${label}`, (o) => book.thresholds.for(o), site),
+          ...differences(own, `Incident settings${label}`, (o) => book.incidents.for(o)),
+        ];
+      }),
     ];
     io.write(`${lines.join('\n')}\n`);
-    if (probe?.ok)
-      io.write(
-        probe.validForSeconds !== undefined
-          ? `token endpoint answered: token valid for ${probe.validForSeconds} s\n`
-          : 'token endpoint answered: token given, its lifetime not stated\n',
-      );
+    probes?.forEach((probe, index) => {
+      const at = several ? ` (${depots[index]?.name})` : '';
+      if (probe.ok)
+        io.write(
+          probe.validForSeconds !== undefined
+            ? `token endpoint answered${at}: token valid for ${probe.validForSeconds} s\n`
+            : `token endpoint answered${at}: token given, its lifetime not stated\n`,
+        );
+    });
   }
-  if (probe && !probe.ok) {
-    io.writeError(`depot-watch: probe failed: ${probe.reason}\n`);
-    return 1;
-  }
-  return 0;
+  const failed = (probes ?? []).flatMap((probe, index) =>
+    probe.ok ? [] : [`${several ? `${depots[index]?.name}: ` : ''}${probe.reason}`],
+  );
+  for (const reason of failed) io.writeError(`depot-watch: probe failed: ${reason}\n`);
+  return failed.length > 0 ? 1 : 0;
 }
 
 /**
@@ -136,8 +188,9 @@ type ProbeResult = { ok: true; validForSeconds?: number } | { ok: false; reason:
  * own token client, once: a probe says whether it works now, and retrying for minutes would
  * hide that. The lifetime is read from the endpoint's answer on its way to the client.
  */
-async function probeToken(config: Config, fetchFn: Fetch): Promise<ProbeResult> {
-  const credentials = credentialsFrom(config);
+async function probeToken(depot: DepotScope, fetchFn: Fetch): Promise<ProbeResult> {
+  const { config } = depot;
+  const credentials = depotCredentialsFrom(depot);
   let lifetime: Promise<number | undefined> = Promise.resolve(undefined);
   const reading: Fetch = async (input, init) => {
     const response = await fetchFn(input, init);
@@ -229,8 +282,9 @@ function differences(
   config: Config,
   title: string,
   effective: (origin: ReportOrigin) => unknown,
+  siteBook: { for: (origin: ReportOrigin) => unknown } = { for: effective },
 ): string[] {
-  const site = new Map(flatten(effective({ chargerId: '', connectorId: '' })));
+  const site = new Map(flatten(siteBook.for({ chargerId: '', connectorId: '' })));
   const diff = (origin: ReportOrigin) =>
     flatten(effective(origin))
       .filter(([path, value]) => JSON.stringify(site.get(path)) !== JSON.stringify(value))

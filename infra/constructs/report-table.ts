@@ -14,9 +14,29 @@ export interface ReportTableProps {
   /** The key prefix of the scan state in the same bucket, e.g. `state`; the daily KPIs live under it. */
   readonly statePrefix: string;
   readonly results: s3.IBucket;
-  /** Charger ids and connector ids to project; without them, queries must name a charger. */
-  readonly fleet?: readonly { chargerId: string; connectors: readonly string[] }[];
+  /**
+   * The depots and their chargers and connectors to project. A depot with a name puts a
+   * `depot` partition before `charger` (the archive layout of a config of several depots);
+   * one without is the one-fleet layout. Without chargers, queries must name a charger.
+   * @default one unnamed depot with no chargers
+   */
+  readonly depots?: readonly ProjectedDepot[];
 }
+
+/** One depot as the tables project it. */
+export interface ProjectedDepot {
+  /** The depot's name; undefined for a config of one fleet. @default none */
+  readonly name?: string;
+  readonly fleet: readonly { chargerId: string; connectors: readonly string[] }[];
+}
+
+/**
+ * The most chargers the reports table enumerates. Above it the charger partition is
+ * `injected` (queries name their chargers): a 20,000-charger list would weigh 250 KB in the
+ * table definition and let one careless query plan millions of partitions. Every fleet an
+ * SSM parameter could hold (about 2,400 chargers) stays enumerated as before.
+ */
+export const MAX_ENUMERATED_CHARGERS = 2_500;
 
 /**
  * A Glue table over the raw reports with partition projection on charger, connector and
@@ -75,14 +95,20 @@ export class ReportTable extends Construct {
       databaseInput: { name: this.databaseName, description: 'depot-watch session report archive' },
     });
     const reports = `s3://${props.archive.bucketName}/${props.archivePrefix}/reports`;
-    const chargers = [...new Set(props.fleet?.map((c) => encodeKeySegment(c.chargerId)) ?? [])];
-    const connectors = [
-      ...new Set(props.fleet?.flatMap((c) => c.connectors.map(encodeKeySegment)) ?? []),
-    ];
+    const fleet = props.depots?.flatMap((d) => d.fleet) ?? [];
+    const depotNames = (props.depots ?? []).flatMap((d) =>
+      d.name === undefined ? [] : [encodeKeySegment(d.name)],
+    );
+    const byDepot = depotNames.length > 0;
+    const allChargers = [...new Set(fleet.map((c) => encodeKeySegment(c.chargerId)))];
+    const chargers = allChargers.length <= MAX_ENUMERATED_CHARGERS ? allChargers : [];
+    const connectors = [...new Set(fleet.flatMap((c) => c.connectors.map(encodeKeySegment)))];
     const projection = (name: string, values: string[]) =>
       values.length > 0
         ? { [`projection.${name}.type`]: 'enum', [`projection.${name}.values`]: values.join(',') }
         : { [`projection.${name}.type`]: 'injected' };
+    const depotPartition = byDepot ? [{ name: 'depot', type: 'string' }] : [];
+    const depotFolder = byDepot ? `depot=\${depot}/` : '';
 
     const table = new glue.CfnTable(this, 'Table', {
       catalogId: Aws.ACCOUNT_ID,
@@ -92,6 +118,7 @@ export class ReportTable extends Construct {
         tableType: 'EXTERNAL_TABLE',
         description: 'One row per DepotFinity session report, as received',
         partitionKeys: [
+          ...depotPartition,
           { name: 'charger', type: 'string' },
           { name: 'connector', type: 'string' },
           { name: 'date', type: 'string' },
@@ -99,6 +126,7 @@ export class ReportTable extends Construct {
         parameters: {
           classification: 'json',
           'projection.enabled': 'true',
+          ...(byDepot ? projection('depot', depotNames) : {}),
           ...projection('charger', chargers),
           ...projection('connector', connectors),
           'projection.date.type': 'date',
@@ -106,7 +134,7 @@ export class ReportTable extends Construct {
           'projection.date.range': '2020-01-01,NOW',
           'projection.date.interval': '1',
           'projection.date.interval.unit': 'DAYS',
-          'storage.location.template': `${reports}/charger=\${charger}/connector=\${connector}/date=\${date}/`,
+          'storage.location.template': `${reports}/${depotFolder}charger=\${charger}/connector=\${connector}/date=\${date}/`,
         },
         storageDescriptor: {
           location: `${reports}/`,
@@ -129,10 +157,12 @@ export class ReportTable extends Construct {
       location: `${root}/${props.archivePrefix}/incidents`,
       columns: INCIDENT_COLUMNS,
     }).addResourceDependency(database);
+    // Each depot keeps its KPIs in its own state folder: state/depot=<name>/kpis/date=.../.
     this.#datedJsonTable('KpiTable', {
       name: this.kpiTableName,
       description: 'One row per connector and UTC day (by session start): the daily KPI rollup',
-      location: `${root}/${props.statePrefix}/kpis`,
+      location: `${root}/${props.statePrefix}${byDepot ? '' : '/kpis'}`,
+      ...(byDepot ? { depots: depotNames, folder: 'kpis' } : {}),
       columns: KPI_COLUMNS,
     }).addResourceDependency(database);
 
@@ -153,12 +183,26 @@ export class ReportTable extends Construct {
 
   /**
    * A table over JSON Lines files in `<location>/date=YYYY-MM-DD/`, projected on that date, its
-   * camelCase keys read into snake_case columns through the SerDe's `mapping.<column>`.
+   * camelCase keys read into snake_case columns through the SerDe's `mapping.<column>`. With
+   * `depots`, the files are in `<location>/depot=<name>/<folder>/date=YYYY-MM-DD/` and `depot`
+   * is a partition too, enumerated.
    */
   #datedJsonTable(
     id: string,
-    table: { name: string; description: string; location: string; columns: readonly Column[] },
+    table: {
+      name: string;
+      description: string;
+      location: string;
+      columns: readonly Column[];
+      depots?: readonly string[];
+      folder?: string;
+    },
   ): glue.CfnTable {
+    const depots = table.depots ?? [];
+    const template =
+      depots.length > 0
+        ? `${table.location}/depot=\${depot}/${table.folder}/date=\${date}/`
+        : `${table.location}/date=\${date}/`;
     return new glue.CfnTable(this, id, {
       catalogId: Aws.ACCOUNT_ID,
       databaseName: this.databaseName,
@@ -166,16 +210,22 @@ export class ReportTable extends Construct {
         name: table.name,
         tableType: 'EXTERNAL_TABLE',
         description: table.description,
-        partitionKeys: [{ name: 'date', type: 'string' }],
+        partitionKeys: [
+          ...(depots.length > 0 ? [{ name: 'depot', type: 'string' }] : []),
+          { name: 'date', type: 'string' },
+        ],
         parameters: {
           classification: 'json',
           'projection.enabled': 'true',
+          ...(depots.length > 0
+            ? { 'projection.depot.type': 'enum', 'projection.depot.values': depots.join(',') }
+            : {}),
           'projection.date.type': 'date',
           'projection.date.format': 'yyyy-MM-dd',
           'projection.date.range': '2020-01-01,NOW',
           'projection.date.interval': '1',
           'projection.date.interval.unit': 'DAYS',
-          'storage.location.template': `${table.location}/date=\${date}/`,
+          'storage.location.template': template,
         },
         storageDescriptor: {
           location: `${table.location}/`,

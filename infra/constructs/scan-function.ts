@@ -11,9 +11,13 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { ConfigError } from '../../functions/config/config.ts';
 import { packConfig } from '../../functions/config/packed-config.ts';
+import { ConfigObject } from './config-object.ts';
+import type { DepotCredentials } from './depot-credentials.ts';
 import { scheduledFunction } from './function-basics.ts';
+
+/** The most an SSM parameter (advanced tier) holds; a larger packed config goes to S3. */
+export const PARAMETER_LIMIT = 8_192;
 
 /** Where the archive and the scan state live in the bucket. */
 export const ARCHIVE_PREFIX = 'archive';
@@ -31,6 +35,27 @@ export interface ScanFunctionProps {
   readonly memoryMb?: number;
   /** @default 5 */
   readonly timeoutMinutes?: number;
+  /** Where the config bucket's access logs go, should the config outgrow the parameter. */
+  readonly accessLogs: s3.IBucket;
+  /** The secrets of a config's depots, which the function may read. @default none */
+  readonly depotCredentials?: DepotCredentials;
+  /**
+   * Invocations that may run at once: a run that fans out scans its shards side by side.
+   * @default 1 (one run at a time, and no two runs overlapping)
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Connectors a shard of a fanned-out run holds, passed to the plan step so that it splits
+   * the fleet exactly as the stack sized the map and the concurrency.
+   * @default none (the run is one invocation)
+   */
+  readonly shardConnectors?: number;
+  /**
+   * Whether the schedule invokes the function itself; a run that fans out is started by
+   * its state machine instead.
+   * @default true
+   */
+  readonly scheduled?: boolean;
 }
 
 /** The handler's source; the stack bundles it with the local esbuild. */
@@ -38,16 +63,20 @@ export const HANDLER_ENTRY = join(import.meta.dirname, '../../functions/lambda/s
 
 /**
  * The scheduled scan: the function (one at a time, arm64, bundled with the SDK), its config
- * parameter and credentials secret, the schedule that runs it, and the queue where failed
- * invocations land. Its role reaches only the archive and state prefixes, the topic, the
- * parameter and the secret.
+ * (an SSM parameter, or an S3 object once it packs to more than 8 KB) and credentials secret,
+ * the schedule that runs it, and the queue where failed invocations land. Its role reaches
+ * only the archive and state prefixes, the topic, the config and the secrets.
  */
 export class ScanFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly credentials: secretsmanager.Secret;
-  readonly config: ssm.StringParameter;
+  /** The config parameter, when the config fits one. */
+  readonly config?: ssm.StringParameter;
+  /** The config object, when the config outgrows a parameter. */
+  readonly configObject?: ConfigObject;
   readonly failures: sqs.Queue;
-  readonly schedule: scheduler.Schedule;
+  /** The schedule that invokes the function, unless a state machine runs it. */
+  readonly schedule?: scheduler.Schedule;
 
   constructor(scope: Construct, id: string, props: ScanFunctionProps) {
     super(scope, id);
@@ -60,17 +89,23 @@ export class ScanFunction extends Construct {
         'The vendor issues these client credentials; they are rotated through vendor support, not by a Lambda.',
     });
     const packed = packConfig(props.configJson);
-    if (packed.length > 8_192) {
-      throw new ConfigError(
-        `the scan config packs to ${packed.length} bytes, more than an SSM parameter holds (8 KB); split the fleet over more than one stack`,
-      );
+    let configSource: Record<string, string>;
+    if (packed.length > PARAMETER_LIMIT) {
+      // Plain JSON: S3 holds any size, and an operator can read what was deployed.
+      this.configObject = new ConfigObject(this, 'ConfigObject', {
+        body: props.configJson,
+        accessLogs: props.accessLogs,
+      });
+      configSource = { DEPOT_WATCH_CONFIG_OBJECT: this.configObject.uri };
+    } else {
+      this.config = new ssm.StringParameter(this, 'Config', {
+        description:
+          'depot-watch scan config (fleet, thresholds), plain or gzip:base64; archive, state and alerts come from the stack',
+        stringValue: packed,
+        tier: packed.length > 4_096 ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
+      });
+      configSource = { DEPOT_WATCH_CONFIG_PARAMETER: this.config.parameterName };
     }
-    this.config = new ssm.StringParameter(this, 'Config', {
-      description:
-        'depot-watch scan config (fleet, thresholds), plain or gzip:base64; archive, state and alerts come from the stack',
-      stringValue: packed,
-      tier: packed.length > 4_096 ? ssm.ParameterTier.ADVANCED : ssm.ParameterTier.STANDARD,
-    });
     // A missed run is made up by the next one: no Lambda-level retries, failures to the queue.
     const parts = scheduledFunction(this, {
       entry: HANDLER_ENTRY,
@@ -80,7 +115,10 @@ export class ScanFunction extends Construct {
       memoryMb: props.memoryMb ?? 512,
       timeoutMinutes: props.timeoutMinutes ?? 5,
       environment: {
-        DEPOT_WATCH_CONFIG_PARAMETER: this.config.parameterName,
+        ...configSource,
+        ...(props.shardConnectors !== undefined
+          ? { DEPOT_WATCH_SHARD_CONNECTORS: String(props.shardConnectors) }
+          : {}),
         DEPOT_WATCH_CREDENTIALS_SECRET: this.credentials.secretArn,
         DEPOT_WATCH_ARCHIVE: `s3://${props.bucket.bucketName}/${ARCHIVE_PREFIX}`,
         DEPOT_WATCH_STATE: `s3://${props.bucket.bucketName}/${STATE_PREFIX}`,
@@ -89,7 +127,7 @@ export class ScanFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'DepotWatch',
       },
       extra: {
-        reservedConcurrentExecutions: 1,
+        reservedConcurrentExecutions: props.reservedConcurrency ?? 1,
         // Config and credentials come through this extension's local cache, not SDK clients.
         paramsAndSecrets: lambda.ParamsAndSecretsLayerVersion.fromVersion(
           lambda.ParamsAndSecretsVersions.V1_0_103,
@@ -106,6 +144,7 @@ export class ScanFunction extends Construct {
     this.failures = parts.failures;
     this.#grant(parts.role, props);
 
+    if (props.scheduled === false) return;
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Runs the depot-watch scan',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.scheduleMinutes ?? 15)),
@@ -119,6 +158,8 @@ export class ScanFunction extends Construct {
 
   #grant(role: iam.Role, props: ScanFunctionProps): void {
     const { bucket } = props;
+    this.configObject?.grantRead(role);
+    props.depotCredentials?.grantRead(role);
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject', 's3:PutObject'],
@@ -137,12 +178,14 @@ export class ScanFunction extends Construct {
     this.credentials.grantRead(role);
     // The extension reads the config with GetParameter alone; grantRead would add
     // GetParameters, GetParameterHistory and DescribeParameters, which nothing calls.
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['ssm:GetParameter'],
-        resources: [this.config.parameterArn],
-      }),
-    );
+    if (this.config) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['ssm:GetParameter'],
+          resources: [this.config.parameterArn],
+        }),
+      );
+    }
     const objects = (prefix: string) =>
       `Resource::<${Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>/${prefix}/*`;
     for (const appliesTo of [objects(ARCHIVE_PREFIX), objects(STATE_PREFIX)]) {

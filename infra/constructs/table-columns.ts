@@ -47,9 +47,11 @@ export const REPORT_COLUMNS: readonly Column[] = [
  * value reads as its text, so `evidence['socPercent']` works whatever the rule put there and
  * new evidence keys need no schema change. `context` (the findings an incident explains) keeps
  * only the scalar fields that say what and where; its own evidence stays in the raw JSON.
+ * `depot` is the depot a line is from in a config of several (null in a one-fleet history).
  */
 export const INCIDENT_COLUMNS: readonly Column[] = [
   ['run_id', 'string', 'runId'],
+  ['depot', 'string'],
   ['id', 'string'],
   ['event', 'string'],
   ['incident', 'string'],

@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
 /** Props of the watchdog alarms. */
@@ -22,11 +23,19 @@ export interface WatchdogProps {
   readonly reportFunction?: {
     metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   };
+  /**
+   * The state machine of a scan that fans out. Its failed and timed-out executions raise an
+   * alarm instead of the function's errors: a shard that fails and then succeeds on retry is
+   * an error of the function but no failed run, and every failed run ends in a failed
+   * execution (Finish throws).
+   * @default none (the function's errors raise the alarm)
+   */
+  readonly stateMachine?: sfn.IStateMachine;
 }
 
 /**
- * Alarms on the watcher itself, to the alarm topic that every alert subscriber hears: errors,
- * throttles, no successful scan within two intervals (the heartbeat), dead letters,
+ * Alarms on the watcher itself, to the alarm topic that every alert subscriber hears: errors
+ * (or, when the scan fans out, failed and timed-out runs), throttles, no successful scan within two intervals (the heartbeat), dead letters,
  * connectors that keep failing, and a failed weekly report. A depot must know when nobody is watching its chargers.
  */
 export class Watchdog extends Construct {
@@ -58,11 +67,28 @@ export class Watchdog extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
-    whenAny(
-      'Errors',
-      'The depot-watch scan failed (a connector could not be scanned, or the run crashed).',
-      props.function.metricErrors({ period: interval, statistic: 'Sum' }),
-    );
+    if (props.stateMachine) {
+      const options = { period: interval, statistic: 'Sum' };
+      whenAny(
+        'RunsFailed',
+        'A depot-watch scan run failed or timed out (a shard or connector could not be scanned, or a step crashed); the execution in the Step Functions console names it.',
+        new cloudwatch.MathExpression({
+          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+          usingMetrics: {
+            failed: props.stateMachine.metricFailed(options),
+            timedOut: props.stateMachine.metricTimedOut(options),
+          },
+          period: interval,
+          label: 'Failed or timed-out scan runs',
+        }),
+      );
+    } else {
+      whenAny(
+        'Errors',
+        'The depot-watch scan failed (a connector could not be scanned, or the run crashed).',
+        props.function.metricErrors({ period: interval, statistic: 'Sum' }),
+      );
+    }
     whenAny(
       'Throttles',
       'The depot-watch scan was throttled: a run did not start.',

@@ -168,7 +168,7 @@ describe('depot-watch config check', () => {
     const result = await cli(['config', 'check', '--config', path]);
     expect([result.code, result.stdout]).toEqual([2, '']);
     expect(result.stderr).toBe(
-      `depot-watch: invalid config in ${path}: fleet: list at least one charger; scan.pageSize: Too small: expected number to be >=10\n`,
+      `depot-watch: invalid config in ${path}: scan.pageSize: Too small: expected number to be >=10; fleet: list at least one charger (or several depots under "depots")\n`,
     );
   });
 

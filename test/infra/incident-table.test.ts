@@ -145,20 +145,38 @@ describe('the incident_history column mapping, against a line the scan writes', 
   };
   const runId = '6f1c2a9e-0b7d-4e2a-9c3f-1a2b3c4d5e6f';
 
-  /** One history line, made as the scan makes it: `JSON.stringify({ runId, ...notice })`. */
-  function historyLine(): Record<string, unknown> {
+  /**
+   * One history line, made as the scan makes it (`JSON.stringify({ runId, ...notice })`) and
+   * filed by the archive of one depot of several, which adds the `depot` key; a one-fleet
+   * history has the same keys but that one, and its depot column reads null.
+   */
+  async function historyLine(): Promise<Record<string, unknown>> {
     const notices = dueNotifications(state, '2026-11-03T03:15:00.000Z', DEFAULT_INCIDENT_SETTINGS);
     expect(notices.map((n) => n.event)).toEqual(['open']);
-    return JSON.parse(JSON.stringify({ runId, ...notices[0] })) as Record<string, unknown>;
+    const bodies: string[] = [];
+    const archive = new KeyedArchive(
+      'unused',
+      async (_key, body) => {
+        bodies.push(body);
+        return true;
+      },
+      'north',
+    );
+    await archive.putIncidentHistory(
+      '2026-11-03',
+      `run-${runId}`,
+      `${JSON.stringify({ runId, ...notices[0] })}\n`,
+    );
+    return JSON.parse(bodies.join('').trim()) as Record<string, unknown>;
   }
 
-  it('maps every column to a key the line has, spelled exactly', () => {
-    const line = historyLine();
+  it('maps every column to a key the line has, spelled exactly', async () => {
+    const line = await historyLine();
     for (const [column, key] of glue.keysByColumn(stack.incidents))
       expect(Object.keys(line), `column ${column.Name} reads "${key}"`).toContain(key);
   });
 
-  it('maps only columns that exist, and leaves no key of the line without a column', () => {
+  it('maps only columns that exist, and leaves no key of the line without a column', async () => {
     const { Columns, SerdeInfo } = stack.incidents.Properties.TableInput.StorageDescriptor;
     const names = Columns.map((c) => c.Name);
     for (const property of Object.keys(SerdeInfo.Parameters).filter((p) =>
@@ -166,11 +184,11 @@ describe('the incident_history column mapping, against a line the scan writes', 
     ))
       expect(names).toContain(property.slice('mapping.'.length));
     const read = new Set(glue.keysByColumn(stack.incidents).map(([, key]) => key));
-    expect(Object.keys(historyLine()).filter((key) => !read.has(key))).toEqual([]);
+    expect(Object.keys(await historyLine()).filter((key) => !read.has(key))).toEqual([]);
   });
 
-  it('gives every column a type its value in the line fits', () => {
-    const line = historyLine();
+  it('gives every column a type its value in the line fits', async () => {
+    const line = await historyLine();
     for (const [column, key] of glue.keysByColumn(stack.incidents)) {
       const value = line[key];
       const where = `column ${column.Name} (${column.Type}) reading "${key}"`;
@@ -204,8 +222,8 @@ describe('the incident_history column mapping, against a line the scan writes', 
     }
   });
 
-  it('puts the run id, the send time and the vehicle where their columns look', () => {
-    const line = historyLine();
+  it('puts the run id, the send time and the vehicle where their columns look', async () => {
+    const line = await historyLine();
     const byColumn = Object.fromEntries(
       glue.keysByColumn(stack.incidents).map(([c, key]) => [c.Name, line[key]]),
     );
