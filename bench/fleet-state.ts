@@ -174,6 +174,7 @@ function requestReport(
         value: fmt(perConnector, 4),
         target: `≤ ${TARGET_PER_CONNECTOR}`,
         pass: perConnector <= TARGET_PER_CONNECTOR,
+        ratio: perConnector,
       },
       ...everything.map((prefix) => ({
         label: `${prefix === 'other' ? 'other keys' : prefix} per run, on / off`,
@@ -222,6 +223,7 @@ function historyReport(runs: readonly HistoryFigures[]): Figure[] {
       value: fmt(ratio, 2),
       target: `≤ ${TARGET_GROWTH}`,
       pass: ratio <= TARGET_GROWTH,
+      ratio,
     };
   };
   return [

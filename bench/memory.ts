@@ -2,7 +2,21 @@ import { runChild, startChild } from './children.ts';
 import { type BenchResult, fmt, median } from './harness.ts';
 
 const TARGET = 1.25;
-const RUNS = 1;
+/** Rounds, each scanning every size once (zero-report and read) in turn; medians are taken per scan. */
+const RUNS = 3;
+/**
+ * The V8 flags of every scan's process, so that the garbage collector's schedule does not
+ * follow the machine: --predictable-gc-schedule fixes the young generation (4 MB semi-spaces),
+ * the old generation's growth (1.3× what survived the last full collection, where V8 otherwise
+ * picks 1.1–4× from how fast the collector and the program ran) and turns the memory reducer
+ * off; the collector runs on the main thread only, so a busy second core cannot delay it; the
+ * old-space limit is fixed and far above any scan here, so it never binds.
+ */
+const NODE_FLAGS = [
+  '--predictable-gc-schedule',
+  '--single-threaded-gc',
+  '--max-old-space-size=4096',
+];
 const SIZES = [100, 1_000, 10_000] as const;
 /** The scan's clock: fixed, so every run reads the same sessions. */
 const NOW = '2026-11-30T12:00:00.000Z';
@@ -42,36 +56,60 @@ export async function memory(): Promise<BenchResult> {
   const scan = async (chargers: number, serving: string): Promise<Measured> => {
     const moved = await fetch(sim.info.clockUrl, { method: 'PUT', body: serving });
     if (!moved.ok) throw new Error(`the simulator's clock did not move: ${moved.status}`);
-    const runs: Measured[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      runs.push(
-        await runChild<Measured>('memory-scan', {
-          url: sim.info.url,
-          tokenUrl: sim.info.tokenUrl,
-          chargers,
-          lookbackHours: LOOKBACK_HOURS,
-          nowIso: NOW,
-        }),
-      );
-    }
-    return medianOf(runs);
+    return runChild<Measured>(
+      'memory-scan',
+      {
+        url: sim.info.url,
+        tokenUrl: sim.info.tokenUrl,
+        chargers,
+        lookbackHours: LOOKBACK_HOURS,
+        nowIso: NOW,
+      },
+      NODE_FLAGS,
+    );
   };
   try {
-    // The baseline: Node, tsx, every module and one scan's code paths, over one charger, no reports.
-    const baseline = await scan(1, BEFORE_WINDOW);
-    const rows: Row[] = [];
-    for (const chargers of SIZES) {
-      const empty = await scan(chargers, BEFORE_WINDOW);
-      const read = await scan(chargers, NOW);
-      rows.push({ chargers, empty, read });
+    // Round after round, every scan once, so that a slow stretch of the machine touches every
+    // size alike; then the median of each scan's runs.
+    const baselines: Measured[] = [];
+    const runs = new Map<number, { empty: Measured[]; read: Measured[] }>(
+      SIZES.map((chargers) => [chargers, { empty: [], read: [] }]),
+    );
+    for (let i = 0; i < RUNS; i++) {
+      // The baseline: Node, tsx, every module and one scan's code paths, over one charger, no reports.
+      baselines.push(await scan(1, BEFORE_WINDOW));
+      for (const chargers of SIZES) {
+        const of = runs.get(chargers) as { empty: Measured[]; read: Measured[] };
+        of.empty.push(await scan(chargers, BEFORE_WINDOW));
+        of.read.push(await scan(chargers, NOW));
+      }
     }
-    return report(baseline, rows);
+    const rows: Row[] = SIZES.map((chargers) => {
+      const of = runs.get(chargers) as { empty: Measured[]; read: Measured[] };
+      return {
+        chargers,
+        empty: medianOf(of.empty),
+        read: medianOf(of.read),
+        readRssKb: of.read.map((m) => m.maxRssKb),
+      };
+    });
+    return report(
+      medianOf(baselines),
+      rows,
+      baselines.map((b) => b.maxRssKb),
+    );
   } finally {
     await sim.stop();
   }
 }
 
-type Row = { chargers: number; empty: Measured; read: Measured };
+type Row = {
+  chargers: number;
+  empty: Measured;
+  read: Measured;
+  /** Each run's peak RSS of the reading scan, to show the spread. */
+  readRssKb: number[];
+};
 
 function medianOf(runs: readonly Measured[]): Measured {
   const first = runs[0] as Measured;
@@ -87,10 +125,17 @@ function medianOf(runs: readonly Measured[]): Measured {
 
 const mib = (kb: number) => `${fmt(kb / 1024, 1)} MiB`;
 
-function report(baseline: Measured, rows: readonly Row[]): BenchResult {
+function report(baseline: Measured, rows: readonly Row[], baselineRssKb: number[]): BenchResult {
   const net = (m: Measured) => m.maxRssKb - baseline.maxRssKb;
   const of = (chargers: number) => rows.find((r) => r.chargers === chargers) as Row;
   const ratio = net(of(10_000).read) / net(of(1_000).read);
+  // The same ratio within each round (its own baseline), to show how far one run moves it.
+  const roundRatios = baselineRssKb.map(
+    (base, i) =>
+      ((of(10_000).readRssKb[i] as number) - base) / ((of(1_000).readRssKb[i] as number) - base),
+  );
+  const range = (kbs: readonly number[]) =>
+    `${fmt(Math.min(...kbs) / 1024, 1)}–${fmt(Math.max(...kbs) / 1024, 1)}`;
   const perConnector = (key: 'maxRssKb' | 'heapPeakKb', which: 'empty' | 'read') =>
     ((of(10_000)[which][key] - of(1_000)[which][key]) * 1024) /
     (of(10_000)[which].connectors - of(1_000)[which].connectors);
@@ -101,23 +146,26 @@ function report(baseline: Measured, rows: readonly Row[]): BenchResult {
       `a ${LOOKBACK_HOURS}-hour first-run window of 2-hour sessions (3 per connector, one in five with a fault) on a fixed clock; ` +
       'the simulator in its own process. Each scan in a fresh process: peak RSS from process.resourceUsage().maxRSS and the ' +
       'largest heapUsed sampled every 10 ms. Net = peak RSS minus that of the baseline: a zero-report scan of 1 charger ' +
-      `(same process, modules and requests; the simulator's clock set before the window, so every page is empty). ${RUNS === 1 ? 'One run' : `Median of ${RUNS} runs`} per figure.`,
+      `(same process, modules and requests; the simulator's clock set before the window, so every page is empty). ` +
+      `Every process runs with fixed V8 flags (${NODE_FLAGS.join(' ')}); ${RUNS} rounds, each scanning every size in turn, ` +
+      'and each figure the median of its runs (the ratio: of the median net peaks).',
     figures: [
       {
         label: 'baseline: zero-report scan of 1 charger',
-        value: `${mib(baseline.maxRssKb)} peak RSS (modules loaded: ${mib(baseline.loadedKb)})`,
+        value: `${mib(baseline.maxRssKb)} peak RSS (runs ${range(baselineRssKb)} MiB; modules loaded: ${mib(baseline.loadedKb)})`,
       },
       ...rows.map((r) => ({
         label: `${fmt(r.chargers)} chargers: net peak`,
         value:
-          `${mib(net(r.read))} net (${mib(r.read.maxRssKb)} peak RSS, heap ${mib(r.read.heapPeakKb)}, ${fmt(r.read.reports)} reports, ` +
+          `${mib(net(r.read))} net (${mib(r.read.maxRssKb)} peak RSS, runs ${range(r.readRssKb)} MiB, heap ${mib(r.read.heapPeakKb)}, ${fmt(r.read.reports)} reports, ` +
           `${fmt(r.read.wallMs / 1000, 1)} s); zero-report scan ${mib(net(r.empty))} net, heap ${mib(r.empty.heapPeakKb)}`,
       })),
       {
         label: 'net peak, 10,000 / 1,000 chargers',
-        value: fmt(ratio, 2),
+        value: `${fmt(ratio, 2)} (each round against its own baseline: ${roundRatios.map((x) => fmt(x, 2)).join(', ')})`,
         target: `≤ ${TARGET}`,
         pass: ratio <= TARGET,
+        ratio,
       },
       {
         label: 'growth per connector, 1,000 → 10,000 chargers',
@@ -132,8 +180,17 @@ function report(baseline: Measured, rows: readonly Row[]): BenchResult {
         'summary, about 350 B; its thresholds and incident settings, resolved once and cached per connector, about 700 B; the ' +
         "local store's folder names, about 300 B) and about 6 KB with 3 sessions (each kept for the fleet step: key, id, end time, " +
         'vehicle, KPI facts, attributable findings, and the notices sent). Peak RSS is that live heap times the garbage ' +
-        "collector's slack (V8 lets the heap grow to 1.5–4× what survived its last full collection), so net peak grows about " +
-        'linearly with connectors, and the same scan moves by a few tens of MiB with the load on the machine.',
+        "collector's slack, plus what lives outside the heap, so net peak grows about linearly with connectors.",
+      'Reproducibility: with one run per figure and V8 choosing its own heap growth (1.1–4× what survived the last full ' +
+        'collection, from how fast the collector and the program ran), the ratio moved by 47 % between two whole runs on this ' +
+        'shared two-core machine: the 1,000-charger net peak is a few tens of MiB, so a shift of 20 MiB there (one full ' +
+        "collection more or less) moves the ratio by a third. The flags above fix the collector's schedule (growth 1.3×, V8's own setting for a predictable schedule, " +
+        'which lowers both peaks against the default, the 1,000-charger one most: the ratio reads higher, not lower), and each ' +
+        'figure is the median of its rounds. In the one `--only memory` run made this way so far (34 minutes at a load of 6–10 on ' +
+        'the two cores), the 1,000-charger peak held within 8 MiB across rounds, but the 10,000-charger peak still ranged over ' +
+        '96 MiB (385–481 MiB) and the per-round ratios over 7.00–7.86; whether two runs agree within 10 % is not shown yet. At ' +
+        '10,000 chargers peak RSS is about twice the largest sampled heap: the rest (young generation, code, buffers of sockets ' +
+        'and file writes outside the heap) is not broken down here and is where the remaining spread should be looked for.',
       'This is a first run from empty state. In steady state the fleet step also loads and rewrites the fleet attribution ' +
         'record, whose `seen` list keeps every session of the last 8 days per connector (about 13 KiB of JSON per connector ' +
         'at 8.8 sessions a day, see "Fleet-wide state"), and the day\'s KPI rows: both one document for the fleet, so they ' +

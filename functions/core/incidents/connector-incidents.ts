@@ -64,20 +64,26 @@ export function applySessions(
   // The records of attributed subjects are fed each session once by the fleet's own record,
   // which remembers what it tabulated: only a connector's own record needs to.
   const remembers = previous.subject === undefined;
-  const known = new Set(remembers ? previous.seen.map(([key]) => key) : []);
   // A session can come twice in one read, too: pages shift when sessions arrive meanwhile.
   const fresh: JudgedSession[] = [];
-  for (const session of sessions) {
-    if (known.has(session.key)) continue;
-    known.add(session.key);
-    fresh.push(session);
+  if (sessions.length === 1) {
+    // Most runs bring one session: a scan of the remembered keys beats building a set of them.
+    const [session] = sessions as [JudgedSession];
+    if (!remembers || !previous.seen.some(([key]) => key === session.key)) fresh.push(session);
+  } else {
+    const known = new Set(remembers ? previous.seen.map(([key]) => key) : []);
+    for (const session of sessions) {
+      if (known.has(session.key)) continue;
+      known.add(session.key);
+      fresh.push(session);
+    }
   }
   fresh.sort((a, b) => compare(a.at, b.at) || compare(a.key, b.key));
   // Most runs of most connectors bring nothing new: no copy then.
   if (fresh.length === 0) return previous;
   const state = copyOf(previous);
   // Baselines are changed in place, session by session: the copy gets its own.
-  if (previous.drift) state.drift = structuredClone(previous.drift);
+  if (previous.drift) state.drift = copyOfDrift(previous.drift);
   for (const session of fresh) applyOne(state, session, settings);
   if (remembers) {
     const oldest = new Date(
@@ -101,6 +107,25 @@ export function copyOf(state: ConnectorIncidentState): ConnectorIncidentState {
     seen: [...state.seen],
     openings: { ...state.openings },
   };
+}
+
+/**
+ * A copy of drift baselines that observeDrift may change in place: it pushes to and shifts
+ * `days`, `recent` and the open day's values, and replaces everything else; the tuples inside
+ * are never changed, so they are shared. Far cheaper than structuredClone, which every session
+ * of every connector paid.
+ */
+function copyOfDrift(drift: DriftState): DriftState {
+  const copy: DriftState = {};
+  for (const [rule, baseline] of Object.entries(drift)) {
+    copy[rule] = {
+      ...baseline,
+      days: [...baseline.days],
+      recent: [...baseline.recent],
+      ...(baseline.open ? { open: [baseline.open[0], [...baseline.open[1]]] } : {}),
+    };
+  }
+  return copy;
 }
 
 /** Plain code-unit order: ISO timestamps and keys sort right, without a locale's collation. */
