@@ -76,7 +76,7 @@ export function createScanHandler(deps: HandlerDependencies) {
     credentials: (depot: DepotScope) => settings.credentials(depot.credentialsSecret),
     log,
     adapters: (depot: DepotScope) => awsAdapters(depot.config, deps, depot.name),
-    silenceState: awsAdapters(config, deps).state,
+    rootState: awsAdapters(config, deps).state,
     onRetry: count,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),

@@ -1,3 +1,4 @@
+import type { ScanState } from './ports.ts';
 import { finishRun, recordHistory } from './run-finish.ts';
 import {
   type FleetSessionRead,
@@ -15,20 +16,24 @@ interface RunPart {
   sessions: FleetSessionRead[];
 }
 
+/** Where the shards of a run keep their parts: the state's root, whatever the depot. */
+export type RunParts = Pick<ScanState, 'saveRunPart' | 'loadRunPart'>;
+
 /**
  * Scans one shard of a run that fans out: its connectors exactly as a whole run scans them
  * (cursor, archive, incidents and their notices per connector), then keeps their results and
- * sessions for the run's last step, which does what needs the whole depot. `settings.fleet`
- * is the shard's chargers. A store without run parts cannot serve a fanned-out run.
+ * sessions in `parts` for the run's last step, which does what needs the whole depot.
+ * `settings.fleet` is the shard's chargers. A store without run parts cannot serve a
+ * fanned-out run.
  */
 export async function scanShard(
   settings: ScanSettings,
   adapters: ScanAdapters,
   run: RunStart,
   part: string,
+  parts: RunParts,
 ): Promise<ConnectorResult[]> {
-  const { state } = adapters;
-  if (!state.saveRunPart) throw new Error('this state store cannot keep the parts of a run');
+  if (!parts.saveRunPart) throw new Error('this state store cannot keep the parts of a run');
   const outcomes = await scanConnectors(settings, adapters, run);
   const results = outcomes.map((o) => o.result);
   await recordHistory(
@@ -39,7 +44,7 @@ export async function scanShard(
     outcomes.flatMap((o) => o.delivered),
   );
   const kept: RunPart = { results, sessions: outcomes.flatMap((o) => o.sessions) };
-  await state.saveRunPart(run.runId, part, kept);
+  await parts.saveRunPart(run.runId, part, kept);
   return results;
 }
 
@@ -62,13 +67,14 @@ export async function finishShards(
   adapters: ScanAdapters,
   run: RunStart,
   shards: readonly FinishedShard[],
+  parts: RunParts,
 ): Promise<ScanSummary> {
   const results: ConnectorResult[] = [];
   const sessions: FleetSessionRead[] = [];
   for (const shard of shards) {
     const kept =
       shard.failure === undefined
-        ? ((await adapters.state.loadRunPart?.(run.runId, shard.part)) as RunPart | undefined)
+        ? ((await parts.loadRunPart?.(run.runId, shard.part)) as RunPart | undefined)
         : undefined;
     if (kept) {
       results.push(...kept.results);

@@ -23,8 +23,12 @@ export interface DepotScanRuntime
   credentials(depot: DepotScope): ClientCredentials | Promise<ClientCredentials>;
   /** A depot's adapters. */
   adapters(depot: DepotScope): DepotAdapters;
-  /** Where silences stored by `depot-watch silence add` are read, once for every depot. */
-  silenceState: ScanState;
+  /**
+   * The state's root, whatever the depot: where silences stored by `depot-watch silence add`
+   * are read, once for every depot, and where the shards of a fanned-out run keep their parts
+   * (`runs/`, which the stack expires after a few days).
+   */
+  rootState: ScanState;
 }
 
 /**
@@ -44,14 +48,21 @@ export async function scanDepots(config: Config, runtime: DepotScanRuntime): Pro
   const summaries = await Promise.all(
     depots.map(async (depot) => {
       const name = depot.name as string;
-      const summary = await scanOne(depot, {
-        ...runtime,
-        runId,
-        silenced,
-        // Each depot holds its own pages in flight: the memory is shared out between them.
-        memoryMb: (runtime.memoryMb ?? 1024) / depots.length,
-        ...(runtime.progress ? { progress: withoutStart(runtime.progress) } : {}),
-      });
+      // The depots share the invocation: its connectors in flight (scan.concurrency) and its
+      // memory are shared out between them, so pages in flight, and the page size each may
+      // reach, stay as for one fleet. Each depot's request limit still adapts on its own API.
+      const { scan } = depot.config;
+      const concurrency = Math.max(1, Math.round(scan.concurrency / depots.length));
+      const summary = await scanOne(
+        { ...depot, config: { ...depot.config, scan: { ...scan, concurrency } } },
+        {
+          ...runtime,
+          runId,
+          silenced,
+          memoryMb: ((runtime.memoryMb ?? 1024) * concurrency) / scan.concurrency,
+          ...(runtime.progress ? { progress: withoutStart(runtime.progress) } : {}),
+        },
+      );
       return { name, summary };
     }),
   );
@@ -61,9 +72,9 @@ export async function scanDepots(config: Config, runtime: DepotScanRuntime): Pro
 /** What silences a run of several depots: the config's, and those stored at the state's root. */
 export async function runSilences(
   config: Config,
-  runtime: Pick<DepotScanRuntime, 'silenced' | 'silenceState' | 'log'>,
+  runtime: Pick<DepotScanRuntime, 'silenced' | 'rootState' | 'log'>,
 ): Promise<SilencedAt> {
-  return runtime.silenced ?? (await silencesOf(config, runtime.silenceState, runtime.log));
+  return runtime.silenced ?? (await silencesOf(config, runtime.rootState, runtime.log));
 }
 
 /** One depot's scan with its credentials and adapters. */

@@ -37,9 +37,13 @@ export function planRun(config: Config, perShard: number, now: number): FannedRu
   };
 }
 
-/** The name a shard's part of the run is kept under: `shard-2-of-5`. */
+/**
+ * The name a shard's part of the run is kept under, at the state's root: `shard-2-of-5`, or
+ * `north.shard-2-of-5` for a depot of several.
+ */
 export function partName(shard: Shard): string {
-  return `shard-${shard.index + 1}-of-${shard.of}`;
+  const own = `shard-${shard.index + 1}-of-${shard.of}`;
+  return shard.depot === undefined ? own : `${shard.depot}.${own}`;
 }
 
 /**
@@ -57,7 +61,7 @@ export async function scanDepotShard(
   const silenced = await runSilences(config, runtime);
   const stepRuntime = await depotRuntime(depot, { ...runtime, runId: run.runId, silenced });
   const results = await configuredStep(own, stepRuntime, (settings, adapters) =>
-    scanShard(settings, adapters, run, partName(shard)),
+    scanShard(settings, adapters, run, partName(shard), runtime.rootState),
   );
   return depot.name === undefined ? results : results.map((r) => ({ depot: depot.name, ...r }));
 }
@@ -87,7 +91,7 @@ export async function finishFannedRun(
         depot.config,
         { ...runtime, runId: run.runId, silenced, ...depotAdapters(depot, runtime) },
         'the last step of a run reads no reports',
-        (settings, adapters) => finishShards(settings, adapters, run, shards),
+        (settings, adapters) => finishShards(settings, adapters, run, shards, runtime.rootState),
       );
       return { name: depot.name, summary };
     }),

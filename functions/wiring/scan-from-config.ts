@@ -44,7 +44,7 @@ export async function scanFromConfig(config: Config, runtime: ScanRuntime): Prom
       alerts ??= alertsFrom(config.alerts, archive.location, options);
       return { archive, state: runtime.state ?? stateFrom(depot.config.state, options), alerts };
     },
-    silenceState: runtime.state ?? stateFrom(config.state, options),
+    rootState: runtime.state ?? stateFrom(config.state, options),
   });
 }
 

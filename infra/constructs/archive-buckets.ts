@@ -62,6 +62,9 @@ export class ArchiveBuckets extends Construct {
       lifecycleRules: [
         { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        // What the shards of a fanned-out run keep for its last step is read once, minutes
+        // later; a few days leave time to look at a failed run.
+        { id: 'expire-run-parts', prefix: 'state/runs/', expiration: Duration.days(3) },
         ...(props.archiveRetentionDays
           ? [
               {

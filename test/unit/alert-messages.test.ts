@@ -158,3 +158,39 @@ describe('the ticket text in an alert email', () => {
     );
   });
 });
+
+describe('an alert from one depot of several', () => {
+  it('names the depot in the subject, the text, the attributes and the links, and keys its incident by depot', () => {
+    const notice = { ...noticeOf(thirdOccurrence()), depot: 'north' };
+    const [message] = alertMessages([notice], LIMITS);
+    if (!message) throw new Error('expected one message');
+    expect(message.subject.startsWith('[CRITICAL] north: ')).toBe(true);
+    expect(message.email.split('\n')[0]).toBe(
+      'depot-watch, depot north, charger HPC-007: 1 incident(s) escalated at critical severity.',
+    );
+    expect(message.attributes.depot).toBe('north');
+    expect(message.email).toContain(
+      'Raw session reports: s3://depot-archive/archive/reports/depot=north/charger=HPC-007/',
+    );
+    expect(message.email).toContain(
+      'Reports: s3://depot-archive/archive/reports/depot=north/charger=HPC-007/connector=2/',
+    );
+    // Two depots may both have an HPC-007/2: a paging bridge must not merge their incidents.
+    const body = JSON.parse(message.default) as { depot: string; dedupKey: string };
+    expect(body).toMatchObject({ depot: 'north', dedupKey: `north/${notice.incident}` });
+    const chat = JSON.parse(message.chat) as { metadata: { threadId: string } };
+    expect(chat.metadata.threadId).toBe(`depot-watch-north/${notice.incident}`);
+  });
+
+  it('never groups two depots into one message, even for chargers of the same id', () => {
+    const notice = noticeOf(thirdOccurrence());
+    const messages = alertMessages(
+      [
+        { ...notice, depot: 'north', id: 'n' },
+        { ...notice, depot: 'south', id: 's' },
+      ],
+      LIMITS,
+    );
+    expect(messages.map((m) => m.attributes.depot)).toEqual(['north', 'south']);
+  });
+});
