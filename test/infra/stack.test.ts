@@ -123,6 +123,10 @@ describe('the depot-watch stack', () => {
       expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
     );
     expect(JSON.stringify(rules)).not.toContain('Transition');
+    // What the shards of a fanned-out run keep for its end is read once, then expires.
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Prefix: 'state/runs/', ExpirationInDays: 3, Status: 'Enabled' }),
+    );
   });
 
   it('encrypts the topics with a rotating customer-managed key that only own alarms may use besides', () => {
