@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { type Config, ConfigError } from '../config/config.ts';
 import { INCIDENT_RULES } from '../config/config-checks.ts';
+import { depotsOf } from '../config/depot-scopes.ts';
 import {
   readStoredSilences,
   type Silence,
@@ -127,9 +128,15 @@ function checkNames(command: SilenceCommand, wanted: NewSilence): void {
       throw new ConfigError(
         `--rule "${plainText(rule, 80)}" is not a rule id; known: ${INCIDENT_RULES.join(', ')}`,
       );
-  const fleet = command.config?.fleet;
-  if (!fleet) return;
-  const charger = fleet.find((c) => c.chargerId === wanted.chargerId);
+  if (!command.config) return;
+  // A silence is site-wide: with several depots, a charger of any of them.
+  const fleet = depotsOf(command.config).flatMap((depot) => depot.config.fleet);
+  const charger =
+    fleet.find(
+      (c) =>
+        c.chargerId === wanted.chargerId &&
+        (wanted.connectorId === undefined || c.connectors.includes(wanted.connectorId)),
+    ) ?? fleet.find((c) => c.chargerId === wanted.chargerId);
   if (!charger)
     throw new ConfigError(
       `--charger "${plainText(wanted.chargerId, 80)}" is not in the config's fleet`,
