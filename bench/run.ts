@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { backtestTime } from './backtest.ts';
 import { coldStart } from './cold-start.ts';
 import { costAndReach } from './cost-and-reach.ts';
+import { fanOut } from './fan-out.ts';
 import { fleetState } from './fleet-state.ts';
 import { type BenchResult, type Figure, fmt, verdict } from './harness.ts';
 import { largePages } from './large-pages.ts';
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
   backtest: backtestTime,
   'fleet-state': fleetState,
   'report-cost': reportCost,
+  'fan-out': fanOut,
 };
 
 const COMMAND = 'npm run bench';
