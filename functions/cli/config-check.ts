@@ -87,7 +87,7 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
   const where = (location: string) =>
     location.startsWith('s3://') ? location : resolve(baseDir, location);
   const alerts = config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a) : a));
-  const several = depots.length > 1 || depots[0]?.name !== undefined;
+  const several = config.depots.length > 0;
   const chargers = depots.reduce((n, d) => n + d.config.fleet.length, 0);
   if (values.json) {
     const document = {

@@ -80,6 +80,15 @@ const bodiesOf = (entry: PublishBatchRequestEntry | undefined) =>
   JSON.parse(entry?.Message ?? '{}') as { default: string; email: string; https: string };
 
 describe('SNS alerts', () => {
+  it('carries the depot as an attribute a subscription can filter on, and only where there is one', async () => {
+    sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
+    await alerts().publish([{ ...notice(1), depot: 'north' }, notice(2, 'critical', 'HPC-009')]);
+    expect(published().map((e) => e.MessageAttributes?.depot)).toEqual([
+      { DataType: 'String', StringValue: 'north' },
+      undefined,
+    ]);
+  });
+
   it('sends one message per charger and severity, with event and rule attributes for filters', async () => {
     sns.on(PublishBatchCommand).resolves({ Successful: [], Failed: [] });
     const outcome = await alerts().publish([
