@@ -86,6 +86,7 @@ export async function backtestTime(): Promise<BenchResult> {
         { label: 'reading and judging the reports', value: `${fmt(judging / 1000, 2)} s` },
         {
           label: 'incident engine over every run and connector',
+          ratio: engine / judging,
           value: `${fmt(engine / 1000, 2)} s (${fmt(engine / judging, 2)}× reading and judging)`,
         },
       ],

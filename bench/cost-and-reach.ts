@@ -235,6 +235,7 @@ export async function costAndReach(): Promise<BenchResult> {
     },
     {
       label: 'scan CPU per connector, zero / 50 ms API latency',
+      ratio: cpuMs(cpuSlow) / cpuMs(cpuZero),
       value: `${fmt(cpuMs(cpuZero) / connectors, 2)} ms / ${fmt(cpuMs(cpuSlow) / connectors, 2)} ms (user + system; ratio ${fmt(cpuMs(cpuSlow) / cpuMs(cpuZero), 2)})`,
     },
     {
@@ -249,7 +250,27 @@ export async function costAndReach(): Promise<BenchResult> {
       ratio: reachChargers,
     },
   ];
+  const dollarsOf = (...labels: string[]) =>
+    sum(
+      lines.filter((l) => labels.some((label) => l.label.startsWith(label))),
+      (l) => l.dollars,
+    );
+  const fixed = dollarsOf(
+    'CloudWatch custom metrics',
+    'CloudWatch alarms',
+    'Secrets Manager',
+    'KMS customer-managed keys',
+  );
+  const sns = dollarsOf('SNS publishes');
+  const connectorState = dollarsOf('S3 requests: state/cursors/', 'S3 requests: state/incidents/');
   const notes = [
+    `Why the MISS, and what would close it: the lines that do not depend on the runs (metrics, alarms, secret, KMS key) are $${fmt(fixed, 2)} a month, ` +
+      `and SNS is $${fmt(sns, 2)}, nearly all email deliveries of the simulator's notices (${fmt(publishes / RUNS_PER_MONTH, 1)} a run, from a fault in one ` +
+      `session in five: a busier fleet than a depot should be). Those two alone are $${fmt(fixed + sns, 2)}, above the target before one state request. ` +
+      `The largest line the product controls is each connector's state: its cursor and its incident record are read every run and written when it ` +
+      `has news, $${fmt(connectorState, 2)} together. One index document per depot, read once and written once a run, with a connector's own record ` +
+      'written only when it has news, would take most of that off; it is a change of the state layout and of how a run that dies halfway recovers, ' +
+      'not made yet.',
     `Measured: ${STEADY_RUNS} steady-state invocations of the real handler (createScanHandler, with a Lambda context so every log line carries what the deployed one does) after a first 24-hour run, 15 minutes apart on a fixed clock (the simulator's clock and the handler's \`now\`), against s3rver and a Parameters and Secrets extension stand-in; SNS answered in process. Per run, mean: ${fmt(
       perRun((r) => r.apiRequests),
       1,
@@ -266,7 +287,7 @@ export async function costAndReach(): Promise<BenchResult> {
     `Assumed: ${ASSUMED.apiLatencyMs} ms per API request and ${ASSUMED.s3LatencyMs} ms per S3 request in-region, ${ASSUMED.s3RoundTripsPerConnector} sequential S3 round trips per connector; ${ASSUMED.platformLogBytes} bytes of Lambda platform log lines and a cold ${ASSUMED.initMs} ms init per run; ${ASSUMED.accessLogRecordBytes} bytes per S3 access log record; ${ASSUMED.kmsRequestsPerPublishingRun} KMS requests per run that publishes; ${ASSUMED.apiRequestBytesOut} bytes out per API request. Logs storage is the gzip size of the handler's lines (CloudWatch stores compressed), platform lines taken at a third. Prices: list prices of ${PRICES.date}, no free tiers (see bench/prices.ts for each one's page).`,
     `Storage grows: the archive adds $${fmt((keptBytes / 1e9) * PRICES.s3StorageGbMonth, 3)} to each later month's bill, access logs until their 400 days fill ($${fmt(((accessLogBytes * 13) / 1e9) * PRICES.s3StorageGbMonth, 2)} a month then); after a year the storage lines add about $${fmt(((keptBytes * 12 + accessLogBytes * 12 + stateVersionBytes) / 1e9) * PRICES.s3StorageGbMonth, 2)} a month in all.`,
     `CPU: process.cpuUsage() (user + system, every thread of the process) of each handler run, divided by its ${connectors} connectors; the simulator and s3rver run in other processes. At zero latency ${fmtCpu(cpuZero)}; at ${LATENCY_FOR_CPU_MS} ms ${fmtCpu(cpuSlow)}. SDK CPU per S3 request is a loop of ${fmt(s3Cpu.requests)} PUTs then HEADs of ${fmt(meanReportBytes / 1024, 1)} KiB objects, 8 in flight, to s3rver over plain HTTP (on AWS TLS adds to it); s3rver itself spent ${fmt(s3Cpu.s3rverMsPerRequest, 2)} ms per request in its own process, not counted.`,
-    `Reach: one 10-minute invocation is bounded by the network (${fmt(networkMsPerConnector)} ms of round trips per connector, ${CONCURRENCY} in flight) and by CPU (${fmt(perConnectorCpuMs, 2)} ms per connector, the larger of the two latencies, at ${stack.scanMemoryMb}/1769 = ${fmt(vcpu, 3)} vCPU, taking a Lambda vCPU to be as fast as a core here). ${Math.min(networkConnectors, cpuConnectors) / 2 >= 10_000 ? 'Both allow 10,000 chargers.' : 'Below 10,000 chargers, the fan-out: the scheduled function splits the fleet into groups of a few hundred connectors and sends one SQS message per group; a worker scans a group per message with partial batch failures, so one slow group is retried alone, and the per-connector cursor and ledger objects need no change. More memory buys CPU in proportion: at 1,769 MB the CPU bound is 3.5 times higher.'}`,
+    `Reach: one 10-minute invocation is bounded by the network (${fmt(networkMsPerConnector)} ms of round trips per connector, ${CONCURRENCY} in flight) and by CPU (${fmt(perConnectorCpuMs, 2)} ms per connector, the larger of the two latencies, at ${stack.scanMemoryMb}/1769 = ${fmt(vcpu, 3)} vCPU, taking a Lambda vCPU to be as fast as a core here). ${Math.min(networkConnectors, cpuConnectors) / 2 >= 10_000 ? 'Both allow 10,000 chargers.' : 'Below 10,000 chargers: above what one invocation reaches, the stack fans the run out over shards (see Fan-out). More memory buys CPU in proportion: at 1,769 MB the CPU bound is 3.5 times higher.'}`,
   ];
   return {
     title: 'Cost and reach',

@@ -182,6 +182,7 @@ function requestReport(
       })),
       {
         label: 'all S3 requests per run, on / off',
+        ratio: totalOn / totalOff,
         value: `${fmt(totalOn, 1)} / ${fmt(totalOff, 1)} = ${fmt(totalOn / totalOff, 3)}`,
       },
     ],

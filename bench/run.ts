@@ -129,6 +129,29 @@ function comparison(figure: Figure, before: number | undefined): string {
   return `${fmt(before, 2)}, ${agreement ? 'agrees' : 'differs'} (${change >= 0 ? '+' : ''}${fmt(change * 100)} %)`;
 }
 
+/**
+ * How many of this run's ratios agree with the previous run's, those with a target counted
+ * apart, and which differ: every ratio is compared, judged or not.
+ */
+function agreement(results: readonly Named[], previous: LastRun): string {
+  const compared = results.flatMap((r) =>
+    r.figures
+      .filter((f) => f.ratio !== undefined)
+      .map((f) => ({ r, f, agrees: agrees(f, previous.ratios[r.name]?.[f.label]) })),
+  );
+  const known = compared.filter((c) => c.agrees !== undefined);
+  const agreeing = known.filter((c) => c.agrees);
+  const targeted = known.filter((c) => c.f.target !== undefined);
+  const differing = known.filter((c) => !c.agrees).map((c) => `${c.r.title}: ${c.f.label}`);
+  const missing = compared.length - known.length;
+  return (
+    `Against the previous run (${previous.date}, \`${LAST_RUN}\`): ${agreeing.length} of ${known.length} ratios agree within ` +
+    `${fmt(AGREEMENT * 100)} % (${targeted.filter((c) => c.agrees).length} of ${targeted.length} with a target)` +
+    `${missing > 0 ? `; ${missing} more have no ratio in the previous run` : ''}` +
+    `${differing.length > 0 ? `. Differing: ${differing.join('; ')}` : ''}.`
+  );
+}
+
 function markdown(results: readonly Named[], minutes: number, previous?: LastRun): string {
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
   const lines = [
@@ -140,22 +163,10 @@ function markdown(results: readonly Named[], minutes: number, previous?: LastRun
     'for this machine only. This file is rewritten by every run, notes included: the notes live in `bench/` beside each',
     'measurement.',
   ];
-  const compared = results.flatMap((r) =>
-    r.figures
-      .filter((f) => f.target !== undefined)
-      .map((f) => agrees(f, previous?.ratios[r.name]?.[f.label])),
-  );
-  const withTarget = results.reduce(
-    (n, r) => n + r.figures.filter((f) => f.target !== undefined).length,
-    0,
-  );
-  const agreeing = compared.filter((a) => a === true).length;
-  const known = compared.filter((a) => a !== undefined).length;
   lines.push(
     '',
     previous
-      ? `Against the previous run (${previous.date}, \`${LAST_RUN}\`): ${agreeing} of ${known} ratios with a target agree within ${fmt(AGREEMENT * 100)} %` +
-          `${known < withTarget ? ` (${withTarget - known} of ${withTarget} have no ratio in one of the two runs)` : ''}.`
+      ? agreement(results, previous)
       : `No previous run to compare with (\`${LAST_RUN}\` is written by every whole run).`,
   );
   for (const r of results) {
@@ -169,7 +180,7 @@ function markdown(results: readonly Named[], minutes: number, previous?: LastRun
       '| --- | --- | --- | --- | --- |',
     );
     for (const f of r.figures) {
-      const before = f.target ? comparison(f, previous?.ratios[r.name]?.[f.label]) : '';
+      const before = comparison(f, previous?.ratios[r.name]?.[f.label]);
       lines.push(
         `| ${f.label} | ${f.value} | ${f.target ?? ''} | ${verdict(f.pass)} | ${before} |`,
       );

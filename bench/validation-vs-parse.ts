@@ -109,6 +109,7 @@ export async function validationVsParse(): Promise<BenchResult> {
       },
       {
         label: 'reading the page: envelope, item texts (archive body), digest',
+        ratio: share((r) => r.read),
         value: `${rate(of((r) => r.read))}, ${fmt(
           share((r) => r.read),
           2,
@@ -116,6 +117,7 @@ export async function validationVsParse(): Promise<BenchResult> {
       },
       {
         label: 'validation',
+        ratio: share((r) => r.validate),
         value: `${rate(of((r) => r.validate))}, ${fmt(
           share((r) => r.validate),
           2,
@@ -123,6 +125,7 @@ export async function validationVsParse(): Promise<BenchResult> {
       },
       {
         label: 'rules and session facts',
+        ratio: share((r) => r.judge),
         value: `${rate(of((r) => r.judge))}, ${fmt(
           share((r) => r.judge),
           2,
@@ -130,6 +133,7 @@ export async function validationVsParse(): Promise<BenchResult> {
       },
       {
         label: 'wall-clock ratio (whole − parse only) / parse only',
+        ratio: wallRatio,
         value: `${fmt(wallRatio, 2)} (not judged: it moves with the load on the machine)`,
       },
       {
