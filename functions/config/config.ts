@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import '../core/zod-messages.ts';
 import { DEFAULT_INCIDENT_SETTINGS, incidentSettingsSchema } from '../core/incidents/settings.ts';
 import { maintenanceWindowSchema, silenceSchema } from '../core/incidents/silences.ts';
+import { lazily } from '../core/lazy.ts';
 import { thresholdOverrideSchema, thresholdsInputSchema } from '../core/thresholds.ts';
 import { configProblems } from './config-checks.ts';
 import { apiSection, credentialsSection, fleetList } from './config-fields.ts';
@@ -97,11 +98,14 @@ export const configSchema = configSections.check(
  * The same settings with `fleet` optional, for commands that read saved reports rather than
  * the API (`replay`, `backtest`): they learn chargers from the reports, so a config kept only
  * for its thresholds needs no fleet. Overrides and silences then name chargers unchecked.
+ * Built on first use: only those CLI commands ask for it, never the Lambda.
  */
-const fleetOptionalSchema = configSections.check(
-  z.superRefine((config, ctx) => {
-    for (const issue of configProblems(config, 'optional')) ctx.addIssue({ ...issue });
-  }),
+const fleetOptionalSchema = lazily(() =>
+  configSections.check(
+    z.superRefine((config, ctx) => {
+      for (const issue of configProblems(config, 'optional')) ctx.addIssue({ ...issue });
+    }),
+  ),
 );
 
 /** The validated configuration with defaults filled in. */
@@ -121,7 +125,7 @@ export function parseConfig(
   source: string,
   options: { fleet?: 'required' | 'optional' } = {},
 ): Config {
-  const schema = options.fleet === 'optional' ? fleetOptionalSchema : configSchema;
+  const schema = options.fleet === 'optional' ? fleetOptionalSchema() : configSchema;
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   // A field can fail both on its own and once merged with the other layers: say it once.

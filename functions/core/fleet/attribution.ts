@@ -10,10 +10,13 @@ import type {
   JudgedSession,
 } from '../incidents/incident.ts';
 import { dueNotifications, markDelivered, type SilencedAt } from '../incidents/notices.ts';
+import { holdsKey } from '../incidents/seen-keys.ts';
 import type { IncidentSettings } from '../incidents/settings.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import { attributableFindings } from './attributable.ts';
 import type { AttributionState, SessionMark } from './attribution-state.ts';
+import { latestOpening } from './latest-opening.ts';
+import { reconsider } from './reconsider.ts';
 import { CONNECTOR_SEPARATOR, chargerOf, own, Tabulation, withCleanSession } from './tabulation.ts';
 import { decide, type Verdict } from './verdict.ts';
 
@@ -32,6 +35,13 @@ export interface AttributionRun {
   settingsFor: (origin: ReportOrigin) => IncidentSettings;
   fleet: readonly { chargerId: string; connectors: readonly string[] }[];
   silenced?: SilencedAt;
+  /**
+   * The caller hands the previous record over and never reads it again (the backtest, which
+   * keeps only the latest): its tables are then updated in place instead of copied, which
+   * saves copying a depot's worth of keys on every run. Off for the scan: a record it could
+   * not save must stay as it was.
+   */
+  inPlace?: boolean;
 }
 
 /** A fleet with no sessions tabulated yet. */
@@ -52,7 +62,7 @@ const SEEN_RETENTION_MS = 8 * 86_400_000;
 /**
  * One run's attribution: tabulates the sessions read (each once, however often re-read),
  * decides whose fault each waiting finding is, feeds it to that subject's incidents with the
- * same engine connectors use, and derives the notices due. Pure.
+ * same engine connectors use, and derives the notices due. Pure, unless `run.inPlace`.
  */
 export function attributionStep(
   previous: AttributionState | undefined,
@@ -63,16 +73,27 @@ export function attributionStep(
   const { windowDays, holdHours } = run.settings.attribution;
   const now = Date.parse(run.now);
   const oldest = new Date(now - windowDays * 86_400_000).toISOString();
-  const record = tabulate(before, sessions, new Date(now - SEEN_RETENTION_MS).toISOString());
+  const record = tabulate(
+    before,
+    sessions,
+    new Date(now - SEEN_RETENTION_MS).toISOString(),
+    run.inPlace === true,
+  );
   const fresh = record.fresh;
-  // Failures leave with the window; one still waiting for a verdict is decided first.
-  const failures = [
-    ...before.failures.filter((m) => m.t >= oldest || m.held !== undefined),
-    ...fresh.filter((m) => m.f.length > 0),
-  ].map((m) => (m.held ? { ...m } : m));
-  const held = failures.filter((m) => m.held).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+  // Failures leave with the window; one still waiting for a verdict is decided first, on a
+  // copy of its own (deciding changes it). One pass: the window holds thousands.
+  const failures: SessionMark[] = [];
+  const held: SessionMark[] = [];
+  const keep = (m: SessionMark) => {
+    const mark = m.held ? { ...m } : m;
+    failures.push(mark);
+    if (mark.held) held.push(mark);
+  };
+  for (const m of before.failures) if (m.t >= oldest || m.held !== undefined) keep(m);
+  for (const m of fresh) if (m.f.length > 0) keep(m);
+  held.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
 
-  const connectors = new Map(run.fleet.map((c) => [c.chargerId, c.connectors]));
+  const connectors = connectorsByCharger(run.fleet);
   const context = {
     now,
     // With one charger there is nothing to compare a bus with: waiting would only delay.
@@ -87,7 +108,7 @@ export function attributionStep(
   };
   // Most runs hold nothing new to decide: the tabulation is built only when something waits
   // and its evidence moved.
-  const due = held.filter(reconsider(failures, fresh, context));
+  const due = reconsider(held, failures, fresh, context);
   if (due.length > 0) {
     const table = new Tabulation({ ...record, failures }, oldest);
     for (const mark of due) route(mark, table, context, feed);
@@ -98,16 +119,22 @@ export function attributionStep(
     for (const subject of recordsOf(mark)) feed(subject, sessionOf(mark, [], []));
   }
 
-  const subjects = { ...before.subjects };
+  const subjects = run.inPlace ? before.subjects : { ...before.subjects };
+  // Whether a subject's record moved, noted as it is fed rather than found by comparing all.
+  let fedMoved = false;
   for (const [subject, fed] of feeds) {
     const existing = Object.hasOwn(subjects, subject) ? subjects[subject] : undefined;
     if (!existing && !fed.some((s) => s.findings.length > 0)) continue;
     const state = existing ?? recordFor(subject);
-    subjects[subject] = applySessions(state, fed, settingsOf(state, run));
+    const next = applySessions(state, fed, settingsOf(state, run));
+    subjects[subject] = next;
+    if (next !== existing) fedMoved = true;
   }
-  const notices = Object.values(subjects).flatMap((state) =>
-    dueNotifications(state, run.now, settingsOf(state, run), run.silenced),
-  );
+  // Most subjects hold no incident, only openings that count towards escalation: nothing due.
+  const notices: IncidentNotification[] = [];
+  for (const state of Object.values(subjects))
+    if (state.incidents.length > 0)
+      notices.push(...dueNotifications(state, run.now, settingsOf(state, run), run.silenced));
   const { cleanByConnector, cleanByVehicle, seen } = record;
   // What moves the record: sessions tabulated, failures that left the window or were decided,
   // a subject's incidents. Known here, so the caller never compares two whole records.
@@ -116,7 +143,7 @@ export function attributionStep(
     fresh.length > 0 ||
     due.length > 0 ||
     failures.length !== before.failures.length ||
-    Object.keys(subjects).some((key) => subjects[key] !== before.subjects[key]);
+    fedMoved;
   return {
     state: { version: 2, failures, cleanByConnector, cleanByVehicle, seen, subjects },
     notices,
@@ -127,32 +154,43 @@ export function attributionStep(
 /**
  * Adds the sessions not tabulated before: remembers each as seen, and a clean one as the
  * latest clean session of its vehicle on its connector. Only the connectors and vehicles read
- * are copied; the rest of the record is shared with the previous one, which stays as it was.
+ * are copied; the rest of the record is shared with the previous one, which stays as it was
+ * (unless it was handed over `inPlace`: then its tables themselves take the new lists).
  */
 function tabulate(
   before: AttributionState,
   sessions: readonly FleetSession[],
   seenSince: string,
+  inPlace: boolean,
 ): Pick<AttributionState, 'cleanByConnector' | 'cleanByVehicle' | 'seen'> & {
   fresh: (SessionMark & { f: string[] })[];
 } {
-  const seen = { ...before.seen };
-  const cleanByConnector = { ...before.cleanByConnector };
-  const cleanByVehicle = { ...before.cleanByVehicle };
-  const known = new Map<string, Set<string>>();
+  const seen = inPlace ? before.seen : { ...before.seen };
+  const cleanByConnector = inPlace ? before.cleanByConnector : { ...before.cleanByConnector };
+  const cleanByVehicle = inPlace ? before.cleanByVehicle : { ...before.cleanByVehicle };
+  // Per connector read: its list as it was, and its new list with where this run's keys start.
+  const read = new Map<
+    string,
+    { was: readonly [string, string][]; list: [string, string][]; from: number }
+  >();
   const fresh: SessionMark[] = [];
   for (const { origin, session } of sessions) {
     const mark = markOf(origin, session);
-    let keys = known.get(mark.c);
-    if (!keys) {
-      keys = new Set(own(seen, mark.c).map(([k]) => k));
-      known.set(mark.c, keys);
+    let connector = read.get(mark.c);
+    if (!connector) {
+      const was = own(seen, mark.c);
       // Each connector read has its list copied once, and what is too old to be read again dropped.
-      seen[mark.c] = own(seen, mark.c).filter(([, t]) => t >= seenSince);
+      const list = was.filter(([, t]) => t >= seenSince);
+      connector = { was, list, from: list.length };
+      read.set(mark.c, connector);
+      seen[mark.c] = list;
     }
-    if (keys.has(mark.k)) continue;
-    keys.add(mark.k);
-    (seen[mark.c] as [string, string][]).push([mark.k, mark.t]);
+    // Known: in the list as it was (old keys too: dropping them must not make them new), or
+    // added this run. A run brings a session or two per connector: scanning its few dozen
+    // keys is far cheaper than building a set of them, as every run once did.
+    if (holdsKey(connector.was, mark.k) || holdsKey(connector.list, mark.k, connector.from))
+      continue;
+    connector.list.push([mark.k, mark.t]);
     fresh.push(mark);
     if (mark.f.length > 0 || mark.v === undefined) continue;
     cleanByConnector[mark.c] = withCleanSession(own(cleanByConnector, mark.c), mark.v, mark.t);
@@ -164,70 +202,35 @@ function tabulate(
 /**
  * Records the notices delivered, as `markDelivered` does for a connector, and forgets the
  * records that have nothing left to tell or to count (no incident, no opening in the window).
- * Returns `previous` itself when nothing changed.
+ * Returns `previous` itself when nothing changed — and always with `run.inPlace`, which
+ * changes its subjects in place.
  */
 export function markAttributionDelivered(
   previous: AttributionState,
   delivered: readonly IncidentNotification[],
-  run: Pick<AttributionRun, 'now' | 'settings' | 'silenced'>,
+  run: Pick<AttributionRun, 'now' | 'settings' | 'silenced' | 'inPlace'>,
 ): AttributionState {
-  const subjects: AttributionState['subjects'] = {};
+  const inPlace = run.inPlace === true;
+  const subjects: AttributionState['subjects'] = inPlace ? previous.subjects : {};
   const since = Date.parse(run.now) - run.settings.escalate.withinDays * 86_400_000;
+  // Whether a subject moved or left, noted on the way: the caller then has something to write.
+  let moved = false;
   for (const [record, state] of Object.entries(previous.subjects)) {
-    const mine = delivered.filter((n) => state.incidents.some((i) => i.id === n.incident));
+    // Most runs deliver nothing, and most subjects hold no incident a notice could be about.
+    const mine =
+      delivered.length === 0 || state.incidents.length === 0
+        ? []
+        : delivered.filter((n) => state.incidents.some((i) => i.id === n.incident));
     const next = markDelivered(state, mine, run.silenced);
-    const recent = Object.values(next.openings).some((times) =>
-      times.some((t) => Date.parse(t) > since),
-    );
-    if (next.incidents.length > 0 || recent) subjects[record] = next;
+    if (next.incidents.length > 0 || latestOpening(next.openings) > since) {
+      subjects[record] = next;
+      if (next !== state) moved = true;
+    } else {
+      if (inPlace) delete subjects[record];
+      moved = true;
+    }
   }
-  // The same record when no subject moved or left: the caller then has nothing to write.
-  const kept = Object.keys(subjects);
-  const moved =
-    kept.length !== Object.keys(previous.subjects).length ||
-    kept.some((key) => subjects[key] !== previous.subjects[key]);
-  return moved ? { ...previous, subjects } : previous;
-}
-
-/**
- * Which waiting findings can have a new verdict this run: those whose hold ran out, and those
- * whose evidence a fresh session touched — their vehicle or charger, a connector their
- * vehicle failed on, or a vehicle that failed on their charger. Evidence only ever grows with
- * sessions (the window's end can take some away, which decides nothing), so a finding nothing
- * touched would be left waiting anyway: skipping it changes no verdict, and saves a depot's
- * worth of tabulation on most runs.
- */
-function reconsider(
-  failures: readonly SessionMark[],
-  fresh: readonly SessionMark[],
-  context: { now: number; holdMs: number },
-): (mark: SessionMark) => boolean {
-  const touched = new Set<string>();
-  for (const mark of fresh) {
-    touched.add(`c:${mark.c}`);
-    touched.add(`h:${chargerOf(mark.c)}`);
-    if (mark.v !== undefined) touched.add(`v:${mark.v}`);
-  }
-  const failedOn = new Map<string, Set<string>>();
-  const failedAt = new Map<string, Set<string>>();
-  for (const mark of failures) {
-    if (mark.v === undefined) continue;
-    const connectors = failedOn.get(mark.v) ?? new Set();
-    failedOn.set(mark.v, connectors.add(mark.c));
-    const charger = chargerOf(mark.c);
-    const vehicles = failedAt.get(charger) ?? new Set();
-    failedAt.set(charger, vehicles.add(mark.v));
-  }
-  const anyTouched = (prefix: string, keys: Iterable<string> | undefined) => {
-    for (const key of keys ?? []) if (touched.has(`${prefix}${key}`)) return true;
-    return false;
-  };
-  return (mark) =>
-    context.now - Date.parse(mark.t) >= context.holdMs ||
-    touched.has(`h:${chargerOf(mark.c)}`) ||
-    (mark.v !== undefined &&
-      (touched.has(`v:${mark.v}`) || anyTouched('c:', failedOn.get(mark.v)))) ||
-    anyTouched('v:', failedAt.get(chargerOf(mark.c)));
+  return moved && !inPlace ? { ...previous, subjects } : previous;
 }
 
 /** Decides what it can of a mark's waiting findings and feeds each decided one to its record. */
@@ -315,3 +318,20 @@ function recordFor(record: string): ConnectorIncidentState {
 function settingsOf(state: ConnectorIncidentState, run: AttributionRun): IncidentSettings {
   return state.subject === 'connector' ? run.settingsFor(state) : run.settings;
 }
+
+/**
+ * The connectors of each charger, as the config lists them: the same fleet comes back on every
+ * run of a backtest, so its index is built once per fleet array rather than once per run.
+ */
+function connectorsByCharger(
+  fleet: AttributionRun['fleet'],
+): ReadonlyMap<string, readonly string[]> {
+  let index = fleetIndex.get(fleet);
+  if (!index) {
+    index = new Map(fleet.map((c) => [c.chargerId, c.connectors]));
+    fleetIndex.set(fleet, index);
+  }
+  return index;
+}
+
+const fleetIndex = new WeakMap<AttributionRun['fleet'], ReadonlyMap<string, readonly string[]>>();

@@ -112,6 +112,8 @@ export function observeDrift(
   const findings: Finding[] = [];
   const inhibited: string[] = [];
   if (!settings.enabled) return { findings, inhibited };
+  // The baseline's first day, the same for every figure of the session: worked out once.
+  let oldest: string | undefined;
   for (const metric of DRIFT_METRICS) {
     if (fired.has(metric.companion)) {
       inhibited.push(metric.rule);
@@ -124,7 +126,8 @@ export function observeDrift(
     if (minChange <= 0 || value === undefined) continue;
     const baseline = state[metric.rule] ?? { days: [], recent: [], drifting: false };
     state[metric.rule] = baseline;
-    collect(baseline, sample, value, settings);
+    oldest ??= dayBefore(sample.facts.day, settings.baselineDays);
+    collect(baseline, sample, value, settings, oldest);
     const judged = judge(baseline, settings);
     if (!judged) {
       baseline.drifting = false;
@@ -153,6 +156,7 @@ function collect(
   sample: DriftSample,
   value: number,
   settings: IncidentSettings['drift'],
+  oldest: string,
 ): void {
   baseline.recent.push([sample.sessionId, value]);
   const day = sample.facts.day;
@@ -170,16 +174,17 @@ function collect(
   // While drifting, the baseline is frozen, age and all: a decline that lasts is still one,
   // and resolves only when the figure comes back, never because the past was forgotten.
   if (baseline.drifting) return;
-  const oldest = dayBefore(day, settings.baselineDays);
-  baseline.days = baseline.days.filter(([d]) => d >= oldest);
+  // Most sessions age no day out: the list (the baseline's own copy) is kept as it is then.
+  if (baseline.days.some(([d]) => d < oldest))
+    baseline.days = baseline.days.filter(([d]) => d >= oldest);
 }
 
 function judge(baseline: MetricBaseline, settings: IncidentSettings['drift']) {
   if (baseline.days.length < settings.minBaselineDays) return undefined;
   if (baseline.recent.length < settings.recentSessions) return undefined;
   return {
-    baseline: median(baseline.days.map(([, m]) => m)),
-    current: median(baseline.recent.map(([, v]) => v)),
+    baseline: medianOfOwn(baseline.days.map(([, m]) => m)),
+    current: medianOfOwn(baseline.recent.map(([, v]) => v)),
   };
 }
 
@@ -228,7 +233,12 @@ function driftFinding(
 
 /** The median of a non-empty list. */
 export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  return medianOfOwn([...values]);
+}
+
+/** The median of a non-empty list the caller made for it: sorted in place, not copied again. */
+function medianOfOwn(values: number[]): number {
+  const sorted = values.sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2
     ? (sorted[mid] as number)

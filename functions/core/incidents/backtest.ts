@@ -79,12 +79,16 @@ export function backtest(
   const connectors = [...byConnector.values()].map((c) => {
     // The runs with sessions in order, walked with a cursor as the runs go by.
     const runs = [...c.runs].sort(([a], [b]) => a - b);
+    const start = (runs[0] as [number, JudgedSession[]])[0];
     return {
       origin: c.origin,
       runs,
       next: 0,
+      // The run of the next sessions, kept beside the cursor: every connector is asked in
+      // every run, and most have nothing due.
+      nextRun: start as number | undefined,
       settings: options.settingsFor(c.origin),
-      start: (runs[0] as [number, JudgedSession[]])[0],
+      start,
       state: undefined as ConnectorIncidentState | undefined,
     };
   });
@@ -95,17 +99,18 @@ export function backtest(
     const read: FleetSession[] = [];
     for (const connector of connectors) {
       if (run < connector.start) continue;
-      const due = connector.runs[connector.next];
       let sessions: JudgedSession[] = [];
-      if (due?.[0] === run) {
-        sessions = due[1];
+      if (connector.nextRun === run) {
+        sessions = (connector.runs[connector.next] as [number, JudgedSession[]])[1];
         connector.next++;
+        connector.nextRun = connector.runs[connector.next]?.[0];
       }
+      // A plain literal: spreading an optional `silenced` in cost a slow object copy per step.
       const step = incidentStep(connector.state, connector.origin, sessions, {
         now,
         settings: connector.settings,
         readInFull: true,
-        ...(options.silenced ? { silenced: options.silenced } : {}),
+        silenced: options.silenced,
       });
       notices.push(...step.notices);
       connector.state = markDelivered(step.state, step.notices, options.silenced);
@@ -118,6 +123,8 @@ export function backtest(
       settingsFor: options.settingsFor,
       fleet,
       ...(options.silenced ? { silenced: options.silenced } : {}),
+      // Only the latest record is kept: the step may update it rather than copy it every run.
+      inPlace: true,
     };
     const step = attributionStep(attribution, read, fleetRun);
     notices.push(...step.notices);

@@ -5,6 +5,7 @@ import { type DriftState, observeDrift } from '../fleet/drift.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import type { Incident, IncidentSubject, JudgedSession } from './incident.ts';
 import { moreSevere, stepUp } from './incident.ts';
+import { holdsKey } from './seen-keys.ts';
 import { type IncidentSettings, policyFor } from './settings.ts';
 
 /** What a Faulted connector causes in its own session: these join its incident as context. */
@@ -69,7 +70,7 @@ export function applySessions(
   if (sessions.length === 1) {
     // Most runs bring one session: a scan of the remembered keys beats building a set of them.
     const [session] = sessions as [JudgedSession];
-    if (!remembers || !previous.seen.some(([key]) => key === session.key)) fresh.push(session);
+    if (!remembers || !holdsKey(previous.seen, session.key)) fresh.push(session);
   } else {
     const known = new Set(remembers ? previous.seen.map(([key]) => key) : []);
     for (const session of sessions) {

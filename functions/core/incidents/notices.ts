@@ -1,6 +1,7 @@
 import { type ConnectorIncidentState, copyOf } from './connector-incidents.ts';
 import type { Incident, IncidentEvent, IncidentNotification } from './incident.ts';
 import { moreSevere } from './incident.ts';
+import { runTimeMs } from './run-time.ts';
 import { type IncidentSettings, policyFor } from './settings.ts';
 
 /** Whether notices about an incident must wait at a moment (a silence, a maintenance window). */
@@ -42,7 +43,7 @@ function dueEvent(
   if (!notified.openAt) return incident.escalated ? 'escalate' : 'open';
   if (moreSevere(incident.severity, notified.severity)) return 'escalate';
   const { repeatHours } = policyFor(settings, incident.rule, incident.severity);
-  const since = Date.parse(now) - Date.parse(notified.lastAt ?? notified.openAt);
+  const since = runTimeMs(now) - Date.parse(notified.lastAt ?? notified.openAt);
   if (repeatHours > 0 && incident.failedSinceNoticeCount > 0 && since >= repeatHours * 3_600_000)
     return 'reminder';
   return undefined;

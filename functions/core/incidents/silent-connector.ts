@@ -6,6 +6,7 @@ import {
   newIncident,
   openIncident,
 } from './connector-incidents.ts';
+import { runTimeMs } from './run-time.ts';
 import type { IncidentSettings } from './settings.ts';
 
 /**
@@ -21,7 +22,7 @@ export function checkSilence(
   const hours = settings.silentAfterHours;
   const last = previous.lastSessionAt;
   if (hours <= 0 || !last) return previous;
-  if (Date.parse(now) - Date.parse(last) < hours * 3_600_000) return previous;
+  if (runTimeMs(now) - Date.parse(last) < hours * 3_600_000) return previous;
   if (previous.incidents.some((i) => i.rule === CONNECTOR_SILENT && i.status !== 'resolved'))
     return previous;
   const state = copyOf(previous);
