@@ -44,6 +44,9 @@ async function depot(name: string): Promise<{ folder: string; config: string }> 
       archive: './archive',
       state: './state',
       alerts: ['./alerts.jsonl'],
+      // Decided at once: with the 48-hour hold, whether a finding of the last hours is told yet
+      // depends on the time of day the test runs at.
+      incidents: { attribution: { holdHours: 0 } },
     }),
   );
   return { folder, config };
