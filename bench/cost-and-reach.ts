@@ -250,11 +250,14 @@ export async function costAndReach(): Promise<BenchResult> {
       ratio: reachChargers,
     },
   ];
+  // The bill's own lines by label: a label that matches none is a renamed line, and a note
+  // quoting $0 for it would be wrong, so it stops the benchmark instead.
   const dollarsOf = (...labels: string[]) =>
-    sum(
-      lines.filter((l) => labels.some((label) => l.label.startsWith(label))),
-      (l) => l.dollars,
-    );
+    sum(labels, (label) => {
+      const matched = lines.filter((l) => l.label.startsWith(label));
+      if (matched.length === 0) throw new Error(`no bill line starts with "${label}"`);
+      return sum(matched, (l) => l.dollars);
+    });
   const fixed = dollarsOf(
     'CloudWatch custom metrics',
     'CloudWatch alarms',
