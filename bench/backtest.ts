@@ -11,7 +11,7 @@ const DAYS = 30;
 const END = Date.parse('2026-11-01T00:00:00.000Z');
 const TARGET_SECONDS = 30;
 /** Fresh processes the backtest runs in; each figure is their median. */
-const PROCESSES = 3;
+const PROCESSES = 5;
 
 /** What one process measured (bench/processes/backtest-run.ts). */
 interface BacktestRun {

@@ -78,7 +78,7 @@ export async function probe<T>(work: () => Promise<T>): Promise<{ result: T; cpu
   }
 }
 
-/** The mean of samples, field by field. */
+/** The mean of several samples, field by field. */
 export function meanSample(samples: readonly CpuSample[]): CpuSample {
   const n = Math.max(samples.length, 1);
   const sum = (f: (s: CpuSample) => number) => samples.reduce((a, s) => a + f(s), 0) / n;
@@ -94,6 +94,17 @@ export function meanSample(samples: readonly CpuSample[]): CpuSample {
     gc: { minor: tally('minor'), major: tally('major'), incremental: tally('incremental') },
     socketsOpened: sum((s) => s.socketsOpened),
   };
+}
+
+/**
+ * The sample of median CPU (user + system), whole, so that its wall time, GC and sockets belong
+ * together; with an even count the lower of the two middle runs.
+ */
+export function medianSample(samples: readonly CpuSample[]): CpuSample {
+  const sorted = [...samples].sort((a, b) => cpuMs(a) - cpuMs(b));
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (!middle) throw new Error('no CPU samples to take the median of');
+  return middle;
 }
 
 /** CPU of a sample, user + system, ms. */

@@ -1,32 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { backtestTime } from './backtest.ts';
-import { coldStart } from './cold-start.ts';
-import { costAndReach } from './cost-and-reach.ts';
-import { fanOut } from './fan-out.ts';
-import { fleetState } from './fleet-state.ts';
+import { BENCHMARKS } from './benchmarks.ts';
+import { runChild } from './children.ts';
 import { type BenchResult, type Figure, fmt, verdict } from './harness.ts';
-import { largePages } from './large-pages.ts';
-import { memory } from './memory.ts';
-import { rateLimit } from './rate-limit.ts';
-import { reportCost } from './report-cost.ts';
-import { scanThroughput } from './scan-throughput.ts';
-import { validationVsParse } from './validation-vs-parse.ts';
 
-/** Every benchmark by name, in the order they run. Each is a function that measures and reports. */
-const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
-  'scan-throughput': scanThroughput,
-  'rate-limit': rateLimit,
-  'validation-vs-parse': validationVsParse,
-  'cold-start': coldStart,
-  memory,
-  'large-pages': largePages,
-  'cost-and-reach': costAndReach,
-  backtest: backtestTime,
-  'fleet-state': fleetState,
-  'report-cost': reportCost,
-  'fan-out': fanOut,
-};
+/** Flags of each benchmark's process: report-cost collects garbage before it samples memory. */
+const BENCHMARK_NODE_FLAGS = ['--expose-gc'];
 
 const COMMAND = 'npm run bench';
 /** Every figure's ratio of the last whole run, by benchmark and label; committed with BENCHMARKS.md. */
@@ -53,9 +32,10 @@ async function main(): Promise<void> {
   const previous = await lastRun();
   const started = performance.now();
   const results: Named[] = [];
-  for (const [name, benchmark] of Object.entries(BENCHMARKS)) {
+  for (const name of Object.keys(BENCHMARKS)) {
     if (only && !only.includes(name)) continue;
-    const result = await benchmark();
+    // Each in a fresh process: see bench/processes/benchmark.ts.
+    const result = await runChild<BenchResult>('benchmark', { name }, BENCHMARK_NODE_FLAGS);
     results.push({ ...result, name });
     process.stdout.write(`\n${result.title}\n`);
     for (const f of result.figures) {
@@ -160,8 +140,9 @@ function markdown(results: readonly Named[], minutes: number, previous?: LastRun
     `Produced by \`${COMMAND}\` on ${new Date().toISOString().slice(0, 10)} in ${fmt(minutes, 1)} minutes; machine: ${machine}.`,
     '',
     'Each target is a ratio against a baseline measured in the same run, so it holds across machines; absolute times are',
-    'for this machine only. This file is rewritten by every run, notes included: the notes live in `bench/` beside each',
-    'measurement.',
+    'for this machine only. Each benchmark runs in a fresh process, one after the other, so that none inherits what the',
+    'ones before it left in memory. This file is rewritten by every run, notes included: the notes live in `bench/` beside',
+    'each measurement.',
   ];
   lines.push(
     '',
