@@ -3,7 +3,7 @@ import { type BenchResult, fmt, median } from './harness.ts';
 
 const TARGET = 1.25;
 /** Rounds, each scanning every size once (zero-report and read) in turn; medians are taken per scan. */
-const RUNS = 3;
+const RUNS = 5;
 /**
  * The V8 flags of every scan's process, so that the garbage collector's schedule does not
  * follow the machine: --predictable-gc-schedule fixes the young generation (4 MB semi-spaces),
