@@ -1,27 +1,20 @@
-import { backtestTime } from './backtest.ts';
-import { coldStart } from './cold-start.ts';
-import { costAndReach } from './cost-and-reach.ts';
-import { fanOut } from './fan-out.ts';
-import { fleetState } from './fleet-state.ts';
 import type { BenchResult } from './harness.ts';
-import { largePages } from './large-pages.ts';
-import { memory } from './memory.ts';
-import { rateLimit } from './rate-limit.ts';
-import { reportCost } from './report-cost.ts';
-import { scanThroughput } from './scan-throughput.ts';
-import { validationVsParse } from './validation-vs-parse.ts';
 
-/** Every benchmark by name, in the order they run. Each is a function that measures and reports. */
+/**
+ * Every benchmark by name, in the order they run. Each loads its module when it runs, in its
+ * own process (bench/processes/benchmark.ts): the process that starts them loads none of the
+ * code they measure.
+ */
 export const BENCHMARKS: Record<string, () => Promise<BenchResult>> = {
-  'scan-throughput': scanThroughput,
-  'rate-limit': rateLimit,
-  'validation-vs-parse': validationVsParse,
-  'cold-start': coldStart,
-  memory,
-  'large-pages': largePages,
-  'cost-and-reach': costAndReach,
-  backtest: backtestTime,
-  'fleet-state': fleetState,
-  'report-cost': reportCost,
-  'fan-out': fanOut,
+  'scan-throughput': async () => (await import('./scan-throughput.ts')).scanThroughput(),
+  'rate-limit': async () => (await import('./rate-limit.ts')).rateLimit(),
+  'validation-vs-parse': async () => (await import('./validation-vs-parse.ts')).validationVsParse(),
+  'cold-start': async () => (await import('./cold-start.ts')).coldStart(),
+  memory: async () => (await import('./memory.ts')).memory(),
+  'large-pages': async () => (await import('./large-pages.ts')).largePages(),
+  'cost-and-reach': async () => (await import('./cost-and-reach.ts')).costAndReach(),
+  backtest: async () => (await import('./backtest.ts')).backtestTime(),
+  'fleet-state': async () => (await import('./fleet-state.ts')).fleetState(),
+  'report-cost': async () => (await import('./report-cost.ts')).reportCost(),
+  'fan-out': async () => (await import('./fan-out.ts')).fanOut(),
 };
