@@ -63,16 +63,14 @@ export async function costAndReach(): Promise<BenchResult> {
       everyMinutes: SCHEDULE_MINUTES,
       steadyRuns: STEADY_RUNS,
     });
-  // The bill comes from the first zero-latency series. CPU comes from every series, zero and
-  // 50 ms taken in turn so that a slow stretch of the machine touches both alike; the median
-  // run of each latency prices it. One series of each moved their ratio between 0.65 and 1.34
-  // from one whole run to the next.
-  // A series' steady runs are one cursor refresh cycle and differ in work from run to run, so
-  // a series' CPU is the mean of its runs, and a latency's the median of its series.
+  // The bill comes from the first zero-latency series. CPU comes from every series, the two
+  // latencies taken in turn so that a slow stretch of the machine touches both alike. A
+  // series' steady runs are one cursor refresh cycle and do different work, so a series' CPU is
+  // the mean of its runs, and a latency's the median of its series.
   const zero = await series(0);
-  const cpuSeries = { zero: [perSeries(zero)], slow: [] as CpuSample[] };
+  const cpuSeries = { zero: [] as CpuSample[], slow: [] as CpuSample[] };
   for (let round = 0; round < CPU_ROUNDS; round++) {
-    if (round > 0) cpuSeries.zero.push(perSeries(await series(0, round)));
+    cpuSeries.zero.push(perSeries(round === 0 ? zero : await series(0, round)));
     cpuSeries.slow.push(perSeries(await series(LATENCY_FOR_CPU_MS, round)));
   }
   const meanReportBytes =

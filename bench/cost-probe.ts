@@ -98,7 +98,7 @@ export function meanSample(samples: readonly CpuSample[]): CpuSample {
 
 /**
  * The sample of median CPU (user + system), whole, so that its wall time, GC and sockets belong
- * together; with an even count the lower of the two middle runs.
+ * together; with an even count the lower of the two middle samples.
  */
 export function medianSample(samples: readonly CpuSample[]): CpuSample {
   const sorted = [...samples].sort((a, b) => cpuMs(a) - cpuMs(b));
