@@ -10,15 +10,21 @@ export interface Child<T> {
 
 /**
  * Starts `bench/processes/<name>.ts` in its own Node process (so it does not share a core's
- * time with what is measured) and waits for the one JSON line it prints when ready.
+ * time with what is measured) and waits for the one JSON line it prints when ready. `nodeArgs`
+ * go before the script, `env` is added to the environment.
  */
-export function startChild<T>(name: string, options: unknown): Promise<Child<T>> {
+export function startChild<T>(
+  name: string,
+  options: unknown,
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Child<T>> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', `bench/processes/${name}.ts`, JSON.stringify(options)],
+    [...nodeArgs, '--import', 'tsx', `bench/processes/${name}.ts`, JSON.stringify(options)],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     },
   );
   return new Promise((resolve, reject) => {

@@ -39,6 +39,14 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** Mean of a list of numbers without its lowest and highest `share` each (0.1: the middle 80 %). */
+export function trimmedMean(values: readonly number[], share: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length * share);
+  const kept = sorted.slice(cut, sorted.length - cut);
+  return kept.reduce((sum, v) => sum + v, 0) / kept.length;
+}
+
 /** Milliseconds one call of `fn` takes. */
 export async function timed(fn: () => unknown | Promise<unknown>): Promise<number> {
   const start = performance.now();

@@ -51,6 +51,9 @@ const CASES = [
 ];
 
 type Sim = { url: string; tokenUrl: string };
+const S3_BUCKET = 'bench-archive';
+/** The S3 case's lower bound: s3rver's 16,000 requests took 14-21 s alone, 32 at a time. */
+const S3_MIN_BOUND_MS = 40_000;
 
 /**
  * A whole scan against the simulator with a fixed added latency per request, against the
@@ -111,21 +114,30 @@ export async function scanThroughput(): Promise<BenchResult> {
         'fleet (the simulator makes the whole window for every page it serves; the scan parses, validates, judges and archives 500 reports), ' +
         'so that case is given a bound of 30 s. Several pages per connector for all 1,000 chargers would be about 2.2 million reports ' +
         '(about 5 GB archived): too long a run here, so the judged case keeps one page each.',
-      's3rver writes every object as several files on local disk and runs in its own process on the same two cores: its ratio measures s3rver, ' +
-        'about 5 ms of CPU per request here, not S3. It shows the S3 path works at scale, not how fast S3 is.',
+      's3rver writes every object as several files on local disk and runs in its own process on the same two cores, at about 1 ms of CPU ' +
+        'for each of the 8 S3 requests a connector of the scan’s first run (16,004 here). At the common rate ' +
+        'it bounded the S3 case at about twice the network’s bound, and that ratio measured s3rver and the load on the machine (2.12 in one ' +
+        `whole run, 2.45 in the next). The case is now given a bound of ${fmt(S3_MIN_BOUND_MS / 1000)} s, at which s3rver keeps up, so that what is left above 1.0 is the scan’s ` +
+        'own S3 path. It shows the S3 path works at scale, not how fast S3 is.',
     ],
   };
 }
 
-/** The same scan with S3 (s3rver in its own process) as archive and state. */
+/**
+ * The same scan with S3 (s3rver in its own process) as archive and state. s3rver spends about
+ * a millisecond of CPU on each of a first run's 8 S3 requests a connector, on the same two cores:
+ * at the common request rate it, not the network, bounded the case, and the ratio measured
+ * s3rver and the load on the machine (2.12 in one whole run, 2.45 in the next). Given a bound
+ * of `S3_MIN_BOUND_MS`, s3rver keeps up and the case measures the scan's S3 path.
+ */
 async function s3Scan(): Promise<Figure> {
   const concurrency = 32;
-  const latencyMs = latencyFor(concurrency, 2_000);
+  const latencyMs = latencyFor(concurrency, 2_000, S3_MIN_BOUND_MS);
   const sim = await startSimulator(1_000, SPARSE, latencyMs);
   const env = { ...process.env };
   let s3: Awaited<ReturnType<typeof startChild<{ endpoint: string }>>> | undefined;
   try {
-    s3 = await startChild<{ endpoint: string }>('s3rver', { bucket: 'bench-archive' });
+    s3 = await startChild<{ endpoint: string }>('s3rver', { bucket: S3_BUCKET });
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_S3: s3.info.endpoint,
       AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -138,11 +150,15 @@ async function s3Scan(): Promise<Figure> {
       concurrency,
       pageSize: PAGE_SIZE,
       initialLookbackHours: LOOKBACK_HOURS,
-      archive: 's3://bench-archive/archive',
-      state: 's3://bench-archive/state',
+      archive: `s3://${S3_BUCKET}/archive`,
+      state: `s3://${S3_BUCKET}/state`,
     });
     const { ratio, value } = described(scan, 1_000, concurrency, latencyMs);
-    return { label: `1,000 chargers × 2, concurrency ${concurrency}, S3 (s3rver)`, value, ratio };
+    return {
+      label: `1,000 chargers × 2, concurrency ${concurrency}, S3 (s3rver), bound ${fmt(S3_MIN_BOUND_MS / 1000)} s`,
+      value,
+      ratio,
+    };
   } finally {
     process.env = env;
     await s3?.stop();
