@@ -19,14 +19,7 @@ export function startChild<T>(
   nodeArgs: string[] = [],
   env: Record<string, string> = {},
 ): Promise<Child<T>> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '--import', 'tsx', `bench/processes/${name}.ts`, JSON.stringify(options)],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-    },
-  );
+  const child = spawnHelper(name, options, nodeArgs, env, 'pipe');
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     child.once('exit', (code) =>
@@ -59,16 +52,9 @@ export function runChild<T>(
   nodeArgs: string[] = [],
   env: Record<string, string> = {},
 ): Promise<T> {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, '--import', 'tsx', `bench/processes/${name}.ts`, JSON.stringify(options)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-    },
-  );
+  const child = spawnHelper(name, options, nodeArgs, env, 'ignore');
   let last = '';
-  createInterface({ input: child.stdout }).on('line', (line) => {
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     if (line.trim()) last = line;
   });
   return new Promise((resolve, reject) => {
@@ -78,4 +64,25 @@ export function runChild<T>(
         : reject(new Error(`${name} exited with ${code}`)),
     );
   });
+}
+
+/**
+ * `bench/processes/<name>.ts` under tsx with `nodeArgs` before it and `env` added; stdout is
+ * piped, stderr shared. A long-lived helper gets a piped stdin, whose end tells it to stop.
+ */
+function spawnHelper(
+  name: string,
+  options: unknown,
+  nodeArgs: readonly string[],
+  env: Record<string, string>,
+  stdin: 'pipe' | 'ignore',
+) {
+  return spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', `bench/processes/${name}.ts`, JSON.stringify(options)],
+    {
+      stdio: [stdin, 'pipe', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    },
+  );
 }

@@ -130,19 +130,19 @@ export async function coldStart(): Promise<BenchResult> {
     // Import times here fall in two groups about 50 ms apart on both sides (145-155 or 195-210 ms
     // for the handler), in varying shares: the median jumped between them from run to run (the
     // import alone read 1.19-1.52), the mean of the middle 80 % moves with the share only.
-    const med = (side: ColdRun[], pick: (run: ColdRun) => number) =>
+    const typical = (side: ColdRun[], pick: (run: ColdRun) => number) =>
       trimmedMean(side.map(pick), 0.1);
     const inProcess = (run: ColdRun) => run.importMs + run.callMs;
-    const inProcessRatio = med(runs.real, inProcess) / med(runs.baseline, inProcess);
+    const inProcessRatio = typical(runs.real, inProcess) / typical(runs.baseline, inProcess);
     const ratioOf = (pick: (run: ColdRun) => number) =>
-      med(runs.real, pick) / med(runs.baseline, pick);
+      typical(runs.real, pick) / typical(runs.baseline, pick);
     const wholeRatio = ratioOf((r) => r.wallMs);
     const cpuRatio = ratioOf((r) => r.cpuMs);
     const bytesRatio = real.bytes / baseline.bytes;
     const requests = runs.real[0]?.requests ?? { sdk: 0, fetch: 0 };
     const pair = (pick: (run: ColdRun) => number, digits = 1) => {
-      const r = med(runs.real, pick);
-      const b = med(runs.baseline, pick);
+      const r = typical(runs.real, pick);
+      const b = typical(runs.baseline, pick);
       return `${fmt(r, digits)} ms / ${fmt(b, digits)} ms = ${fmt(r / b, 2)}`;
     };
     return {
