@@ -186,9 +186,11 @@ function report(baseline: Measured, rows: readonly Row[], baselineRssKb: number[
         'shared two-core machine: the 1,000-charger net peak is a few tens of MiB, so a shift of 20 MiB there (one full ' +
         "collection more or less) moves the ratio by a third. The flags above fix the collector's schedule (growth 1.3×, V8's own setting for a predictable schedule, " +
         'which lowers both peaks against the default, the 1,000-charger one most: the ratio reads higher, not lower), and each ' +
-        'figure is the median of its rounds. In the one `--only memory` run made this way so far (34 minutes at a load of 6–10 on ' +
-        'the two cores), the 1,000-charger peak held within 8 MiB across rounds, but the 10,000-charger peak still ranged over ' +
-        '96 MiB (385–481 MiB) and the per-round ratios over 7.00–7.86; whether two runs agree within 10 % is not shown yet. At ' +
+        'figure is the median of its rounds. Over the last five whole runs the ratio read 6.91, 6.19, 6.60, 5.64 and 6.87: it ' +
+        'moved by 15 % and 22 % between the last three, so two runs do not yet agree within 10 %. What moves is the denominator: ' +
+        'the 10,000-charger net peak read 246.3 and 249.4 MiB in the last two runs, the 1,000-charger one 43.7 and 36.3 MiB, the ' +
+        'difference of two peaks (about 155 and 115 MiB) that each spread over 5-10 MiB across rounds. The growth per connector ' +
+        '(below) read 11,807 and 12,412 B. Closing it takes more rounds or a denominator well above that spread. At ' +
         '10,000 chargers peak RSS is about twice the largest sampled heap: the rest (young generation, code, buffers of sockets ' +
         'and file writes outside the heap) is not broken down here and is where the remaining spread should be looked for.',
       'This is a first run from empty state. In steady state the fleet step also loads and rewrites the fleet attribution ' +
