@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedFleet } from '../functions/simulator/fleet.ts';
 import { runChild } from './children.ts';
-import { type BenchResult, fmt, trimmedMean } from './harness.ts';
+import { type BenchResult, fmt, typical } from './harness.ts';
 
 const CHARGERS = 200;
 const DAYS = 30;
@@ -12,7 +12,7 @@ const END = Date.parse('2026-11-01T00:00:00.000Z');
 const TARGET_SECONDS = 30;
 /**
  * Fresh processes of each kind, run in turn (whole, judging, whole, ...). On this machine one
- * whole backtest reads 20-33 s and the next may differ by half, while reading and judging alone
+ * whole backtest reads 20-35 s and the next may differ by half, while reading and judging alone
  * stays within 6.0-6.4 s; the median of nine whole processes moved by 11 % between two whole
  * runs. Each figure is the mean of the middle 80 % of its processes.
  */
@@ -61,8 +61,6 @@ export async function backtestTime(): Promise<BenchResult> {
       wholes.push(await runChild<BacktestRun>('backtest-run', { dir, part: 'whole' }));
       judgings.push(await runChild<BacktestRun>('backtest-run', { dir, part: 'judging' }));
     }
-    const typical = (runs: BacktestRun[], of: (r: BacktestRun) => number) =>
-      trimmedMean(runs.map(of), 0.1);
     const whole = typical(wholes, (r) => r.ms);
     const judging = typical(judgings, (r) => r.ms);
     const cpu = typical(wholes, (r) => r.cpuMs);

@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { BUNDLE_SETTINGS } from '../infra/bundling.ts';
 import { HANDLER_ENTRY } from '../infra/constructs/scan-function.ts';
 import { startChild } from './children.ts';
-import { BENCH_NOW, BENCH_NOW_ISO, type BenchResult, fmt, trimmedMean } from './harness.ts';
+import { BENCH_NOW, BENCH_NOW_ISO, type BenchResult, fmt, typical } from './harness.ts';
 
 /**
  * Fresh processes of each side. With 15 the import alone, a hundred-odd milliseconds, moved from
@@ -129,13 +129,11 @@ export async function coldStart(): Promise<BenchResult> {
     }
     // Import times here fall in two groups about 50 ms apart on both sides (145-155 or 195-210 ms
     // for the handler), in varying shares: the median jumped between them from run to run (the
-    // import alone read 1.19-1.52), the mean of the middle 80 % moves with the share only.
-    const typical = (side: ColdRun[], pick: (run: ColdRun) => number) =>
-      trimmedMean(side.map(pick), 0.1);
-    const inProcess = (run: ColdRun) => run.importMs + run.callMs;
-    const inProcessRatio = typical(runs.real, inProcess) / typical(runs.baseline, inProcess);
+    // import alone read 1.19-1.52), so each figure is their typical value (see `typical`).
     const ratioOf = (pick: (run: ColdRun) => number) =>
       typical(runs.real, pick) / typical(runs.baseline, pick);
+    const inProcess = (run: ColdRun) => run.importMs + run.callMs;
+    const inProcessRatio = ratioOf(inProcess);
     const wholeRatio = ratioOf((r) => r.wallMs);
     const cpuRatio = ratioOf((r) => r.cpuMs);
     const bytesRatio = real.bytes / baseline.bytes;

@@ -39,10 +39,14 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Mean of a list of numbers without its lowest and highest `share` each (0.1: the middle 80 %). */
-export function trimmedMean(values: readonly number[], share: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const cut = Math.floor(sorted.length * share);
+/**
+ * What fresh processes of one benchmark typically read: the mean of the middle 80 % of `pick`
+ * over `runs`. Where single processes fall far from the rest, or in two groups whose shares
+ * vary from run to run, a median jumps and this moves with the shares only.
+ */
+export function typical<T>(runs: readonly T[], pick: (run: T) => number): number {
+  const sorted = runs.map(pick).sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length * 0.1);
   const kept = sorted.slice(cut, sorted.length - cut);
   return kept.reduce((sum, v) => sum + v, 0) / kept.length;
 }

@@ -121,7 +121,7 @@ export async function scanThroughput(): Promise<BenchResult> {
         'requests a connector, and its 16,004 sent alone, 32 at a time, took 14–21 s when the bound below was chosen. At the common rate ' +
         'it bounded the S3 case at about twice the network’s bound, and that ratio measured s3rver and the load on the machine (2.12 in one ' +
         `whole run, 2.45 in the next). The case is now given a bound of ${fmt(S3_MIN_BOUND_MS / 1000)} s, about twice what s3rver needs, so that what is left above 1.0 is mostly ` +
-        'the scan’s own S3 path (1.26–1.37 in four runs, against 1.23–1.25 with a local folder at concurrency 32). It shows the S3 path works at scale, not how fast S3 is.',
+        'the scan’s own S3 path (1.26–1.37 in six runs, against 1.22–1.25 with a local folder at concurrency 32). It shows the S3 path works at scale, not how fast S3 is.',
     ],
   };
 }
