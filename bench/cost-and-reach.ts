@@ -2,7 +2,7 @@ import { type CpuSample, cpuMs, meanSample, medianSample } from './cost-probe.ts
 import { type HandlerRun, handlerSeries, SENDERS } from './cost-runs.ts';
 import { s3RequestCpu } from './cost-s3-cpu.ts';
 import { DEPLOYMENT_CONTEXT, stackInventory } from './cost-stack.ts';
-import { type BenchResult, type Figure, fmt } from './harness.ts';
+import { type BenchResult, type Figure, fmt, typical } from './harness.ts';
 import { PRICES } from './prices.ts';
 
 /** Assumptions that no local measurement can give, each named in a note. */
@@ -33,8 +33,11 @@ const TEN_MINUTES_MS = 600_000;
 /** A Lambda function's CPU share: one vCPU at 1,769 MB, in proportion below. */
 const VCPU_PER_MB = 1 / 1769;
 const LATENCY_FOR_CPU_MS = 50;
-/** Series of each latency for the CPU figures, taken in turn. */
-const CPU_ROUNDS = 5;
+/**
+ * Series of each latency for the CPU figures, taken in turn: ten, so that the mean of the middle
+ * 80 % leaves out the slowest and the fastest of each.
+ */
+const CPU_ROUNDS = 10;
 const TARGET_MONTHLY = 3;
 /** What the handler emitted before metrics were cut to the alarmed ones: 11 metrics, and one per rule that fired. */
 const METRICS_BEFORE = 11;
@@ -63,14 +66,15 @@ export async function costAndReach(): Promise<BenchResult> {
       everyMinutes: SCHEDULE_MINUTES,
       steadyRuns: STEADY_RUNS,
     });
-  // The bill comes from the first zero-latency series. CPU comes from every series, the two
-  // latencies taken in turn so that a slow stretch of the machine touches both alike. A
-  // series' steady runs are one cursor refresh cycle and do different work, so a series' CPU is
-  // the mean of its runs, and a latency's the median of its series.
+  // The bill comes from the first zero-latency series. It is also the first handler code this
+  // process runs, so its CPU includes compiling it and is left out. CPU comes from the series
+  // after it, the two latencies taken in turn so that a slow stretch of the machine touches both
+  // alike. A series' steady runs are one cursor refresh cycle and do different work, so a
+  // series' CPU is the mean of its runs, and a latency's the mean of its middle 80 % of series.
   const zero = await series(0);
   const cpuSeries = { zero: [] as CpuSample[], slow: [] as CpuSample[] };
-  for (let round = 0; round < CPU_ROUNDS; round++) {
-    cpuSeries.zero.push(perSeries(round === 0 ? zero : await series(0, round)));
+  for (let round = 1; round <= CPU_ROUNDS; round++) {
+    cpuSeries.zero.push(perSeries(await series(0, round)));
     cpuSeries.slow.push(perSeries(await series(LATENCY_FOR_CPU_MS, round)));
   }
   const meanReportBytes =
@@ -89,9 +93,9 @@ export async function costAndReach(): Promise<BenchResult> {
   const everySender = [...SENDERS, 'other'];
 
   // CPU: the scan's, per connector, at zero and at 50 ms API latency; the larger one prices.
-  const cpuZero = medianSample(cpuSeries.zero);
-  const cpuSlow = medianSample(cpuSeries.slow);
-  const perConnectorCpuMs = Math.max(cpuMs(cpuZero), cpuMs(cpuSlow)) / connectors;
+  const cpuZeroMs = typical(cpuSeries.zero, cpuMs);
+  const cpuSlowMs = typical(cpuSeries.slow, cpuMs);
+  const perConnectorCpuMs = Math.max(cpuZeroMs, cpuSlowMs) / connectors;
   const vcpu = stack.scanMemoryMb * VCPU_PER_MB;
   const s3PerConnector = perRun((r) => totalRequests(r)) / connectors;
   const apiPerConnector = perRun((r) => r.apiRequests) / connectors;
@@ -245,8 +249,8 @@ export async function costAndReach(): Promise<BenchResult> {
     },
     {
       label: 'scan CPU per connector, zero / 50 ms API latency',
-      value: `${fmt(cpuMs(cpuZero) / connectors, 2)} ms / ${fmt(cpuMs(cpuSlow) / connectors, 2)} ms (user + system, median series; ratio ${fmt(cpuMs(cpuSlow) / cpuMs(cpuZero), 2)}; series ${spread(cpuSeries.zero, connectors)} / ${spread(cpuSeries.slow, connectors)})`,
-      ratio: cpuMs(cpuSlow) / cpuMs(cpuZero),
+      value: `${fmt(cpuZeroMs / connectors, 2)} ms / ${fmt(cpuSlowMs / connectors, 2)} ms (user + system, mean of the middle 80 % of ${CPU_ROUNDS} series; ratio ${fmt(cpuSlowMs / cpuZeroMs, 2)}; series ${spread(cpuSeries.zero, connectors)} / ${spread(cpuSeries.slow, connectors)}; each round's own ratio ${cpuSeries.slow.map((slow, i) => fmt(cpuMs(slow) / cpuMs(cpuSeries.zero[i] as CpuSample), 2)).join(', ')})`,
+      ratio: cpuSlowMs / cpuZeroMs,
     },
     {
       label: 'SDK CPU per S3 request, PUT / HEAD',
@@ -299,7 +303,7 @@ export async function costAndReach(): Promise<BenchResult> {
     `Custom metrics: ${pairs.size} metric × dimension pairs now (${[...pairs].map((p) => p.split('|')[1]).join(', ')}: what the watchdog alarms watch; the stack has no dashboard). Before the cut the handler emitted ${METRICS_BEFORE} metrics and FindingsByRule once per rule that fired (${rulesFired} here): ${metricsBefore} pairs, $${fmt(metricsBefore * PRICES.cwCustomMetricMonth, 2)} a month. The other counts are fields of the run's log lines (the "scan finished" line carries the totals and findingsByRule; the EMF line carries apiRetries and durationMs), for Logs Insights.`,
     `Assumed: ${ASSUMED.apiLatencyMs} ms per API request and ${ASSUMED.s3LatencyMs} ms per S3 request in-region, ${ASSUMED.s3RoundTripsPerConnector} sequential S3 round trips per connector; ${ASSUMED.platformLogBytes} bytes of Lambda platform log lines and a cold ${ASSUMED.initMs} ms init per run; ${ASSUMED.accessLogRecordBytes} bytes per S3 access log record; ${ASSUMED.kmsRequestsPerPublishingRun} KMS requests per run that publishes; ${ASSUMED.apiRequestBytesOut} bytes out per API request. Logs storage is the gzip size of the handler's lines (CloudWatch stores compressed), platform lines taken at a third. Prices: list prices of ${PRICES.date}, no free tiers (see bench/prices.ts for each one's page).`,
     `Storage grows: the archive adds $${fmt((keptBytes / 1e9) * PRICES.s3StorageGbMonth, 3)} to each later month's bill, access logs until their 400 days fill ($${fmt(((accessLogBytes * 13) / 1e9) * PRICES.s3StorageGbMonth, 2)} a month then); after a year the storage lines add about $${fmt(((keptBytes * 12 + accessLogBytes * 12 + stateVersionBytes) / 1e9) * PRICES.s3StorageGbMonth, 2)} a month in all.`,
-    `CPU: process.cpuUsage() (user + system, every thread of the process) of each handler run, divided by its ${connectors} connectors; the simulator and s3rver run in other processes. A series' steady runs are one cursor refresh cycle and do different work (single runs spread 3–8 ms a connector), so a series counts as the mean of its runs, and each latency's figure is its median series of ${CPU_ROUNDS}, the two latencies' series taken in turn (each after its own first 24-hour run). On this two-core machine beside the simulator and s3rver one series differs from the next of the same latency by up to half and more, so that one series of each read anywhere from 0.65 to 1.34 from one whole run to the next; the median of five series read 1.02 to 1.21 in the last nine runs (1.02, 1.21 and 1.04 in the last three: 19 % and 14 % apart), and is compared with the previous run's like every other ratio. What every run shows is that waiting on the API does not multiply the scan's CPU: on a fixed clock both latencies read the same reports, and the 2.3–2.6 times of earlier measurements on the wall clock does not reproduce. The median series at zero latency, per run: ${fmtCpu(cpuZero)}; at ${LATENCY_FOR_CPU_MS} ms ${fmtCpu(cpuSlow)}. SDK CPU per S3 request is a loop of ${fmt(s3Cpu.requests)} PUTs then HEADs of ${fmt(meanReportBytes / 1024, 1)} KiB objects, 8 in flight, to s3rver over plain HTTP (on AWS TLS adds to it); s3rver itself spent ${fmt(s3Cpu.s3rverMsPerRequest, 2)} ms per request in its own process, not counted.`,
+    `CPU: process.cpuUsage() (user + system, every thread of the process) of each handler run, divided by its ${connectors} connectors; the simulator and s3rver run in other processes. A series' steady runs are one cursor refresh cycle and do different work (single runs spread 3–8 ms a connector), so a series counts as the mean of its runs, and each latency's figure is the mean of the middle 80 % of its ${CPU_ROUNDS} series, the two latencies' series taken in turn (each after its own first 24-hour run), all after the bill's series, which is the first handler code the process runs and pays for compiling it. On this two-core machine beside the simulator and s3rver one series differs from the next of the same latency by up to half and more (3.7–8.2 ms a connector at zero latency in one run), so that one series of each read anywhere from 0.65 to 1.34 from one whole run to the next, and the median of five series, with the compiling one among them, read 1.02 to 1.21 in nine runs (1.02, 1.21 and 1.04 in the last three: 19 % and 14 % apart). The ratio is compared with the previous run's like every other. What every run shows is that waiting on the API does not multiply the scan's CPU: on a fixed clock both latencies read the same reports, and the 2.3–2.6 times of earlier measurements on the wall clock does not reproduce. The median series at zero latency, per run: ${fmtCpu(medianSample(cpuSeries.zero))}; at ${LATENCY_FOR_CPU_MS} ms ${fmtCpu(medianSample(cpuSeries.slow))}. SDK CPU per S3 request is a loop of ${fmt(s3Cpu.requests)} PUTs then HEADs of ${fmt(meanReportBytes / 1024, 1)} KiB objects, 8 in flight, to s3rver over plain HTTP (on AWS TLS adds to it); s3rver itself spent ${fmt(s3Cpu.s3rverMsPerRequest, 2)} ms per request in its own process, not counted.`,
     `Reach: one 10-minute invocation is bounded by the network (${fmt(networkMsPerConnector)} ms of round trips per connector, ${CONCURRENCY} in flight) and by CPU (${fmt(perConnectorCpuMs, 2)} ms per connector, the larger of the two latencies, at ${stack.scanMemoryMb}/1769 = ${fmt(vcpu, 3)} vCPU, taking a Lambda vCPU to be as fast as a core here). ${Math.min(networkConnectors, cpuConnectors) / 2 >= 10_000 ? 'Both allow 10,000 chargers.' : 'Below 10,000 chargers: above what one invocation reaches, the stack fans the run out over shards (see Fan-out). More memory buys CPU in proportion: at 1,769 MB the CPU bound is 3.5 times higher.'}`,
   ];
   return {

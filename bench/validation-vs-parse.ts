@@ -4,9 +4,13 @@ import { BENCH_NOW, type BenchResult, fmt, median } from './harness.ts';
 import type { Round } from './processes/parse-rounds.ts';
 
 const PAGE_SIZE = 500;
-/** Fresh processes, one after the other; each runs its own warm-up and measured rounds. */
-const PROCESSES = 3;
-const ROUNDS = 15;
+/**
+ * Fresh processes, one after the other; each runs its own warm-up and measured rounds. Rounds
+ * within a process agree closely, processes less so (their medians read 4.47-5.48 in one run),
+ * so more processes with fewer rounds each.
+ */
+const PROCESSES = 6;
+const ROUNDS = 7;
 const WARM_UP = 3;
 const TARGET = 1;
 /** The workload of the throughput benchmark's paging case: about 1,100 reports per connector. */
@@ -151,11 +155,13 @@ export async function validationVsParse(): Promise<BenchResult> {
       'Reproducibility: the ratio was of wall time in one process, and moved by 16 % between two whole runs (5.55, then 4.66) on this ' +
         'shared two-core machine; wall time grows whenever a neighbour holds the core, and processes differed by up to 30 % in their ' +
         "whole pass (the collector's helper threads waited for a busy second core). It is now CPU time (user + system) with the " +
-        'collector on the main thread, fixed heap flags, the passes interleaved, and the median of 45 rounds in 3 processes. Three ' +
+        'collector on the main thread, fixed heap flags, the passes interleaved, and the median of pooled rounds. Three ' +
         '`--only validation-vs-parse` runs at a load of 6-9 on the two cores read 5.80, 5.69 and 5.92 (4 % apart); single processes at ' +
         'a load of 3 read 5.28-5.57. CPU time still rises a little with load (the whole pass touches far more memory than the parse, ' +
         "so it loses more to a neighbour's use of the caches), which is why it reads higher than the wall-clock ratios of the earlier " +
-        'runs: the first whole run after the change differs from the wall-time ratio in bench/last-run.json by the change of method.',
+        'runs. With 45 rounds in 3 processes the ratio read 4.66 to 5.28 over nine whole runs, once 13 % and once 7 % from the run ' +
+        'before: single processes differ more than rounds do (per-process medians 4.47, 5.26 and 5.48 in one run), so the rounds now ' +
+        `come from ${PROCESSES} processes of ${ROUNDS}.`,
       'A CPU profile (node --cpu-prof) of this benchmark puts the time, besides the parse and the garbage collector, in: the rules ' +
         '(evaluateReport, about as much as the parse; building findings and their fingerprints is the largest single part), finding the ' +
         "items' text for the archive (itemTexts, a second pass over every character of the page), session facts and vendor text clean-up " +
