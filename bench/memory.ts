@@ -4,11 +4,10 @@ import { type BenchResult, fmt, typical } from './harness.ts';
 const TARGET = 1.25;
 /**
  * Rounds, each scanning every size once (zero-report and read) in turn, except that the
- * 10,000-charger scans (a minute or two each) come in every other round only: the baseline and
- * the 1,000-charger scan, whose difference is the ratio's denominator, get twice the runs.
+ * 10,000-charger scans (a minute or two each) come in even rounds only: the baseline and the
+ * 1,000-charger scan, whose difference is the ratio's denominator, get twice the runs.
  */
 const ROUNDS = 10;
-const LARGEST_EVERY = 2;
 /**
  * The V8 flags of every scan's process, so that the garbage collector's schedule does not
  * follow the machine: --predictable-gc-schedule fixes the young generation (4 MB semi-spaces),
@@ -45,6 +44,9 @@ type Measured = {
   wallMs: number;
 };
 
+/** A scan's runs, and the round each was taken in. */
+type Runs = { empty: Measured[]; read: Measured[]; rounds: number[] };
+
 /**
  * Peak resident memory of a scan at the default config for 100, 1,000 and 10,000 chargers of
  * two connectors, each in a fresh process, net of a zero-report scan: a scan that flattens with
@@ -52,8 +54,7 @@ type Measured = {
  */
 export async function memory(): Promise<BenchResult> {
   const largest = SIZES[SIZES.length - 1] as number;
-  const inRound = (chargers: number, round: number) =>
-    chargers !== largest || round % LARGEST_EVERY === 0;
+  const inRound = (chargers: number, round: number) => chargers !== largest || round % 2 === 0;
   const sim = await startChild<{ url: string; tokenUrl: string; clockUrl: string }>(
     'clocked-simulator',
     {
@@ -80,7 +81,7 @@ export async function memory(): Promise<BenchResult> {
     // Round after round, every scan once, so that a slow stretch of the machine touches every
     // size alike; then the typical value of each scan's runs.
     const baselines: Measured[] = [];
-    const runs = new Map<number, { empty: Measured[]; read: Measured[]; rounds: number[] }>(
+    const runs = new Map<number, Runs>(
       SIZES.map((chargers) => [chargers, { empty: [], read: [], rounds: [] }]),
     );
     for (let round = 0; round < ROUNDS; round++) {
@@ -88,14 +89,14 @@ export async function memory(): Promise<BenchResult> {
       baselines.push(await scan(1, BEFORE_WINDOW));
       for (const chargers of SIZES) {
         if (!inRound(chargers, round)) continue;
-        const of = runs.get(chargers) as { empty: Measured[]; read: Measured[]; rounds: number[] };
+        const of = runs.get(chargers) as Runs;
         of.empty.push(await scan(chargers, BEFORE_WINDOW));
         of.read.push(await scan(chargers, NOW));
         of.rounds.push(round);
       }
     }
     const rows: Row[] = SIZES.map((chargers) => {
-      const of = runs.get(chargers) as { empty: Measured[]; read: Measured[]; rounds: number[] };
+      const of = runs.get(chargers) as Runs;
       return { chargers, empty: typicalOf(of.empty), read: typicalOf(of.read), runs: of };
     });
     return report(typicalOf(baselines), rows, baselines);
@@ -106,10 +107,10 @@ export async function memory(): Promise<BenchResult> {
 
 type Row = {
   chargers: number;
-  empty: Measured;
-  read: Measured;
-  /** Every run, and the round each was taken in, to show the spread. */
-  runs: { read: Measured[]; rounds: number[] };
+  empty: Typical;
+  read: Typical;
+  /** Every run, to show the spread. */
+  runs: Runs;
 };
 
 /**
@@ -117,17 +118,21 @@ type Row = {
  * modules held before it began. What loading leaves resident moves by up to 8 MiB from one
  * process to the next, and that part is not the scan's.
  */
-const workKb = (m: Measured) => m.maxRssKb - m.loadedKb;
+const workOf = (m: Measured) => m.maxRssKb - m.loadedKb;
 
-function typicalOf(runs: readonly Measured[]): Measured {
-  const first = runs[0] as Measured;
+/** A scan's typical run: its counts, and the typical value of each measure over its runs. */
+type Typical = Pick<Measured, 'connectors' | 'reports' | 'loadedKb' | 'heapPeakKb' | 'wallMs'> & {
+  workKb: number;
+};
+
+function typicalOf(runs: readonly Measured[]): Typical {
+  const { connectors, reports } = runs[0] as Measured;
   const t = (pick: (m: Measured) => number) => typical(runs, pick);
-  const loadedKb = t((m) => m.loadedKb);
   return {
-    ...first,
-    loadedKb,
-    // Kept so that peak − loaded is the typical work, not a difference of two typical values.
-    maxRssKb: loadedKb + t(workKb),
+    connectors,
+    reports,
+    loadedKb: t((m) => m.loadedKb),
+    workKb: t(workOf),
     heapPeakKb: t((m) => m.heapPeakKb),
     wallMs: t((m) => m.wallMs),
   };
@@ -135,24 +140,24 @@ function typicalOf(runs: readonly Measured[]): Measured {
 
 const mib = (kb: number) => `${fmt(kb / 1024, 1)} MiB`;
 
-function report(baseline: Measured, rows: readonly Row[], baselines: Measured[]): BenchResult {
-  const net = (m: Measured) => workKb(m) - workKb(baseline);
+function report(baseline: Typical, rows: readonly Row[], baselines: Measured[]): BenchResult {
+  const net = (m: Typical) => m.workKb - baseline.workKb;
   const of = (chargers: number) => rows.find((r) => r.chargers === chargers) as Row;
   const ratio = net(of(10_000).read) / net(of(1_000).read);
   // The same ratio within each round that has both (its own baseline), to show how far one run moves it.
+  // The baseline and the 1,000-charger scan ran in every round, so a round indexes their runs.
   const largest = of(10_000).runs;
   const roundRatios = largest.rounds.map((round, i) => {
-    const base = workKb(baselines[round] as Measured);
-    const small = of(1_000).runs.read[of(1_000).runs.rounds.indexOf(round)] as Measured;
-    return (workKb(largest.read[i] as Measured) - base) / (workKb(small) - base);
+    const base = workOf(baselines[round] as Measured);
+    const small = workOf(of(1_000).runs.read[round] as Measured);
+    return (workOf(largest.read[i] as Measured) - base) / (small - base);
   });
   const range = (runs: readonly Measured[], pick: (m: Measured) => number) => {
     const kbs = runs.map(pick);
     return `${fmt(Math.min(...kbs) / 1024, 1)}–${fmt(Math.max(...kbs) / 1024, 1)}`;
   };
-  const heapKb = (m: Measured) => m.heapPeakKb;
-  const perConnector = (pick: (m: Measured) => number, which: 'empty' | 'read') =>
-    ((pick(of(10_000)[which]) - pick(of(1_000)[which])) * 1024) /
+  const perConnector = (key: 'workKb' | 'heapPeakKb', which: 'empty' | 'read') =>
+    ((of(10_000)[which][key] - of(1_000)[which][key]) * 1024) /
     (of(10_000)[which].connectors - of(1_000)[which].connectors);
   return {
     title: 'Peak memory of a scan',
@@ -164,18 +169,18 @@ function report(baseline: Measured, rows: readonly Row[], baselines: Measured[])
       "peak RSS less its process's peak before the scan began. Net = a scan's work less the baseline's: a zero-report scan " +
       "of 1 charger (same process, modules and requests; the simulator's clock set before the window, so every page is empty). " +
       `Every process runs with fixed V8 flags (${NODE_FLAGS.join(' ')}); ${ROUNDS} rounds, each scanning every size in turn ` +
-      `(10,000 chargers in every ${LARGEST_EVERY === 2 ? 'other' : `${LARGEST_EVERY}th`} round), and each figure the mean of the middle 80 % of its runs.`,
+      '(10,000 chargers in every other round), and each figure the mean of the middle 80 % of its runs.',
     figures: [
       {
         label: 'baseline: zero-report scan of 1 charger',
         value:
-          `${mib(workKb(baseline))} of work (runs ${range(baselines, workKb)} MiB) over ${mib(baseline.loadedKb)} ` +
+          `${mib(baseline.workKb)} of work (runs ${range(baselines, workOf)} MiB) over ${mib(baseline.loadedKb)} ` +
           `of Node, tsx and modules (runs ${range(baselines, (m) => m.loadedKb)} MiB)`,
       },
       ...rows.map((r) => ({
         label: `${fmt(r.chargers)} chargers: net peak`,
         value:
-          `${mib(net(r.read))} net (work ${mib(workKb(r.read))}, runs ${range(r.runs.read, workKb)} MiB; peak RSS ${mib(r.read.maxRssKb)}; ` +
+          `${mib(net(r.read))} net (work ${mib(r.read.workKb)}, runs ${range(r.runs.read, workOf)} MiB; peak RSS ${mib(r.read.loadedKb + r.read.workKb)}; ` +
           `heap ${mib(r.read.heapPeakKb)}, ${fmt(r.read.reports)} reports, ${fmt(r.read.wallMs / 1000, 1)} s; ${r.runs.read.length} runs); ` +
           `zero-report scan ${mib(net(r.empty))} net, heap ${mib(r.empty.heapPeakKb)}`,
       })),
@@ -189,8 +194,8 @@ function report(baseline: Measured, rows: readonly Row[], baselines: Measured[])
       {
         label: 'growth per connector, 1,000 → 10,000 chargers',
         value:
-          `${fmt(perConnector(workKb, 'read'))} B RSS, ${fmt(perConnector(heapKb, 'read'))} B heap; ` +
-          `with zero reports ${fmt(perConnector(workKb, 'empty'))} B RSS, ${fmt(perConnector(heapKb, 'empty'))} B heap`,
+          `${fmt(perConnector('workKb', 'read'))} B RSS, ${fmt(perConnector('heapPeakKb', 'read'))} B heap; ` +
+          `with zero reports ${fmt(perConnector('workKb', 'empty'))} B RSS, ${fmt(perConnector('heapPeakKb', 'empty'))} B heap`,
       },
     ],
     notes: [

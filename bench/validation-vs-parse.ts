@@ -161,7 +161,7 @@ export async function validationVsParse(): Promise<BenchResult> {
         "so it loses more to a neighbour's use of the caches), which is why it reads higher than the wall-clock ratios of the earlier " +
         'runs. With 45 rounds in 3 processes the ratio read 4.66 to 5.28 over nine whole runs, once 13 % and once 7 % from the run ' +
         'before: single processes differ more than rounds do (per-process medians 4.47, 5.26 and 5.48 in one run), so the rounds now ' +
-        `come from ${PROCESSES} processes of ${ROUNDS}.`,
+        `come from ${PROCESSES} processes of ${ROUNDS}. So taken it read 4.82 (\`--only validation-vs-parse\`), then 4.89 and 5.34 in two whole runs in a row (+9 %): every process of the second run but one read above every one of the first (4.82–5.56 against 4.73–4.94), a slower stretch of the machine that more processes within this section do not average out, and the wall-clock step ratios moved further (rules and session facts 1.86 then 2.08, the whole 4.11 then 4.54).`,
       'A CPU profile (node --cpu-prof) of this benchmark puts the time, besides the parse and the garbage collector, in: the rules ' +
         '(evaluateReport, about as much as the parse; building findings and their fingerprints is the largest single part), finding the ' +
         "items' text for the archive (itemTexts, a second pass over every character of the page), session facts and vendor text clean-up " +
