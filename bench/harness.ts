@@ -23,6 +23,18 @@ export interface BenchResult {
 }
 
 /**
+ * A benchmark whose samples are fresh processes spread over a whole run, between the other
+ * benchmarks, rather than taken one after the other: a stretch in which the shared machine is
+ * slower then moves a few of its samples instead of all of them.
+ */
+export interface SpreadBenchmark<T> {
+  samples: number;
+  sample(): Promise<T>;
+  /** The result of every sample; `spread` tells whether other benchmarks ran between them. */
+  result(samples: readonly T[], spread: boolean): BenchResult;
+}
+
+/**
  * The clock of every benchmark that scans the simulator, for the scan and the simulator alike:
  * on the wall clock each run would read a different window, and so a different number of
  * reports. In the past, so that a simulator on the wall clock has ended every session in it.

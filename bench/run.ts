@@ -1,11 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
-import { BENCHMARKS } from './benchmarks.ts';
+import { BENCHMARKS, SPREAD_BENCHMARKS } from './benchmarks.ts';
 import { runChild } from './children.ts';
 import { type BenchResult, type Figure, fmt, verdict } from './harness.ts';
 
 /** Flags of each benchmark's process: report-cost collects garbage before it samples memory. */
-const BENCHMARK_NODE_FLAGS = ['--expose-gc'];
+const BENCHMARKS_FLAGS = ['--expose-gc'];
 
 const COMMAND = 'npm run bench';
 /** Every figure's ratio of the last whole run, by benchmark and label; committed with BENCHMARKS.md. */
@@ -32,10 +32,7 @@ async function main(): Promise<void> {
   const previous = await lastRun();
   const started = performance.now();
   const results: Named[] = [];
-  for (const name of Object.keys(BENCHMARKS)) {
-    if (only && !only.includes(name)) continue;
-    // Each in a fresh process: see bench/processes/benchmark.ts.
-    const result = await runChild<BenchResult>('benchmark', { name }, BENCHMARK_NODE_FLAGS);
+  const report = (name: string, result: BenchResult) => {
     results.push({ ...result, name });
     process.stdout.write(`\n${result.title}\n`);
     for (const f of result.figures) {
@@ -44,7 +41,28 @@ async function main(): Promise<void> {
         `  ${f.label.padEnd(44)} ${f.value}${f.target ? `  target ${f.target} ${verdict(f.pass)}` : ''}${before ? `  (previous run ${before})` : ''}\n`,
       );
     }
+  };
+  const chosen = (name: string) => !only || only.includes(name);
+  const benchmarks = Object.keys(BENCHMARKS).filter(chosen);
+  const spread = await Promise.all(
+    Object.entries(SPREAD_BENCHMARKS)
+      .filter(([name]) => chosen(name))
+      .map(async ([name, load]) => ({ name, benchmark: await load(), samples: [] as unknown[] })),
+  );
+  // Gap g comes before benchmark g (the last gap after them all); each spread benchmark's
+  // samples fall on gaps evenly apart from the first to the last.
+  for (let gap = 0; gap <= benchmarks.length; gap++) {
+    for (const s of spread) {
+      for (let i = 0; i < s.benchmark.samples; i++) {
+        if (gapOf(i, s.benchmark.samples, benchmarks.length) === gap)
+          s.samples.push(await s.benchmark.sample());
+      }
+    }
+    const name = benchmarks[gap];
+    // Each in a fresh process: see bench/processes/benchmark.ts.
+    if (name) report(name, await runChild<BenchResult>('benchmark', { name }, BENCHMARKS_FLAGS));
   }
+  for (const s of spread) report(s.name, s.benchmark.result(s.samples, benchmarks.length > 0));
   const minutes = (performance.now() - started) / 60_000;
   if (only) {
     process.stdout.write(
@@ -59,15 +77,21 @@ async function main(): Promise<void> {
   );
 }
 
+/** The gap (0 before the first of `gaps` benchmarks, `gaps` after the last) of a sample. */
+function gapOf(sample: number, samples: number, gaps: number): number {
+  return samples === 1 ? 0 : Math.round((sample * gaps) / (samples - 1));
+}
+
 /** The names after `--only`, checked against the benchmarks; undefined runs them all. */
 function selected(args: readonly string[]): string[] | undefined {
   const at = args.indexOf('--only');
   if (at === -1) return undefined;
   const names = (args[at + 1] ?? '').split(',').filter(Boolean);
-  const unknown = names.filter((n) => !Object.hasOwn(BENCHMARKS, n));
+  const known = [...Object.keys(BENCHMARKS), ...Object.keys(SPREAD_BENCHMARKS)];
+  const unknown = names.filter((n) => !known.includes(n));
   if (names.length === 0 || unknown.length > 0)
     throw new Error(
-      `--only takes benchmark names: ${Object.keys(BENCHMARKS).join(', ')}${unknown.length ? ` (not: ${unknown.join(', ')})` : ''}`,
+      `--only takes benchmark names: ${known.join(', ')}${unknown.length ? ` (not: ${unknown.join(', ')})` : ''}`,
     );
   return names;
 }
@@ -141,8 +165,9 @@ function markdown(results: readonly Named[], minutes: number, previous?: LastRun
     '',
     'Each target is a ratio against a baseline measured in the same run, so it holds across machines; absolute times are',
     'for this machine only. Each benchmark runs in a fresh process, one after the other, so that none inherits what the',
-    'ones before it left in memory. This file is rewritten by every run, notes included: the notes live in `bench/` beside',
-    'each measurement.',
+    'ones before it left in memory; the per-report benchmark, last here, takes its processes between the others, spread',
+    'over the whole run. This file is rewritten by every run, notes included: the notes live in `bench/` beside each',
+    'measurement.',
   ];
   lines.push(
     '',

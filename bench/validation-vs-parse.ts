@@ -1,15 +1,17 @@
 import type { FleetOptions } from '../functions/simulator/fleet.ts';
 import { runChild } from './children.ts';
-import { BENCH_NOW, type BenchResult, fmt, median } from './harness.ts';
+import { BENCH_NOW, type BenchResult, fmt, median, type SpreadBenchmark } from './harness.ts';
 import type { Round } from './processes/parse-rounds.ts';
 
 const PAGE_SIZE = 500;
 /**
- * Fresh processes, one after the other; each runs its own warm-up and measured rounds. Rounds
- * within a process agree closely, processes less so (their medians read 4.47-5.48 in one run),
- * so more processes with fewer rounds each.
+ * Fresh processes, each with its own warm-up and measured rounds. Rounds within a process agree
+ * closely, processes less so (their medians read 4.47-5.48 in one run), and a whole stretch of
+ * processes can read high together when a neighbour on the shared machine sends much traffic
+ * through the caches (the whole pass is bound by memory far more than the parse): so many
+ * processes of few rounds, spread over the whole run.
  */
-const PROCESSES = 6;
+const PROCESSES = 8;
 const ROUNDS = 7;
 const WARM_UP = 3;
 const TARGET = 1;
@@ -24,15 +26,17 @@ const FLEET: Partial<FleetOptions> = {
 const LOOKBACK_MS = 8 * 3_600_000;
 /**
  * Fixed heap flags for every process: the young generation's size (which V8 otherwise grows
- * from 1 MB as it sees fit), an old-space limit far above what the rounds use, and the garbage
- * collector on the main thread only, so that its work neither depends on the machine's memory
- * nor hides in helper threads that a busy second core runs late or not at all.
+ * from 1 MB as it sees fit), an old-space limit far above what the rounds use, and no helper
+ * threads (the garbage collector and the compilers work on the main thread), so that the work
+ * neither depends on the machine's memory nor hides in threads that a busy second core runs late
+ * or not at all. With the main thread alone, the process's CPU time is the work of the passes,
+ * and wall time equals it whenever the core is not taken from it.
  */
 const HEAP_FLAGS = [
   '--min-semi-space-size=16',
   '--max-semi-space-size=16',
   '--max-old-space-size=2048',
-  '--single-threaded-gc',
+  '--single-threaded',
 ];
 
 type Measured = {
@@ -46,25 +50,27 @@ type Measured = {
 /**
  * Everything the scan does to a report beyond parsing it, against `JSON.parse` of the same
  * pages, page by page as the scan reads them: each page is parsed, handled and dropped before
- * the next. The target is that handling a report costs no more than parsing it.
+ * the next. The target is that handling a report costs no more than parsing it. Its processes
+ * are spread over a whole run (bench/run.ts), or run one after the other under `--only`.
  */
-export async function validationVsParse(): Promise<BenchResult> {
-  const children: Measured[] = [];
-  for (let i = 0; i < PROCESSES; i++) {
-    children.push(
-      await runChild<Measured>(
-        'parse-rounds',
-        {
-          rounds: WARM_UP + ROUNDS,
-          pageSize: PAGE_SIZE,
-          fleet: FLEET,
-          lookbackMs: LOOKBACK_MS,
-          nowMs: BENCH_NOW,
-        },
-        ['--expose-gc', ...HEAP_FLAGS],
-      ),
-    );
-  }
+export const validationVsParse: SpreadBenchmark<Measured> = {
+  samples: PROCESSES,
+  sample: () =>
+    runChild<Measured>(
+      'parse-rounds',
+      {
+        rounds: WARM_UP + ROUNDS,
+        pageSize: PAGE_SIZE,
+        fleet: FLEET,
+        lookbackMs: LOOKBACK_MS,
+        nowMs: BENCH_NOW,
+      },
+      ['--expose-gc', ...HEAP_FLAGS],
+    ),
+  result,
+};
+
+function result(children: readonly Measured[], spread: boolean): BenchResult {
   const { reports, bytes, pages, findings } = children[0] as Measured;
   // The first rounds of each process warm the JIT up; the rest of every process are pooled.
   // The ratio is (whole − parse only) / parse only in CPU time of the process (user + system;
@@ -92,9 +98,9 @@ export async function validationVsParse(): Promise<BenchResult> {
       'as the simulator serves them; one in five with an injected fault). Each round parses every page and drops it (parse only), and ' +
       'parses every page, handles it as the scan does and drops it (whole); the ratio is (whole − parse only) / parse only, in CPU time ' +
       'of the process (user + system), taken per round. ' +
-      `${PROCESSES} fresh processes one after the other, each with fixed heap flags (${HEAP_FLAGS.join(' ')}, --expose-gc), ` +
+      `${children.length} fresh processes ${spread ? 'spread over the whole run (the first before every other benchmark, the last after them, the rest between)' : 'one after the other (`--only`)'}, each with fixed heap flags (${HEAP_FLAGS.join(' ')}, --expose-gc), ` +
       `${WARM_UP} warm-up rounds then ${ROUNDS} measured; the two passes alternate which goes first from round to round, each after a full collection. ` +
-      `Figures are medians of the ${PROCESSES * ROUNDS} measured rounds pooled (the ratio: the median of the rounds' own ratios); ` +
+      `Figures are medians of the ${children.length * ROUNDS} measured rounds pooled (the ratio: the median of the rounds' own ratios); ` +
       "the steps' shares are of the parse within the whole pass, in wall time.",
     figures: [
       {
@@ -160,8 +166,8 @@ export async function validationVsParse(): Promise<BenchResult> {
         'a load of 3 read 5.28-5.57. CPU time still rises a little with load (the whole pass touches far more memory than the parse, ' +
         "so it loses more to a neighbour's use of the caches), which is why it reads higher than the wall-clock ratios of the earlier " +
         'runs. With 45 rounds in 3 processes the ratio read 4.66 to 5.28 over nine whole runs, once 13 % and once 7 % from the run ' +
-        'before: single processes differ more than rounds do (per-process medians 4.47, 5.26 and 5.48 in one run), so the rounds now ' +
-        `come from ${PROCESSES} processes of ${ROUNDS}. So taken it read 4.82 (\`--only validation-vs-parse\`), then 4.89 and 5.34 in two whole runs in a row (+9 %): every process of the second run but one read above every one of the first (4.82–5.56 against 4.73–4.94), a slower stretch of the machine that more processes within this section do not average out, and the wall-clock step ratios moved further (rules and session facts 1.86 then 2.08, the whole 4.11 then 4.54).`,
+        'before: single processes differ more than rounds do (per-process medians 4.47, 5.26 and 5.48 in one run), so the rounds ' +
+        `came from 6 processes of 7: they read 4.82 (\`--only validation-vs-parse\`), then 4.89 and 5.34 in two whole runs in a row (+9 %). Every process of the second run but one read above every one of the first (4.82–5.56 against 4.73–4.94): a slower stretch of the machine that more processes within this section do not average out, and the wall-clock step ratios moved further (rules and session facts 1.86 then 2.08, the whole 4.11 then 4.54). A neighbour sending much traffic through the shared cache raises the whole pass and hardly the parse: beside such a neighbour one process read 4.80 against 4.13 alone. So the processes are now ${PROCESSES} of ${ROUNDS} rounds, spread over the whole run, and without helper threads at all (the compilers had added about a sixth to the whole pass's CPU time on other threads: 812 ms of CPU in 701 ms of wall time). With \`--only\` on a quieter machine they read 4.02 (processes 3.91–4.12).`,
       'A CPU profile (node --cpu-prof) of this benchmark puts the time, besides the parse and the garbage collector, in: the rules ' +
         '(evaluateReport, about as much as the parse; building findings and their fingerprints is the largest single part), finding the ' +
         "items' text for the archive (itemTexts, a second pass over every character of the page), session facts and vendor text clean-up " +
