@@ -215,7 +215,7 @@ function report(baseline: Typical, rows: readonly Row[], baselines: Measured[]):
         'before any scan work differs by up to 8 MiB from one process to the next (108.5–116.9 MiB over eight baseline processes in a row), ' +
         "while what the scan adds over it differed by under 2 MiB (4.4–6.1 MiB). So each process's peak before the scan is now " +
         'taken off its own peak, and the 1,000-charger scan and the baseline get ten runs each. So measured the ratio read 6.86 ' +
-        '(`--only memory`), then 6.32 and 6.36 in two whole runs in a row. At 10,000 chargers peak RSS is about 1.8 times the largest sampled heap: the rest ' +
+        '(`--only memory`), then 6.32 and 6.36 in two whole runs in a row, and 7.13 and 6.99 (−2 %) in the next two, on a faster machine where the net peak of the 1,000-charger scan read lower (34 against 39 MiB). At 10,000 chargers peak RSS is about 1.8 times the largest sampled heap: the rest ' +
         '(young generation, code, buffers of sockets and file writes outside the heap) is not broken down here.',
       'Net peak does not start from zero: a zero-report scan of 100 chargers already holds about 27 MiB more than one of 1 ' +
         'charger, and one of 1,000 no more than that. What fills it (connectors in flight at the default concurrency, their ' +
