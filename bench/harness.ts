@@ -28,7 +28,8 @@ export interface BenchResult {
  * slower then moves a few of its samples instead of all of them.
  */
 export interface SpreadBenchmark<T> {
-  samples: number;
+  /** How many samples a run takes. */
+  sampleCount: number;
   sample(): Promise<T>;
   /** The result of every sample; `spread` tells whether other benchmarks ran between them. */
   result(samples: readonly T[], spread: boolean): BenchResult;

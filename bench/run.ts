@@ -5,7 +5,7 @@ import { runChild } from './children.ts';
 import { type BenchResult, type Figure, fmt, verdict } from './harness.ts';
 
 /** Flags of each benchmark's process: report-cost collects garbage before it samples memory. */
-const BENCHMARKS_FLAGS = ['--expose-gc'];
+const BENCHMARK_NODE_FLAGS = ['--expose-gc'];
 
 const COMMAND = 'npm run bench';
 /** Every figure's ratio of the last whole run, by benchmark and label; committed with BENCHMARKS.md. */
@@ -49,18 +49,20 @@ async function main(): Promise<void> {
       .filter(([name]) => chosen(name))
       .map(async ([name, load]) => ({ name, benchmark: await load(), samples: [] as unknown[] })),
   );
-  // Gap g comes before benchmark g (the last gap after them all); each spread benchmark's
-  // samples fall on gaps evenly apart from the first to the last.
+  // Gap g comes before benchmark g (the last gap after them all); each spread benchmark takes
+  // its next samples while they fall on this gap, so that they lie evenly from first to last.
   for (let gap = 0; gap <= benchmarks.length; gap++) {
-    for (const s of spread) {
-      for (let i = 0; i < s.benchmark.samples; i++) {
-        if (gapOf(i, s.benchmark.samples, benchmarks.length) === gap)
-          s.samples.push(await s.benchmark.sample());
-      }
+    for (const { benchmark, samples } of spread) {
+      while (
+        samples.length < benchmark.sampleCount &&
+        gapOf(samples.length, benchmark.sampleCount, benchmarks.length) === gap
+      )
+        samples.push(await benchmark.sample());
     }
     const name = benchmarks[gap];
     // Each in a fresh process: see bench/processes/benchmark.ts.
-    if (name) report(name, await runChild<BenchResult>('benchmark', { name }, BENCHMARKS_FLAGS));
+    if (name)
+      report(name, await runChild<BenchResult>('benchmark', { name }, BENCHMARK_NODE_FLAGS));
   }
   for (const s of spread) report(s.name, s.benchmark.result(s.samples, benchmarks.length > 0));
   const minutes = (performance.now() - started) / 60_000;

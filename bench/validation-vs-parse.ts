@@ -54,7 +54,7 @@ type Measured = {
  * are spread over a whole run (bench/run.ts), or run one after the other under `--only`.
  */
 export const validationVsParse: SpreadBenchmark<Measured> = {
-  samples: PROCESSES,
+  sampleCount: PROCESSES,
   sample: () =>
     runChild<Measured>(
       'parse-rounds',
@@ -74,7 +74,7 @@ function result(children: readonly Measured[], spread: boolean): BenchResult {
   const { reports, bytes, pages, findings } = children[0] as Measured;
   // The first rounds of each process warm the JIT up; the rest of every process are pooled.
   // The ratio is (whole − parse only) / parse only in CPU time of the process (user + system;
-  // with the collector on the main thread that is the work done, garbage collection included),
+  // with no helper threads that is the work done, garbage collection and compiling included),
   // taken in each round, then the median of those. CPU time, unlike wall time, does not grow
   // while another process holds the core; the median is not moved by a round that a burst of
   // cache-hungry neighbours slowed. The wall-clock ratio is shown beside it. The steps' timers
