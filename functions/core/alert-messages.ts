@@ -45,7 +45,13 @@ export interface MessageLimits {
 
 const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'info'];
 const ICON: Record<Severity, string> = { critical: '🔴', warning: '🟠', info: '🔵' };
-const EVENT_ORDER: readonly IncidentEvent[] = ['escalate', 'open', 'reminder', 'resolve'];
+const EVENT_ORDER: readonly IncidentEvent[] = [
+  'escalate',
+  'open',
+  'reminder',
+  'attributed',
+  'resolve',
+];
 const SUBJECT_LIMIT = 100;
 
 /**
@@ -216,6 +222,7 @@ function eventCounts(notices: readonly IncidentNotification[]): string {
     open: 'opened',
     reminder: 'still open',
     escalate: 'escalated',
+    attributed: 'attributed',
     resolve: 'resolved',
   };
   return EVENT_ORDER.flatMap((event) => {

@@ -4,10 +4,14 @@ import {
   type FleetSession,
   markAttributionDelivered,
 } from '../core/fleet/attribution.ts';
+import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import { kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
+import { CONNECTOR_SEPARATOR } from '../core/fleet/tabulation.ts';
+import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
-import type { SilencedAt } from '../core/incidents/notices.ts';
+import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
+import type { ReportOrigin } from '../core/session-report.ts';
 import type { AlertSink, Log, ScanState } from './ports.ts';
 
 /** What the fleet-wide steps of a run need. */
@@ -43,6 +47,7 @@ export async function attributeFleet(
   if (!settings.attribution.enabled) return { delivered: [], openIncidents: 0 };
   try {
     const previous = await step.state.loadAttribution();
+    const records = await connectorRecords(step, previous, sessions);
     const run = {
       now: step.now,
       settings,
@@ -50,8 +55,13 @@ export async function attributeFleet(
         step.incidents.for(origin),
       fleet: step.fleet,
       ...(step.silenced ? { silenced: step.silenced } : {}),
+      connectorRecord: (origin: ReportOrigin) => records.get(connectorKey(origin)),
     };
-    const { state, notices, changed } = attributionStep(previous, sessions, run);
+    const { state, notices, changed, closed } = attributionStep(previous, sessions, run);
+    // Closed before anything is sent: the attributed notice then never meets a reminder of
+    // the connector incident it closed. Dropped from the record at once (nothing left to tell).
+    for (const record of closed)
+      await step.state.saveIncidents(markDelivered(record, [], step.silenced));
     const outcome = notices.length > 0 ? await step.alerts.publish(notices) : undefined;
     const accepted = new Set(outcome?.accepted ?? []);
     const delivered = notices.filter((n) => accepted.has(n.id));
@@ -80,6 +90,38 @@ export async function attributeFleet(
       error: `fleet attribution not updated: ${messageOf(error)}`,
     };
   }
+}
+
+/**
+ * The own records of the connectors whose findings the fleet may attribute this run: those
+ * with a finding still waiting, and those read with an attributable finding. Few: faults are rare.
+ */
+async function connectorRecords(
+  step: FleetStep,
+  previous: AttributionState | undefined,
+  sessions: readonly FleetSession[],
+): Promise<Map<string, ConnectorIncidentState>> {
+  const origins = new Map<string, ReportOrigin>();
+  for (const mark of previous?.failures ?? []) {
+    if (!mark.held) continue;
+    const at = mark.c.indexOf(CONNECTOR_SEPARATOR);
+    const origin = { chargerId: mark.c.slice(0, at), connectorId: mark.c.slice(at + 1) };
+    origins.set(connectorKey(origin), origin);
+  }
+  for (const { origin, session } of sessions)
+    if (session.findings.length > 0) origins.set(connectorKey(origin), origin);
+  const records = new Map<string, ConnectorIncidentState>();
+  await Promise.all(
+    [...origins].map(async ([key, origin]) => {
+      const record = await step.state.loadIncidents(origin);
+      if (record) records.set(key, record);
+    }),
+  );
+  return records;
+}
+
+function connectorKey(origin: ReportOrigin): string {
+  return `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`;
 }
 
 /**

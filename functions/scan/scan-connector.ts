@@ -134,7 +134,8 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
         counts.findings++;
         findingsByRule[finding.rule] = (findingsByRule[finding.rule] ?? 0) + 1;
       }
-      sessions.push(session);
+      // Re-read sessions are skipped by the record, so the first fetch's time is the one kept.
+      sessions.push({ ...session, seenAt: scan.to });
     };
 
     // A window that cannot be read to its end still has its first pages' faults alerted.

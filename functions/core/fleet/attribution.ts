@@ -2,7 +2,11 @@ import type { Finding } from '../finding.ts';
 import {
   applySessions,
   type ConnectorIncidentState,
+  closeExplained,
+  type Explanation,
   emptyIncidentState,
+  heldForFleet,
+  incidentKey,
 } from '../incidents/connector-incidents.ts';
 import type {
   IncidentNotification,
@@ -42,9 +46,26 @@ export interface AttributionRun {
    * not save must stay as it was.
    */
   inPlace?: boolean;
+  /**
+   * A connector's own incident record, for closing the incidents it told first once the fleet
+   * attributes their fault to a vehicle or a whole charger. Without it nothing is closed.
+   */
+  connectorRecord?: (origin: ReportOrigin) => ConnectorIncidentState | undefined;
 }
 
-/** A fleet with no sessions tabulated yet. */
+/** A connector record the step changed: the incidents the fleet now explains are closed. */
+export type ClosedRecords = ConnectorIncidentState[];
+
+/** A connector incident told first, now attributed elsewhere: which record explains it. */
+interface Attributed {
+  /** `chargerId` U+001F `connectorId`. */
+  connector: string;
+  /** The connector's incident key (rule and what it names). */
+  key: string;
+  sessionId: string;
+  /** The vehicle's or charger's record. */
+  record: string;
+}
 export function emptyAttribution(): AttributionState {
   return {
     version: 2,
@@ -68,7 +89,13 @@ export function attributionStep(
   previous: AttributionState | undefined,
   sessions: readonly FleetSession[],
   run: AttributionRun,
-): { state: AttributionState; notices: IncidentNotification[]; changed: boolean } {
+): {
+  state: AttributionState;
+  notices: IncidentNotification[];
+  changed: boolean;
+  /** Connector records whose incidents the fleet closed this run: the caller saves them. */
+  closed: ClosedRecords;
+} {
   const before = previous?.version === 2 ? previous : emptyAttribution();
   const { windowDays, holdHours } = run.settings.attribution;
   const now = Date.parse(run.now);
@@ -109,9 +136,12 @@ export function attributionStep(
   // Most runs hold nothing new to decide: the tabulation is built only when something waits
   // and its evidence moved.
   const due = reconsider(held, failures, fresh, context);
+  const attributed: Attributed[] = [];
   if (due.length > 0) {
     const table = new Tabulation({ ...record, failures }, oldest);
-    for (const mark of due) route(mark, table, context, feed);
+    const toldFirst = (mark: SessionMark, finding: Finding) =>
+      !heldForFleet(finding, run.settingsFor(originOf(mark.c)));
+    for (const mark of due) route(mark, table, context, feed, toldFirst, attributed);
   }
   // A clean session counts for every record its vehicle and connector already have.
   for (const mark of fresh) {
@@ -130,6 +160,8 @@ export function attributionStep(
     subjects[subject] = next;
     if (next !== existing) fedMoved = true;
   }
+  const closed = closeAttributed(attributed, subjects, run);
+  if (closed.length > 0) fedMoved = true;
   // Most subjects hold no incident, only openings that count towards escalation: nothing due.
   const notices: IncidentNotification[] = [];
   for (const state of Object.values(subjects))
@@ -148,7 +180,54 @@ export function attributionStep(
     state: { version: 2, failures, cleanByConnector, cleanByVehicle, seen, subjects },
     notices,
     changed,
+    closed,
   };
+}
+
+/**
+ * Closes the connector incidents told first whose fault the fleet attributed to a vehicle or a
+ * whole charger, and lists each on the incident that explains it, so that incident's next
+ * notice (`attributed`) tells both audiences. A connector incident is closed only when every
+ * failed session it holds is explained: one that other vehicles also failed stays open.
+ */
+function closeAttributed(
+  attributed: readonly Attributed[],
+  subjects: AttributionState['subjects'],
+  run: AttributionRun,
+): ClosedRecords {
+  if (attributed.length === 0 || !run.connectorRecord) return [];
+  const closed: ClosedRecords = [];
+  const byConnector = new Map<string, Attributed[]>();
+  for (const a of attributed)
+    byConnector.set(a.connector, [...(byConnector.get(a.connector) ?? []), a]);
+  for (const [connector, mine] of byConnector) {
+    const before = run.connectorRecord(originOf(connector));
+    if (!before) continue;
+    const explained = new Set(mine.map((a) => a.sessionId));
+    const explanations: Explanation[] = [];
+    for (const incident of before.incidents) {
+      if (incident.status === 'resolved') continue;
+      const a = mine.find((m) => m.key === incident.key);
+      const subject = a ? subjects[a.record] : undefined;
+      const by = subject?.incidents.find((i) => i.key === incident.key && i.status !== 'resolved');
+      if (!a || !subject || !by || !incident.sessionIds.every((id) => explained.has(id))) continue;
+      explanations.push({ key: incident.key, by: by.id, at: run.now });
+      by.explains = [
+        ...(by.explains ?? []),
+        {
+          incident: incident.id,
+          chargerId: incident.chargerId,
+          connectorId: incident.connectorId,
+          rule: incident.rule,
+          sessionIds: [...incident.sessionIds],
+          ...(incident.firstSeenAt !== undefined ? { firstSeenAt: incident.firstSeenAt } : {}),
+        },
+      ];
+    }
+    const after = closeExplained(before, explanations);
+    if (after !== before) closed.push(after);
+  }
+  return closed;
 }
 
 /**
@@ -239,6 +318,8 @@ function route(
   table: Tabulation,
   context: Parameters<typeof decide>[3],
   feed: (record: string, session: JudgedSession) => void,
+  toldFirst: (mark: SessionMark, finding: Finding) => boolean,
+  attributed: Attributed[],
 ): void {
   const waiting: Finding[] = [];
   const decided: Verdict[] = [];
@@ -250,16 +331,36 @@ function route(
   // A session joins its records once every finding in it is decided, so each record sees it once.
   if (waiting.length > 0) return;
   delete mark.held;
-  const records = new Set([...recordsOf(mark), ...decided.map((v) => v.record)]);
+  // A finding its connector told first stays there unless the fleet blames a vehicle or a
+  // whole charger: then that record takes it, and the connector's incident is closed.
+  const kept: Verdict[] = [];
+  const explainedHere: string[] = [];
+  for (const verdict of decided) {
+    if (!toldFirst(mark, verdict.finding)) kept.push(verdict);
+    else if (verdict.subject === 'connector') explainedHere.push(verdict.finding.rule);
+    else {
+      kept.push(verdict);
+      attributed.push({
+        connector: mark.c,
+        key: incidentKey(verdict.finding),
+        sessionId: verdict.finding.sessionId,
+        record: verdict.record,
+      });
+    }
+  }
+  const records = new Set([...recordsOf(mark), ...kept.map((v) => v.record)]);
   for (const record of records) {
-    const mine = decided.filter((v) => v.record === record);
-    const elsewhere = decided.filter((v) => v.record !== record).map((v) => v.finding.rule);
+    const mine = kept.filter((v) => v.record === record);
+    const elsewhere = [
+      ...kept.filter((v) => v.record !== record).map((v) => v.finding.rule),
+      ...explainedHere,
+    ];
     feed(
       record,
       sessionOf(
         mark,
         mine.map((v) => v.finding),
-        elsewhere,
+        [...new Set(elsewhere)],
       ),
     );
   }
@@ -298,6 +399,12 @@ function markOf(origin: ReportOrigin, session: JudgedSession): SessionMark {
   };
 }
 
+/** A connector's origin from its tabulation key. */
+function originOf(connector: string): ReportOrigin {
+  const at = connector.indexOf(CONNECTOR_SEPARATOR);
+  return { chargerId: connector.slice(0, at), connectorId: connector.slice(at + 1) };
+}
+
 /** An empty incident record for a vehicle, charger or connector key. */
 function recordFor(record: string): ConnectorIncidentState {
   const colon = record.indexOf(':');
@@ -305,10 +412,7 @@ function recordFor(record: string): ConnectorIncidentState {
   const name = record.slice(colon + 1);
   const origin: ReportOrigin =
     kind === 'connector'
-      ? {
-          chargerId: chargerOf(name),
-          connectorId: name.slice(name.indexOf(CONNECTOR_SEPARATOR) + 1),
-        }
+      ? originOf(name)
       : kind === 'charger'
         ? { chargerId: name, connectorId: '*' }
         : { chargerId: '_vehicle', connectorId: name };

@@ -15,6 +15,8 @@ import type { IncidentSettings } from './settings.ts';
 export interface HistoricSession {
   origin: ReportOrigin;
   session: JudgedSession;
+  /** When the vendor's API first served its report (ISO). @default the session's end */
+  availableAt?: string;
 }
 
 /** How a backtest runs: the schedule, and the settings and silences of a config. */
@@ -28,6 +30,11 @@ export interface BacktestOptions {
   /** The fleet as the config lists it. Default: the chargers and connectors in the history. */
   fleet?: readonly { chargerId: string; connectors: readonly string[] }[];
   silenced?: SilencedAt;
+  /**
+   * Runs whose sessions each run reads again, as the scan's overlapping window does; the
+   * engine must make nothing of them. @default 0
+   */
+  rereadRuns?: number;
 }
 
 /** What a backtest heard: every notice, in the order the runs would have sent them. */
@@ -64,11 +71,11 @@ export function backtest(
   >();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (const { origin, session } of history) {
-    const key = `${origin.chargerId}\u001f${origin.connectorId}`;
+  for (const { origin, session, availableAt } of history) {
+    const key = keyOf(origin);
     const connector = byConnector.get(key) ?? { origin, runs: new Map() };
     byConnector.set(key, connector);
-    const run = runOf(session.at);
+    const run = runOf(availableAt ?? session.at);
     connector.runs.set(run, [...(connector.runs.get(run) ?? []), session]);
     first = Math.min(first, run);
     last = Math.max(last, run);
@@ -93,6 +100,8 @@ export function backtest(
     };
   });
   const fleet = options.fleet ?? fleetOf(connectors.map((c) => c.origin));
+  const byOrigin = new Map(connectors.map((c) => [keyOf(c.origin), c]));
+  const rereadRuns = options.rereadRuns ?? 0;
   let attribution: AttributionState | undefined;
   for (let run = first; run <= last; run++) {
     const now = new Date(run * everyMs).toISOString();
@@ -104,7 +113,11 @@ export function backtest(
         sessions = (connector.runs[connector.next] as [number, JudgedSession[]])[1];
         connector.next++;
         connector.nextRun = connector.runs[connector.next]?.[0];
+        // The run that first fetches a session is when it is seen.
+        if (sessions[0]?.seenAt !== now)
+          sessions = sessions.map((session) => ({ ...session, seenAt: now }));
       }
+      if (rereadRuns > 0) sessions = [...rereadOf(connector, run, rereadRuns), ...sessions];
       // A plain literal: spreading an optional `silenced` in cost a slow object copy per step.
       const step = incidentStep(connector.state, connector.origin, sessions, {
         now,
@@ -125,12 +138,18 @@ export function backtest(
       ...(options.silenced ? { silenced: options.silenced } : {}),
       // Only the latest record is kept: the step may update it rather than copy it every run.
       inPlace: true,
+      connectorRecord: (origin: ReportOrigin) => byOrigin.get(keyOf(origin))?.state,
     };
     const step = attributionStep(attribution, read, fleetRun);
+    for (const closed of step.closed) {
+      const connector = byOrigin.get(keyOf(closed));
+      if (connector) connector.state = markDelivered(closed, [], options.silenced);
+    }
     notices.push(...step.notices);
     attribution = markAttributionDelivered(step.state, step.notices, fleetRun);
   }
-  notices.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  // Stable: within a run, the order the run sends them (an open before its resolve).
+  notices.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return {
     notices,
     firstRun: new Date(first * everyMs).toISOString(),
@@ -141,6 +160,27 @@ export function backtest(
       connectors: connectors.flatMap((c) => (c.state ? [c.state] : [])),
     },
   };
+}
+
+/** The sessions of the runs before `run`, within `runs` of it, that a connector read already. */
+function rereadOf(
+  connector: { runs: [number, JudgedSession[]][]; next: number },
+  run: number,
+  runs: number,
+): JudgedSession[] {
+  const again: JudgedSession[] = [];
+  // `next` has moved past this run's sessions when it had any: look from before them.
+  for (let i = connector.next - 1; i >= 0; i--) {
+    const [at, sessions] = connector.runs[i] as [number, JudgedSession[]];
+    if (at >= run) continue;
+    if (at < run - runs) break;
+    again.push(...sessions);
+  }
+  return again;
+}
+
+function keyOf(origin: ReportOrigin): string {
+  return `${origin.chargerId}\u001f${origin.connectorId}`;
 }
 
 /** The chargers and their connectors, as a config would list them. */

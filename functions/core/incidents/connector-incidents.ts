@@ -3,10 +3,11 @@ import type { Finding } from '../finding.ts';
 import { ATTRIBUTABLE_RULES, FAULTED } from '../fleet/attributable.ts';
 import { type DriftState, observeDrift } from '../fleet/drift.ts';
 import type { ReportOrigin } from '../session-report.ts';
+import { type Confirm, toldAtOnce } from './confirm.ts';
 import type { Incident, IncidentSubject, JudgedSession } from './incident.ts';
 import { moreSevere, stepUp } from './incident.ts';
 import { holdsKey } from './seen-keys.ts';
-import { type IncidentSettings, policyFor } from './settings.ts';
+import { confirmFor, type IncidentSettings, policyFor } from './settings.ts';
 
 /** What a Faulted connector causes in its own session: these join its incident as context. */
 const SYMPTOMS_OF_FAULTED = new Set(['no-energy-delivered', 'energy-shortfall', 'soc-shortfall']);
@@ -29,8 +30,8 @@ export interface ConnectorIncidentState extends ReportOrigin {
   /** Absent for a connector's own record. */
   subject?: IncidentSubject;
   incidents: Incident[];
-  /** The latest sessions, oldest first, with the incident keys that fired in each. */
-  recent: { key: string; fired: string[] }[];
+  /** The latest sessions, oldest first, with the incident keys that fired in each and when it ended. */
+  recent: { key: string; fired: string[]; at?: string }[];
   /** Sessions already applied, `[key, end time]` oldest first, so a re-read changes nothing. */
   seen: [string, string][];
   /** When each fault opened within the escalation window, by incident key. */
@@ -148,9 +149,10 @@ function applyOne(
   const symptoms = faulted ? findings.filter((f) => SYMPTOMS_OF_FAULTED.has(f.rule)) : [];
   // A connector's own record leaves the faults a vehicle can cause to the fleet's attribution;
   // they judge nothing here, and neither does what the session's subject explains elsewhere.
+  // A finding told at once (critical, by default) is told here first; the fleet refines it later.
   const attributed =
     state.subject === undefined && settings.attribution.enabled && !faulted
-      ? findings.filter((f) => ATTRIBUTABLE_RULES.has(f.rule))
+      ? findings.filter((f) => heldForFleet(f, settings))
       : [];
   const fired = new Map<string, Finding>();
   for (const finding of findings) {
@@ -159,7 +161,7 @@ function applyOne(
     const earlier = fired.get(key);
     if (!earlier || moreSevere(finding.severity, earlier.severity)) fired.set(key, finding);
   }
-  state.recent.push({ key: session.key, fired: [...fired.keys()] });
+  state.recent.push({ key: session.key, fired: [...fired.keys()], at: session.at });
   if (state.recent.length > RECENT_SESSIONS)
     state.recent.splice(0, state.recent.length - RECENT_SESSIONS);
 
@@ -185,6 +187,8 @@ function applyOne(
   for (const incident of state.incidents) {
     if (fired.has(incident.key) || incident.status === 'resolved') continue;
     if (inhibited.has(incident.rule)) continue;
+    if (incident.cleanSessions.length === 0 && session.seenAt !== undefined)
+      incident.cleanSeenAt = session.seenAt;
     incident.cleanSessions = [...incident.cleanSessions, session.sessionId].slice(
       -KEPT_SESSION_IDS,
     );
@@ -192,8 +196,8 @@ function applyOne(
       // Any session at all ends a silence.
       resolve(incident, session.at);
     } else if (incident.status === 'pending') {
-      const window = policyFor(settings, incident.rule, incident.severity).pending.sessions;
-      if (firedWithin(state, incident.key, window) === 0)
+      const { confirm } = policyFor(settings, incident.rule, incident.severity);
+      if (firedWithin(state, incident.key, confirm, session.at) === 0)
         state.incidents.splice(state.incidents.indexOf(incident), 1);
     } else {
       const needed = policyFor(
@@ -289,12 +293,73 @@ function recordFinding(
   incident.failedSinceNotice = [...incident.failedSinceNotice, session.sessionId].slice(
     -KEPT_SESSION_IDS,
   );
+  if (incident.failedSinceNoticeCount === 0 && session.seenAt !== undefined)
+    incident.seenSinceNotice = session.seenAt;
+  incident.firstSeenAt ??= session.seenAt;
   incident.failedSinceNoticeCount++;
+  if (finding.severity === 'critical') incident.criticalSinceNotice = true;
   incident.cleanSessions = [];
+  delete incident.cleanSeenAt;
 }
 
-function firedWithin(state: ConnectorIncidentState, key: string, sessions: number): number {
-  return state.recent.slice(-sessions).filter((s) => s.fired.includes(key)).length;
+/** Sessions with the fault among those a confirmation policy counts, up to the session at `at`. */
+function firedWithin(
+  state: ConnectorIncidentState,
+  key: string,
+  confirm: Confirm,
+  at: string,
+): number {
+  const since =
+    confirm.withinHours !== undefined ? Date.parse(at) - confirm.withinHours * 3_600_000 : -1;
+  const recent = state.recent.slice(-(confirm.withinSessions ?? RECENT_SESSIONS));
+  let count = 0;
+  for (const s of recent)
+    if (s.fired.includes(key) && (since < 0 || s.at === undefined || Date.parse(s.at) >= since))
+      count++;
+  return count;
+}
+
+/**
+ * Whether a connector's own record leaves a finding to the fleet's attribution: a fault the
+ * vehicle can cause, of a severity that waits for confirmation. One told at once is told here.
+ */
+export function heldForFleet(finding: Finding, settings: IncidentSettings): boolean {
+  return (
+    ATTRIBUTABLE_RULES.has(finding.rule) &&
+    !toldAtOnce(confirmFor(settings, finding.rule, finding.severity))
+  );
+}
+
+/** A connector incident to close because the fleet attributed its fault elsewhere. */
+export interface Explanation {
+  /** The incident key (rule) on this connector. */
+  key: string;
+  /** The vehicle's or charger's incident that explains it. */
+  by: string;
+  at: string;
+}
+
+/**
+ * Closes the connector incidents a vehicle's or charger's incident now explains: they end
+ * without a resolve notice, as the `attributed` notice told both audiences. Pure.
+ */
+export function closeExplained(
+  previous: ConnectorIncidentState,
+  explanations: readonly Explanation[],
+): ConnectorIncidentState {
+  const live = (e: Explanation) =>
+    previous.incidents.some((i) => i.key === e.key && i.status !== 'resolved');
+  if (!explanations.some(live)) return previous;
+  const state = copyOf(previous);
+  for (const { key, by, at } of explanations) {
+    for (const incident of state.incidents) {
+      if (incident.key !== key || incident.status === 'resolved') continue;
+      incident.status = 'resolved';
+      incident.resolvedAt = at;
+      incident.explainedBy = by;
+    }
+  }
+  return state;
 }
 
 /** Opens a pending incident once it has N findings within the last M sessions. */
@@ -305,7 +370,8 @@ function maybeOpen(
   settings: IncidentSettings,
 ): void {
   const policy = policyFor(settings, incident.rule, incident.severity);
-  if (firedWithin(state, incident.key, policy.pending.sessions) < policy.pending.findings) return;
+  if (firedWithin(state, incident.key, policy.confirm, session.at) < policy.confirm.sessions)
+    return;
   openIncident(state, incident, session.at, policy.escalate);
 }
 

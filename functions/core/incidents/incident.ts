@@ -1,8 +1,32 @@
 import type { Finding, Severity } from '../finding.ts';
 import type { SessionFacts } from '../fleet/session-facts.ts';
 
-/** What a notification tells: an incident opened, is still there, got worse, or is fixed. */
-export type IncidentEvent = 'open' | 'reminder' | 'escalate' | 'resolve';
+/**
+ * What a notification tells: an incident opened, is still there, got worse, or is fixed; or
+ * (`attributed`) the fleet found whose fault connector incidents already told are, joined them
+ * to this vehicle's or charger's incident and closed them.
+ */
+export type IncidentEvent = 'open' | 'reminder' | 'escalate' | 'attributed' | 'resolve';
+
+/** Events that tell people of a fault (every event but `resolve`). */
+export const TELLING_EVENTS: readonly IncidentEvent[] = [
+  'open',
+  'reminder',
+  'escalate',
+  'attributed',
+];
+
+/** A connector incident that a vehicle's or charger's incident explains and closed. */
+export interface ExplainedIncident {
+  incident: string;
+  chargerId: string;
+  connectorId: string;
+  rule: string;
+  /** The failed sessions it held. */
+  sessionIds: string[];
+  /** When the scan first fetched its earliest report (ISO). */
+  firstSeenAt?: string;
+}
 
 /** What an incident is about: one connector (the default), a whole charger, a vehicle, the depot. */
 export type IncidentSubject = 'connector' | 'charger' | 'vehicle' | 'depot';
@@ -43,8 +67,20 @@ export interface Incident {
   latest: Finding;
   /** Findings this one explains in its sessions (a Faulted connector's shortfalls). */
   context: Finding[];
-  /** What people have been told so far. */
-  notified: { openAt?: string; severity?: Severity; lastAt?: string };
+  /** What people have been told so far; `joined`, how many of `explains` they heard of. */
+  notified: { openAt?: string; severity?: Severity; lastAt?: string; joined?: number };
+  /** When the scan first fetched the report of its first finding (ISO). */
+  firstSeenAt?: string;
+  /** When the scan first fetched the earliest session in `failedSinceNotice`. */
+  seenSinceNotice?: string;
+  /** When the scan first fetched the first of `cleanSessions`. */
+  cleanSeenAt?: string;
+  /** A critical finding joined it since the last notice: told in the same run, whatever `repeatHours` says. */
+  criticalSinceNotice?: boolean;
+  /** Connector incidents already told that this vehicle's or charger's incident explains. */
+  explains?: ExplainedIncident[];
+  /** Set on a connector incident the fleet attributed elsewhere: the incident that explains it. */
+  explainedBy?: string;
 }
 
 /** One session as the incident engine sees it: when it ended and what it found. */
@@ -60,6 +96,8 @@ export interface JudgedSession {
   facts?: SessionFacts;
   /** Rules that judged nothing for this record in this session: their faults were attributed elsewhere. */
   explained?: readonly string[];
+  /** When the scan first fetched the session's report (ISO); absent in loose replays. */
+  seenAt?: string;
 }
 
 /** A notice to send: an incident's event, with what a person needs to act on it. */
@@ -78,6 +116,8 @@ export interface IncidentNotification {
   severity: Severity;
   /** The run that sends it, ISO. */
   at: string;
+  /** When the scan first fetched the earliest report this notice cites (ISO). */
+  firstSeenAt?: string;
   /** The sessions this notice is about: failed ones, or for `resolve` the clean ones. */
   sessionIds: string[];
   /** How many sessions failed since the last notice (reminders), or in all (open). */
@@ -90,6 +130,8 @@ export interface IncidentNotification {
   message: string;
   evidence: Finding['evidence'];
   context: Finding[];
+  /** For `attributed`: the connector incidents this one explains, now closed. */
+  explains?: ExplainedIncident[];
 }
 
 /** Severities in rising order. */

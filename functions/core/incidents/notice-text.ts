@@ -8,6 +8,7 @@ export const EVENT_LABEL: Record<IncidentEvent, string> = {
   open: 'OPEN',
   reminder: 'STILL OPEN',
   escalate: 'ESCALATED',
+  attributed: 'ATTRIBUTED',
   resolve: 'RESOLVED',
 };
 
@@ -29,7 +30,7 @@ export function noticeAsText(notice: IncidentNotification, width = 100): string 
 }
 
 /** Events a maintenance ticket is opened or updated for; a resolve closes one instead. */
-const TICKET_EVENTS: readonly IncidentEvent[] = ['open', 'escalate', 'reminder'];
+const TICKET_EVENTS: readonly IncidentEvent[] = ['open', 'escalate', 'reminder', 'attributed'];
 /** Sessions named in a ticket before the rest are counted. */
 const TICKET_SESSIONS = 20;
 

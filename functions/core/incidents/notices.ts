@@ -1,5 +1,10 @@
 import { type ConnectorIncidentState, copyOf } from './connector-incidents.ts';
-import type { Incident, IncidentEvent, IncidentNotification } from './incident.ts';
+import type {
+  ExplainedIncident,
+  Incident,
+  IncidentEvent,
+  IncidentNotification,
+} from './incident.ts';
 import { moreSevere } from './incident.ts';
 import { runTimeMs } from './run-time.ts';
 import { type IncidentSettings, policyFor } from './settings.ts';
@@ -20,33 +25,42 @@ export function dueNotifications(
 ): IncidentNotification[] {
   const notices: IncidentNotification[] = [];
   for (const incident of state.incidents) {
-    const event = dueEvent(incident, now, settings, silenced);
-    if (!event || silenced(incident, now)) continue;
-    notices.push(notice(incident, event, now, settings.escalate.withinDays));
+    if (incident.explainedBy !== undefined || silenced(incident, now)) continue;
+    for (const event of dueEvents(incident, now, settings, silenced))
+      notices.push(notice(incident, event, now, settings.escalate.withinDays));
   }
   return notices;
 }
 
-function dueEvent(
+/**
+ * What an incident calls for now, in the order to send it. An incident that opened and was
+ * fixed within what one run read is told both, open then resolve, by that run: the run knows.
+ */
+function dueEvents(
   incident: Incident,
   now: string,
   settings: IncidentSettings,
   silenced: SilencedAt,
-): IncidentEvent | undefined {
+): IncidentEvent[] {
   const { notified } = incident;
   if (incident.status === 'resolved') {
-    if (notified.openAt) return 'resolve';
-    if (!stillToTell(incident, silenced)) return undefined;
-    return incident.escalated ? 'escalate' : 'open';
+    if (notified.openAt) return ['resolve'];
+    if (!stillToTell(incident, silenced)) return [];
+    return [incident.escalated ? 'escalate' : 'open', 'resolve'];
   }
-  if (incident.status !== 'open') return undefined;
-  if (!notified.openAt) return incident.escalated ? 'escalate' : 'open';
-  if (moreSevere(incident.severity, notified.severity)) return 'escalate';
+  if (incident.status !== 'open') return [];
+  // Joining connector incidents already told: one notice says whose fault it is, for both.
+  const joins = (incident.explains?.length ?? 0) > (notified.joined ?? 0);
+  if (!notified.openAt) return [joins ? 'attributed' : incident.escalated ? 'escalate' : 'open'];
+  if (moreSevere(incident.severity, notified.severity)) return ['escalate'];
+  if (joins) return ['attributed'];
+  // A critical finding is told by the run that fetched it, whatever the reminder interval.
+  if (incident.criticalSinceNotice && incident.failedSinceNoticeCount > 0) return ['reminder'];
   const { repeatHours } = policyFor(settings, incident.rule, incident.severity);
   const since = runTimeMs(now) - Date.parse(notified.lastAt ?? notified.openAt);
   if (repeatHours > 0 && incident.failedSinceNoticeCount > 0 && since >= repeatHours * 3_600_000)
-    return 'reminder';
-  return undefined;
+    return ['reminder'];
+  return [];
 }
 
 function notice(
@@ -65,10 +79,19 @@ function notice(
     escalate:
       `Escalated to ${incident.severity}: the ${ordinal} occurrence of this fault within ${withinDays} days. ` +
       latest.message,
+    attributed: `${attributedLine(incident)} ${latest.message}`,
     resolve:
       `Resolved: ${incident.cleanSessions.length} consecutive session(s) without this fault ` +
       `(${incident.cleanSessions.join(', ')}), the last ending ${incident.resolvedAt}.`,
   };
+  const firstSeenAt =
+    event === 'resolve'
+      ? incident.cleanSeenAt
+      : event === 'reminder'
+        ? (incident.seenSinceNotice ?? incident.firstSeenAt)
+        : event === 'attributed'
+          ? earliest([incident.seenSinceNotice, ...newlyJoined(incident).map((e) => e.firstSeenAt)])
+          : incident.firstSeenAt;
   return {
     id: `${incident.id}:${event}:${at}`,
     event,
@@ -80,6 +103,7 @@ function notice(
     ...(incident.vehicleId !== undefined ? { vehicleId: incident.vehicleId } : {}),
     severity: incident.severity,
     at,
+    ...(firstSeenAt !== undefined ? { firstSeenAt } : {}),
     sessionIds:
       event === 'resolve'
         ? [...incident.cleanSessions]
@@ -94,7 +118,31 @@ function notice(
     message: lines[event],
     evidence: latest.evidence,
     context: incident.context,
+    ...(event === 'attributed' ? { explains: newlyJoined(incident) } : {}),
   };
+}
+
+/** The connector incidents joined since people last heard of this one. */
+function newlyJoined(incident: Incident): ExplainedIncident[] {
+  return (incident.explains ?? []).slice(incident.notified.joined ?? 0);
+}
+
+/** What an `attributed` notice says to both audiences: whose fault, and what it closes. */
+function attributedLine(incident: Incident): string {
+  const joined = newlyJoined(incident);
+  const where = [...new Set(joined.map((e) => `${e.chargerId}/${e.connectorId}`))].join(', ');
+  const whose =
+    incident.subject === 'vehicle'
+      ? `Attributed to vehicle ${incident.vehicleId ?? incident.connectorId}, not the charger${joined.length === 1 ? '' : 's'}`
+      : `Attributed to charger ${incident.chargerId} as a whole`;
+  return `${whose}: the incident(s) told on ${where || 'its connectors'} (${joined.map((e) => e.incident).join(', ')}) join this one and are closed.`;
+}
+
+/** The earliest of some ISO times, or undefined when none is known. */
+function earliest(times: readonly (string | undefined)[]): string | undefined {
+  let first: string | undefined;
+  for (const t of times) if (t !== undefined && (first === undefined || t < first)) first = t;
+  return first;
 }
 
 /**
@@ -115,14 +163,20 @@ export function markDelivered(
     incident.notified.lastAt = notice.at;
     incident.notified.severity = notice.severity;
     incident.notified.openAt ??= notice.at;
+    if (notice.event === 'attributed') incident.notified.joined = incident.explains?.length ?? 0;
     incident.failedSinceNotice = [];
     incident.failedSinceNoticeCount = 0;
+    delete incident.criticalSinceNotice;
+    delete incident.seenSinceNotice;
   }
   const told = new Set(delivered.filter((n) => n.event === 'resolve').map((n) => n.incident));
+  // An incident the fleet attributed elsewhere was closed by that notice: nothing left to tell.
   state.incidents = state.incidents.filter(
     (i) =>
       i.status !== 'resolved' ||
-      (!told.has(i.id) && (i.notified.openAt !== undefined || stillToTell(i, silenced))),
+      (i.explainedBy === undefined &&
+        !told.has(i.id) &&
+        (i.notified.openAt !== undefined || stillToTell(i, silenced))),
   );
   return state;
 }

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import '../zod-messages.ts';
 import type { Severity } from '../finding.ts';
+import { RULES } from '../rules/registry.ts';
+import { type Confirm, ruleConfirmSchema, STANDARD_CONFIRM } from './confirm.ts';
 
 const count = (max: number) => z.int().check(z.minimum(1), z.maximum(max));
 
@@ -46,7 +48,12 @@ const driftSchema = z.strictObject({
 
 /** Incident settings that may differ per rule. */
 export const ruleIncidentSchema = z.strictObject({
-  /** Opens after this many findings within the last `pending.sessions` sessions. */
+  /**
+   * When a finding is told, by its severity (see `Confirm`): `{ "warning": { "sessions": 2,
+   * "withinHours": 24 } }`. Holding a critical finding back this way is allowed, and warned of.
+   */
+  confirm: z.optional(ruleConfirmSchema),
+  /** Opens after this many findings within the last `pending.sessions` sessions (any severity). */
   pending: z.optional(pendingSchema),
   /** Least time between two reminders of an open incident, in hours; 0 never reminds. */
   repeatHours: z.optional(z.number().check(z.minimum(0), z.maximum(24 * 30))),
@@ -108,6 +115,8 @@ export type IncidentOverride = z.infer<typeof incidentOverrideSchema>;
 
 /** The settings one rule's incidents follow on one connector. */
 export interface RuleIncidentPolicy {
+  /** When a finding is told. */
+  confirm: Confirm;
   pending: { findings: number; sessions: number };
   repeatHours: number;
   resolveAfterCleanSessions: number;
@@ -116,6 +125,7 @@ export interface RuleIncidentPolicy {
 
 /** Defaults, for code paths that run without a config (replay of loose files, tests). */
 export const DEFAULT_INCIDENT_SETTINGS: IncidentSettings = incidentSettingsSchema.parse({});
+const DEFAULT_PENDING = DEFAULT_INCIDENT_SETTINGS.pending;
 
 /**
  * One connector's incident settings: the site-wide ones with the overrides of its charger,
@@ -144,6 +154,27 @@ export function connectorIncidentSettings(
   return merged;
 }
 
+/** Each rule's own confirmation defaults, from its file. */
+const RULE_CONFIRM = new Map(RULES.map((rule) => [rule.id, rule.confirm ?? STANDARD_CONFIRM]));
+
+/**
+ * When a rule's finding of a severity is told. First what the config says of the rule (its
+ * `confirm`, then its `pending`), then a site-wide `pending` the config changed, then the
+ * rule file's default, then the site-wide default.
+ */
+export function confirmFor(settings: IncidentSettings, rule: string, severity: Severity): Confirm {
+  const own = Object.hasOwn(settings.rules, rule) ? settings.rules[rule] : undefined;
+  const configured = own?.confirm?.[severity];
+  if (configured) return configured;
+  const pending = own?.pending ?? settings.pending[severity];
+  const standard = DEFAULT_PENDING[severity];
+  const siteChanged =
+    pending.findings !== standard.findings || pending.sessions !== standard.sessions;
+  if (own?.pending || siteChanged)
+    return { sessions: pending.findings, withinSessions: pending.sessions };
+  return RULE_CONFIRM.get(rule)?.[severity] ?? STANDARD_CONFIRM[severity];
+}
+
 /** What one rule's incidents follow, at the severity of its finding. */
 export function policyFor(
   settings: IncidentSettings,
@@ -151,8 +182,10 @@ export function policyFor(
   severity: Severity,
 ): RuleIncidentPolicy {
   const own = Object.hasOwn(settings.rules, rule) ? settings.rules[rule] : undefined;
+  const confirm = confirmFor(settings, rule, severity);
   return {
-    pending: own?.pending ?? settings.pending[severity],
+    confirm,
+    pending: { findings: confirm.sessions, sessions: confirm.withinSessions ?? 50 },
     repeatHours: own?.repeatHours ?? settings.repeatHours,
     resolveAfterCleanSessions: own?.resolveAfterCleanSessions ?? settings.resolveAfterCleanSessions,
     escalate: settings.escalate,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { type Finding, fingerprintOf, type Severity } from '../finding.ts';
+import type { RuleConfirm } from '../incidents/confirm.ts';
 import { type ReportOrigin, type SessionReport, utcDay } from '../session-report.ts';
 import { plainText } from '../vendor-text.ts';
 
@@ -16,6 +17,11 @@ export interface Rule<T extends RuleThresholds> {
   readonly schema: z.ZodMiniObject;
   /** What the rule uses when the config says nothing. */
   readonly defaults: T;
+  /**
+   * When its findings are told, by severity; the config can override it per rule. Default:
+   * `STANDARD_CONFIRM` (critical at once, a warning on its second session within five).
+   */
+  readonly confirm?: RuleConfirm;
   /** What is wrong with a complete set of thresholds beyond single fields, if anything. */
   readonly inconsistency?: (thresholds: T) => { field: string; message: string } | undefined;
   evaluate(report: SessionReport, thresholds: T, origin: ReportOrigin): Finding[];
