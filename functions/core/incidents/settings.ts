@@ -30,6 +30,21 @@ const attributionSchema = z.strictObject({
 });
 
 /**
+ * Drift against the connector's sister connectors of the same depot, over the same hours: a
+ * drift that began with the connector's history never shows against its own baseline, but
+ * does against theirs. Judged only with `drift.enabled` too; `minChange` applies as well.
+ */
+const peerDriftSchema = z.strictObject({
+  enabled: z._default(z.boolean(), true),
+  /** Sister connectors with enough sessions in the same hours needed to judge; fewer judge nothing. */
+  minPeers: z._default(z.int().check(z.minimum(2), z.maximum(100)), 2),
+  /** How many robust spreads (1.4826 × MAD) of the sisters' medians a change must also reach. */
+  madFactor: z._default(z.number().check(z.positive(), z.maximum(20)), 3),
+  /** Days of sessions kept per connector, counted back from the depot's latest session. */
+  days: z._default(z.int().check(z.minimum(1), z.maximum(60)), 14),
+});
+
+/**
  * Drift against the connector's own past: the median of its recent sessions against the
  * median of its daily medians over the baseline days before them. A metric's `minChange` is
  * in the metric's own unit (points of %, or counts); 0 turns that metric off.
@@ -44,6 +59,8 @@ const driftSchema = z.strictObject({
   recentSessions: z._default(z.int().check(z.minimum(1), z.maximum(50)), 8),
   /** Least change that counts as drift, by drift rule id. */
   minChange: z._default(z.record(z.string(), z.number().check(z.minimum(0))), {}),
+  /** Drift against the sister connectors of the same depot. */
+  peers: z.prefault(peerDriftSchema, {}),
 });
 
 /** Incident settings that may differ per rule. */

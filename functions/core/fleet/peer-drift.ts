@@ -1,0 +1,221 @@
+import type { Finding } from '../finding.ts';
+import type { IncidentSettings } from '../incidents/settings.ts';
+import type { ReportOrigin } from '../session-report.ts';
+import { median } from './drift.ts';
+import {
+  PEER_DRIFT_METRICS,
+  type PeerDriftMetric,
+  type PeerJudgement,
+  type PeerValue,
+  peerDriftFinding,
+} from './peer-drift-finding.ts';
+import type { SessionFacts } from './session-facts.ts';
+
+export { PEER_DRIFT_METRICS, type PeerDriftMetric, type PeerValue } from './peer-drift-finding.ts';
+
+/**
+ * The depot's latest values, by connector key (`${chargerId}/${connectorId}`) and peer drift
+ * rule id, oldest first. Bounded whatever the history: the last `peers.days` days, and at
+ * most {@link KEPT_PER_WINDOW} × `recentSessions` values per connector and figure.
+ */
+export interface PeerDriftState {
+  connectors: Record<string, Record<string, PeerValue[]>>;
+}
+
+/** A session read by a run, as peer drift sees it. */
+export interface PeerSession {
+  origin: ReportOrigin;
+  /** Session id and UTC day: the same session always has the same key. */
+  key: string;
+  sessionId: string;
+  /** When the session ended, ISO. */
+  at: string;
+  vehicleId?: string;
+  facts: SessionFacts;
+}
+
+/** The connectors of the depot, every one, whether it had sessions or not. */
+export type PeerFleet = readonly { chargerId: string; connectors: readonly string[] }[];
+
+/** Values kept per figure, in recent windows: enough for a busy sister to span a quiet connector's window. */
+export const KEPT_PER_WINDOW = 4;
+
+/** Scales a MAD to a standard deviation's size for normally spread values. */
+const MAD_TO_SIGMA = 1.4826;
+
+/** A depot with nothing kept yet. */
+export function emptyPeerDriftState(): PeerDriftState {
+  return { connectors: {} };
+}
+
+/** The key a connector's values are kept under. */
+export function connectorKey(chargerId: string, connectorId: string): string {
+  return `${chargerId}/${connectorId}`;
+}
+
+/**
+ * Whether the fixed-threshold rule for a peer drift rule's figure fired in a session, given
+ * the rule ids that fired there. The caller drops a peer drift finding on such a session:
+ * that rule tells the fault on its own, and one fault must not make two incidents. Its values
+ * still feed the medians: they are what the connector really gave, and the median of the
+ * sisters shrugs off one that is failing.
+ */
+export function companionFired(rule: string, fired: ReadonlySet<string>): boolean {
+  const metric = PEER_DRIFT_METRICS.find((m) => m.rule === rule);
+  return metric !== undefined && fired.has(metric.companion);
+}
+
+/**
+ * Keeps the run's sessions (each once, however often re-read) and judges every connector
+ * that had new ones against its sister connectors: per figure, the median of its latest
+ * `recentSessions` values against the median of the sisters' medians over the same span of
+ * time. At least `peers.minPeers` (never under 2) sisters with enough values in that span
+ * are needed: with one, there is no telling which of the two moved. Drifting when the gap,
+ * the worse way, reaches both the figure's `minChange` and `peers.madFactor` robust spreads
+ * (1.4826 × MAD) of the sisters' medians. One warning per drifting connector and figure, on
+ * its latest session of the run that gave the figure. Pure: the input state stays as it was.
+ */
+export function observePeers(
+  state: PeerDriftState,
+  sessions: readonly PeerSession[],
+  fleet: PeerFleet,
+  settings: IncidentSettings['drift'],
+): { state: PeerDriftState; findings: Finding[] } {
+  if (!settings.enabled || !settings.peers.enabled) return { state, findings: [] };
+  const metrics = PEER_DRIFT_METRICS.flatMap((metric) => {
+    const minChange = minChangeOf(metric, settings);
+    return minChange > 0 ? [{ metric, minChange }] : [];
+  });
+  // The depot is the fleet's connectors and any a session came from (one added since the
+  // fleet was listed); connectors that left it leave the state too.
+  const depot = new Set(
+    fleet.flatMap((c) => c.connectors.map((id) => connectorKey(c.chargerId, id))),
+  );
+  for (const s of sessions) depot.add(connectorKey(s.origin.chargerId, s.origin.connectorId));
+  const kept: PeerDriftState['connectors'] = {};
+  for (const key of depot) {
+    const lists: Record<string, PeerValue[]> = {};
+    for (const [rule, values] of Object.entries(state.connectors[key] ?? {}))
+      lists[rule] = [...values];
+    kept[key] = lists;
+  }
+
+  const cap = KEPT_PER_WINDOW * settings.recentSessions;
+  // The latest new session per connector and figure: where its finding would go.
+  const fed = new Map<string, { key: string; metric: PeerDriftMetric; minChange: number }>();
+  const latest = new Map<string, { session: PeerSession; at: string }>();
+  const ordered = sessions.map((session) => ({ session, at: instantOf(session) }));
+  ordered.sort((a, b) => compare(a.at, b.at));
+  for (const { session, at } of ordered) {
+    const key = connectorKey(session.origin.chargerId, session.origin.connectorId);
+    const lists = kept[key] as Record<string, PeerValue[]>;
+    for (const { metric, minChange } of metrics) {
+      const value = session.facts[metric.fact];
+      if (value === undefined || !Number.isFinite(value)) continue;
+      const values = lists[metric.rule] ?? [];
+      lists[metric.rule] = values;
+      if (!keep(values, [session.key, at, value], cap)) continue;
+      const slot = `${key}\u001f${metric.rule}`;
+      fed.set(slot, { key, metric, minChange });
+      latest.set(slot, { session, at });
+    }
+  }
+  const oldest = forgetOld(kept, settings.peers.days);
+
+  const findings: Finding[] = [];
+  for (const [slot, { key, metric, minChange }] of fed) {
+    const { session, at } = latest.get(slot) as { session: PeerSession; at: string };
+    // A late re-read of a session too old to keep judges nothing.
+    if (at < oldest) continue;
+    const judged = judge(kept, key, metric, minChange, settings);
+    if (judged) findings.push(peerDriftFinding(metric, session, judged));
+  }
+  return { state: { connectors: kept }, findings };
+}
+
+/** A figure's least change: the config's for the peer rule, else for its own drift rule, else the default. */
+function minChangeOf(metric: PeerDriftMetric, settings: IncidentSettings['drift']): number {
+  for (const rule of [metric.rule, metric.ownRule])
+    if (Object.hasOwn(settings.minChange, rule)) return settings.minChange[rule] as number;
+  return metric.minChange;
+}
+
+/** When a session ended, as a canonical ISO instant that sorts as text; its day if unreadable. */
+function instantOf(session: PeerSession): string {
+  const ms = Date.parse(session.at);
+  return new Date(Number.isFinite(ms) ? ms : Date.parse(session.facts.day)).toISOString();
+}
+
+/** Adds a value in time order unless held already; drops the oldest past the cap. Whether it was added. */
+function keep(values: PeerValue[], value: PeerValue, cap: number): boolean {
+  if (values.some(([key]) => key === value[0])) return false;
+  const first = values[0];
+  // A full list would drop it at once: re-reads of sessions dropped before stay dropped.
+  if (first && values.length >= cap && value[1] <= first[1]) return false;
+  let at = values.length;
+  while (at > 0 && (values[at - 1] as PeerValue)[1] > value[1]) at--;
+  values.splice(at, 0, value);
+  if (values.length > cap) values.splice(0, values.length - cap);
+  return true;
+}
+
+/**
+ * Drops values from more than `days` days before the latest session of the depot, and lists
+ * left empty; returns the oldest instant kept.
+ */
+function forgetOld(connectors: PeerDriftState['connectors'], days: number): string {
+  let latest = '';
+  for (const lists of Object.values(connectors))
+    for (const values of Object.values(lists)) {
+      const at = values.at(-1)?.[1] ?? '';
+      if (at > latest) latest = at;
+    }
+  if (!latest) return latest;
+  const oldest = new Date(Date.parse(latest) - days * 86_400_000).toISOString();
+  for (const [key, lists] of Object.entries(connectors)) {
+    for (const [rule, values] of Object.entries(lists)) {
+      const from = values.findIndex(([, at]) => at >= oldest);
+      if (from < 0) delete lists[rule];
+      else if (from > 0) lists[rule] = values.slice(from);
+    }
+    if (Object.keys(lists).length === 0) delete connectors[key];
+  }
+  return oldest;
+}
+
+function judge(
+  connectors: PeerDriftState['connectors'],
+  key: string,
+  metric: PeerDriftMetric,
+  minChange: number,
+  settings: IncidentSettings['drift'],
+): PeerJudgement | undefined {
+  const recent = connectors[key]?.[metric.rule]?.slice(-settings.recentSessions) ?? [];
+  if (recent.length < settings.recentSessions) return undefined;
+  const from = (recent[0] as PeerValue)[1];
+  const to = (recent.at(-1) as PeerValue)[1];
+  // The sisters over the same span of time, so that a change of the whole depot in time
+  // cancels out. Half a window is enough: a quieter sister still has a fair median.
+  const needed = Math.ceil(settings.recentSessions / 2);
+  const peerMedians: number[] = [];
+  for (const [other, lists] of Object.entries(connectors)) {
+    if (other === key) continue;
+    const same = (lists[metric.rule] ?? []).filter(([, at]) => at >= from && at <= to);
+    if (same.length >= needed) peerMedians.push(median(same.map(([, , v]) => v)));
+  }
+  if (peerMedians.length < Math.max(2, settings.peers.minPeers)) return undefined;
+  const own = median(recent.map(([, , v]) => v));
+  const peers = median(peerMedians);
+  const spread = MAD_TO_SIGMA * median(peerMedians.map((m) => Math.abs(m - peers)));
+  // A whole-depot shift (weather, grid, a new vehicle mix) moves every connector with its
+  // sisters: the gap stays small, so it is no connector's drift.
+  const change = metric.worse === 'lower' ? peers - own : own - peers;
+  const threshold = Math.max(minChange, settings.peers.madFactor * spread);
+  if (change < threshold) return undefined;
+  const peerCount = peerMedians.length;
+  return { own, peers, spread, peerCount, change, threshold, minChange, from, to, recent };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
