@@ -55,9 +55,20 @@ export async function runIncidents(command: IncidentsCommand): Promise<number> {
   const rows = new Map<string, IncidentRow>();
   // Run files are named by run id, not time: the notices are put in the order they were sent.
   const history = (await historyLines(command.config.archive, command.baseDir))
-    .map((line) => JSON.parse(line) as Record<string, string> & { sessionIds?: string[] })
+    .map(
+      (line) =>
+        JSON.parse(line) as Record<string, string> & {
+          sessionIds?: string[];
+          explains?: { incident: string }[];
+        },
+    )
     .sort((a, b) => String(a.at).localeCompare(String(b.at)));
   for (const notice of history) {
+    // A connector incident joined to a vehicle's or charger's is closed by that notice.
+    for (const joined of notice.explains ?? []) {
+      const row = rows.get(keyOf(notice.depot, joined.incident));
+      if (row) rows.set(keyOf(notice.depot, joined.incident), { ...row, status: 'resolved' });
+    }
     const key = keyOf(notice.depot, notice.incident as string);
     const earlier = rows.get(key);
     rows.set(key, {

@@ -13,6 +13,7 @@ import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { AlertSink, Log, ScanState } from './ports.ts';
+import { publishInOrder } from './publish-in-order.ts';
 
 /** What the fleet-wide steps of a run need. */
 export interface FleetStep {
@@ -62,7 +63,7 @@ export async function attributeFleet(
     // the connector incident it closed. Dropped from the record at once (nothing left to tell).
     for (const record of closed)
       await step.state.saveIncidents(markDelivered(record, [], step.silenced));
-    const outcome = notices.length > 0 ? await step.alerts.publish(notices) : undefined;
+    const outcome = notices.length > 0 ? await publishInOrder(step.alerts, notices) : undefined;
     const accepted = new Set(outcome?.accepted ?? []);
     const delivered = notices.filter((n) => accepted.has(n.id));
     const next = markAttributionDelivered(state, delivered, run);

@@ -2,6 +2,7 @@ import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { dueNotifications, markDelivered } from '../core/incidents/notices.ts';
 import { attributeFleet, rollUpKpis } from './fleet-step.ts';
+import { publishInOrder } from './publish-in-order.ts';
 import type { FleetSessionRead, RunStart, ScanAdapters, ScanSettings } from './scan.ts';
 import { type ConnectorResult, type ScanSummary, totalsOf } from './summary.ts';
 
@@ -102,7 +103,7 @@ async function depotIncident(
     });
     const incidentSettings = settings.incidents.for(DEPOT_ORIGIN);
     const notices = dueNotifications(state, at, incidentSettings, settings.silenced);
-    const outcome = notices.length > 0 ? await adapters.alerts.publish(notices) : undefined;
+    const outcome = notices.length > 0 ? await publishInOrder(adapters.alerts, notices) : undefined;
     const accepted = new Set(outcome?.accepted ?? []);
     const delivered = notices.filter((n) => accepted.has(n.id));
     const next = markDelivered(state, delivered, settings.silenced);

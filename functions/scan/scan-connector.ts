@@ -1,9 +1,10 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { Severity } from '../core/finding.ts';
-import { attributableFindings } from '../core/fleet/attributable.ts';
+import { fleetFindings } from '../core/fleet/attributable.ts';
 import {
   type ConnectorIncidentState,
   emptyIncidentState,
+  openDriftRules,
 } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from '../core/incidents/incident.ts';
 import { incidentStep } from '../core/incidents/incident-step.ts';
@@ -23,6 +24,7 @@ import {
   type ScanState,
   UnstorableReportError,
 } from './ports.ts';
+import { publishInOrder } from './publish-in-order.ts';
 import { type ConnectorResult, emptyCounts } from './summary.ts';
 
 /** Everything one connector's scan needs. */
@@ -89,6 +91,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
   const findingsByRule: Record<string, number> = {};
   let delivered: IncidentNotification[] = [];
   const sessions: JudgedSession[] = [];
+  let driftOpen: string[] = [];
   const result = (status: ConnectorResult['status'], error?: string): ConnectorOutcome => ({
     result: {
       ...origin,
@@ -100,7 +103,11 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     },
     delivered,
     sessions: sessions.map((session) => ({
-      session: { ...session, findings: attributableFindings(session.findings) },
+      session: {
+        ...session,
+        findings: fleetFindings(session.findings),
+        ...(driftOpen.length > 0 ? { driftOpen } : {}),
+      },
       severities: session.findings.map((f) => f.severity),
     })),
   });
@@ -165,7 +172,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     });
     let failedNotices = '';
     if (step.notices.length > 0) {
-      const outcome = await scan.alerts.publish(step.notices);
+      const outcome = await publishInOrder(scan.alerts, step.notices);
       const accepted = new Set(outcome.accepted);
       delivered = step.notices.filter((n) => accepted.has(n.id));
       if (outcome.failed.length > 0)
@@ -174,6 +181,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     counts.alerted += delivered.length;
     // A notice that was not delivered leaves its incident as it was: the next run sends it.
     const next = markDelivered(step.state, delivered, scan.silenced);
+    driftOpen = openDriftRules(next);
     if (next !== before) await scan.state.saveIncidents(next);
     counts.openIncidents = next.incidents.filter((i) => i.status === 'open').length;
     if (failedNotices) return result('failed', failedNotices);

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describe('depot-watch demo (npm start)', () => {
-  it('runs the whole pipeline, then a second run opens nothing twice and resolves what was fixed', async () => {
+  it('runs the whole pipeline, then a second run opens nothing twice, each printing counts that agree with what it sent', async () => {
     const first = await cli(['demo'], { cwd: work });
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^\[OPEN · CRITICAL\] /m);
@@ -44,21 +44,35 @@ describe('depot-watch demo (npm start)', () => {
       );
       vehicleOf.set(String(report.sessionId), report.vehicleId);
     }
-    const bus = afterFirst.filter((n) => n.vehicleId === DEMO_FAULTY_BUS && n.event === 'open');
+    const bus = afterFirst.filter(
+      (n) =>
+        n.subject === 'vehicle' &&
+        n.vehicleId === DEMO_FAULTY_BUS &&
+        (n.event === 'open' || n.event === 'attributed'),
+    );
     expect(bus.map((n) => `${n.subject} ${n.rule}`)).toEqual(['vehicle battery-misalignment']);
     expect(bus[0]?.sessionIds.every((id) => vehicleOf.get(id) === DEMO_FAULTY_BUS)).toBe(true);
-    const blamedOnChargers = afterFirst.filter(
-      (n) =>
-        n.subject !== 'vehicle' &&
-        n.rule === 'battery-misalignment' &&
-        n.sessionIds.some((id) => vehicleOf.get(id) === DEMO_FAULTY_BUS),
+    // Its failures were told first on each connector, in the run that fetched them; what was
+    // still open when the fleet saw it was the bus's is joined to the bus's incident, and no
+    // connector incident of the bus alone is left open.
+    const joined = new Set(afterFirst.flatMap((n) => (n.explains ?? []).map((e) => e.incident)));
+    const resolvedFirst = new Set(
+      afterFirst.filter((n) => n.event === 'resolve').map((n) => n.incident),
     );
-    expect(blamedOnChargers).toEqual([]);
+    const busOnChargers = afterFirst.filter(
+      (n) =>
+        n.subject === 'connector' &&
+        n.rule === 'battery-misalignment' &&
+        n.sessionIds.every((id) => vehicleOf.get(id) === DEMO_FAULTY_BUS),
+    );
+    expect(busOnChargers.length).toBeGreaterThan(0);
+    for (const n of busOnChargers)
+      expect(joined.has(n.incident) || resolvedFirst.has(n.incident), n.incident).toBe(true);
     const drift = afterFirst.filter((n) => n.rule === 'converter-efficiency-drift');
     expect(drift.map((n) => `${n.event} ${n.chargerId}/${n.connectorId}`)).toEqual([
       'open HPC-003/2',
     ]);
-    expect(first.stdout).toMatch(/^\[OPEN · CRITICAL\] BUS-117: .* on \d chargers$/m);
+    expect(first.stdout).toMatch(/^\[ATTRIBUTED · CRITICAL\] BUS-117: .* on \d chargers$/m);
     expect(first.stdout).toMatch(/^\[OPEN · WARNING\] Drifting converter efficiency: /m);
 
     const second = await cli(['demo'], { cwd: work });
@@ -66,9 +80,11 @@ describe('depot-watch demo (npm start)', () => {
     const all = (await alertsIn(join(work, '.depot-watch/alerts.jsonl'))) as unknown as Notice[];
     const added = all.slice(afterFirst.length);
     const opened = new Set(afterFirst.filter((n) => n.event === 'open').map((n) => n.incident));
-    // Incidents told in the first run are not opened again; those fixed meanwhile resolve.
+    // Incidents told in the first run are not opened again, and what each run printed as
+    // sent is what it sent.
     expect(added.filter((n) => n.event === 'open' && opened.has(n.incident))).toEqual([]);
-    expect(added.some((n) => n.event === 'resolve' && opened.has(n.incident))).toBe(true);
+    expect(Number(/notices sent\s+(\d+)/.exec(first.stdout)?.[1])).toBe(afterFirst.length);
+    expect(Number(/notices sent\s+(\d+)/.exec(second.stdout)?.[1] ?? 0)).toBe(added.length);
     for (const line of second.stdout.split('\n').filter((l) => l.startsWith('[RESOLVED')))
       expect(line).toMatch(/^\[RESOLVED · (CRITICAL|WARNING|INFO)\] /);
 
@@ -81,7 +97,11 @@ describe('depot-watch demo (npm start)', () => {
         .map((line) => JSON.parse(line) as { incident: string; status: string })
         .map((row) => [row.incident, row.status]),
     );
-    const resolved = new Set(all.filter((n) => n.event === 'resolve').map((n) => n.incident));
+    const resolved = new Set(
+      all.flatMap((n) =>
+        n.event === 'resolve' ? [n.incident] : (n.explains ?? []).map((e) => e.incident),
+      ),
+    );
     for (const incident of opened)
       expect([incident, status.get(incident)]).toEqual([
         incident,
@@ -174,6 +194,7 @@ interface Notice {
   sessionIds: string[];
   subject: string;
   vehicleId?: string;
+  explains?: { incident: string }[];
 }
 
 describe('depot-watch replay', () => {

@@ -12,7 +12,11 @@ import {
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
 import { SeededRandom } from '../../functions/simulator/random.ts';
 
-const SETTINGS = DEFAULT_INCIDENT_SETTINGS.drift;
+/** Peer drift is off by default: these tests switch it on. */
+const SETTINGS = {
+  ...DEFAULT_INCIDENT_SETTINGS.drift,
+  peers: { ...DEFAULT_INCIDENT_SETTINGS.drift.peers, enabled: true },
+};
 const T0 = Date.parse('2026-11-01T00:00:00.000Z');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -279,6 +283,11 @@ describe('drift against the sister connectors', () => {
   });
 
   it('reads its settings with defaults from an empty config', () => {
-    expect(SETTINGS.peers).toEqual({ enabled: true, minPeers: 2, madFactor: 3, days: 14 });
+    expect(DEFAULT_INCIDENT_SETTINGS.drift.peers).toEqual({
+      enabled: false,
+      minPeers: 2,
+      madFactor: 3,
+      days: 14,
+    });
   });
 });

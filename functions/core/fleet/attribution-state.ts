@@ -1,5 +1,6 @@
 import type { Finding } from '../finding.ts';
 import type { ConnectorIncidentState } from '../incidents/connector-incidents.ts';
+import type { PeerDriftState } from './peer-drift.ts';
 
 /**
  * A failed session as the bus-or-charger tabulation keeps it, for the attribution window: who
@@ -43,4 +44,6 @@ export interface AttributionState {
   seen: Record<string, [string, string][]>;
   /** Incident records per subject: `vehicle:<id>`, `connector:<charger>\u001f<connector>`, `charger:<id>`. */
   subjects: Record<string, ConnectorIncidentState>;
+  /** Each connector's latest figures, for drift against its sister connectors. */
+  peers?: PeerDriftState;
 }

@@ -20,6 +20,14 @@ import type { ReportOrigin } from '../session-report.ts';
 import { attributableFindings } from './attributable.ts';
 import type { AttributionState, SessionMark } from './attribution-state.ts';
 import { latestOpening } from './latest-opening.ts';
+import {
+  companionFired,
+  emptyPeerDriftState,
+  observePeers,
+  PEER_DRIFT_METRICS,
+  type PeerDriftState,
+  type PeerSession,
+} from './peer-drift.ts';
 import { reconsider } from './reconsider.ts';
 import { CONNECTOR_SEPARATOR, chargerOf, own, Tabulation, withCleanSession } from './tabulation.ts';
 import { decide, type Verdict } from './verdict.ts';
@@ -143,10 +151,18 @@ export function attributionStep(
       !heldForFleet(finding, run.settingsFor(originOf(mark.c)));
     for (const mark of due) route(mark, table, context, feed, toldFirst, attributed);
   }
-  // A clean session counts for every record its vehicle and connector already have.
+  const peers = peerDrift(before.peers, sessions, run);
+  // A clean session counts for every record its vehicle and connector already have; a
+  // connector drifting from its sisters gets the finding on its own record.
   for (const mark of fresh) {
-    if (mark.f.length > 0) continue;
-    for (const subject of recordsOf(mark)) feed(subject, sessionOf(mark, [], []));
+    const drifting = peers.findings.get(mark.k) ?? [];
+    if (mark.f.length > 0) {
+      if (drifting.length > 0)
+        feed(`connector:${mark.c}`, { ...sessionOf(mark, drifting, []), key: `${mark.k}~peers` });
+      continue;
+    }
+    for (const subject of recordsOf(mark))
+      feed(subject, sessionOf(mark, subject.startsWith('connector:') ? drifting : [], []));
   }
 
   const subjects = run.inPlace ? before.subjects : { ...before.subjects };
@@ -172,16 +188,72 @@ export function attributionStep(
   // a subject's incidents. Known here, so the caller never compares two whole records.
   const changed =
     before !== previous ||
+    peers.state !== before.peers ||
     fresh.length > 0 ||
     due.length > 0 ||
     failures.length !== before.failures.length ||
     fedMoved;
   return {
-    state: { version: 2, failures, cleanByConnector, cleanByVehicle, seen, subjects },
+    state: {
+      version: 2,
+      failures,
+      cleanByConnector,
+      cleanByVehicle,
+      seen,
+      subjects,
+      ...(peers.state ? { peers: peers.state } : {}),
+    },
     notices,
     changed,
     closed,
   };
+}
+
+/**
+ * Each connector's figures against its sister connectors': the findings by session key, for
+ * the connector's record in the fleet. A session whose fixed-threshold rule fired for the same
+ * figure is that rule's to tell, so one fault never makes two incidents.
+ */
+function peerDrift(
+  previous: PeerDriftState | undefined,
+  sessions: readonly FleetSession[],
+  run: AttributionRun,
+): { state: PeerDriftState | undefined; findings: Map<string, Finding[]> } {
+  const findings = new Map<string, Finding[]>();
+  const drift = run.settings.drift;
+  if (!drift.enabled || !drift.peers.enabled) return { state: previous, findings };
+  const read: PeerSession[] = [];
+  const fired = new Map<string, Set<string>>();
+  const ownDrift = new Map<string, readonly string[]>();
+  for (const { origin, session } of sessions) {
+    if (!session.facts) continue;
+    read.push({
+      origin,
+      key: session.key,
+      sessionId: session.sessionId,
+      at: session.at,
+      ...(session.vehicleId !== undefined ? { vehicleId: session.vehicleId } : {}),
+      facts: session.facts,
+    });
+    fired.set(session.key, new Set(session.findings.map((f) => f.rule)));
+    if (session.driftOpen) ownDrift.set(session.key, session.driftOpen);
+  }
+  if (read.length === 0) return { state: previous, findings };
+  const observed = observePeers(previous ?? emptyPeerDriftState(), read, run.fleet, drift);
+  for (const finding of observed.findings) {
+    const key = read.find(
+      (s) =>
+        s.sessionId === finding.sessionId &&
+        s.origin.chargerId === finding.chargerId &&
+        s.origin.connectorId === finding.connectorId,
+    )?.key;
+    if (key === undefined || companionFired(finding.rule, fired.get(key) ?? new Set())) continue;
+    // Its own baseline told the same drift already: one fault, one incident.
+    const own = PEER_DRIFT_METRICS.find((m) => m.rule === finding.rule)?.ownRule;
+    if (own !== undefined && ownDrift.get(key)?.includes(own)) continue;
+    findings.set(key, [...(findings.get(key) ?? []), finding]);
+  }
+  return { state: observed.state, findings };
 }
 
 /**

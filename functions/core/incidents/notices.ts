@@ -162,14 +162,20 @@ export function markDelivered(
     if (!incident) continue;
     incident.notified.lastAt = notice.at;
     incident.notified.severity = notice.severity;
-    incident.notified.openAt ??= notice.at;
+    // A resolve whose open was not delivered does not count as the open: the next run tells both.
+    if (notice.event !== 'resolve') incident.notified.openAt ??= notice.at;
     if (notice.event === 'attributed') incident.notified.joined = incident.explains?.length ?? 0;
     incident.failedSinceNotice = [];
     incident.failedSinceNoticeCount = 0;
     delete incident.criticalSinceNotice;
     delete incident.seenSinceNotice;
   }
-  const told = new Set(delivered.filter((n) => n.event === 'resolve').map((n) => n.incident));
+  const told = new Set(
+    delivered
+      .filter((n) => n.event === 'resolve')
+      .filter((n) => state.incidents.some((i) => i.id === n.incident && i.notified.openAt))
+      .map((n) => n.incident),
+  );
   // An incident the fleet attributed elsewhere was closed by that notice: nothing left to tell.
   state.incidents = state.incidents.filter(
     (i) =>
