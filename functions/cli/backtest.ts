@@ -3,6 +3,12 @@ import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { EVENT_LABEL } from '../core/incidents/notice-text.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
+import {
+  lateCritical,
+  type Telling,
+  timeToTell,
+  timeToTellTable,
+} from '../core/incidents/time-to-tell.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { judgedHistory } from './history.ts';
 import { noValidReports } from './saved-documents.ts';
@@ -52,8 +58,11 @@ export async function runBacktest(command: BacktestCommand): Promise<number> {
   });
   // The notices follow: the progress line must be gone before them.
   command.progress?.finish();
+  const tellings = timeToTell(history.sessions, result.notices);
   if (command.json) {
-    for (const notice of result.notices) command.write(`${JSON.stringify(publicNotice(notice))}\n`);
+    const waited = waitsOf(tellings);
+    for (const notice of result.notices)
+      command.write(`${JSON.stringify({ ...publicNotice(notice), ...waited(notice) })}\n`);
     return 0;
   }
   const findings = history.sessions.flatMap((s) =>
@@ -65,8 +74,58 @@ export async function runBacktest(command: BacktestCommand): Promise<number> {
         `${result.runs} run(s) every ${command.everyMinutes} min from ${result.firstRun} to ${result.lastRun}\n\n`,
     );
   for (const notice of result.notices) command.write(`${timelineLine(notice)}\n`);
-  if (!command.quiet) command.write(`\n${weeklyTable(findings, result.notices)}`);
+  if (!command.quiet) {
+    command.write(`\n${weeklyTable(findings, result.notices)}`);
+    command.write(`\n${timeToTellText(tellings, command.everyMinutes)}`);
+  }
   return 0;
+}
+
+/**
+ * For `--json`: when each notice's reports were first fetched, and how long after its sessions
+ * ended it first told them (the longest of those it was the first to tell).
+ */
+function waitsOf(tellings: readonly { sessionId: string; toldAt?: string; minutes?: number }[]) {
+  const firstTold = new Map<string, number>();
+  for (const t of tellings)
+    if (t.toldAt !== undefined && t.minutes !== undefined) {
+      const key = `${t.sessionId}\u001f${t.toldAt}`;
+      firstTold.set(key, Math.max(firstTold.get(key) ?? 0, t.minutes));
+    }
+  return (notice: IncidentNotification) => {
+    const waits = notice.sessionIds.flatMap((id) => {
+      const minutes = firstTold.get(`${id}\u001f${notice.at}`);
+      return minutes === undefined ? [] : [minutes];
+    });
+    return {
+      ...(notice.firstSeenAt !== undefined ? { firstSeenAt: notice.firstSeenAt } : {}),
+      ...(waits.length > 0 ? { timeToTellMinutes: Math.max(...waits) } : {}),
+    };
+  };
+}
+
+/** The time-to-tell table, and every critical finding told late or never. */
+function timeToTellText(tellings: readonly Telling[], everyMinutes: number): string {
+  const rows = timeToTellTable(tellings);
+  const cell = (n: number | undefined) => (n === undefined ? '-' : String(n)).padStart(7);
+  const width = Math.max('rule'.length, ...rows.map((r) => r.rule.length));
+  const late = lateCritical(tellings, everyMinutes);
+  return [
+    "Time to tell, minutes from a session's end to the first notice that tells its finding:",
+    `${'rule'.padEnd(width)}  severity  findings    told  median     p95     max`,
+    ...rows.map(
+      (r) =>
+        `${r.rule.padEnd(width)}  ${r.severity.padEnd(8)}  ${String(r.findings).padStart(8)}  ${String(r.told).padStart(6)} ${cell(r.medianMinutes)} ${cell(r.p95Minutes)} ${cell(r.maxMinutes)}`,
+    ),
+    late.length === 0
+      ? `No critical finding told later than one scan interval (${everyMinutes} min).`
+      : `Critical findings told later than one scan interval (${everyMinutes} min) or never: ${late.length}`,
+    ...late.map(
+      (t) =>
+        `  ${t.rule} ${t.chargerId}/${t.connectorId} session ${t.sessionId} ended ${t.endedAt}: ${t.toldAt ? `told ${t.minutes} min later` : 'never told'}`,
+    ),
+    '',
+  ].join('\n');
 }
 
 /** The fields of a notice a bridge or a script relies on, as `backtest --json` prints them. */
@@ -82,6 +141,7 @@ function publicNotice(notice: IncidentNotification) {
     severity: notice.severity,
     at: notice.at,
     sessionIds: notice.sessionIds,
+    ...(notice.explains ? { explains: notice.explains } : {}),
     title: notice.title,
   };
 }

@@ -9,6 +9,11 @@ import {
   DEFAULT_INCIDENT_SETTINGS,
   type IncidentSettings,
 } from '../../functions/core/incidents/settings.ts';
+import {
+  lateCritical,
+  timeToTell,
+  timeToTellTable,
+} from '../../functions/core/incidents/time-to-tell.ts';
 import { judgeSession } from '../../functions/core/judge-session.ts';
 import { defaultThresholds } from '../../functions/core/thresholds.ts';
 import {
@@ -87,6 +92,47 @@ const breakerAt = (chargerId: string, from: number, until: number): InjectedFaul
   severity: 'critical',
   from: dayOf(from),
   until: dayOf(until),
+});
+
+describe('time to tell, as backtest prints it', () => {
+  it('finds no critical finding told later than one scan interval, and every row hand-checkable', () => {
+    const history = generateHistory({
+      seed: 5,
+      chargers: 3,
+      connectors: 2,
+      days: 4,
+      everyHours: 4,
+      start: START,
+      faults: [breakerAt('HPC-01', 1, 2)],
+    });
+    const judged: HistoricSession[] = history.sessions.map((s) => {
+      const origin = { chargerId: s.chargerId, connectorId: s.connectorId };
+      return {
+        origin,
+        session: judgeSession(s.report, s.start.slice(0, 10), thresholds, origin).session,
+      };
+    });
+    const { notices } = backtest(judged, {
+      everyMinutes: EVERY_MINUTES,
+      settingsFor: () => DEFAULT_INCIDENT_SETTINGS,
+      site: DEFAULT_INCIDENT_SETTINGS,
+      fleet: history.fleet,
+    });
+    const tellings = timeToTell(judged, notices);
+    expect(lateCritical(tellings, EVERY_MINUTES)).toEqual([]);
+    const row = timeToTellTable(tellings).find(
+      (r) => r.rule === 'breaker-open-under-load' && r.severity === 'critical',
+    );
+    // Each told by the first run after its end: at most one interval, by hand.
+    const failed = criticalSessions(history);
+    const waits = failed.map(
+      (s) => (Date.parse(firstRunAfter(s.end)) - Date.parse(s.end)) / 60_000,
+    );
+    expect(row).toMatchObject({ findings: failed.length, told: failed.length });
+    expect(row?.maxMinutes).toBe(Math.round(Math.max(...waits)));
+    // A finding never told is late: drop every notice and it says so.
+    expect(lateCritical(timeToTell(judged, []), EVERY_MINUTES)).toHaveLength(failed.length);
+  });
 });
 
 describe('a critical fault is told by the scan that fetched it', () => {
