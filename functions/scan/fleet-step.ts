@@ -6,6 +6,7 @@ import {
 } from '../core/fleet/attribution.ts';
 import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import { kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
+import { peerStep } from '../core/fleet/peer-marks.ts';
 import { CONNECTOR_SEPARATOR } from '../core/fleet/tabulation.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
@@ -48,7 +49,17 @@ export async function attributeFleet(
   if (!settings.attribution.enabled) return { delivered: [], openIncidents: 0 };
   try {
     const previous = await step.state.loadAttribution();
-    const records = await connectorRecords(step, previous, sessions);
+    // Worked out first: the connectors whose sisters' verdict changes are read with the rest.
+    const peers = peerStep(
+      previous?.version === 2 ? previous : undefined,
+      sessions,
+      step.fleet,
+      settings.drift,
+    );
+    const records = await connectorRecords(step, previous, [
+      ...sessions.filter(({ session }) => session.findings.length > 0).map((s) => s.origin),
+      ...peers.changes.map((c) => c.origin),
+    ]);
     const run = {
       now: step.now,
       settings,
@@ -57,10 +68,12 @@ export async function attributeFleet(
       fleet: step.fleet,
       ...(step.silenced ? { silenced: step.silenced } : {}),
       connectorRecord: (origin: ReportOrigin) => records.get(connectorKey(origin)),
+      peers,
     };
     const { state, notices, changed, closed } = attributionStep(previous, sessions, run);
-    // Closed before anything is sent: the attributed notice then never meets a reminder of
-    // the connector incident it closed. Dropped from the record at once (nothing left to tell).
+    // Closed (or marked by their sisters) before anything is sent: the attributed notice then
+    // never meets a reminder of the connector incident it closed. Closed incidents leave the
+    // record at once: nothing is left to tell of them.
     for (const record of closed)
       await step.state.saveIncidents(markDelivered(record, [], step.silenced));
     const outcome = notices.length > 0 ? await publishInOrder(step.alerts, notices) : undefined;
@@ -94,13 +107,14 @@ export async function attributeFleet(
 }
 
 /**
- * The own records of the connectors whose findings the fleet may attribute this run: those
- * with a finding still waiting, and those read with an attributable finding. Few: faults are rare.
+ * The own records of the connectors the fleet may change this run: those with a finding still
+ * waiting, those read with an attributable finding, those whose sisters' drift verdict
+ * changed. Few: faults are rare.
  */
 async function connectorRecords(
   step: FleetStep,
   previous: AttributionState | undefined,
-  sessions: readonly FleetSession[],
+  touched: readonly ReportOrigin[],
 ): Promise<Map<string, ConnectorIncidentState>> {
   const origins = new Map<string, ReportOrigin>();
   for (const mark of previous?.failures ?? []) {
@@ -109,8 +123,7 @@ async function connectorRecords(
     const origin = { chargerId: mark.c.slice(0, at), connectorId: mark.c.slice(at + 1) };
     origins.set(connectorKey(origin), origin);
   }
-  for (const { origin, session } of sessions)
-    if (session.findings.length > 0) origins.set(connectorKey(origin), origin);
+  for (const origin of touched) origins.set(connectorKey(origin), origin);
   const records = new Map<string, ConnectorIncidentState>();
   await Promise.all(
     [...origins].map(async ([key, origin]) => {

@@ -4,7 +4,6 @@ import { fleetFindings } from '../core/fleet/attributable.ts';
 import {
   type ConnectorIncidentState,
   emptyIncidentState,
-  openDriftRules,
 } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from '../core/incidents/incident.ts';
 import { incidentStep } from '../core/incidents/incident-step.ts';
@@ -91,7 +90,6 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
   const findingsByRule: Record<string, number> = {};
   let delivered: IncidentNotification[] = [];
   const sessions: JudgedSession[] = [];
-  let driftOpen: string[] = [];
   const result = (status: ConnectorResult['status'], error?: string): ConnectorOutcome => ({
     result: {
       ...origin,
@@ -103,11 +101,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     },
     delivered,
     sessions: sessions.map((session) => ({
-      session: {
-        ...session,
-        findings: fleetFindings(session.findings),
-        ...(driftOpen.length > 0 ? { driftOpen } : {}),
-      },
+      session: { ...session, findings: fleetFindings(session.findings) },
       severities: session.findings.map((f) => f.severity),
     })),
   });
@@ -181,7 +175,6 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
     counts.alerted += delivered.length;
     // A notice that was not delivered leaves its incident as it was: the next run sends it.
     const next = markDelivered(step.state, delivered, scan.silenced);
-    driftOpen = openDriftRules(next);
     if (next !== before) await scan.state.saveIncidents(next);
     counts.openIncidents = next.incidents.filter((i) => i.status === 'open').length;
     if (failedNotices) return result('failed', failedNotices);

@@ -12,7 +12,6 @@ import {
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
 import { SeededRandom } from '../../functions/simulator/random.ts';
 
-/** Peer drift is off by default: these tests switch it on. */
 const SETTINGS = {
   ...DEFAULT_INCIDENT_SETTINGS.drift,
   peers: { ...DEFAULT_INCIDENT_SETTINGS.drift.peers, enabled: true },
@@ -284,7 +283,7 @@ describe('drift against the sister connectors', () => {
 
   it('reads its settings with defaults from an empty config', () => {
     expect(DEFAULT_INCIDENT_SETTINGS.drift.peers).toEqual({
-      enabled: false,
+      enabled: true,
       minPeers: 2,
       madFactor: 3,
       days: 14,

@@ -1,6 +1,7 @@
 import type { Finding } from '../finding.ts';
 import type { ConnectorIncidentState } from '../incidents/connector-incidents.ts';
 import type { PeerDriftState } from './peer-drift.ts';
+import type { PeerMarks } from './peer-marks.ts';
 
 /**
  * A failed session as the bus-or-charger tabulation keeps it, for the attribution window: who
@@ -46,4 +47,6 @@ export interface AttributionState {
   subjects: Record<string, ConnectorIncidentState>;
   /** Each connector's latest figures, for drift against its sister connectors. */
   peers?: PeerDriftState;
+  /** The connectors whose own records carry their sisters' drift verdict, and for which rules. */
+  peerMarks?: PeerMarks;
 }

@@ -20,14 +20,7 @@ import type { ReportOrigin } from '../session-report.ts';
 import { attributableFindings } from './attributable.ts';
 import type { AttributionState, SessionMark } from './attribution-state.ts';
 import { latestOpening } from './latest-opening.ts';
-import {
-  companionFired,
-  emptyPeerDriftState,
-  observePeers,
-  PEER_DRIFT_METRICS,
-  type PeerDriftState,
-  type PeerSession,
-} from './peer-drift.ts';
+import { applyPeerChanges, type PeerChange, type PeerStep, peerStep } from './peer-marks.ts';
 import { reconsider } from './reconsider.ts';
 import { CONNECTOR_SEPARATOR, chargerOf, own, Tabulation, withCleanSession } from './tabulation.ts';
 import { decide, type Verdict } from './verdict.ts';
@@ -59,6 +52,8 @@ export interface AttributionRun {
    * attributes their fault to a vehicle or a whole charger. Without it nothing is closed.
    */
   connectorRecord?: (origin: ReportOrigin) => ConnectorIncidentState | undefined;
+  /** This run's drift against sister connectors, when the caller worked it out first. */
+  peers?: PeerStep;
 }
 
 /** A connector record the step changed: the incidents the fleet now explains are closed. */
@@ -151,19 +146,12 @@ export function attributionStep(
       !heldForFleet(finding, run.settingsFor(originOf(mark.c)));
     for (const mark of due) route(mark, table, context, feed, toldFirst, attributed);
   }
-  const peers = peerDrift(before.peers, sessions, run);
-  // A clean session counts for every record its vehicle and connector already have; a
-  // connector drifting from its sisters gets the finding on its own record.
+  // A clean session counts for every record its vehicle and connector already have.
   for (const mark of fresh) {
-    const drifting = peers.findings.get(mark.k) ?? [];
-    if (mark.f.length > 0) {
-      if (drifting.length > 0)
-        feed(`connector:${mark.c}`, { ...sessionOf(mark, drifting, []), key: `${mark.k}~peers` });
-      continue;
-    }
-    for (const subject of recordsOf(mark))
-      feed(subject, sessionOf(mark, subject.startsWith('connector:') ? drifting : [], []));
+    if (mark.f.length > 0) continue;
+    for (const subject of recordsOf(mark)) feed(subject, sessionOf(mark, [], []));
   }
+  const peers = run.peers ?? peerStep(before, sessions, run.fleet, run.settings.drift);
 
   const subjects = run.inPlace ? before.subjects : { ...before.subjects };
   // Whether a subject's record moved, noted as it is fed rather than found by comparing all.
@@ -176,7 +164,7 @@ export function attributionStep(
     subjects[subject] = next;
     if (next !== existing) fedMoved = true;
   }
-  const closed = closeAttributed(attributed, subjects, run);
+  const closed = withPeerChanges(closeAttributed(attributed, subjects, run), peers.changes, run);
   if (closed.length > 0) fedMoved = true;
   // Most subjects hold no incident, only openings that count towards escalation: nothing due.
   const notices: IncidentNotification[] = [];
@@ -189,6 +177,7 @@ export function attributionStep(
   const changed =
     before !== previous ||
     peers.state !== before.peers ||
+    peers.changes.length > 0 ||
     fresh.length > 0 ||
     due.length > 0 ||
     failures.length !== before.failures.length ||
@@ -202,6 +191,7 @@ export function attributionStep(
       seen,
       subjects,
       ...(peers.state ? { peers: peers.state } : {}),
+      ...(Object.keys(peers.marks).length > 0 ? { peerMarks: peers.marks } : {}),
     },
     notices,
     changed,
@@ -210,50 +200,22 @@ export function attributionStep(
 }
 
 /**
- * Each connector's figures against its sister connectors': the findings by session key, for
- * the connector's record in the fleet. A session whose fixed-threshold rule fired for the same
- * figure is that rule's to tell, so one fault never makes two incidents.
+ * Writes the sister connectors' verdicts into the connector records they change, on top of
+ * the records the step already closed incidents in.
  */
-function peerDrift(
-  previous: PeerDriftState | undefined,
-  sessions: readonly FleetSession[],
+function withPeerChanges(
+  closed: ClosedRecords,
+  changes: readonly PeerChange[],
   run: AttributionRun,
-): { state: PeerDriftState | undefined; findings: Map<string, Finding[]> } {
-  const findings = new Map<string, Finding[]>();
-  const drift = run.settings.drift;
-  if (!drift.enabled || !drift.peers.enabled) return { state: previous, findings };
-  const read: PeerSession[] = [];
-  const fired = new Map<string, Set<string>>();
-  const ownDrift = new Map<string, readonly string[]>();
-  for (const { origin, session } of sessions) {
-    if (!session.facts) continue;
-    read.push({
-      origin,
-      key: session.key,
-      sessionId: session.sessionId,
-      at: session.at,
-      ...(session.vehicleId !== undefined ? { vehicleId: session.vehicleId } : {}),
-      facts: session.facts,
-    });
-    fired.set(session.key, new Set(session.findings.map((f) => f.rule)));
-    if (session.driftOpen) ownDrift.set(session.key, session.driftOpen);
+): ClosedRecords {
+  if (changes.length === 0 || !run.connectorRecord) return closed;
+  const records = new Map(closed.map((r) => [`${r.chargerId}\u001f${r.connectorId}`, r]));
+  for (const change of changes) {
+    const key = `${change.origin.chargerId}\u001f${change.origin.connectorId}`;
+    const before = records.get(key) ?? run.connectorRecord(change.origin);
+    records.set(key, applyPeerChanges(before, change.origin, [change]));
   }
-  if (read.length === 0) return { state: previous, findings };
-  const observed = observePeers(previous ?? emptyPeerDriftState(), read, run.fleet, drift);
-  for (const finding of observed.findings) {
-    const key = read.find(
-      (s) =>
-        s.sessionId === finding.sessionId &&
-        s.origin.chargerId === finding.chargerId &&
-        s.origin.connectorId === finding.connectorId,
-    )?.key;
-    if (key === undefined || companionFired(finding.rule, fired.get(key) ?? new Set())) continue;
-    // Its own baseline told the same drift already: one fault, one incident.
-    const own = PEER_DRIFT_METRICS.find((m) => m.rule === finding.rule)?.ownRule;
-    if (own !== undefined && ownDrift.get(key)?.includes(own)) continue;
-    findings.set(key, [...(findings.get(key) ?? []), finding]);
-  }
-  return { state: observed.state, findings };
+  return [...records.values()];
 }
 
 /**

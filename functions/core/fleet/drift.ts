@@ -74,6 +74,38 @@ export const DRIFT_METRICS: readonly DriftMetric[] = [
   },
 ];
 
+/** Whether a connector's recent median moved from its own baseline by at least `minChange`. */
+function ownDrift(
+  metric: DriftMetric,
+  judged: { baseline: number; current: number },
+  minChange: number,
+): boolean {
+  const change =
+    metric.worse === 'lower' ? judged.baseline - judged.current : judged.current - judged.baseline;
+  return change >= minChange;
+}
+
+/** The drift finding of a session while the sister connectors see the connector drift. */
+function peerFinding(
+  metric: DriftMetric,
+  sample: DriftSample,
+  origin: ReportOrigin,
+  mark: PeerMark,
+): Finding {
+  return {
+    rule: metric.rule,
+    severity: 'warning',
+    chargerId: origin.chargerId,
+    connectorId: origin.connectorId,
+    sessionId: sample.sessionId,
+    ...(sample.vehicleId !== undefined ? { vehicleId: sample.vehicleId } : {}),
+    title: mark.title,
+    message: mark.message,
+    evidence: { ...mark.evidence, against: 'sister connectors' },
+    fingerprint: fingerprintOf(metric.rule, origin.chargerId, origin.connectorId, sample.sessionId),
+  };
+}
+
 /** One figure's baseline on one connector: daily medians, the day being collected, recent values. */
 export interface MetricBaseline {
   /** Closed days: `[day, median, sessions]`, oldest first, within the baseline days. */
@@ -84,6 +116,15 @@ export interface MetricBaseline {
   recent: [string, number][];
   /** Whether the latest check found drift: drifting values never join the baseline. */
   drifting: boolean;
+  /** Set while the connector's sister connectors see it drift in this figure (see `peer-marks`). */
+  peers?: PeerMark;
+}
+
+/** What the sister connectors' comparison said, for the finding it makes on this connector. */
+export interface PeerMark {
+  title: string;
+  message: string;
+  evidence: Finding['evidence'];
 }
 
 /** A connector's baselines, by drift rule id. Bounded: baseline days plus recent sessions per figure. */
@@ -123,30 +164,31 @@ export function observeDrift(
       ? (settings.minChange[metric.rule] as number)
       : metric.minChange;
     const value = sample.facts[metric.fact];
-    if (minChange <= 0 || value === undefined) continue;
-    const baseline = state[metric.rule] ?? { days: [], recent: [], drifting: false };
+    const known = state[metric.rule];
+    if (minChange <= 0 || value === undefined) {
+      // A session without the figure says nothing of a drift told: it must not resolve it.
+      if (known?.drifting || known?.peers) inhibited.push(metric.rule);
+      continue;
+    }
+    const baseline = known ?? { days: [], recent: [], drifting: false };
     state[metric.rule] = baseline;
     oldest ??= dayBefore(sample.facts.day, settings.baselineDays);
     collect(baseline, sample, value, settings, oldest);
     const judged = judge(baseline, settings);
-    if (!judged) {
-      baseline.drifting = false;
+    if (!judged || !ownDrift(metric, judged, minChange)) {
+      // Its own past may not show it (a drift since the first day); its sisters can.
+      baseline.drifting = baseline.peers !== undefined;
+      if (baseline.peers) findings.push(peerFinding(metric, sample, origin, baseline.peers));
       continue;
     }
     const change =
       metric.worse === 'lower'
         ? judged.baseline - judged.current
         : judged.current - judged.baseline;
-    baseline.drifting = change >= minChange;
-    if (baseline.drifting)
-      findings.push(
-        driftFinding(metric, sample, origin, {
-          ...judged,
-          change,
-          minChange,
-          baselineOf: baseline,
-        }),
-      );
+    baseline.drifting = true;
+    findings.push(
+      driftFinding(metric, sample, origin, { ...judged, change, minChange, baselineOf: baseline }),
+    );
   }
   return { findings, inhibited };
 }

@@ -80,6 +80,12 @@ export function observePeers(
   sessions: readonly PeerSession[],
   fleet: PeerFleet,
   settings: IncidentSettings['drift'],
+  /**
+   * Whether a connector is already told to drift in a figure (by peer drift rule id): it stays
+   * drifting until its gap falls under half the threshold, so a gap near the line does not
+   * open and resolve the incident over and over. Default: none is.
+   */
+  drifting: (origin: ReportOrigin, rule: string) => boolean = () => false,
 ): { state: PeerDriftState; findings: Finding[] } {
   if (!settings.enabled || !settings.peers.enabled) return { state, findings: [] };
   const metrics = PEER_DRIFT_METRICS.flatMap((metric) => {
@@ -127,7 +133,8 @@ export function observePeers(
     const { session, at } = latest.get(slot) as { session: PeerSession; at: string };
     // A late re-read of a session too old to keep judges nothing.
     if (at < oldest) continue;
-    const judged = judge(kept, key, metric, minChange, settings);
+    const held = drifting(session.origin, metric.rule);
+    const judged = judge(kept, key, metric, minChange, settings, held ? 0.5 : 1);
     if (judged) findings.push(peerDriftFinding(metric, session, judged));
   }
   return { state: { connectors: kept }, findings };
@@ -189,6 +196,7 @@ function judge(
   metric: PeerDriftMetric,
   minChange: number,
   settings: IncidentSettings['drift'],
+  share: number,
 ): PeerJudgement | undefined {
   const recent = connectors[key]?.[metric.rule]?.slice(-settings.recentSessions) ?? [];
   if (recent.length < settings.recentSessions) return undefined;
@@ -211,7 +219,7 @@ function judge(
   // sisters: the gap stays small, so it is no connector's drift.
   const change = metric.worse === 'lower' ? peers - own : own - peers;
   const threshold = Math.max(minChange, settings.peers.madFactor * spread);
-  if (change < threshold) return undefined;
+  if (change < threshold * share) return undefined;
   const peerCount = peerMedians.length;
   return { own, peers, spread, peerCount, change, threshold, minChange, from, to, recent };
 }

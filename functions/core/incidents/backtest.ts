@@ -5,7 +5,7 @@ import {
 } from '../fleet/attribution.ts';
 import type { AttributionState } from '../fleet/attribution-state.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import { type ConnectorIncidentState, openDriftRules } from './connector-incidents.ts';
+import type { ConnectorIncidentState } from './connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from './incident.ts';
 import { incidentStep } from './incident-step.ts';
 import { markDelivered, type SilencedAt } from './notices.ts';
@@ -127,12 +127,7 @@ export function backtest(
       });
       notices.push(...step.notices);
       connector.state = markDelivered(step.state, step.notices, options.silenced);
-      const driftOpen = sessions.length > 0 ? openDriftRules(connector.state) : [];
-      for (const session of sessions)
-        read.push({
-          origin: connector.origin,
-          session: driftOpen.length > 0 ? { ...session, driftOpen } : session,
-        });
+      for (const session of sessions) read.push({ origin: connector.origin, session });
     }
     if (!options.site.attribution.enabled) continue;
     const fleetRun = {

@@ -399,15 +399,3 @@ function resolve(incident: Incident, at: string): void {
   incident.status = 'resolved';
   incident.resolvedAt = at;
 }
-
-/** The drift rules a connector's own record has pending or open: peer drift leaves those alone. */
-export function openDriftRules(state: ConnectorIncidentState | undefined): string[] {
-  if (!state) return [];
-  return [
-    ...new Set(
-      state.incidents
-        .filter((i) => i.status !== 'resolved' && i.rule.endsWith('-drift'))
-        .map((i) => i.rule),
-    ),
-  ];
-}

@@ -98,8 +98,6 @@ export interface JudgedSession {
   explained?: readonly string[];
   /** When the scan first fetched the session's report (ISO); absent in loose replays. */
   seenAt?: string;
-  /** Drift rules its connector's own record had pending or open after the run: told there already. */
-  driftOpen?: readonly string[];
 }
 
 /** A notice to send: an incident's event, with what a person needs to act on it. */

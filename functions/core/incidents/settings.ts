@@ -33,11 +33,11 @@ const attributionSchema = z.strictObject({
  * Drift against the connector's sister connectors of the same depot, over the same hours: a
  * drift that began with the connector's history never shows against its own baseline, but
  * does against theirs. Judged only with `drift.enabled` too; `minChange` applies as well.
- * Off by default for now: a drift its own baseline also sees would open a second incident
- * (one per comparison) until the two share one.
+ * Its verdict is written into the connector's own drift baseline: one drift, one finding of
+ * the same rule, one incident, whichever comparison saw it first.
  */
 const peerDriftSchema = z.strictObject({
-  enabled: z._default(z.boolean(), false),
+  enabled: z._default(z.boolean(), true),
   /** Sister connectors with enough sessions in the same hours needed to judge; fewer judge nothing. */
   minPeers: z._default(z.int().check(z.minimum(2), z.maximum(100)), 2),
   /** How many robust spreads (1.4826 × MAD) of the sisters' medians a change must also reach. */

@@ -1,0 +1,159 @@
+import type { Finding } from '../finding.ts';
+import {
+  type ConnectorIncidentState,
+  copyOf,
+  emptyIncidentState,
+} from '../incidents/connector-incidents.ts';
+import type { JudgedSession } from '../incidents/incident.ts';
+import type { IncidentSettings } from '../incidents/settings.ts';
+import type { ReportOrigin } from '../session-report.ts';
+import type { PeerMark } from './drift.ts';
+import {
+  companionFired,
+  emptyPeerDriftState,
+  observePeers,
+  PEER_DRIFT_METRICS,
+  type PeerDriftState,
+  type PeerFleet,
+  type PeerSession,
+} from './peer-drift.ts';
+
+/** Each marked connector (`chargerId` U+001F `connectorId`) and the drift rules its sisters mark. */
+export type PeerMarks = Record<string, string[]>;
+
+/** A connector whose sisters now say it drifts in a figure (`mark`), or no longer do. */
+export interface PeerChange {
+  origin: ReportOrigin;
+  /** The connector's own drift rule (`converter-efficiency-drift`). */
+  rule: string;
+  mark?: PeerMark;
+}
+
+/** One run's drift against sister connectors: the figures kept, the marks, what changed. */
+export interface PeerStep {
+  state: PeerDriftState | undefined;
+  marks: PeerMarks;
+  changes: PeerChange[];
+}
+
+/**
+ * Compares each connector read with its sister connectors (see `observePeers`) and says which
+ * connectors' own records must learn that their sisters see them drift, or no longer do. The
+ * verdict goes to the connector's own drift baseline, so a drift its sisters see and one its
+ * own past shows are one finding of one rule, and one incident. A connector is unmarked only
+ * when a session of its own with the figure was judged without drift.
+ */
+export function peerStep(
+  previous: { peers?: PeerDriftState; peerMarks?: PeerMarks } | undefined,
+  sessions: readonly { origin: ReportOrigin; session: JudgedSession }[],
+  fleet: PeerFleet,
+  drift: IncidentSettings['drift'],
+): PeerStep {
+  const marks = previous?.peerMarks ?? {};
+  if (!drift.enabled || !drift.peers.enabled) return unmarkAll(previous, marks);
+  const read: PeerSession[] = [];
+  const fired = new Map<string, Set<string>>();
+  for (const { origin, session } of sessions) {
+    if (!session.facts) continue;
+    read.push({
+      origin,
+      key: session.key,
+      sessionId: session.sessionId,
+      at: session.at,
+      ...(session.vehicleId !== undefined ? { vehicleId: session.vehicleId } : {}),
+      facts: session.facts,
+    });
+    fired.set(session.key, new Set(session.findings.map((f) => f.rule)));
+  }
+  if (read.length === 0) return { state: previous?.peers, marks, changes: [] };
+  const marked = (origin: ReportOrigin, peerRule: string) =>
+    (marks[keyOf(origin)] ?? []).includes(ownRuleOf(peerRule) ?? '');
+  const observed = observePeers(
+    previous?.peers ?? emptyPeerDriftState(),
+    read,
+    fleet,
+    drift,
+    marked,
+  );
+  const drifting = new Map<string, Finding>();
+  for (const finding of observed.findings) {
+    const session = read.find(
+      (s) =>
+        s.sessionId === finding.sessionId &&
+        s.origin.chargerId === finding.chargerId &&
+        s.origin.connectorId === finding.connectorId,
+    );
+    // A session whose fixed-threshold rule fired for the figure is that rule's to tell.
+    if (!session || companionFired(finding.rule, fired.get(session.key) ?? new Set())) continue;
+    const own = ownRuleOf(finding.rule);
+    if (own) drifting.set(`${keyOf(session.origin)}\u001f${own}`, finding);
+  }
+  const next: PeerMarks = { ...marks };
+  const changes: PeerChange[] = [];
+  const judged = new Map<string, ReportOrigin>();
+  for (const s of read) judged.set(keyOf(s.origin), s.origin);
+  for (const [connector, origin] of judged) {
+    const had = new Set(marks[connector] ?? []);
+    for (const metric of PEER_DRIFT_METRICS) {
+      const own = metric.ownRule;
+      const finding = drifting.get(`${connector}\u001f${own}`);
+      const judgedHere = read.some(
+        (s) => keyOf(s.origin) === connector && s.facts[metric.fact] !== undefined,
+      );
+      if (finding && !had.has(own)) {
+        changes.push({ origin, rule: own, mark: markOf(finding) });
+        had.add(own);
+      } else if (!finding && judgedHere && had.has(own)) {
+        changes.push({ origin, rule: own });
+        had.delete(own);
+      }
+    }
+    if (had.size > 0) next[connector] = [...had].sort();
+    else delete next[connector];
+  }
+  return { state: observed.state, marks: next, changes };
+}
+
+/** With peer drift off, every mark is taken back so no connector stays held by it. */
+function unmarkAll(previous: { peers?: PeerDriftState } | undefined, marks: PeerMarks): PeerStep {
+  const changes = Object.entries(marks).flatMap(([connector, rules]) =>
+    rules.map((rule) => ({ origin: originOf(connector), rule })),
+  );
+  return { state: previous?.peers, marks: {}, changes };
+}
+
+/** A connector's own record with its sisters' verdicts written into its drift baselines. Pure. */
+export function applyPeerChanges(
+  record: ConnectorIncidentState | undefined,
+  origin: ReportOrigin,
+  changes: readonly PeerChange[],
+): ConnectorIncidentState {
+  const state = copyOf(record ?? emptyIncidentState(origin));
+  const drift = { ...(state.drift ?? {}) };
+  for (const { rule, mark } of changes) {
+    const baseline = drift[rule] ?? { days: [], recent: [], drifting: false };
+    const next = { ...baseline };
+    if (mark) next.peers = mark;
+    else delete next.peers;
+    drift[rule] = next;
+  }
+  state.drift = drift;
+  return state;
+}
+
+function markOf(finding: Finding): PeerMark {
+  return { title: finding.title, message: finding.message, evidence: finding.evidence };
+}
+
+function ownRuleOf(peerRule: string): string | undefined {
+  return PEER_DRIFT_METRICS.find((m) => m.rule === peerRule)?.ownRule;
+}
+
+function keyOf(origin: ReportOrigin): string {
+  return `${origin.chargerId}\u001f${origin.connectorId}`;
+}
+
+function originOf(connector: string): ReportOrigin {
+  const at = connector.indexOf('\u001f');
+  return { chargerId: connector.slice(0, at), connectorId: connector.slice(at + 1) };
+}
