@@ -1,6 +1,8 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { Severity } from '../core/finding.ts';
 import { fleetFindings } from '../core/fleet/attributable.ts';
+import type { SessionMark } from '../core/fleet/attribution-state.ts';
+import { withFleetHistory } from '../core/fleet/history-note.ts';
 import {
   type ConnectorIncidentState,
   emptyIncidentState,
@@ -53,6 +55,8 @@ export interface ConnectorScan {
   deadline?: number;
   /** Told of each page's reports as they arrive. Default: none. */
   progress?: ScanProgress;
+  /** The fleet's record of recent failures, quoted in the first notice of a fault. Default: none. */
+  fleetHistory?: readonly SessionMark[];
 }
 
 /**
@@ -158,7 +162,8 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
 
     const now = new Date(scan.now()).toISOString();
     const before = incidents ?? emptyIncidentState(origin);
-    const step = incidentStep(before, origin, sessions, {
+    const told = withFleetHistory(sessions, origin, scan.fleetHistory ?? []);
+    const step = incidentStep(before, origin, told, {
       now,
       settings: scan.incidents,
       readInFull: readError === undefined && !cutShort,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { Severity } from '../core/finding.ts';
 import type { FleetSession } from '../core/fleet/attribution.ts';
+import type { SessionMark } from '../core/fleet/attribution-state.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
@@ -104,6 +105,7 @@ export async function scanConnectors(
   const { log } = adapters;
   const { deadline } = settings;
   log.info('scan started', { runId, connectors: origins.length });
+  const fleetHistory = await recentFailures(adapters);
   adapters.progress?.started(origins.length);
   return mapWithConcurrency(origins, settings.concurrency, async (origin) => {
     if (deadline !== undefined && now() >= deadline) {
@@ -129,12 +131,29 @@ export async function scanConnectors(
       writeConcurrency: 8,
       ...(deadline !== undefined ? { deadline } : {}),
       ...(adapters.progress ? { progress: adapters.progress } : {}),
+      fleetHistory,
     });
     if (outcome.result.status === 'failed')
       log.error('connector scan failed', { runId, ...origin, error: outcome.result.error });
     adapters.progress?.connectorDone(outcome.result);
     return folded(origin, outcome);
   });
+}
+
+/**
+ * The fleet's recent failures, for the first notice of a fault to say what else is known. Only
+ * words depend on it: a record that cannot be read leaves them out and the run goes on.
+ */
+async function recentFailures(adapters: ScanAdapters): Promise<readonly SessionMark[]> {
+  try {
+    const record = await adapters.state.loadAttribution();
+    return record?.version === 2 ? record.failures : [];
+  } catch (error) {
+    adapters.log.warn('fleet history not read; first notices go without it', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return [];
+  }
 }
 
 /** What the run keeps of a connector once it is done, until the fleet step and the summary. */

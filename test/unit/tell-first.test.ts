@@ -196,6 +196,10 @@ describe('a critical fault is told by the scan that fetched it', () => {
       (n) => n.subject === 'connector' && n.rule === bus.rule && n.event === 'open',
     );
     expect(connectorOpens.length).toBeGreaterThan(0);
+    // What the fleet already knew is in the first notice: the bus failed elsewhere before.
+    expect(
+      connectorOpens.some((n) => /BUS-117 failed this check on HPC-\d+\/\d on /.test(n.message)),
+    ).toBe(true);
     // Every connector incident the bus opened was joined, and none resolves on its own.
     for (const open of connectorOpens) expect(joined.has(open.incident), open.incident).toBe(true);
     expect(

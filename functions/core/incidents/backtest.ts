@@ -4,6 +4,7 @@ import {
   markAttributionDelivered,
 } from '../fleet/attribution.ts';
 import type { AttributionState } from '../fleet/attribution-state.ts';
+import { withFleetHistory } from '../fleet/history-note.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import type { ConnectorIncidentState } from './connector-incidents.ts';
 import type { IncidentNotification, JudgedSession } from './incident.ts';
@@ -119,7 +120,11 @@ export function backtest(
       }
       if (rereadRuns > 0) sessions = [...rereadOf(connector, run, rereadRuns), ...sessions];
       // A plain literal: spreading an optional `silenced` in cost a slow object copy per step.
-      const step = incidentStep(connector.state, connector.origin, sessions, {
+      const told =
+        attribution && sessions.length > 0
+          ? withFleetHistory(sessions, connector.origin, attribution.failures)
+          : sessions;
+      const step = incidentStep(connector.state, connector.origin, told, {
         now,
         settings: connector.settings,
         readInFull: true,
