@@ -16,6 +16,7 @@ import { AccessTokenProvider } from '../depot/token.ts';
 import { connectorCount } from '../scan/shards.ts';
 import { loadConfigFile } from './load-config.ts';
 import { usageError } from './usage-error.ts';
+import { whenTold } from './when-told.ts';
 
 /** Where `config check` writes, and what it may fetch with. */
 export interface ConfigCheckIo {
@@ -117,6 +118,7 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
     io.write(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     const site = new ThresholdBook(config.thresholds as ThresholdsInput, config.overrides);
+    const told = whenTold(config.incidents);
     const lines = [
       `Config ${path} is valid.`,
       ...(several
@@ -135,6 +137,8 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
       `State: ${where(config.state)}`,
       `Alerts: ${alerts.join(', ')}`,
       `Incidents: ${incidentsInShort(config.incidents)}`,
+      'When a finding is told, by rule and level:',
+      ...told.lines,
       `Silences: ${config.silences.length} in the config, ${config.maintenanceWindows.length} maintenance window(s)`,
       'Thresholds, site-wide:',
       ...siteLines(site.for({ chargerId: '', connectorId: '' })),
@@ -148,6 +152,7 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
       }),
     ];
     io.write(`${lines.join('\n')}\n`);
+    for (const warning of told.warnings) io.writeError(`depot-watch: warning: ${warning}\n`);
     probes?.forEach((probe, index) => {
       const at = several ? ` (${depots[index]?.name})` : '';
       if (probe.ok)

@@ -185,6 +185,38 @@ describe('depot-watch config check', () => {
     ]);
   });
 
+  it('says when each rule tells, and warns when a config holds a critical finding back', async () => {
+    const api = { tokenUrl: sim.tokenUrl, baseUrl: sim.url };
+    const plain = await cli([
+      'config',
+      'check',
+      '--config',
+      await configFile('told.json', depot(api)),
+    ]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(
+      /^ {2}breaker-open-under-load +critical at once on its connector/m,
+    );
+    expect(plain.stdout).toMatch(/^ {2}ocpp-faulted +critical at once; warning after 2 sessions/m);
+    expect(plain.stderr).not.toContain('holds its critical findings back');
+    const holding = {
+      ...depot(api),
+      incidents: {
+        rules: {
+          'breaker-open-under-load': { confirm: { critical: { sessions: 2, withinHours: 12 } } },
+        },
+      },
+    };
+    const held = await cli(['config', 'check', '--config', await configFile('held.json', holding)]);
+    expect(held.code, held.stderr).toBe(0);
+    expect(held.stdout).toMatch(
+      /breaker-open-under-load +critical on the bus-or-charger verdict .*after 2 sessions with it within 12 h/,
+    );
+    expect(held.stderr).toContain(
+      'warning: incidents.rules.breaker-open-under-load holds its critical findings back',
+    );
+  });
+
   it('exits 2 for a missing --config or an unknown action', async () => {
     const missing = await cli(['config', 'check']);
     expect([missing.code, missing.stdout, missing.stderr]).toEqual([

@@ -46,7 +46,7 @@ export function toldAtOnce(confirm: Confirm): boolean {
 export function describeConfirm(confirm: Confirm): string {
   if (toldAtOnce(confirm)) return 'at once';
   const within = [
-    confirm.withinSessions !== undefined ? `the last ${confirm.withinSessions} sessions` : '',
+    confirm.withinSessions !== undefined ? `${confirm.withinSessions} sessions` : '',
     confirm.withinHours !== undefined ? `${confirm.withinHours} h` : '',
   ].filter(Boolean);
   return `after ${confirm.sessions} sessions with it${within.length ? ` within ${within.join(' and ')}` : ''}`;
