@@ -109,7 +109,14 @@ function entryOf(message: AlertMessage, notices: Map<string, IncidentNotificatio
           : {}),
         rule: { DataType: 'String.Array', StringValue: JSON.stringify(message.attributes.rules) },
         event: { DataType: 'String.Array', StringValue: listOf(message.attributes.events) },
-        subject: { DataType: 'String.Array', StringValue: listOf(carried.map((n) => n.subject)) },
+        // An attributed notice is for both audiences: the bus's team and the technicians whose
+        // connector incidents it closes, so it carries both subjects.
+        subject: {
+          DataType: 'String.Array',
+          StringValue: listOf(
+            carried.flatMap((n) => [n.subject, ...(n.explains?.map(() => 'connector') ?? [])]),
+          ),
+        },
         ...(message.attributes.vehicleIds.length > 0
           ? {
               vehicleId: {

@@ -189,6 +189,36 @@ describe('SNS alerts', () => {
     expect(JSON.parse(bodiesOf(entries[1]).default)).toMatchObject({ vehicleId: 'BUS-117' });
   });
 
+  it('brings an attributed notice to both audiences: the vehicle team and the technicians', async () => {
+    sns.on(PublishBatchCommand).resolves({ Failed: [] });
+    const attributed: IncidentNotification = {
+      ...notice(3, 'critical', 'HPC-002', 'attributed'),
+      rule: 'battery-misalignment',
+      subject: 'vehicle',
+      vehicleId: 'BUS-117',
+      title: 'BUS-117: Battery voltage alignment failed on 3 chargers',
+      explains: [
+        {
+          incident: 'inc-a',
+          chargerId: 'HPC-002',
+          connectorId: '1',
+          rule: 'battery-misalignment',
+          sessionIds: ['1003'],
+        },
+      ],
+    };
+    await alerts().publish([attributed]);
+    const [entry] = published();
+    // The technicians' subscriptions take a message naming a connector; the vehicle team's, a vehicle.
+    expect(JSON.parse(entry?.MessageAttributes?.subject?.StringValue ?? '[]').sort()).toEqual([
+      'connector',
+      'vehicle',
+    ]);
+    expect(entry?.Subject).toBe(
+      '[CRITICAL] BUS-117 ATTRIBUTED: Battery voltage alignment failed on 3 chargers',
+    );
+  });
+
   it('leaves the vehicleId attribute out when no notice names a vehicle', async () => {
     sns.on(PublishBatchCommand).resolves({ Failed: [] });
     await alerts().publish([notice(1)]);
