@@ -32,8 +32,7 @@ export function whenTold(settings: IncidentSettings): { lines: string[]; warning
 function phrase(rule: string, confirm: Confirm, settings: IncidentSettings): string {
   const said = describeConfirm(confirm);
   if (!ATTRIBUTABLE_RULES.has(rule) || !settings.attribution.enabled) return said;
-  if (toldAtOnce(confirm))
-    return `${said} on its connector, the bus-or-charger verdict after`;
+  if (toldAtOnce(confirm)) return `${said} on its connector, the bus-or-charger verdict after`;
   const hold = settings.attribution.holdHours;
   return `on the bus-or-charger verdict (≤ ${hold} h), then ${said}`;
 }

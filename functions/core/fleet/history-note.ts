@@ -1,4 +1,3 @@
-import type { Finding } from '../finding.ts';
 import type { JudgedSession } from '../incidents/incident.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import { ATTRIBUTABLE_RULES } from './attributable.ts';
