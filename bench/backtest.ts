@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TimeToTellRow } from '../functions/core/incidents/time-to-tell.ts';
 import { SimulatedFleet } from '../functions/simulator/fleet.ts';
 import { runChild } from './children.ts';
 import { type BenchResult, fmt, typical } from './harness.ts';
@@ -10,6 +11,10 @@ const DAYS = 30;
 /** A fixed clock, so every run replays the same history. */
 const END = Date.parse('2026-11-01T00:00:00.000Z');
 const TARGET_SECONDS = 30;
+/** Minutes between the backtest's runs: a critical finding must be told within one. */
+const INTERVAL_MINUTES = 15;
+/** The longest a warning of a rule the fleet attributes may wait: the 48 h hold and one interval. */
+const HELD_WARNING_MINUTES = 48 * 60 + INTERVAL_MINUTES;
 /**
  * Fresh processes of each kind, run in turn (whole, judging, whole, ...). On this machine one
  * whole backtest reads 20-35 s and the next may differ by half, while reading and judging alone
@@ -61,6 +66,10 @@ export async function backtestTime(): Promise<BenchResult> {
       wholes.push(await runChild<BacktestRun>('backtest-run', { dir, part: 'whole' }));
       judgings.push(await runChild<BacktestRun>('backtest-run', { dir, part: 'judging' }));
     }
+    const telling = await runChild<{ rows: TimeToTellRow[]; late: number }>('backtest-run', {
+      dir,
+      part: 'telling',
+    });
     const whole = typical(wholes, (r) => r.ms);
     const judging = typical(judgings, (r) => r.ms);
     const cpu = typical(wholes, (r) => r.cpuMs);
@@ -90,6 +99,7 @@ export async function backtestTime(): Promise<BenchResult> {
           label: 'reading and judging the reports alone',
           value: `${fmt(judging / 1000, 2)} s (processes ${seconds(judgings)})`,
         },
+        ...timeToTellFigures(telling),
         {
           label: 'whole backtest / reading and judging',
           ratio: whole / judging,
@@ -126,4 +136,38 @@ export async function backtestTime(): Promise<BenchResult> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * How soon the backtest told each finding, from its session's end: critical findings within one
+ * scan interval, warnings within their confirmation (at most the attribution hold) and one more.
+ */
+function timeToTellFigures(telling: { rows: TimeToTellRow[]; late: number }) {
+  const critical = telling.rows.filter((r) => r.severity === 'critical');
+  const warning = telling.rows.filter((r) => r.severity === 'warning' && r.told > 0);
+  const criticalMax = Math.max(0, ...critical.map((r) => r.maxMinutes ?? Number.POSITIVE_INFINITY));
+  const warningMax = Math.max(0, ...warning.map((r) => r.maxMinutes ?? 0));
+  const rows = (list: TimeToTellRow[]) =>
+    list
+      .map(
+        (r) =>
+          `${r.rule} ${r.told}/${r.findings} told, median ${r.medianMinutes ?? '-'} / p95 ${r.p95Minutes ?? '-'} / max ${r.maxMinutes ?? '-'} min`,
+      )
+      .join('; ');
+  return [
+    {
+      label: 'time to tell, critical: longest (minutes after the session ended)',
+      value: `${fmt(criticalMax)} min; ${telling.late} told later than ${INTERVAL_MINUTES} min or never (${rows(critical)})`,
+      target: `≤ ${INTERVAL_MINUTES} min, none late`,
+      pass: criticalMax <= INTERVAL_MINUTES && telling.late === 0,
+      ratio: criticalMax / INTERVAL_MINUTES,
+    },
+    {
+      label: 'time to tell, warnings: longest',
+      value: `${fmt(warningMax)} min (${rows(warning)})`,
+      target: `≤ ${fmt(HELD_WARNING_MINUTES)} min (the 48 h hold and one interval)`,
+      pass: warningMax <= HELD_WARNING_MINUTES,
+      ratio: warningMax / HELD_WARNING_MINUTES,
+    },
+  ];
 }

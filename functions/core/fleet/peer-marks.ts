@@ -17,6 +17,7 @@ import {
   type PeerFleet,
   type PeerSession,
 } from './peer-drift.ts';
+import type { SessionFacts } from './session-facts.ts';
 
 /** Each marked connector (`chargerId` U+001F `connectorId`) and the drift rules its sisters mark. */
 export type PeerMarks = Record<string, string[]>;
@@ -55,15 +56,16 @@ export function peerStep(
   const fired = new Map<string, Set<string>>();
   for (const { origin, session } of sessions) {
     if (!session.facts) continue;
+    const rules = new Set(session.findings.map((f) => f.rule));
     read.push({
       origin,
       key: session.key,
       sessionId: session.sessionId,
       at: session.at,
       ...(session.vehicleId !== undefined ? { vehicleId: session.vehicleId } : {}),
-      facts: session.facts,
+      facts: withoutTold(session.facts, rules),
     });
-    fired.set(session.key, new Set(session.findings.map((f) => f.rule)));
+    fired.set(session.key, rules);
   }
   if (read.length === 0) return { state: previous?.peers, marks, changes: [] };
   const marked = (origin: ReportOrigin, peerRule: string) =>
@@ -112,6 +114,21 @@ export function peerStep(
     else delete next[connector];
   }
   return { state: observed.state, marks: next, changes };
+}
+
+/**
+ * A session's figures without those its fixed-threshold rule already told: as for the own
+ * baseline, a derated session's peak power must not pull the connector's median down once the
+ * fault is over, nor a sister's.
+ */
+function withoutTold(facts: SessionFacts, fired: ReadonlySet<string>): SessionFacts {
+  let kept = facts;
+  for (const metric of PEER_DRIFT_METRICS) {
+    if (!companionFired(metric.rule, fired) || kept[metric.fact] === undefined) continue;
+    kept = { ...kept };
+    delete kept[metric.fact];
+  }
+  return kept;
 }
 
 /** With peer drift off, every mark is taken back so no connector stays held by it. */
