@@ -88,6 +88,7 @@ export class DepotWatchStack extends Stack {
     });
     new Watchdog(this, 'Watchdog', {
       function: scan.function,
+      scan,
       topic: alerts.alarmTopic,
       deadLetterQueues: [scan.failures, alerts.deliveryDlq, report.failures],
       scheduleMinutes: settings.scheduleMinutes,

@@ -9,6 +9,32 @@ export interface ClientCredentials {
 }
 
 /**
+ * What a credentials secret holds until someone fills it: the stack creates every secret it
+ * makes with this value, so that a fresh deploy can tell "not set yet" from a broken secret.
+ * Both fields are empty, so that filling them in the console's key/value view is enough.
+ */
+export const CREDENTIALS_PLACEHOLDER = { clientId: '', clientSecret: '' } as const;
+
+/** Whether a secret's parsed value is still the placeholder the stack created it with. */
+export function isCredentialsPlaceholder(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { clientId, clientSecret } = value as Record<string, unknown>;
+  return (
+    clientId === CREDENTIALS_PLACEHOLDER.clientId &&
+    clientSecret === CREDENTIALS_PLACEHOLDER.clientSecret
+  );
+}
+
+/** A credentials secret that still holds its placeholder: the deployment is not configured yet. */
+export class CredentialsNotSet extends ConfigError {
+  constructor(readonly secretId: string) {
+    super(
+      `secret ${secretId} still holds its placeholder: put the DepotFinity client's {"clientId": "...", "clientSecret": "..."} in it`,
+    );
+  }
+}
+
+/**
  * Takes the client id and secret from the environment (DEPOT_WATCH_CLIENT_ID,
  * DEPOT_WATCH_CLIENT_SECRET), else from the config file; a missing one is a ConfigError
  * that says where to set it.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -11,7 +12,7 @@ import { type DepotScope, depotsOf } from '../config/depot-scopes.ts';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
 import { shardName } from '../scan/shards.ts';
-import { runFailed, type ScanSummary } from '../scan/summary.ts';
+import { runFailed, type ScanSummary, totalsOf } from '../scan/summary.ts';
 import { scanDepots } from '../wiring/depot-scans.ts';
 import {
   type FanOutEvent,
@@ -20,14 +21,19 @@ import {
   type ShardOutcome,
 } from './fan-out-events.ts';
 import { fanOutStep, shardSize } from './fan-out-step.ts';
-import { recordFailedRun, recordScanMetrics } from './scan-metrics.ts';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names.ts';
+import { notConfiguredYet } from './not-configured.ts';
+import { recordFailedRun, recordNotConfigured, recordScanMetrics } from './scan-metrics.ts';
 import { LambdaSettings } from './settings.ts';
 
-/** What the scheduled function returns: the run's totals, and which connectors failed. */
+/**
+ * What the scheduled function returns: the run's totals, and which connectors failed; or, for
+ * a deployment whose credentials are not set yet, why it scanned nothing.
+ */
 export type ScanReport = Pick<
   ScanSummary,
   'runId' | 'startedAt' | 'finishedAt' | 'totals' | 'failed' | 'fleetError'
->;
+> & { notConfigured?: string };
 
 /** Thrown after a run that could not scan every connector, so the invocation fails and the alarm fires. */
 export class ScanIncompleteError extends Error {
@@ -110,6 +116,21 @@ export function createScanHandler(deps: HandlerDependencies) {
     return report;
   };
 
+  /** A run with nothing to scan yet: one line, its own metric, no error and no alert. */
+  const notConfigured = (reason: string): ScanReport => {
+    deps.logger.warn(reason);
+    recordNotConfigured(deps.metrics);
+    const at = new Date(now()).toISOString();
+    return {
+      runId: randomUUID(),
+      startedAt: at,
+      finishedAt: at,
+      totals: totalsOf([]),
+      failed: [],
+      notConfigured: reason,
+    };
+  };
+
   async function scanHandler(event: ScheduledEvent, context?: Context): Promise<ScanReport>;
   async function scanHandler(
     event: FanOutEvent,
@@ -143,6 +164,11 @@ export function createScanHandler(deps: HandlerDependencies) {
     let config: Config;
     try {
       config = await settings.config();
+      const unset = await notConfiguredYet(config, {
+        credentials: (depot) => settings.credentials(depot.credentialsSecret),
+        state: (depot) => awsAdapters(depot.config, deps, depot.name).state,
+      });
+      if (unset !== undefined) return notConfigured(unset);
       summary = await scanDepots(config, runtimeFor(config, context, count));
     } catch (error) {
       // A run that never got to scan still reports itself, so the metrics show the failure.
@@ -172,6 +198,6 @@ export const handler = createScanHandler({
   // the role's credentials (an esbuild alias, infra/bundling.ts).
   s3: s3Client(),
   sns: snsClient(),
-  logger: new Logger({ serviceName: 'depot-watch' }),
-  metrics: new Metrics({ namespace: 'DepotWatch', serviceName: 'depot-watch' }),
+  logger: new Logger({ serviceName: METRICS_SERVICE }),
+  metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE }),
 });

@@ -1,5 +1,10 @@
 import { type Config, ConfigError, parseConfig } from '../config/config.ts';
-import { type ClientCredentials, credentialsFrom } from '../config/credentials.ts';
+import {
+  type ClientCredentials,
+  CredentialsNotSet,
+  credentialsFrom,
+  isCredentialsPlaceholder,
+} from '../config/credentials.ts';
 import { unpackConfig } from '../config/packed-config.ts';
 import { Secret } from '../core/secret.ts';
 import type { Fetch } from '../depot/http.ts';
@@ -126,6 +131,7 @@ export class LambdaSettings {
     const body = await this.#extension('secretsmanager/get', { secretId });
     const text = String((body as { SecretString?: unknown }).SecretString ?? '');
     const value = parseJson(text, `secret ${secretId}`) as Record<string, unknown> | null;
+    if (isCredentialsPlaceholder(value)) throw new CredentialsNotSet(secretId);
     const { clientId, clientSecret } = value ?? {};
     if (
       typeof clientId !== 'string' ||
