@@ -23,6 +23,7 @@ import {
 import { fanOutStep, shardSize } from './fan-out-step.ts';
 import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names.ts';
 import { notConfiguredYet } from './not-configured.ts';
+import { loggingNotices, RunTelemetry } from './run-telemetry.ts';
 import { recordFailedRun, recordNotConfigured, recordScanMetrics } from './scan-metrics.ts';
 import { LambdaSettings } from './settings.ts';
 
@@ -78,12 +79,16 @@ export function createScanHandler(deps: HandlerDependencies) {
   const log = powertoolsLog(deps.logger);
 
   /** What every step of a run is wired with, in this invocation. */
-  const runtimeFor = (config: Config, context: Context | undefined, count: () => void) => ({
+  const runtimeFor = (config: Config, context: Context | undefined, telemetry: RunTelemetry) => ({
     credentials: (depot: DepotScope) => settings.credentials(depot.credentialsSecret),
     log,
-    adapters: (depot: DepotScope) => awsAdapters(depot.config, deps, depot.name),
+    adapters: (depot: DepotScope) => {
+      const adapters = awsAdapters(depot.config, deps, depot.name);
+      return { ...adapters, alerts: loggingNotices(adapters.alerts, log) };
+    },
     rootState: awsAdapters(config, deps).state,
-    onRetry: count,
+    onRetry: telemetry.onRetry,
+    progress: telemetry.progress,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     now,
@@ -92,8 +97,9 @@ export function createScanHandler(deps: HandlerDependencies) {
   });
 
   /** Ends a run with a summary: metrics, credentials to ask for again, and the verdict. */
-  const verdict = (config: Config, summary: ScanSummary, apiRetries: number): ScanReport => {
-    recordScanMetrics(deps.metrics, summary, apiRetries);
+  const verdict = (config: Config, summary: ScanSummary, telemetry: RunTelemetry): ScanReport => {
+    recordScanMetrics(deps.metrics, summary, telemetry.retries);
+    deps.logger.info('api retries', { runId: summary.runId, ...telemetry.fields() });
     // Refused credentials may have been rotated since they were cached: ask again next time.
     const refused = new Set(summary.failed.filter((f) => f.credentialsRefused).map((f) => f.depot));
     for (const depot of depotsOf(config))
@@ -141,10 +147,7 @@ export function createScanHandler(deps: HandlerDependencies) {
     context?: Context,
   ): Promise<ScanReport | RunPlan | ShardOutcome> {
     if (context) deps.logger.addContext(context);
-    let apiRetries = 0;
-    const count = () => {
-      apiRetries++;
-    };
+    const telemetry = new RunTelemetry();
     if (isFanOutEvent(event)) {
       deps.logger.info(`fanned-out run: ${event.kind}`, {
         ...('runId' in event ? { runId: event.runId } : {}),
@@ -152,9 +155,9 @@ export function createScanHandler(deps: HandlerDependencies) {
       });
       return fanOutStep(event, {
         config: () => settings.config(),
-        runtime: (config) => runtimeFor(config, context, count),
-        verdict: (config, summary) => verdict(config, summary, apiRetries),
-        failedRun: () => recordFailedRun(deps.metrics, apiRetries),
+        runtime: (config) => runtimeFor(config, context, telemetry),
+        verdict: (config, summary) => verdict(config, summary, telemetry),
+        failedRun: () => recordFailedRun(deps.metrics, telemetry.retries),
         perShard: (config) => shardSize(config, deps.env, context),
         now,
       });
@@ -169,13 +172,13 @@ export function createScanHandler(deps: HandlerDependencies) {
         state: (depot) => awsAdapters(depot.config, deps, depot.name).state,
       });
       if (unset !== undefined) return notConfigured(unset);
-      summary = await scanDepots(config, runtimeFor(config, context, count));
+      summary = await scanDepots(config, runtimeFor(config, context, telemetry));
     } catch (error) {
       // A run that never got to scan still reports itself, so the metrics show the failure.
-      recordFailedRun(deps.metrics, apiRetries);
+      recordFailedRun(deps.metrics, telemetry.retries);
       throw error;
     }
-    return verdict(config, summary, apiRetries);
+    return verdict(config, summary, telemetry);
   }
   return scanHandler;
 }
