@@ -122,6 +122,13 @@ export function createScanHandler(deps: HandlerDependencies) {
     return report;
   };
 
+  /** Why a run has nothing to scan yet, if so (see `notConfiguredYet`). */
+  const unsetCredentials = (config: Config) =>
+    notConfiguredYet(config, {
+      credentials: (depot) => settings.credentials(depot.credentialsSecret),
+      state: (depot) => awsAdapters(depot.config, deps, depot.name).state,
+    });
+
   /** A run with nothing to scan yet: one line, its own metric, no error and no alert. */
   const notConfigured = (reason: string): ScanReport => {
     deps.logger.warn(reason);
@@ -158,6 +165,8 @@ export function createScanHandler(deps: HandlerDependencies) {
         runtime: (config) => runtimeFor(config, context, telemetry),
         verdict: (config, summary) => verdict(config, summary, telemetry),
         failedRun: () => recordFailedRun(deps.metrics, telemetry.retries),
+        notConfigured: (config) => unsetCredentials(config),
+        idleRun: notConfigured,
         perShard: (config) => shardSize(config, deps.env, context),
         now,
       });
@@ -167,10 +176,7 @@ export function createScanHandler(deps: HandlerDependencies) {
     let config: Config;
     try {
       config = await settings.config();
-      const unset = await notConfiguredYet(config, {
-        credentials: (depot) => settings.credentials(depot.credentialsSecret),
-        state: (depot) => awsAdapters(depot.config, deps, depot.name).state,
-      });
+      const unset = await unsetCredentials(config);
       if (unset !== undefined) return notConfigured(unset);
       summary = await scanDepots(config, runtimeFor(config, context, telemetry));
     } catch (error) {
