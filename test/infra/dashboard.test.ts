@@ -112,6 +112,15 @@ describe('the dashboard', () => {
     expect(open).toMatch(/message = 'scan finished'.*sum\(openIncidents\)/);
   });
 
+  it('has every alarm it shows explained in the runbook, docs/operations.md', () => {
+    const runbook = readFileSync('docs/operations.md', 'utf8');
+    const names = logicalIds('AWS::CloudWatch::Alarm').map((id) =>
+      id.replace(/^Watchdog/, '').replace(/[0-9A-F]{8}$/, ''),
+    );
+    expect(names).toContain('Heartbeat');
+    for (const name of names) expect(runbook, name).toContain(`| \`${name}\``);
+  });
+
   it("shows the state of every one of the stack's alarms", () => {
     const status = widgets.filter((w) => w.type === 'alarm');
     expect(status).toHaveLength(1);
