@@ -17,10 +17,26 @@ function isTimeZone(name: string): boolean {
 }
 
 const severity = z.enum(['info', 'warning', 'critical']);
-const emailSubscriber = z.strictObject({
-  address: z.email('must be an email address such as depot-engineers@example.com'),
-  minSeverity: severity.default('warning'),
-});
+const SUBSCRIBERS_EXAMPLE =
+  '[{"address": "depot-engineers@example.com", "minSeverity": "warning"}]';
+const emailSubscriber = z.strictObject(
+  {
+    address: z.email('must be an email address such as depot-engineers@example.com'),
+    minSeverity: severity.default('warning'),
+  },
+  {
+    // Only for an entry that is no object at all; an unknown key keeps zod's own message.
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'must be {"address": "...", "minSeverity": "info" | "warning" | "critical"}'
+        : undefined,
+  },
+);
+/** A list of email subscribers, as `-c 'alertEmails=[...]'` gives it. */
+const emailSubscribers = z.array(
+  emailSubscriber,
+  `must be a JSON list such as ${SUBSCRIBERS_EXAMPLE}`,
+);
 
 /**
  * What an operator sets in CDK context (`-c name=value` or cdk.json). The scan settings reuse
@@ -39,13 +55,13 @@ export const deploymentSchema = z.strictObject({
     .max(1440, 'must be at most 1440 minutes (one day)')
     .default(15),
   /** Email addresses for alerts, each with the least severity it receives. Default: none. */
-  alertEmails: z.array(emailSubscriber).default([]),
+  alertEmails: emailSubscribers.default([]),
   /**
    * Email addresses of the vehicle maintenance team, each with the least severity it receives:
    * they get the incidents whose fault follows a bus across chargers, and the technicians on
    * `alertEmails` then stop getting those. Default: none (technicians get them too).
    */
-  vehicleEmails: z.array(emailSubscriber).default([]),
+  vehicleEmails: emailSubscribers.default([]),
   /** Slack channel for alerts through AWS Chatbot; it receives every severity. Default: none. */
   slack: z
     .strictObject({

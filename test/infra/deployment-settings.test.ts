@@ -43,6 +43,16 @@ describe('cdk synth with a wrong context value', () => {
     ['scheduleMinutes', { scheduleMinutes: '0' }, /at least 1 minute/],
     ['alertEmails', { alertEmails: '[{"address":"ops-at-example.com"}]' }, /email address/],
     ['vehicleEmails', { vehicleEmails: [{ address: 'fleet@' }] }, /email address/],
+    [
+      'alertEmails',
+      { alertEmails: 'ops@example.com' },
+      /must be a JSON list such as \[\{"address"/,
+    ],
+    [
+      'alertEmails',
+      { alertEmails: '["ops@example.com"]' },
+      /must be \{"address": "\.\.\.", "minSeverity"/,
+    ],
   ])(
     'stops with one line naming %s',
     async (key, context, reason) => {
@@ -52,7 +62,7 @@ describe('cdk synth with a wrong context value', () => {
       const lines = stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(
-        new RegExp(`^depot-watch: invalid CDK context: ${key}(\\.\\d+\\.address)?: `),
+        new RegExp(`^depot-watch: invalid CDK context: ${key}(\\.\\d+(\\.address)?)?: `),
       );
       expect(lines[0]).toMatch(reason);
     },
