@@ -35,6 +35,34 @@ export class CredentialsNotSet extends ConfigError {
 }
 
 /**
+ * The client credentials a Secrets Manager secret holds, `{"clientId": "...", "clientSecret":
+ * "..."}`: CredentialsNotSet while it holds the placeholder, a ConfigError naming the secret
+ * (never quoting it) when it holds anything else.
+ */
+export function credentialsInSecret(text: string, secretId: string): ClientCredentials {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The text is a secret: say where it came from, never what it was.
+    throw new ConfigError(`secret ${secretId} is not valid JSON`);
+  }
+  if (isCredentialsPlaceholder(value)) throw new CredentialsNotSet(secretId);
+  const { clientId, clientSecret } = (value ?? {}) as Record<string, unknown>;
+  if (
+    typeof clientId !== 'string' ||
+    !clientId ||
+    typeof clientSecret !== 'string' ||
+    !clientSecret
+  ) {
+    throw new ConfigError(
+      `secret ${secretId} must hold {"clientId": "...", "clientSecret": "..."}; fill it as the README's deploy guide shows`,
+    );
+  }
+  return { clientId: new Secret(clientId), clientSecret: new Secret(clientSecret) };
+}
+
+/**
  * Takes the client id and secret from the environment (DEPOT_WATCH_CLIENT_ID,
  * DEPOT_WATCH_CLIENT_SECRET), else from the config file; a missing one is a ConfigError
  * that says where to set it.
