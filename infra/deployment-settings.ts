@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { ConfigError } from '../functions/config/config.ts';
+import { scheduleProblem } from './schedule-expression.ts';
 
 /** Mondays at 06:00 in the deployment's time zone: last week's report before the day shift. */
 export const DEFAULT_REPORT_SCHEDULE = 'cron(0 6 ? * MON *)';
@@ -16,10 +17,26 @@ function isTimeZone(name: string): boolean {
 }
 
 const severity = z.enum(['info', 'warning', 'critical']);
-const emailSubscriber = z.strictObject({
-  address: z.email(),
-  minSeverity: severity.default('warning'),
-});
+const SUBSCRIBERS_EXAMPLE =
+  '[{"address": "depot-engineers@example.com", "minSeverity": "warning"}]';
+const emailSubscriber = z.strictObject(
+  {
+    address: z.email('must be an email address such as depot-engineers@example.com'),
+    minSeverity: severity.default('warning'),
+  },
+  {
+    // Only for an entry that is no object at all; an unknown key keeps zod's own message.
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'must be {"address": "...", "minSeverity": "info" | "warning" | "critical"}'
+        : undefined,
+  },
+);
+/** A list of email subscribers, as `-c 'alertEmails=[...]'` gives it. */
+const emailSubscribers = z.array(
+  emailSubscriber,
+  `must be a JSON list such as ${SUBSCRIBERS_EXAMPLE}`,
+);
 
 /**
  * What an operator sets in CDK context (`-c name=value` or cdk.json). The scan settings reuse
@@ -31,15 +48,20 @@ export const deploymentSchema = z.strictObject({
   /** Or a path to a JSON file holding it (the same file the CLI reads). */
   configFile: z.string().min(1).optional(),
   /** Minutes between scheduled scans. Default: 15. */
-  scheduleMinutes: z.coerce.number().int().min(1).max(1440).default(15),
+  scheduleMinutes: z.coerce
+    .number('must be a whole number of minutes between scans, from 1 to 1440')
+    .int('must be a whole number of minutes between scans, from 1 to 1440')
+    .min(1, 'must be at least 1 minute')
+    .max(1440, 'must be at most 1440 minutes (one day)')
+    .default(15),
   /** Email addresses for alerts, each with the least severity it receives. Default: none. */
-  alertEmails: z.array(emailSubscriber).default([]),
+  alertEmails: emailSubscribers.default([]),
   /**
    * Email addresses of the vehicle maintenance team, each with the least severity it receives:
    * they get the incidents whose fault follows a bus across chargers, and the technicians on
    * `alertEmails` then stop getting those. Default: none (technicians get them too).
    */
-  vehicleEmails: z.array(emailSubscriber).default([]),
+  vehicleEmails: emailSubscribers.default([]),
   /** Slack channel for alerts through AWS Chatbot; it receives every severity. Default: none. */
   slack: z
     .strictObject({
@@ -62,10 +84,14 @@ export const deploymentSchema = z.strictObject({
   reportSchedule: z
     .string()
     .trim()
-    .regex(
-      /^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/,
-      'must be an EventBridge Scheduler expression such as "cron(0 6 ? * MON *)" (six fields) or "rate(7 days)"',
-    )
+    .superRefine((expression, ctx) => {
+      const problem = scheduleProblem(expression);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be an EventBridge Scheduler expression such as "cron(0 6 ? * MON *)" or "rate(7 days)"; in "${expression}", ${problem}`,
+        });
+    })
     .default(DEFAULT_REPORT_SCHEDULE),
   /** The IANA time zone the report schedule is read in, such as `Europe/Berlin`. Default: UTC. */
   timeZone: z

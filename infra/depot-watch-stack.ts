@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { type Config, ConfigError, parseConfig } from '../functions/config/config.ts';
 import { AlertChannels } from './constructs/alert-channels.ts';
 import { ArchiveBuckets } from './constructs/archive-buckets.ts';
+import { DepotDashboard } from './constructs/dashboard.ts';
 import { DepotCredentials } from './constructs/depot-credentials.ts';
 import { REPORTS_PREFIX, ReportFunction } from './constructs/report-function.ts';
 import { ReportTable } from './constructs/report-table.ts';
@@ -86,13 +87,22 @@ export class DepotWatchStack extends Stack {
       schedule: settings.reportSchedule,
       timeZone: settings.timeZone,
     });
-    new Watchdog(this, 'Watchdog', {
+    const watchdog = new Watchdog(this, 'Watchdog', {
       function: scan.function,
+      scan,
       topic: alerts.alarmTopic,
       deadLetterQueues: [scan.failures, alerts.deliveryDlq, report.failures],
       scheduleMinutes: settings.scheduleMinutes,
       reportFunction: report,
       ...(fanOut ? { stateMachine: fanOut.stateMachine } : {}),
+    });
+    const dashboard = new DepotDashboard(this, 'Dashboard', {
+      scan,
+      function: scan.function,
+      logGroup: scan.function.logGroup,
+      timeoutMinutes: settings.timeoutMinutes,
+      scheduleMinutes: settings.scheduleMinutes,
+      alarms: watchdog.alarms,
     });
     const table = new ReportTable(this, 'Athena', {
       archive: buckets.archive,
@@ -146,6 +156,11 @@ export class DepotWatchStack extends Stack {
         description: `Scan runs of ${sizing.shards} shards each; open it in the Step Functions console to see them`,
       });
     }
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboard.dashboardName}`,
+      description:
+        'Runs, reports, notices, API retries, open incidents and the alarms, on one page',
+    });
     new CfnOutput(this, 'AthenaWorkgroup', { value: table.workgroup.ref });
     new CfnOutput(this, 'IncidentHistoryTable', {
       value: `${table.databaseName}.${table.incidentTableName}`,

@@ -3,27 +3,21 @@ import { parseArgs } from 'node:util';
 import { isSnsTopicArn } from '../adapters/aws-adapters.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
 import { type Config, ConfigError } from '../config/config.ts';
-import { depotCredentialsFrom } from '../config/credentials.ts';
-import { type DepotScope, depotsOf } from '../config/depot-scopes.ts';
+import { depotsOf } from '../config/depot-scopes.ts';
 import { type IncidentSettings, IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { RULE_IDS } from '../core/rules/registry.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
-import { CredentialsRefusedError } from '../depot/errors.ts';
-import type { Fetch } from '../depot/http.ts';
-import { realSleep } from '../depot/retry.ts';
-import { AccessTokenProvider } from '../depot/token.ts';
 import { connectorCount } from '../scan/shards.ts';
 import { loadConfigFile } from './load-config.ts';
+import { type ProbeIo, probeDeployed, probeToken } from './token-probe.ts';
 import { usageError } from './usage-error.ts';
 import { whenTold } from './when-told.ts';
 
-/** Where `config check` writes, and what it may fetch with. */
-export interface ConfigCheckIo {
+/** Where `config check` writes, and what it may fetch and read secrets with. */
+export interface ConfigCheckIo extends ProbeIo {
   write: (text: string) => void;
   writeError: (text: string) => void;
-  /** Default: the global fetch. */
-  fetch?: Fetch;
 }
 
 /**
@@ -34,13 +28,17 @@ export interface ConfigCheckIo {
  * 2 the config is invalid.
  */
 export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promise<number> {
-  let parsed: { values: { config?: string; probe: boolean; json: boolean }; positionals: string[] };
+  let parsed: {
+    values: { config?: string; probe: boolean; json: boolean; 'credentials-secret'?: string };
+    positionals: string[];
+  };
   try {
     parsed = parseArgs({
       args,
       options: {
         config: { type: 'string' },
         probe: { type: 'boolean', default: false },
+        'credentials-secret': { type: 'string' },
         json: { type: 'boolean', default: false },
       },
       allowPositionals: true,
@@ -62,8 +60,19 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
   const baseDir = dirname(path);
   // Credentials are read before anything prints: a missing one is a config error (exit 2).
   const depots = depotsOf(config);
+  const deployedSecret = values['credentials-secret'];
+  if (deployedSecret !== undefined && (!values.probe || depots.length > 1 || depots[0]?.name))
+    throw new ConfigError(
+      '--credentials-secret goes with --probe and a config of one fleet; a config of depots probes each with its own credentials',
+    );
   const probes = values.probe
-    ? await Promise.all(depots.map((depot) => probeToken(depot, io.fetch ?? fetch)))
+    ? await Promise.all(
+        depots.map((depot) =>
+          deployedSecret === undefined
+            ? probeToken(depot, io.fetch ?? fetch)
+            : probeDeployed(depot, deployedSecret, io),
+        ),
+      )
     : undefined;
   const connectors = depots.flatMap(({ name, config: own }) =>
     own.fleet.flatMap(({ chargerId, connectors }) =>
@@ -183,70 +192,6 @@ function checkDestinations(config: Config): void {
         `alerts.${index}: "${uri}" is not stdout, a .jsonl file path or an SNS topic ARN`,
       );
   });
-}
-
-/** What the token endpoint said to the configured credentials; never the token or secret. */
-type ProbeResult = { ok: true; validForSeconds?: number } | { ok: false; reason: string };
-
-/**
- * Asks the token endpoint for one token with the configured credentials, through the scan's
- * own token client, once: a probe says whether it works now, and retrying for minutes would
- * hide that. The lifetime is read from the endpoint's answer on its way to the client.
- */
-async function probeToken(depot: DepotScope, fetchFn: Fetch): Promise<ProbeResult> {
-  const { config } = depot;
-  const credentials = depotCredentialsFrom(depot);
-  let lifetime: Promise<number | undefined> = Promise.resolve(undefined);
-  const reading: Fetch = async (input, init) => {
-    const response = await fetchFn(input, init);
-    if (response.ok)
-      lifetime = response
-        .clone()
-        .json()
-        .then(
-          (body: unknown) => {
-            const seconds = (body as { expires_in?: unknown } | null)?.expires_in;
-            return typeof seconds === 'number' ? seconds : undefined;
-          },
-          () => undefined,
-        );
-    return response;
-  };
-  const tokens = new AccessTokenProvider({
-    tokenUrl: config.api.tokenUrl,
-    ...credentials,
-    timeoutMs: config.scan.requestTimeoutMs,
-    policy: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-    fetch: reading,
-    sleep: realSleep,
-    now: Date.now,
-  });
-  const url = withoutUserInfo(config.api.tokenUrl);
-  try {
-    await tokens.get();
-    const seconds = await lifetime;
-    return seconds !== undefined ? { ok: true, validForSeconds: seconds } : { ok: true };
-  } catch (error) {
-    if (error instanceof CredentialsRefusedError)
-      return {
-        ok: false,
-        reason: `token endpoint ${url} refused the client id/secret (HTTP ${error.status}); check DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET (or credentials in the config)`,
-      };
-    // The client's message leads with a generic prefix; the endpoint and the cause matter here.
-    const cause = (error instanceof Error ? error.message : String(error)).replace(
-      /^DepotFinity request failed after \d+ attempt\(s\): /,
-      '',
-    );
-    return { ok: false, reason: `token endpoint ${url} did not give a token: ${cause}` };
-  }
-}
-
-/** A URL as it may be printed: any user and password in it left out. */
-function withoutUserInfo(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = '';
-  parsed.password = '';
-  return parsed.toString();
 }
 
 /** The incident settings in one line: opening, reminders, escalation, resolving, silence. */

@@ -131,16 +131,20 @@ Example: depot-watch report --config depot.json --from 2026-11-23 --to 2026-11-2
   },
   config: {
     summary: 'check a config: what it resolves to, thresholds per connector, a token probe',
-    help: `Usage: depot-watch config check --config <file> [--probe] [--json]
+    help: `Usage: depot-watch config check --config <file> [--probe] [--credentials-secret <arn>] [--json]
 
 Validates the config as every command does and prints what it resolves to: the fleet's size,
 where the archive, state and alerts go (absolute), the incident settings in short, the site-wide
 thresholds, and only what overrides change per charger or connector. --json prints the full
 effective thresholds and incident settings per connector. --probe asks the token endpoint for a
 token with the configured credentials, once, and says how long it is valid or why not; neither
-the token nor the secret is printed. Exit 0 valid, 1 the probe failed, 2 the config is invalid.
+the token nor the secret is printed. --credentials-secret probes with a deployed stack's secret
+instead (its CredentialsSecret output, an ARN or a name), read with your AWS credentials; a
+secret still holding the stack's placeholder fails the probe and says so. Exit 0 valid, 1 the
+probe failed, 2 the config is invalid.
 
 Example: depot-watch config check --config depot.json --probe
+         depot-watch config check --config depot.json --probe --credentials-secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:ScanCredentials-Ab12Cd
 `,
   },
 } as const satisfies Record<string, { summary: string; help: string }>;

@@ -9,6 +9,60 @@ export interface ClientCredentials {
 }
 
 /**
+ * What a credentials secret holds until someone fills it: the stack creates every secret it
+ * makes with this value, so that a fresh deploy can tell "not set yet" from a broken secret.
+ * Both fields are empty, so that filling them in the console's key/value view is enough.
+ */
+export const CREDENTIALS_PLACEHOLDER = { clientId: '', clientSecret: '' } as const;
+
+/** Whether a secret's parsed value is still the placeholder the stack created it with. */
+export function isCredentialsPlaceholder(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { clientId, clientSecret } = value as Record<string, unknown>;
+  return (
+    clientId === CREDENTIALS_PLACEHOLDER.clientId &&
+    clientSecret === CREDENTIALS_PLACEHOLDER.clientSecret
+  );
+}
+
+/** A credentials secret that still holds its placeholder: the deployment is not configured yet. */
+export class CredentialsNotSet extends ConfigError {
+  constructor(readonly secretId: string) {
+    super(
+      `secret ${secretId} still holds its placeholder: put the DepotFinity client's {"clientId": "...", "clientSecret": "..."} in it`,
+    );
+  }
+}
+
+/**
+ * The client credentials a Secrets Manager secret holds, `{"clientId": "...", "clientSecret":
+ * "..."}`: CredentialsNotSet while it holds the placeholder, a ConfigError naming the secret
+ * (never quoting it) when it holds anything else.
+ */
+export function credentialsInSecret(text: string, secretId: string): ClientCredentials {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The text is a secret: say where it came from, never what it was.
+    throw new ConfigError(`secret ${secretId} is not valid JSON`);
+  }
+  if (isCredentialsPlaceholder(value)) throw new CredentialsNotSet(secretId);
+  const { clientId, clientSecret } = (value ?? {}) as Record<string, unknown>;
+  if (
+    typeof clientId !== 'string' ||
+    !clientId ||
+    typeof clientSecret !== 'string' ||
+    !clientSecret
+  ) {
+    throw new ConfigError(
+      `secret ${secretId} must hold {"clientId": "...", "clientSecret": "..."}; fill it as the README's deploy guide shows`,
+    );
+  }
+  return { clientId: new Secret(clientId), clientSecret: new Secret(clientSecret) };
+}
+
+/**
  * Takes the client id and secret from the environment (DEPOT_WATCH_CLIENT_ID,
  * DEPOT_WATCH_CLIENT_SECRET), else from the config file; a missing one is a ConfigError
  * that says where to set it.

@@ -26,6 +26,10 @@ export interface FanOutStepContext {
   verdict(config: Config, summary: ScanSummary): ScanReport;
   /** Records a run that failed before it had a summary. */
   failedRun(): void;
+  /** Why the run has nothing to scan yet (credentials still the placeholder), if so. */
+  notConfigured(config: Config): Promise<string | undefined>;
+  /** Ends a run that had nothing to scan yet: its line, its metric, no error. */
+  idleRun(reason: string): ScanReport;
   /** Connectors one shard is planned to hold. */
   perShard(config: Config): number;
   now(): number;
@@ -42,8 +46,11 @@ export async function fanOutStep(
 ): Promise<RunPlan | ShardOutcome | ScanReport> {
   const config = await step.config();
   switch (event.kind) {
-    case 'plan':
-      return planRun(config, step.perShard(config), step.now());
+    case 'plan': {
+      const plan = planRun(config, step.perShard(config), step.now());
+      // Nothing to scan yet: no shard would do anything but fail on the placeholder.
+      return (await step.notConfigured(config)) === undefined ? plan : { ...plan, shards: [] };
+    }
     case 'shard': {
       const results = await scanDepotShard(config, step.runtime(config), event, event.shard);
       return {
@@ -55,6 +62,8 @@ export async function fanOutStep(
     case 'finish': {
       let summary: ScanSummary;
       try {
+        const unset = await step.notConfigured(config);
+        if (unset !== undefined) return step.idleRun(unset);
         summary = await finishFannedRun(config, step.runtime(config), event, shardEnds(event));
       } catch (error) {
         step.failedRun();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -11,7 +12,7 @@ import { type DepotScope, depotsOf } from '../config/depot-scopes.ts';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
 import { shardName } from '../scan/shards.ts';
-import { runFailed, type ScanSummary } from '../scan/summary.ts';
+import { runFailed, type ScanSummary, totalsOf } from '../scan/summary.ts';
 import { scanDepots } from '../wiring/depot-scans.ts';
 import {
   type FanOutEvent,
@@ -20,14 +21,20 @@ import {
   type ShardOutcome,
 } from './fan-out-events.ts';
 import { fanOutStep, shardSize } from './fan-out-step.ts';
-import { recordFailedRun, recordScanMetrics } from './scan-metrics.ts';
+import { METRICS_NAMESPACE, METRICS_SERVICE } from './metric-names.ts';
+import { notConfiguredYet } from './not-configured.ts';
+import { loggingNotices, RunTelemetry } from './run-telemetry.ts';
+import { recordFailedRun, recordNotConfigured, recordScanMetrics } from './scan-metrics.ts';
 import { LambdaSettings } from './settings.ts';
 
-/** What the scheduled function returns: the run's totals, and which connectors failed. */
+/**
+ * What the scheduled function returns: the run's totals, and which connectors failed; or, for
+ * a deployment whose credentials are not set yet, why it scanned nothing.
+ */
 export type ScanReport = Pick<
   ScanSummary,
   'runId' | 'startedAt' | 'finishedAt' | 'totals' | 'failed' | 'fleetError'
->;
+> & { notConfigured?: string };
 
 /** Thrown after a run that could not scan every connector, so the invocation fails and the alarm fires. */
 export class ScanIncompleteError extends Error {
@@ -72,12 +79,16 @@ export function createScanHandler(deps: HandlerDependencies) {
   const log = powertoolsLog(deps.logger);
 
   /** What every step of a run is wired with, in this invocation. */
-  const runtimeFor = (config: Config, context: Context | undefined, count: () => void) => ({
+  const runtimeFor = (config: Config, context: Context | undefined, telemetry: RunTelemetry) => ({
     credentials: (depot: DepotScope) => settings.credentials(depot.credentialsSecret),
     log,
-    adapters: (depot: DepotScope) => awsAdapters(depot.config, deps, depot.name),
+    adapters: (depot: DepotScope) => {
+      const adapters = awsAdapters(depot.config, deps, depot.name);
+      return { ...adapters, alerts: loggingNotices(adapters.alerts, log) };
+    },
     rootState: awsAdapters(config, deps).state,
-    onRetry: count,
+    onRetry: telemetry.onRetry,
+    progress: telemetry.progress,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     now,
@@ -86,8 +97,9 @@ export function createScanHandler(deps: HandlerDependencies) {
   });
 
   /** Ends a run with a summary: metrics, credentials to ask for again, and the verdict. */
-  const verdict = (config: Config, summary: ScanSummary, apiRetries: number): ScanReport => {
-    recordScanMetrics(deps.metrics, summary, apiRetries);
+  const verdict = (config: Config, summary: ScanSummary, telemetry: RunTelemetry): ScanReport => {
+    recordScanMetrics(deps.metrics, summary, telemetry.retries);
+    deps.logger.info('api retries', { runId: summary.runId, ...telemetry.fields() });
     // Refused credentials may have been rotated since they were cached: ask again next time.
     const refused = new Set(summary.failed.filter((f) => f.credentialsRefused).map((f) => f.depot));
     for (const depot of depotsOf(config))
@@ -110,6 +122,28 @@ export function createScanHandler(deps: HandlerDependencies) {
     return report;
   };
 
+  /** Why a run has nothing to scan yet, if so (see `notConfiguredYet`). */
+  const unsetCredentials = (config: Config) =>
+    notConfiguredYet(config, {
+      credentials: (depot) => settings.credentials(depot.credentialsSecret),
+      state: (depot) => awsAdapters(depot.config, deps, depot.name).state,
+    });
+
+  /** A run with nothing to scan yet: one line, its own metric, no error and no alert. */
+  const notConfigured = (reason: string): ScanReport => {
+    deps.logger.warn(reason);
+    recordNotConfigured(deps.metrics);
+    const at = new Date(now()).toISOString();
+    return {
+      runId: randomUUID(),
+      startedAt: at,
+      finishedAt: at,
+      totals: totalsOf([]),
+      failed: [],
+      notConfigured: reason,
+    };
+  };
+
   async function scanHandler(event: ScheduledEvent, context?: Context): Promise<ScanReport>;
   async function scanHandler(
     event: FanOutEvent,
@@ -120,10 +154,7 @@ export function createScanHandler(deps: HandlerDependencies) {
     context?: Context,
   ): Promise<ScanReport | RunPlan | ShardOutcome> {
     if (context) deps.logger.addContext(context);
-    let apiRetries = 0;
-    const count = () => {
-      apiRetries++;
-    };
+    const telemetry = new RunTelemetry();
     if (isFanOutEvent(event)) {
       deps.logger.info(`fanned-out run: ${event.kind}`, {
         ...('runId' in event ? { runId: event.runId } : {}),
@@ -131,9 +162,11 @@ export function createScanHandler(deps: HandlerDependencies) {
       });
       return fanOutStep(event, {
         config: () => settings.config(),
-        runtime: (config) => runtimeFor(config, context, count),
-        verdict: (config, summary) => verdict(config, summary, apiRetries),
-        failedRun: () => recordFailedRun(deps.metrics, apiRetries),
+        runtime: (config) => runtimeFor(config, context, telemetry),
+        verdict: (config, summary) => verdict(config, summary, telemetry),
+        failedRun: () => recordFailedRun(deps.metrics, telemetry.retries),
+        notConfigured: (config) => unsetCredentials(config),
+        idleRun: notConfigured,
         perShard: (config) => shardSize(config, deps.env, context),
         now,
       });
@@ -143,13 +176,15 @@ export function createScanHandler(deps: HandlerDependencies) {
     let config: Config;
     try {
       config = await settings.config();
-      summary = await scanDepots(config, runtimeFor(config, context, count));
+      const unset = await unsetCredentials(config);
+      if (unset !== undefined) return notConfigured(unset);
+      summary = await scanDepots(config, runtimeFor(config, context, telemetry));
     } catch (error) {
       // A run that never got to scan still reports itself, so the metrics show the failure.
-      recordFailedRun(deps.metrics, apiRetries);
+      recordFailedRun(deps.metrics, telemetry.retries);
       throw error;
     }
-    return verdict(config, summary, apiRetries);
+    return verdict(config, summary, telemetry);
   }
   return scanHandler;
 }
@@ -172,6 +207,6 @@ export const handler = createScanHandler({
   // the role's credentials (an esbuild alias, infra/bundling.ts).
   s3: s3Client(),
   sns: snsClient(),
-  logger: new Logger({ serviceName: 'depot-watch' }),
-  metrics: new Metrics({ namespace: 'DepotWatch', serviceName: 'depot-watch' }),
+  logger: new Logger({ serviceName: METRICS_SERVICE }),
+  metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE }),
 });

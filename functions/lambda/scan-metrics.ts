@@ -1,19 +1,20 @@
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { runFailed, type ScanSummary } from '../scan/summary.ts';
+import { SCAN_METRIC } from './metric-names.ts';
 
 /**
  * The metrics a run emits, and only those: each metric name × dimension set is a custom
  * metric billed every month whether anything reads it, so a metric earns its place only when
  * an alarm (infra/constructs/watchdog.ts) watches it. `ScanSucceeded` is the heartbeat the "no
  * successful scan" alarm watches, `ConnectorFailures` the "connectors keep failing" alarm (and,
- * with several depots, per depot for the graphs).
+ * with several depots, per depot for the graphs), `NotConfigured` keeps the heartbeat quiet
+ * while the credentials secret still holds its placeholder.
  * Everything else a run counts is in its log lines, which Logs Insights and Athena query for
  * the price of the bytes: the "scan finished" line holds the totals (reports fetched, archived,
  * quarantined, duplicates, findings, `findingsByRule`, notices, open incidents) with the run id,
  * and this record adds the API retries and the duration. Duration and errors of the invocation
- * itself are Lambda's own metrics, free.
+ * itself are Lambda's own metrics, free. The names are in `metric-names.ts`.
  */
-export const SCAN_METRICS = ['ScanSucceeded', 'ConnectorFailures'] as const;
 
 /**
  * Records one run as one CloudWatch embedded-metric-format line (no API calls): the two
@@ -24,8 +25,8 @@ export function recordScanMetrics(
   summary: ScanSummary,
   apiRetries: number,
 ): void {
-  metrics.addMetric('ScanSucceeded', MetricUnit.Count, runFailed(summary) ? 0 : 1);
-  metrics.addMetric('ConnectorFailures', MetricUnit.Count, summary.failed.length);
+  metrics.addMetric(SCAN_METRIC.succeeded, MetricUnit.Count, runFailed(summary) ? 0 : 1);
+  metrics.addMetric(SCAN_METRIC.connectorFailures, MetricUnit.Count, summary.failed.length);
   // With several depots, each depot's failures too (one metric per depot on the bill), so a
   // graph shows which depot fails; the alarm watches the total above.
   const depots = new Set(summary.connectors.flatMap((c) => c.depot ?? []));
@@ -33,7 +34,7 @@ export function recordScanMetrics(
     const single = metrics.singleMetric();
     single.addDimension('depot', depot);
     single.addMetric(
-      'ConnectorFailures',
+      SCAN_METRIC.connectorFailures,
       MetricUnit.Count,
       summary.failed.filter((f) => f.depot === depot).length,
     );
@@ -54,7 +55,16 @@ export function recordScanMetrics(
  * its error path, so nothing recorded so far is lost with the invocation.
  */
 export function recordFailedRun(metrics: Metrics, apiRetries: number): void {
-  metrics.addMetric('ScanSucceeded', MetricUnit.Count, 0);
+  metrics.addMetric(SCAN_METRIC.succeeded, MetricUnit.Count, 0);
   metrics.addMetadata('apiRetries', String(apiRetries));
+  metrics.publishStoredMetrics();
+}
+
+/**
+ * Records a run that had nothing to scan yet (see `notConfiguredYet`): `NotConfigured` 1 and no
+ * `ScanSucceeded`, so the run counts neither as a success nor as a failure.
+ */
+export function recordNotConfigured(metrics: Metrics): void {
+  metrics.addMetric(SCAN_METRIC.notConfigured, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
 }

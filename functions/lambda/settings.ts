@@ -1,7 +1,10 @@
 import { type Config, ConfigError, parseConfig } from '../config/config.ts';
-import { type ClientCredentials, credentialsFrom } from '../config/credentials.ts';
+import {
+  type ClientCredentials,
+  credentialsFrom,
+  credentialsInSecret,
+} from '../config/credentials.ts';
 import { unpackConfig } from '../config/packed-config.ts';
-import { Secret } from '../core/secret.ts';
 import type { Fetch } from '../depot/http.ts';
 
 /** How long a warm container reuses credentials before asking again (rotation). */
@@ -124,20 +127,10 @@ export class LambdaSettings {
     const secretId = depotSecret ?? env.DEPOT_WATCH_CREDENTIALS_SECRET;
     if (!secretId) return credentialsFrom(await this.config(), env);
     const body = await this.#extension('secretsmanager/get', { secretId });
-    const text = String((body as { SecretString?: unknown }).SecretString ?? '');
-    const value = parseJson(text, `secret ${secretId}`) as Record<string, unknown> | null;
-    const { clientId, clientSecret } = value ?? {};
-    if (
-      typeof clientId !== 'string' ||
-      !clientId ||
-      typeof clientSecret !== 'string' ||
-      !clientSecret
-    ) {
-      throw new ConfigError(
-        `secret ${secretId} must hold {"clientId": "...", "clientSecret": "..."}; fill it as the README's deploy guide shows`,
-      );
-    }
-    return { clientId: new Secret(clientId), clientSecret: new Secret(clientSecret) };
+    return credentialsInSecret(
+      String((body as { SecretString?: unknown }).SecretString ?? ''),
+      secretId,
+    );
   }
 
   /** One GET to the Parameters and Secrets extension, authenticated with the session token. */

@@ -1,7 +1,8 @@
 import { Arn, ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { credentialsSecret } from './credentials-secret.ts';
 
 /** A depot as the stack reads it from the config: its name and the secret it names, if any. */
 export interface DepotSecretRef {
@@ -45,14 +46,9 @@ export class DepotCredentials extends Construct {
         continue;
       }
       const secretName = `${stack.stackName}/depot/${depot.name}`;
-      const secret = new secretsmanager.Secret(this, `Depot-${depot.name}`, {
+      const secret = credentialsSecret(this, `Depot-${depot.name}`, {
         secretName,
         description: `DepotFinity client credentials of depot ${depot.name}: {"clientId": "...", "clientSecret": "..."}`,
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'The vendor issues these client credentials; they are rotated through vendor support, not by a Lambda.',
       });
       secretIds.set(depot.name, secretName);
       created.set(depot.name, secret);

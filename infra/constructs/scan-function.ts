@@ -1,18 +1,25 @@
 import { join } from 'node:path';
 import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { packConfig } from '../../functions/config/packed-config.ts';
+import {
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  SCAN_METRIC,
+} from '../../functions/lambda/metric-names.ts';
 import { ConfigObject } from './config-object.ts';
+import { credentialsSecret } from './credentials-secret.ts';
 import type { DepotCredentials } from './depot-credentials.ts';
 import { scheduledFunction } from './function-basics.ts';
 
@@ -80,13 +87,8 @@ export class ScanFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ScanFunctionProps) {
     super(scope, id);
-    this.credentials = new secretsmanager.Secret(this, 'Credentials', {
+    this.credentials = credentialsSecret(this, 'Credentials', {
       description: 'DepotFinity client credentials: {"clientId": "...", "clientSecret": "..."}',
-    });
-    Validations.of(this.credentials).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The vendor issues these client credentials; they are rotated through vendor support, not by a Lambda.',
     });
     const packed = packConfig(props.configJson);
     let configSource: Record<string, string>;
@@ -123,8 +125,8 @@ export class ScanFunction extends Construct {
         DEPOT_WATCH_ARCHIVE: `s3://${props.bucket.bucketName}/${ARCHIVE_PREFIX}`,
         DEPOT_WATCH_STATE: `s3://${props.bucket.bucketName}/${STATE_PREFIX}`,
         DEPOT_WATCH_ALERTS: props.topic.topicArn,
-        POWERTOOLS_SERVICE_NAME: 'depot-watch',
-        POWERTOOLS_METRICS_NAMESPACE: 'DepotWatch',
+        POWERTOOLS_SERVICE_NAME: METRICS_SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
       extra: {
         reservedConcurrentExecutions: props.reservedConcurrency ?? 1,
@@ -153,6 +155,32 @@ export class ScanFunction extends Construct {
         maxEventAge: Duration.minutes(props.scheduleMinutes ?? 15),
         deadLetterQueue: this.failures,
       }),
+    });
+  }
+
+  /** Runs that scanned every connector (1 each) or not (0): the heartbeat. Sum over 5 minutes. */
+  metricScanSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(SCAN_METRIC.succeeded, props);
+  }
+
+  /** Connectors that could not be scanned. Sum over 5 minutes. */
+  metricConnectorFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(SCAN_METRIC.connectorFailures, props);
+  }
+
+  /** Runs that found the credentials secret still holding its placeholder. Sum over 5 minutes. */
+  metricNotConfigured(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metric(SCAN_METRIC.notConfigured, props);
+  }
+
+  /** One of the scan's own metrics (its namespace and service dimension). Sum over 5 minutes. */
+  metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { service: METRICS_SERVICE },
+      statistic: 'Sum',
+      ...props,
     });
   }
 

@@ -7,9 +7,18 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
+/** The scan's own metrics, as the scan function construct offers them. */
+export interface ScanMetrics {
+  metricScanSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricConnectorFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+  metricNotConfigured(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+}
+
 /** Props of the watchdog alarms. */
 export interface WatchdogProps {
   readonly function: lambda.IFunction;
+  /** The metrics the scan writes itself: heartbeat, failing connectors, not configured yet. */
+  readonly scan: ScanMetrics;
   readonly topic: sns.ITopic;
   /** Queues that should stay empty: failed invocations, undeliverable alerts. */
   readonly deadLetterQueues: readonly sqs.IQueue[];
@@ -44,14 +53,6 @@ export class Watchdog extends Construct {
   constructor(scope: Construct, id: string, props: WatchdogProps) {
     super(scope, id);
     const interval = Duration.minutes(props.scheduleMinutes);
-    const scanMetric = (metricName: string, period: Duration) =>
-      new cloudwatch.Metric({
-        namespace: 'DepotWatch',
-        metricName,
-        dimensionsMap: { service: 'depot-watch' },
-        statistic: 'Sum',
-        period,
-      });
     const whenAny = (
       alarmId: string,
       description: string,
@@ -97,7 +98,7 @@ export class Watchdog extends Construct {
     whenAny(
       'ConnectorsFailing',
       'Some connectors could not be scanned for three runs in a row; check the logs for which.',
-      scanMetric('ConnectorFailures', interval),
+      props.scan.metricConnectorFailures({ period: interval }),
       3,
     );
     if (props.reportFunction) {
@@ -119,11 +120,22 @@ export class Watchdog extends Construct {
         }),
       );
     });
-    // Missing data breaches here: no metric at all means no run finished.
+    // Missing data breaches here: no metric at all means no run finished. A run that found
+    // the credentials secret still holding its placeholder is alive too: a fresh deploy is
+    // healthy until someone fills the secret, and the dashboard shows it is waiting.
+    const heartbeat = Duration.minutes(props.scheduleMinutes * 2);
     this.#alarm('Heartbeat', props.topic, {
       alarmDescription:
         'No successful depot-watch scan within two scheduled intervals: the chargers are not being watched.',
-      metric: scanMetric('ScanSucceeded', Duration.minutes(props.scheduleMinutes * 2)),
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(succeeded, 0) + FILL(notConfigured, 0)',
+        usingMetrics: {
+          succeeded: props.scan.metricScanSucceeded({ period: heartbeat }),
+          notConfigured: props.scan.metricNotConfigured({ period: heartbeat }),
+        },
+        period: heartbeat,
+        label: 'Successful scans, and runs waiting for credentials',
+      }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -74,6 +74,8 @@ export async function lambdaAgainst(
     fetch?: typeof fetch;
     /** The whole scan config, instead of one built from the simulator's fleet. */
     config?: Record<string, unknown>;
+    /** What the stack's credentials secret holds, as stored. Default: the simulator's client. */
+    credentialsSecret?: string;
     /** More secrets the extension serves (a depot's credentials), by id. */
     secrets?: Record<string, string>;
     /** More environment (DEPOT_WATCH_SHARD_CONNECTORS). */
@@ -103,10 +105,12 @@ export async function lambdaAgainst(
     parameters: { [CONFIG_PARAMETER]: JSON.stringify(config) },
     secrets: {
       ...options.secrets,
-      [SECRET_ID]: JSON.stringify({
-        clientId: 'demo-client',
-        clientSecret: options.clientSecret ?? 'demo-secret',
-      }),
+      [SECRET_ID]:
+        options.credentialsSecret ??
+        JSON.stringify({
+          clientId: 'demo-client',
+          clientSecret: options.clientSecret ?? 'demo-secret',
+        }),
     },
   });
   running.push(extension);

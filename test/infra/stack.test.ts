@@ -7,6 +7,7 @@ import { App, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isCredentialsPlaceholder } from '../../functions/config/credentials.ts';
 import { buildApp } from '../../infra/app.ts';
 import { parseDeployment } from '../../infra/deployment-settings.ts';
 
@@ -78,6 +79,24 @@ function statementsOf(type: string, props: Record<string, unknown> = {}): Policy
       (p as { Properties: { PolicyDocument: { Statement: PolicyStatement[] } } }).Properties
         .PolicyDocument.Statement,
   );
+}
+
+type AlarmMetric = {
+  Id: string;
+  Expression?: string;
+  ReturnData?: boolean;
+  MetricStat?: { Metric: { MetricName: string; Namespace: string }; Period: number; Stat: string };
+};
+/** The alarm on the scan's heartbeat: the one that breaches when no run is alive. */
+function heartbeatAlarm(): Record<string, unknown> & { Metrics: AlarmMetric[] } {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+    Properties: Record<string, unknown> & { Metrics?: AlarmMetric[] };
+  }[];
+  const found = alarms.filter((a) =>
+    a.Properties.Metrics?.some((m) => m.MetricStat?.Metric.MetricName === 'ScanSucceeded'),
+  );
+  expect(found).toHaveLength(1);
+  return found[0]?.Properties as Record<string, unknown> & { Metrics: AlarmMetric[] };
 }
 
 describe('the depot-watch stack', () => {
@@ -291,12 +310,16 @@ describe('the depot-watch stack', () => {
     expect(alarms).toHaveLength(8);
     for (const alarm of alarms)
       expect(alarm.Properties.AlarmActions).toEqual([refTo('AlertsAlarmTopic')]);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ScanSucceeded',
-      Namespace: 'DepotWatch',
-      Period: 1800,
+    const heartbeat = heartbeatAlarm();
+    expect(heartbeat).toMatchObject({
       ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
       TreatMissingData: 'breaching',
+    });
+    expect(heartbeat.Metrics.find((m) => m.Id === 'succeeded')?.MetricStat).toMatchObject({
+      Metric: { MetricName: 'ScanSucceeded', Namespace: 'DepotWatch' },
+      Period: 1800,
+      Stat: 'Sum',
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ConnectorFailures',
@@ -310,6 +333,41 @@ describe('the depot-watch stack', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
     });
+  });
+
+  it('creates the credentials secret holding the JSON placeholder the function recognises', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as {
+      Properties: Record<string, unknown>;
+    }[];
+    expect(secrets).toHaveLength(1);
+    const [secret] = secrets;
+    // No random string: a run tells "not filled yet" from a broken secret by this value.
+    expect(secret?.Properties.GenerateSecretString).toBeUndefined();
+    expect(JSON.parse(secret?.Properties.SecretString as string)).toEqual({
+      clientId: '',
+      clientSecret: '',
+    });
+    expect(isCredentialsPlaceholder(JSON.parse(secret?.Properties.SecretString as string))).toBe(
+      true,
+    );
+  });
+
+  it('counts a run waiting for its credentials as alive, and as no failure, in the alarms', () => {
+    const heartbeat = heartbeatAlarm();
+    const ids = Object.fromEntries(
+      heartbeat.Metrics.filter((m) => m.MetricStat).map((m) => [
+        m.Id,
+        m.MetricStat?.Metric.MetricName,
+      ]),
+    );
+    expect(ids).toEqual({ succeeded: 'ScanSucceeded', notConfigured: 'NotConfigured' });
+    const [expression] = heartbeat.Metrics.filter((m) => m.Expression && m.ReturnData !== false);
+    expect(expression?.Expression).toBe('FILL(succeeded, 0) + FILL(notConfigured, 0)');
+    // The alarms that count failures never read NotConfigured: such a run returns normally
+    // (no Lambda error, no dead letter) and reports no failed connector.
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const readingIt = alarms.filter((a) => JSON.stringify(a).includes('NotConfigured'));
+    expect(readingIt).toEqual([expect.objectContaining({ Properties: heartbeat })]);
   });
 
   it('creates an Athena table with partition projection over the archive', () => {

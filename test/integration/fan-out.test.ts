@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CREDENTIALS_PLACEHOLDER } from '../../functions/config/credentials.ts';
 import type { FanOutEvent, RunPlan, ShardOutcome } from '../../functions/lambda/fan-out-events.ts';
-import { ScanIncompleteError } from '../../functions/lambda/scan-handler.ts';
+import { ScanIncompleteError, type ScanReport } from '../../functions/lambda/scan-handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '../helpers/lambda.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
@@ -21,11 +22,12 @@ afterEach(async () => {
 });
 
 /** The scan function as the state machine drives it: 4 connectors to a shard, config in S3. */
-async function fannedLambda() {
+async function fannedLambda(credentialsSecret?: string) {
   const lambda = await lambdaAgainst(sim, s3, {
     now: () => NOW,
     configObject: true,
     env: { DEPOT_WATCH_SHARD_CONNECTORS: '4' },
+    ...(credentialsSecret !== undefined ? { credentialsSecret } : {}),
   });
   const step = (event: FanOutEvent) =>
     capturingOutput(() => lambda.handler(event) as Promise<unknown>);
@@ -91,6 +93,20 @@ describe('a run fanned out over shards', () => {
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ ScanSucceeded: 1, ConnectorFailures: 0, runId: plan.runId });
     expect(lambda.published().length).toBeGreaterThan(0);
+  });
+
+  it('plans no shard while the credentials secret holds its placeholder, and finishes as not configured', async () => {
+    const lambda = await fannedLambda(JSON.stringify(CREDENTIALS_PLACEHOLDER));
+    const plan = (await lambda.step({ kind: 'plan' })).result as RunPlan;
+    expect(plan.shards).toEqual([]);
+    const finished = await lambda.step({ kind: 'finish', ...plan, shards: [] });
+    expect(finished.error).toBeUndefined();
+    expect((finished.result as ScanReport).notConfigured).toMatch(/^not configured yet: /);
+    const emf = emfOf(finished.lines);
+    expect(emf).toEqual([expect.objectContaining({ NotConfigured: 1 })]);
+    expect(emf[0]).not.toHaveProperty('ScanSucceeded');
+    expect(sim.issuedTokens()).toEqual([]);
+    expect(lambda.published()).toEqual([]);
   });
 
   it('names the connectors of a shard that failed after its retries, and fails the run', async () => {

@@ -121,6 +121,29 @@ describe('the scheduled Lambda handler', () => {
     ).toBe(true);
   });
 
+  it("logs each notice sent with its event and severity, and the run's retries and 429s, for the dashboard", async () => {
+    sim.inject({ kind: 'status', status: 429, endpoint: 'reports', times: 2 });
+    sim.inject({ kind: 'status', status: 503, endpoint: 'reports', times: 1 });
+    const lambda = await lambdaAgainst(sim, s3);
+    const { result, error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
+    expect(error).toBeUndefined();
+    const records = json(lines);
+
+    const sent = records.filter((r) => r.message === 'notice sent');
+    expect(sent.length).toBe(result?.totals.alerted);
+    expect(sent.length).toBeGreaterThan(0);
+    for (const line of sent) {
+      expect(line.event).toMatch(/^(open|reminder|escalate|resolve|attributed)$/);
+      expect(line.severity).toMatch(/^(info|warning|critical)$/);
+      expect(line).not.toHaveProperty('title');
+    }
+    expect(records.find((r) => r.message === 'api retries')).toMatchObject({
+      runId: result?.runId,
+      apiRetries: 3,
+      apiThrottled: 2,
+    });
+  });
+
   it('reads config and credentials through the Parameters and Secrets extension once per warm container', async () => {
     const lambda = await lambdaAgainst(sim, s3);
     await capturingOutput(() => lambda.handler(scheduledEvent()));
