@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isSnsTopicArn } from '../adapters/aws-adapters.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
 import { type Config, ConfigError } from '../config/config.ts';
@@ -14,8 +13,8 @@ import type { Fetch } from '../depot/http.ts';
 import { realSleep } from '../depot/retry.ts';
 import { AccessTokenProvider } from '../depot/token.ts';
 import { connectorCount } from '../scan/shards.ts';
+import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
-import { usageError } from './usage-error.ts';
 
 /** Where `config check` writes, and what it may fetch with. */
 export interface ConfigCheckIo {
@@ -33,22 +32,15 @@ export interface ConfigCheckIo {
  * 2 the config is invalid.
  */
 export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promise<number> {
-  let parsed: { values: { config?: string; probe: boolean; json: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        probe: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw usageError(error);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      config: { type: 'string' },
+      probe: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    true,
+  );
   // `check` is the only action, so `config --config f` checks too.
   if (positionals.length > 1 || (positionals[0] ?? 'check') !== 'check')
     throw new ConfigError(

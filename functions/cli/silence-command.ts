@@ -1,0 +1,79 @@
+import { dirname, resolve } from 'node:path';
+import { stateFrom } from '../adapters/from-config.ts';
+import { ConfigError } from '../config/config.ts';
+import { isInstant } from '../core/incidents/silences.ts';
+import type { CommandIo } from './command-io.ts';
+import { parseDuration } from './duration.ts';
+import { parseFlags } from './flags.ts';
+import { loadConfigFile } from './load-config.ts';
+import { addSilence, expireSilence, listSilences } from './silence.ts';
+
+/** `depot-watch silence add|list|expire`: silences kept beside the state, set without a deploy. */
+export async function runSilenceCommand(args: string[], io: CommandIo): Promise<number> {
+  const [action, ...rest] = args;
+  // An option where the action goes is named, not mistaken for an unknown action.
+  if (action?.startsWith('-') && !['add', 'list', 'expire'].includes(action))
+    throw new ConfigError(
+      `silence takes add, list or expire before its options, got '${action}'; see depot-watch silence --help`,
+    );
+  const { values, positionals } = parseFlags(
+    rest,
+    {
+      config: { type: 'string' },
+      state: { type: 'string' },
+      charger: { type: 'string' },
+      connector: { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      for: { type: 'string' },
+      until: { type: 'string' },
+      reason: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    true,
+  );
+  if (values.config && values.state) throw new ConfigError('give --config or --state, not both');
+  const config = values.config ? await loadConfigFile(values.config) : undefined;
+  // Without either, the demo's state folder: `npm start`, then `depot-watch silence add …`.
+  const location = config?.state ?? values.state ?? '.depot-watch/state';
+  const baseDir = values.config ? dirname(resolve(values.config)) : process.cwd();
+  const command = {
+    store: stateFrom(location, { baseDir }),
+    location: location.startsWith('s3://') ? location : resolve(baseDir, location),
+    ...(config ? { config } : {}),
+    now: Date.now(),
+    write: io.write,
+  };
+  switch (action) {
+    case 'add': {
+      if (!values.charger) throw new ConfigError('silence add needs --charger');
+      if (!values.reason?.trim()) throw new ConfigError('silence add needs --reason "why"');
+      if ((values.for === undefined) === (values.until === undefined))
+        throw new ConfigError('silence add needs one of --for <duration> or --until <ISO time>');
+      const until =
+        values.for !== undefined
+          ? command.now + parseDuration(values.for, '--for')
+          : instantFlag(values.until as string, '--until');
+      return addSilence(command, {
+        chargerId: values.charger,
+        ...(values.connector !== undefined ? { connectorId: values.connector } : {}),
+        ...(values.rule ? { rules: values.rule } : {}),
+        until,
+        reason: values.reason,
+      });
+    }
+    case 'list':
+      return listSilences(command, { all: values.all, json: values.json });
+    case 'expire':
+      if (positionals.length !== 1) throw new ConfigError('silence expire takes one silence id');
+      return expireSilence(command, positionals[0] as string);
+    default:
+      throw new ConfigError('silence takes add, list or expire; see depot-watch help');
+  }
+}
+
+function instantFlag(value: string, flag: string): number {
+  if (!isInstant(value))
+    throw new ConfigError(`${flag} takes an ISO time such as 2026-12-01T06:00:00Z, got "${value}"`);
+  return Date.parse(value);
+}
