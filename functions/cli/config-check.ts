@@ -15,6 +15,7 @@ import { AccessTokenProvider } from '../depot/token.ts';
 import { connectorCount } from '../scan/shards.ts';
 import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
+import { didYouMean } from './nearest.ts';
 
 /** Where `config check` writes, and what it may fetch with. */
 export interface ConfigCheckIo {
@@ -44,7 +45,7 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
   // `check` is the only action, so `config --config f` checks too.
   if (positionals.length > 1 || (positionals[0] ?? 'check') !== 'check')
     throw new ConfigError(
-      `config takes check, not "${positionals.join(' ')}"; see depot-watch config --help`,
+      `config takes check, not "${positionals.join(' ')}"${didYouMean(positionals.join(' '), ['check']) || '; see depot-watch config --help'}`,
     );
   if (!values.config) throw new ConfigError('config check needs --config <file>');
   const config = await loadConfigFile(values.config);

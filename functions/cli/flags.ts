@@ -15,7 +15,7 @@ export function parseFlags<T extends FlagOptions>(
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
-    throw usageError(error);
+    throw usageError(error, Object.keys(options ?? {}));
   }
 }
 

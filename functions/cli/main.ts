@@ -13,6 +13,7 @@ import { COMMAND_NAMES, commandHelp, USAGE, version } from './help.ts';
 import { runIncidents } from './incidents.ts';
 import { kpiPeriod, runKpis } from './kpis.ts';
 import { loadConfigFile, pathErrorSentence } from './load-config.ts';
+import { didYouMean } from './nearest.ts';
 import { type Loudness, loudnessOf, scanVoice } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runReportCommand } from './report.ts';
@@ -67,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
         out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new ConfigError(`unknown command "${command}"; try: ${COMMAND_NAMES.join(', ')}`);
+        throw new ConfigError(unknownCommand(command));
     }
   } catch (error) {
     return reportError(error);
@@ -269,6 +270,12 @@ async function simulate(args: string[]): Promise<number> {
     chargers: wholeNumber(values.chargers, '--chargers'),
     write: out,
   });
+}
+
+/** An unknown command, with the one meant when it is a likely typo, or the list of commands. */
+function unknownCommand(command: string): string {
+  const guess = didYouMean(command, COMMAND_NAMES);
+  return `unknown command "${command}"${guess || `; try: ${COMMAND_NAMES.join(', ')}`}`;
 }
 
 function reportError(error: unknown): number {

@@ -6,13 +6,16 @@ import type { CommandIo } from './command-io.ts';
 import { parseDuration } from './duration.ts';
 import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
+import { didYouMean } from './nearest.ts';
 import { addSilence, expireSilence, listSilences } from './silence.ts';
+
+const ACTIONS = ['add', 'list', 'expire'];
 
 /** `depot-watch silence add|list|expire`: silences kept beside the state, set without a deploy. */
 export async function runSilenceCommand(args: string[], io: CommandIo): Promise<number> {
   const [action, ...rest] = args;
   // An option where the action goes is named, not mistaken for an unknown action.
-  if (action?.startsWith('-') && !['add', 'list', 'expire'].includes(action))
+  if (action?.startsWith('-') && !ACTIONS.includes(action))
     throw new ConfigError(
       `silence takes add, list or expire before its options, got '${action}'; see depot-watch silence --help`,
     );
@@ -68,7 +71,11 @@ export async function runSilenceCommand(args: string[], io: CommandIo): Promise<
       if (positionals.length !== 1) throw new ConfigError('silence expire takes one silence id');
       return expireSilence(command, positionals[0] as string);
     default:
-      throw new ConfigError('silence takes add, list or expire; see depot-watch help');
+      throw new ConfigError(
+        action === undefined
+          ? 'silence takes add, list or expire; see depot-watch silence --help'
+          : `silence takes add, list or expire, not "${action}"${didYouMean(action, ACTIONS) || '; see depot-watch silence --help'}`,
+      );
   }
 }
 

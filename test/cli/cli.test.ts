@@ -321,11 +321,11 @@ describe('depot-watch scan', () => {
     expect(await readFile(bad, 'utf8')).toBe('{ "fleet": [');
   });
 
-  it('rejects an unknown command with the list of commands', async () => {
-    const result = await cli(['scna']);
+  it('rejects an unknown command with the list of commands when none is near', async () => {
+    const result = await cli(['inspect']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      'unknown command "scna"; try: demo, scan, replay, backtest, incidents, silence, simulate',
+      'unknown command "inspect"; try: demo, scan, replay, backtest, incidents, silence, simulate',
     );
   });
 });
