@@ -52,14 +52,15 @@ Example: depot-watch replay --config depot.json .depot-watch/archive
   },
   backtest: {
     summary: 'replay saved reports as scheduled scans; print every notice they would send',
-    help: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15] [--json] [--quiet]
+    help: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15m] [--json] [--quiet]
 
-Replays saved reports as scheduled scans every --every minutes, with the config's thresholds,
-incident settings, silences and windows, and prints every notice that would have gone out, then
-notices against findings per rule and week. --json prints one notice per line; --quiet prints
-the notices only. Progress (files read, then the incident engine) goes to stderr.
+Replays saved reports as scheduled scans, one every --every (whole minutes with their unit: 15m,
+1h), with the config's thresholds, incident settings, silences and windows, and prints every
+notice that would have gone out, then notices against findings per rule and week. --json prints
+one notice per line; --quiet prints the notices only. Progress (files read, then the incident
+engine) goes to stderr.
 
-Example: depot-watch backtest --config depot.json --every 15 .depot-watch/archive
+Example: depot-watch backtest --config depot.json --every 15m .depot-watch/archive
 `,
   },
   incidents: {

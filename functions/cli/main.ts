@@ -8,6 +8,7 @@ import { CredentialsRefusedError } from '../depot/errors.ts';
 import { runBacktest } from './backtest.ts';
 import { runConfigCommand } from './config-check.ts';
 import { runDemo } from './demo.ts';
+import { parseDuration } from './duration.ts';
 import { parseFlags, where, wholeNumber } from './flags.ts';
 import { COMMAND_NAMES, commandHelp, USAGE, version } from './help.ts';
 import { runIncidents } from './incidents.ts';
@@ -137,7 +138,7 @@ async function backtestCommand(args: string[]): Promise<number> {
     args,
     {
       config: { type: 'string' },
-      every: { type: 'string', default: '15' },
+      every: { type: 'string', default: '15m' },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
@@ -148,8 +149,10 @@ async function backtestCommand(args: string[]): Promise<number> {
   const config = values.config
     ? await loadConfigFile(values.config, { fleet: 'optional' })
     : undefined;
-  const everyMinutes = wholeNumber(values.every, '--every');
-  if (everyMinutes < 1) throw new ConfigError('--every must be at least 1 (minutes)');
+  const everyMinutes = parseDuration(values.every, '--every') / 60_000;
+  // The backtest's clock steps in whole minutes, as the schedule does.
+  if (!Number.isInteger(everyMinutes))
+    throw new ConfigError(`--every takes whole minutes such as 15m or 1h, got "${values.every}"`);
   return withProgress('backtest', loudness, (io) =>
     runBacktest({
       paths: positionals,
