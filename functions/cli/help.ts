@@ -76,13 +76,17 @@ Example: depot-watch incidents --config depot.json --open
   },
   silence: {
     summary: 'hold notices without a deploy: add, list, expire',
-    help: `Usage: depot-watch silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>) --reason "..."
+    help: `Usage: depot-watch silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>) --reason "..." [--force]
        depot-watch silence list [--all] [--json]
        depot-watch silence expire <id>
-Each takes --config <file> (its state) or --state <folder-or-s3-uri>; without either, the demo's.
+Each needs --config <file> (the silences are kept beside its state) or --state
+<folder-or-s3-uri>; the demo's is --state .depot-watch/state.
 
 Holds notices about a charger, a connector or some rules without a deploy. Findings are still
-archived and join their incidents; when the silence ends, what is still open is told.
+archived and join their incidents; when the silence ends, what is still open is told. --for
+takes its unit (30m, 4h, 2d). A charger, connector or rule the config does not know is refused,
+since it would silence nothing; --force stores it all the same (with --state there is no fleet
+to check, so add needs --force).
 
 Example: depot-watch silence add --config depot.json --charger HPC-003 --for 4h --reason "contactor swap"
 `,

@@ -1,13 +1,14 @@
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { stateFrom } from '../adapters/from-config.ts';
 import { ConfigError } from '../config/config.ts';
 import { isInstant } from '../core/incidents/silences.ts';
 import type { CommandIo } from './command-io.ts';
 import { parseDuration } from './duration.ts';
-import { parseFlags } from './flags.ts';
+import { parseFlags, where } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
 import { didYouMean } from './nearest.ts';
-import { addSilence, expireSilence, listSilences } from './silence.ts';
+import { addSilence, expireSilence, listSilences, type SilenceCommand } from './silence.ts';
 
 const ACTIONS = ['add', 'list', 'expire'];
 
@@ -32,21 +33,17 @@ export async function runSilenceCommand(args: string[], io: CommandIo): Promise<
       reason: { type: 'string' },
       all: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
     },
     true,
   );
-  if (values.config && values.state) throw new ConfigError('give --config or --state, not both');
-  const config = values.config ? await loadConfigFile(values.config) : undefined;
-  // Without either, the demo's state folder: `npm start`, then `depot-watch silence add …`.
-  const location = config?.state ?? values.state ?? '.depot-watch/state';
-  const baseDir = values.config ? dirname(resolve(values.config)) : process.cwd();
-  const command = {
-    store: stateFrom(location, { baseDir }),
-    location: location.startsWith('s3://') ? location : resolve(baseDir, location),
-    ...(config ? { config } : {}),
-    now: Date.now(),
-    write: io.write,
-  };
+  if (!ACTIONS.includes(action ?? ''))
+    throw new ConfigError(
+      action === undefined
+        ? 'silence takes add, list or expire; see depot-watch silence --help'
+        : `silence takes add, list or expire, not "${action}"${didYouMean(action, ACTIONS) || '; see depot-watch silence --help'}`,
+    );
+  const command = await silenceCommandFor(values, io);
   switch (action) {
     case 'add': {
       if (!values.charger) throw new ConfigError('silence add needs --charger');
@@ -63,19 +60,14 @@ export async function runSilenceCommand(args: string[], io: CommandIo): Promise<
         ...(values.rule ? { rules: values.rule } : {}),
         until,
         reason: values.reason,
+        force: values.force,
       });
     }
     case 'list':
       return listSilences(command, { all: values.all, json: values.json });
-    case 'expire':
+    default:
       if (positionals.length !== 1) throw new ConfigError('silence expire takes one silence id');
       return expireSilence(command, positionals[0] as string);
-    default:
-      throw new ConfigError(
-        action === undefined
-          ? 'silence takes add, list or expire; see depot-watch silence --help'
-          : `silence takes add, list or expire, not "${action}"${didYouMean(action, ACTIONS) || '; see depot-watch silence --help'}`,
-      );
   }
 }
 
@@ -83,4 +75,34 @@ function instantFlag(value: string, flag: string): number {
   if (!isInstant(value))
     throw new ConfigError(`${flag} takes an ISO time such as 2026-12-01T06:00:00Z, got "${value}"`);
   return Date.parse(value);
+}
+
+/**
+ * Where the silences are: the config's state, or the state folder or bucket given. Never a
+ * guess: a silence stored where no scan reads it holds nothing, and says it does.
+ */
+async function silenceCommandFor(
+  values: { config?: string | undefined; state?: string | undefined },
+  io: CommandIo,
+): Promise<SilenceCommand> {
+  if (values.config && values.state) throw new ConfigError('give --config or --state, not both');
+  if (!values.config && !values.state)
+    throw new ConfigError(
+      "silence needs --config <file> (the depot's config) or --state <folder-or-s3-uri> (its state); for the demo's, --state .depot-watch/state",
+    );
+  const config = values.config ? await loadConfigFile(values.config) : undefined;
+  const baseDir = values.config ? dirname(resolve(values.config)) : process.cwd();
+  const location = where(config?.state ?? (values.state as string), baseDir);
+  // A config's state may not exist before its first scan; a folder given by hand must.
+  if (!config && !location.startsWith('s3://') && !existsSync(location))
+    throw new ConfigError(
+      `no state at ${location}; check --state (a relative path starts from the current folder)`,
+    );
+  return {
+    store: stateFrom(location, { baseDir }),
+    location,
+    ...(config ? { config } : {}),
+    now: Date.now(),
+    write: io.write,
+  };
 }
