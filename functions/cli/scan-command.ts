@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { dryRunAdapters } from '../adapters/dry-run.ts';
+import { type DryRunAlerts, dryRunAdapters } from '../adapters/dry-run.ts';
 import { stateFrom } from '../adapters/from-config.ts';
 import { ConfigError } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
@@ -38,6 +38,23 @@ export async function runScanCommand(args: string[], io: CommandIo): Promise<num
   // each depot's own are read as it starts, and a depot without them fails alone.
   const credentials = config.depots.length === 0 ? credentialsFrom(config) : undefined;
   const voice = scanVoice('scan', loudness, 'warn');
+  // A dry run's alert sinks, one per depot, count what they would send.
+  const dryAlerts: DryRunAlerts[] = [];
+  const dryRunOf = (depot: DepotScope) => {
+    const adapters = dryRunAdapters(
+      {
+        state: stateFrom(depot.config.state, { baseDir }),
+        archiveLocation: where(config.archive, baseDir),
+      },
+      voice.above(out),
+    );
+    dryAlerts.push(adapters.alerts);
+    return adapters;
+  };
+  const dryRun = () =>
+    values['dry-run']
+      ? { noticesToSend: dryAlerts.reduce((sum, alerts) => sum + alerts.noticesToSend, 0) }
+      : undefined;
   let summary: ScanSummary;
   try {
     summary = await scanFromConfig(config, {
@@ -48,20 +65,9 @@ export async function runScanCommand(args: string[], io: CommandIo): Promise<num
       baseDir,
       write: voice.above(out),
       // Reads the real state (windows, incidents) but writes, archives and sends nothing.
-      ...(values['dry-run']
-        ? {
-            depotAdapters: (depot: DepotScope) =>
-              dryRunAdapters(
-                {
-                  state: stateFrom(depot.config.state, { baseDir }),
-                  archiveLocation: where(config.archive, baseDir),
-                },
-                voice.above(out),
-              ),
-          }
-        : {}),
+      ...(values['dry-run'] ? { depotAdapters: dryRunOf } : {}),
     });
-    voice.finish(summary.totals.alerted);
+    voice.finish(dryRun()?.noticesToSend ?? summary.totals.alerted);
   } finally {
     voice.finish();
   }
@@ -71,7 +77,7 @@ export async function runScanCommand(args: string[], io: CommandIo): Promise<num
     out(
       'Dry run: nothing archived, no state written, no notice sent; the counts are what a scan would have done.\n',
     );
-  out(formatScanSummary(summary, where(config.archive, baseDir)));
+  out(formatScanSummary(summary, where(config.archive, baseDir), dryRun()));
   out(
     `Alerts: ${config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a, baseDir) : a)).join(', ')}\n`,
   );
