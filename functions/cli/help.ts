@@ -39,13 +39,15 @@ Example: depot-watch scan --config depot.json --deadline 10m
   },
   replay: {
     summary: 'run the rules over saved reports; publishes nothing',
-    help: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json] [--quiet]
+    help: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json] [--quiet] [--include-quarantine]
 
 Runs the rules over saved reports (a report, an array, an API page, an archive folder, a whole
 .depot-watch folder, or s3://bucket/prefix) with the config's thresholds, and prints the
-findings. Publishes nothing. State files are skipped; the config needs no fleet. Exit 1 when no
-valid report was read, saying why. --quiet prints the findings and errors only, no tally.
-Progress (files and reports read) goes to stderr, as for scan.
+findings. Publishes nothing. State files are skipped; the config needs no fleet. The archive's
+quarantine (reports the scan found invalid) is skipped below a folder given, unless
+--include-quarantine; a quarantine folder named is read. Exit 1 when no valid report was read,
+saying why. --quiet prints the findings and errors only, no tally. Progress (files and reports
+read) goes to stderr, as for scan.
 
 Example: depot-watch replay --config depot.json .depot-watch/archive
 `,

@@ -115,6 +115,7 @@ async function replay(args: string[]): Promise<number> {
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'include-quarantine': { type: 'boolean', default: false },
     },
     true,
   );
@@ -129,7 +130,14 @@ async function replay(args: string[]): Promise<number> {
     config?.overrides ?? [],
   );
   return withProgress('replay', loudness, (io) =>
-    runReplay({ paths: positionals, thresholds, json: values.json, quiet: values.quiet, ...io }),
+    runReplay({
+      paths: positionals,
+      thresholds,
+      json: values.json,
+      includeQuarantine: values['include-quarantine'],
+      quiet: values.quiet,
+      ...io,
+    }),
   );
 }
 
