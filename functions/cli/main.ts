@@ -9,11 +9,12 @@ import { runBacktest } from './backtest.ts';
 import { runConfigCommand } from './config-check.ts';
 import { runDemo } from './demo.ts';
 import { parseDuration } from './duration.ts';
+import { errorSentence } from './error-sentence.ts';
 import { parseFlags, where, wholeNumber } from './flags.ts';
 import { COMMAND_NAMES, commandHelp, USAGE, version } from './help.ts';
 import { runIncidents } from './incidents.ts';
 import { kpiPeriod, runKpis } from './kpis.ts';
-import { loadConfigFile, pathErrorSentence } from './load-config.ts';
+import { loadConfigFile } from './load-config.ts';
 import { didYouMean } from './nearest.ts';
 import { type Loudness, loudnessOf, scanVoice } from './progress.ts';
 import { runReplay } from './replay.ts';
@@ -298,10 +299,8 @@ function reportError(error: unknown): number {
     err(`depot-watch: ${error.message}\n`);
     return 1;
   }
-  // A path the person gave (--out, a folder to read) is named with what to do, not an errno.
-  const message =
-    pathErrorSentence(error) ?? (error instanceof Error ? error.message : String(error));
-  err(`depot-watch: ${message}\n`);
+  // A path the person gave (--out, a folder to read), AWS or the network: what to do, not an errno.
+  err(`depot-watch: ${errorSentence(error)}\n`);
   if (process.env.DEPOT_WATCH_DEBUG && error instanceof Error) err(`${error.stack}\n`);
   return 1;
 }
