@@ -108,9 +108,16 @@ export class ReadOnlyState implements ScanState {
 
 /** An alert sink that prints each notice as it would have gone out, marked, and sends nothing. */
 export class DryRunAlerts implements AlertSink {
+  /**
+   * Every notice the run would have sent, the depot's own included: the summary's count of
+   * notices leaves some out (an API outage's), and a dry run's count must match its print-out.
+   */
+  noticesToSend = 0;
+
   constructor(private readonly write: (text: string) => void) {}
 
   async publish(notices: readonly IncidentNotification[]): Promise<PublishOutcome> {
+    this.noticesToSend += notices.length;
     for (const notice of notices)
       this.write(`${DRY_RUN_MARK} would send:\n${noticeAsText(notice)}\n\n`);
     // Accepted, so the run's counts and incident lifecycle are those of a real run.
@@ -122,7 +129,7 @@ export class DryRunAlerts implements AlertSink {
 export function dryRunAdapters(
   real: { state: ScanState; archiveLocation: string },
   write: (text: string) => void,
-): { archive: ReportArchive; state: ScanState; alerts: AlertSink } {
+): { archive: ReportArchive; state: ScanState; alerts: DryRunAlerts } {
   return {
     archive: new DryRunArchive(real.archiveLocation, write),
     state: new ReadOnlyState(real.state),

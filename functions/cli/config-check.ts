@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isSnsTopicArn } from '../adapters/aws-adapters.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
 import { type Config, ConfigError } from '../config/config.ts';
@@ -9,9 +8,10 @@ import { RULE_IDS } from '../core/rules/registry.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { connectorCount } from '../scan/shards.ts';
+import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
+import { didYouMean } from './nearest.ts';
 import { type ProbeIo, probeDeployed, probeToken } from './token-probe.ts';
-import { usageError } from './usage-error.ts';
 import { whenTold } from './when-told.ts';
 
 /** Where `config check` writes, and what it may fetch and read secrets with. */
@@ -28,30 +28,20 @@ export interface ConfigCheckIo extends ProbeIo {
  * 2 the config is invalid.
  */
 export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promise<number> {
-  let parsed: {
-    values: { config?: string; probe: boolean; json: boolean; 'credentials-secret'?: string };
-    positionals: string[];
-  };
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        probe: { type: 'boolean', default: false },
-        'credentials-secret': { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw usageError(error);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(
+    args,
+    {
+      config: { type: 'string' },
+      probe: { type: 'boolean', default: false },
+      'credentials-secret': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    true,
+  );
   // `check` is the only action, so `config --config f` checks too.
   if (positionals.length > 1 || (positionals[0] ?? 'check') !== 'check')
     throw new ConfigError(
-      `config takes check, not "${positionals.join(' ')}"; see depot-watch config --help`,
+      `config takes check, not "${positionals.join(' ')}"${didYouMean(positionals.join(' '), ['check']) || '; see depot-watch config --help'}`,
     );
   if (!values.config) throw new ConfigError('config check needs --config <file>');
   const config = await loadConfigFile(values.config);

@@ -39,27 +39,30 @@ Example: depot-watch scan --config depot.json --deadline 10m
   },
   replay: {
     summary: 'run the rules over saved reports; publishes nothing',
-    help: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json] [--quiet]
+    help: `Usage: depot-watch replay <file-or-folder...> [--config <file>] [--json] [--quiet] [--include-quarantine]
 
 Runs the rules over saved reports (a report, an array, an API page, an archive folder, a whole
 .depot-watch folder, or s3://bucket/prefix) with the config's thresholds, and prints the
-findings. Publishes nothing. State files are skipped; the config needs no fleet. Exit 1 when no
-valid report was read, saying why. --quiet prints the findings and errors only, no tally.
-Progress (files and reports read) goes to stderr, as for scan.
+findings. Publishes nothing. State files are skipped; the config needs no fleet. The archive's
+quarantine (reports the scan found invalid) is skipped below a folder given, unless
+--include-quarantine; a quarantine folder named is read. Exit 1 when no valid report was read,
+saying why. --quiet prints the findings and errors only, no tally. Progress (files and reports
+read) goes to stderr, as for scan.
 
 Example: depot-watch replay --config depot.json .depot-watch/archive
 `,
   },
   backtest: {
     summary: 'replay saved reports as scheduled scans; print every notice they would send',
-    help: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15] [--json] [--quiet]
+    help: `Usage: depot-watch backtest <file-or-folder...> [--config <file>] [--every 15m] [--json] [--quiet]
 
-Replays saved reports as scheduled scans every --every minutes, with the config's thresholds,
-incident settings, silences and windows, and prints every notice that would have gone out, then
-notices against findings per rule and week. --json prints one notice per line; --quiet prints
-the notices only. Progress (files read, then the incident engine) goes to stderr.
+Replays saved reports as scheduled scans, one every --every (whole minutes with their unit: 15m,
+1h), with the config's thresholds, incident settings, silences and windows, and prints every
+notice that would have gone out, then notices against findings per rule and week. --json prints
+one notice per line; --quiet prints the notices only. Progress (files read, then the incident
+engine) goes to stderr.
 
-Example: depot-watch backtest --config depot.json --every 15 .depot-watch/archive
+Example: depot-watch backtest --config depot.json --every 15m .depot-watch/archive
 `,
   },
   incidents: {
@@ -75,13 +78,17 @@ Example: depot-watch incidents --config depot.json --open
   },
   silence: {
     summary: 'hold notices without a deploy: add, list, expire',
-    help: `Usage: depot-watch silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>) --reason "..."
+    help: `Usage: depot-watch silence add --charger C [--connector N] [--rule R]... (--for 4h | --until <ISO>) --reason "..." [--force]
        depot-watch silence list [--all] [--json]
        depot-watch silence expire <id>
-Each takes --config <file> (its state) or --state <folder-or-s3-uri>; without either, the demo's.
+Each needs --config <file> (the silences are kept beside its state) or --state
+<folder-or-s3-uri>; the demo's is --state .depot-watch/state.
 
 Holds notices about a charger, a connector or some rules without a deploy. Findings are still
-archived and join their incidents; when the silence ends, what is still open is told.
+archived and join their incidents; when the silence ends, what is still open is told. --for
+takes its unit (30m, 4h, 2d). A charger, connector or rule the config does not know is refused,
+since it would silence nothing; --force stores it all the same (with --state there is no fleet
+to check, so add needs --force).
 
 Example: depot-watch silence add --config depot.json --charger HPC-003 --for 4h --reason "contactor swap"
 `,

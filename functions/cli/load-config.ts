@@ -51,6 +51,9 @@ const PATH_PROBLEMS: Record<string, string> = {
   EACCES: 'permission denied; it must be readable (or writable) by this user',
   EPERM: 'permission denied; it must be readable (or writable) by this user',
   EROFS: 'the file system is read-only; give a path elsewhere',
+  // `mkdir` of a folder on the way to a file, where a file of that name is.
+  EEXIST: 'a file is there, where a folder is needed on the way; check the path',
+  ENOSPC: 'the disk is full; free some space or give a path elsewhere',
 };
 
 const WRITES = ['mkdir', 'write', 'rename', 'unlink', 'rmdir', 'copyfile', 'symlink'];

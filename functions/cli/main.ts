@@ -1,31 +1,27 @@
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { dryRunAdapters } from '../adapters/dry-run.ts';
 import { stateFrom } from '../adapters/from-config.ts';
 import { ConfigError, parseConfig } from '../config/config.ts';
-import { credentialsFrom } from '../config/credentials.ts';
-import type { DepotScope } from '../config/depot-scopes.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
-import { isInstant, silencer } from '../core/incidents/silences.ts';
+import { silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
-import { runFailed, type ScanSummary } from '../scan/summary.ts';
-import { scanFromConfig } from '../wiring/scan-from-config.ts';
 import { runBacktest } from './backtest.ts';
 import { runConfigCommand } from './config-check.ts';
 import { runDemo } from './demo.ts';
 import { parseDuration } from './duration.ts';
+import { errorSentence } from './error-sentence.ts';
+import { parseFlags, where, wholeNumber } from './flags.ts';
 import { COMMAND_NAMES, commandHelp, USAGE, version } from './help.ts';
 import { runIncidents } from './incidents.ts';
 import { kpiPeriod, runKpis } from './kpis.ts';
-import { loadConfigFile, pathErrorSentence } from './load-config.ts';
-import { formatScanSummary } from './print-summary.ts';
+import { loadConfigFile } from './load-config.ts';
+import { didYouMean } from './nearest.ts';
 import { type Loudness, loudnessOf, scanVoice } from './progress.ts';
 import { runReplay } from './replay.ts';
 import { runReportCommand } from './report.ts';
-import { addSilence, expireSilence, listSilences } from './silence.ts';
+import { runScanCommand } from './scan-command.ts';
+import { runSilenceCommand } from './silence-command.ts';
 import { runSimulate } from './simulate.ts';
-import { usageError } from './usage-error.ts';
 import { type WorkTracker, workVoice } from './work-progress.ts';
 
 const out = (text: string) => process.stdout.write(text);
@@ -45,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         return await demo(rest);
       case 'scan':
-        return await scan(rest);
+        return await runScanCommand(rest, { write: out, writeError: err });
       case 'replay':
         return await replay(rest);
       case 'simulate':
@@ -55,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'incidents':
         return await incidents(rest);
       case 'silence':
-        return await silence(rest);
+        return await runSilenceCommand(rest, { write: out, writeError: err });
       case 'kpis':
         return await kpis(rest);
       case 'report':
@@ -74,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
         out(USAGE);
         return command === undefined ? 2 : 0;
       default:
-        throw new ConfigError(`unknown command "${command}"; try: ${COMMAND_NAMES.join(', ')}`);
+        throw new ConfigError(unknownCommand(command));
     }
   } catch (error) {
     return reportError(error);
@@ -82,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function demo(args: string[]): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parseFlags(args, {
     dir: { type: 'string', default: '.depot-watch' },
     seed: { type: 'string', default: '7' },
     chargers: { type: 'string', default: '4' },
@@ -91,9 +87,9 @@ async function demo(args: string[]): Promise<number> {
     quiet: { type: 'boolean', default: false },
   });
   const loudness = loudnessOf(values);
-  const seed = integer(values.seed, '--seed');
-  const chargers = integer(values.chargers, '--chargers');
-  const depots = integer(values.depots, '--depots');
+  const seed = wholeNumber(values.seed, '--seed');
+  const chargers = wholeNumber(values.chargers, '--chargers');
+  const depots = wholeNumber(values.depots, '--depots');
   if (depots < 1 || depots > 10)
     throw new ConfigError(`--depots must be from 1 to 10, got ${depots}`);
   const voice = scanVoice('demo', loudness, 'error');
@@ -113,73 +109,14 @@ async function demo(args: string[]): Promise<number> {
   }
 }
 
-async function scan(args: string[]): Promise<number> {
-  const { values } = parse(args, {
-    config: { type: 'string' },
-    deadline: { type: 'string' },
-    verbose: { type: 'boolean', default: false },
-    quiet: { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-  });
-  const loudness = loudnessOf(values);
-  if (!values.config) throw new ConfigError('scan needs --config <file>');
-  const deadline =
-    values.deadline !== undefined
-      ? Date.now() + parseDuration(values.deadline, '--deadline')
-      : undefined;
-  const config = await loadConfigFile(values.config);
-  const baseDir = dirname(resolve(values.config));
-  // One fleet: missing credentials are a config error before anything starts. Several depots:
-  // each depot's own are read as it starts, and a depot without them fails alone.
-  const credentials = config.depots.length === 0 ? credentialsFrom(config) : undefined;
-  const voice = scanVoice('scan', loudness, 'warn');
-  let summary: ScanSummary;
-  try {
-    summary = await scanFromConfig(config, {
-      ...(credentials ? { credentials } : {}),
-      ...(deadline !== undefined ? { deadline } : {}),
-      log: voice.log,
-      ...(voice.progress ? { progress: voice.progress } : {}),
-      baseDir,
-      write: voice.above(out),
-      // Reads the real state (windows, incidents) but writes, archives and sends nothing.
-      ...(values['dry-run']
-        ? {
-            depotAdapters: (depot: DepotScope) =>
-              dryRunAdapters(
-                {
-                  state: stateFrom(depot.config.state, { baseDir }),
-                  archiveLocation: where(config.archive, baseDir),
-                },
-                voice.above(out),
-              ),
-          }
-        : {}),
-    });
-    voice.finish(summary.totals.alerted);
-  } finally {
-    voice.finish();
-  }
-  // Quiet: the alerts (already out) and the exit code say it all.
-  if (loudness === 'quiet') return runFailed(summary) ? 1 : 0;
-  if (values['dry-run'])
-    out(
-      'Dry run: nothing archived, no state written, no notice sent; the counts are what a scan would have done.\n',
-    );
-  out(formatScanSummary(summary, where(config.archive, baseDir)));
-  out(
-    `Alerts: ${config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a, baseDir) : a)).join(', ')}\n`,
-  );
-  return runFailed(summary) ? 1 : 0;
-}
-
 async function replay(args: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const { values, positionals } = parseFlags(
     args,
     {
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'include-quarantine': { type: 'boolean', default: false },
     },
     true,
   );
@@ -194,16 +131,23 @@ async function replay(args: string[]): Promise<number> {
     config?.overrides ?? [],
   );
   return withProgress('replay', loudness, (io) =>
-    runReplay({ paths: positionals, thresholds, json: values.json, quiet: values.quiet, ...io }),
+    runReplay({
+      paths: positionals,
+      thresholds,
+      json: values.json,
+      includeQuarantine: values['include-quarantine'],
+      quiet: values.quiet,
+      ...io,
+    }),
   );
 }
 
 async function backtestCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const { values, positionals } = parseFlags(
     args,
     {
       config: { type: 'string' },
-      every: { type: 'string', default: '15' },
+      every: { type: 'string', default: '15m' },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
@@ -214,8 +158,10 @@ async function backtestCommand(args: string[]): Promise<number> {
   const config = values.config
     ? await loadConfigFile(values.config, { fleet: 'optional' })
     : undefined;
-  const everyMinutes = integer(values.every, '--every');
-  if (everyMinutes < 1) throw new ConfigError('--every must be at least 1 (minutes)');
+  const everyMinutes = parseDuration(values.every, '--every') / 60_000;
+  // The backtest's clock steps in whole minutes, as the schedule does.
+  if (!Number.isInteger(everyMinutes))
+    throw new ConfigError(`--every takes whole minutes such as 15m or 1h, got "${values.every}"`);
   return withProgress('backtest', loudness, (io) =>
     runBacktest({
       paths: positionals,
@@ -260,7 +206,7 @@ async function withProgress(
 }
 
 async function incidents(args: string[]): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parseFlags(args, {
     config: { type: 'string' },
     dir: { type: 'string', default: '.depot-watch' },
     open: { type: 'boolean', default: false },
@@ -284,7 +230,7 @@ async function incidents(args: string[]): Promise<number> {
 }
 
 async function kpis(args: string[]): Promise<number> {
-  const { values, positionals } = parse(
+  const { values, positionals } = parseFlags(
     args,
     {
       config: { type: 'string' },
@@ -322,111 +268,26 @@ async function kpis(args: string[]): Promise<number> {
   });
 }
 
-async function silence(args: string[]): Promise<number> {
-  const [action, ...rest] = args;
-  // An option where the action goes is named, not mistaken for an unknown action.
-  if (action?.startsWith('-') && !['add', 'list', 'expire'].includes(action))
-    throw new ConfigError(
-      `silence takes add, list or expire before its options, got '${action}'; see depot-watch silence --help`,
-    );
-  const { values, positionals } = parse(
-    rest,
-    {
-      config: { type: 'string' },
-      state: { type: 'string' },
-      charger: { type: 'string' },
-      connector: { type: 'string' },
-      rule: { type: 'string', multiple: true },
-      for: { type: 'string' },
-      until: { type: 'string' },
-      reason: { type: 'string' },
-      all: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-    true,
-  );
-  if (values.config && values.state) throw new ConfigError('give --config or --state, not both');
-  const config = values.config ? await loadConfigFile(values.config) : undefined;
-  // Without either, the demo's state folder: `npm start`, then `depot-watch silence add …`.
-  const location = config?.state ?? values.state ?? '.depot-watch/state';
-  const baseDir = values.config ? dirname(resolve(values.config)) : process.cwd();
-  const command = {
-    store: stateFrom(location, { baseDir }),
-    location: location.startsWith('s3://') ? location : resolve(baseDir, location),
-    ...(config ? { config } : {}),
-    now: Date.now(),
-    write: out,
-  };
-  switch (action) {
-    case 'add': {
-      if (!values.charger) throw new ConfigError('silence add needs --charger');
-      if (!values.reason?.trim()) throw new ConfigError('silence add needs --reason "why"');
-      if ((values.for === undefined) === (values.until === undefined))
-        throw new ConfigError('silence add needs one of --for <duration> or --until <ISO time>');
-      const until =
-        values.for !== undefined
-          ? command.now + parseDuration(values.for, '--for')
-          : instantFlag(values.until as string, '--until');
-      return addSilence(command, {
-        chargerId: values.charger,
-        ...(values.connector !== undefined ? { connectorId: values.connector } : {}),
-        ...(values.rule ? { rules: values.rule } : {}),
-        until,
-        reason: values.reason,
-      });
-    }
-    case 'list':
-      return listSilences(command, { all: values.all, json: values.json });
-    case 'expire':
-      if (positionals.length !== 1) throw new ConfigError('silence expire takes one silence id');
-      return expireSilence(command, positionals[0] as string);
-    default:
-      throw new ConfigError('silence takes add, list or expire; see depot-watch help');
-  }
-}
-
-function instantFlag(value: string, flag: string): number {
-  if (!isInstant(value))
-    throw new ConfigError(`${flag} takes an ISO time such as 2026-12-01T06:00:00Z, got "${value}"`);
-  return Date.parse(value);
-}
-
 async function simulate(args: string[]): Promise<number> {
-  const { values } = parse(args, {
+  const { values } = parseFlags(args, {
     port: { type: 'string', default: '4010' },
     seed: { type: 'string', default: '7' },
     chargers: { type: 'string', default: '4' },
   });
-  const port = integer(values.port, '--port');
+  const port = wholeNumber(values.port, '--port');
   if (port > 65_535) throw new ConfigError(`--port must be 0 to 65535, got ${port}`);
   return runSimulate({
     port,
-    seed: integer(values.seed, '--seed'),
-    chargers: integer(values.chargers, '--chargers'),
+    seed: wholeNumber(values.seed, '--seed'),
+    chargers: wholeNumber(values.chargers, '--chargers'),
     write: out,
   });
 }
 
-type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-
-function parse<T extends Options>(args: string[], options: T, allowPositionals = false) {
-  try {
-    return parseArgs({ args, options, allowPositionals, strict: true });
-  } catch (error) {
-    throw usageError(error);
-  }
-}
-
-/** A folder or file the config names, as a person finds it: absolute, or the `s3://` URI. */
-function where(location: string, baseDir: string): string {
-  return location.startsWith('s3://') ? location : resolve(baseDir, location);
-}
-
-function integer(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new ConfigError(`${flag} must be a whole number, got "${value}"`);
-  return n;
+/** An unknown command, with the one meant when it is a likely typo, or the list of commands. */
+function unknownCommand(command: string): string {
+  const guess = didYouMean(command, COMMAND_NAMES);
+  return `unknown command "${command}"${guess || `; try: ${COMMAND_NAMES.join(', ')}`}`;
 }
 
 function reportError(error: unknown): number {
@@ -438,10 +299,8 @@ function reportError(error: unknown): number {
     err(`depot-watch: ${error.message}\n`);
     return 1;
   }
-  // A path the person gave (--out, a folder to read) is named with what to do, not an errno.
-  const message =
-    pathErrorSentence(error) ?? (error instanceof Error ? error.message : String(error));
-  err(`depot-watch: ${message}\n`);
+  // A path the person gave (--out, a folder to read), AWS or the network: what to do, not an errno.
+  err(`depot-watch: ${errorSentence(error)}\n`);
   if (process.env.DEPOT_WATCH_DEBUG && error instanceof Error) err(`${error.stack}\n`);
   return 1;
 }

@@ -1,19 +1,33 @@
 import type { ScanSummary } from '../scan/summary.ts';
 
-/** The end-of-run summary a person reads: what was fetched, kept, found and alerted. */
-export function formatScanSummary(summary: ScanSummary, archiveLocation: string): string {
+/** What a dry run would have sent, counted by its alert sink rather than the summary. */
+export interface DryRunCounts {
+  noticesToSend: number;
+}
+
+/**
+ * The end-of-run summary a person reads: what was fetched, kept, found and alerted. A dry run's
+ * says what the scan would archive, quarantine and send, since it did none of it.
+ */
+export function formatScanSummary(
+  summary: ScanSummary,
+  archiveLocation: string,
+  dryRun?: DryRunCounts,
+): string {
   const t = summary.totals;
+  const label = dryRun ? DRY_RUN_LABELS : LABELS;
+  const notices = dryRun ? dryRun.noticesToSend : t.alerted;
   const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
   const ok = summary.connectors.length - summary.failed.length;
   const rules = Object.entries(t.findingsByRule).sort(([a], [b]) => a.localeCompare(b));
   const lines = [
     `Scan ${summary.runId.slice(0, 8)} finished in ${seconds.toFixed(1)} s: ${summary.connectors.length} connectors, ${ok} ok, ${summary.failed.length} failed`,
     `  reports fetched   ${pad(t.fetched)}  (${t.pages} pages)`,
-    `  archived          ${pad(t.archived)}  new, ${t.alreadyArchived} already archived`,
-    `  quarantined       ${pad(t.quarantined)}`,
+    `  ${label.archived}${pad(t.archived)}  new, ${t.alreadyArchived} already archived`,
+    `  ${label.quarantined}${pad(t.quarantined)}`,
     `  findings          ${pad(t.findings)}`,
     ...rules.map(([rule, count]) => `    ${rule.padEnd(28)} ${pad(count)}`),
-    `  notices sent      ${pad(t.alerted)}  ${t.openIncidents} incident(s) open`,
+    `  ${label.sent}${pad(notices)}  ${t.openIncidents} incident(s) open`,
     ...depotLines(summary),
     ...(t.ruleErrors > 0 ? [`  rule errors       ${pad(t.ruleErrors)}  (see the log)`] : []),
     ...failureLines(summary.failed),
@@ -57,6 +71,17 @@ function depotLines(summary: ScanSummary): string[] {
       `  depot ${depot}: ${d.connectors} connectors, ${d.failed} failed, ${d.fetched} reports`,
   );
 }
+
+const LABELS = {
+  archived: 'archived          ',
+  quarantined: 'quarantined       ',
+  sent: 'notices sent      ',
+};
+const DRY_RUN_LABELS = {
+  archived: 'would archive     ',
+  quarantined: 'would quarantine  ',
+  sent: 'notices to send   ',
+};
 
 function pad(n: number): string {
   return String(n).padStart(5);

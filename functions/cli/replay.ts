@@ -4,7 +4,12 @@ import { reportsInDocument } from '../core/report-file.ts';
 import { RULE_IDS } from '../core/rules/registry.ts';
 import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
-import { noValidReports, savedDocuments } from './saved-documents.ts';
+import {
+  noValidReports,
+  type SkipReason,
+  savedDocuments,
+  skippedFiles,
+} from './saved-documents.ts';
 import type { WorkTracker } from './work-progress.ts';
 
 /** Options of `depot-watch replay`. */
@@ -12,6 +17,11 @@ export interface ReplayOptions {
   paths: string[];
   thresholds: ThresholdBook;
   json: boolean;
+  /**
+   * Read the quarantine below the folders given too. Default: false, since its reports were
+   * found invalid when scanned and would each say so again.
+   */
+  includeQuarantine?: boolean;
   /** Findings and errors only: no closing tally. */
   quiet?: boolean;
   /** Told what has been read, for a person watching. Default: none. */
@@ -28,6 +38,8 @@ interface ReplayTally {
   valid: number;
   /** State files (cursors, incidents, …) left out of a whole `.depot-watch` folder. */
   stateFiles: number;
+  /** Quarantined reports left out of an archive folder. */
+  quarantined: number;
   byCharger: Map<string, Map<string, number>>;
 }
 
@@ -43,13 +55,18 @@ export async function runReplay(options: ReplayOptions): Promise<number> {
     invalid: 0,
     valid: 0,
     stateFiles: 0,
+    quarantined: 0,
     byCharger: new Map(),
   };
-  const skipState = () => {
-    tally.stateFiles++;
+  const skip = (_: string, why: SkipReason) => {
+    if (why === 'state') tally.stateFiles++;
+    else tally.quarantined++;
   };
   options.progress?.step('reading');
-  for await (const { name: file, read } of savedDocuments(options.paths, skipState)) {
+  const documents = savedDocuments(options.paths, skip, {
+    skipQuarantine: options.includeQuarantine !== true,
+  });
+  for await (const { name: file, read } of documents) {
     tally.files++;
     options.progress?.add('files');
     let text: string;
@@ -110,9 +127,10 @@ function formatTally(tally: ReplayTally): string {
   const count = (rule: string, charger: string) => tally.byCharger.get(charger)?.get(rule) ?? 0;
   const ruleTotal = (rule: string) => chargers.reduce((sum, c) => sum + count(rule, c), 0);
   const total = RULE_IDS.reduce((sum, rule) => sum + ruleTotal(rule), 0);
+  const skipped = skippedFiles(tally);
   const lines = [
     `Replayed ${tally.reports} report(s) from ${tally.files} file(s): ${tally.invalid} invalid, ${total} finding(s)${
-      tally.stateFiles > 0 ? `; ${tally.stateFiles} state file(s) skipped` : ''
+      skipped ? `; ${skipped}` : ''
     }`,
   ];
   if (total === 0) return `${lines[0]}\n`;

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { HeadlineKpi } from '../core/report/health-report-model.ts';
 import { reportPeriodFrom } from '../report/report-period.ts';
 import { reportSourcesFrom } from '../report/report-sources.ts';
 import { writeHealthReport } from '../report/write-report.ts';
+import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
 import type { ProgressStream } from './progress-line.ts';
-import { usageError } from './usage-error.ts';
 import { workVoice } from './work-progress.ts';
 
 /** Where `depot-watch report` prints. */
@@ -80,20 +79,12 @@ function depotName(configPath: string | undefined): string {
 }
 
 function flags(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        config: { type: 'string' },
-        archive: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        out: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw usageError(error);
-  }
+  return parseFlags(args, {
+    config: { type: 'string' },
+    archive: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+  }).values;
 }

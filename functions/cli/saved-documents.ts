@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { s3Client } from '../adapters/aws-clients.ts';
 import { S3Listing } from '../adapters/s3-listing.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
@@ -12,21 +12,31 @@ export interface SavedDocument {
   read: () => Promise<string>;
 }
 
+/** Why a saved document was left out: a scan's state file, or a report the scan quarantined. */
+export type SkipReason = 'state' | 'quarantine';
+
+/** Hears each document left out, and why. */
+export type OnSkip = (name: string, why: SkipReason) => void;
+
 /**
  * Every `.json` document under the given files, folders and `s3://bucket/prefix` URIs,
  * skipping the reason files beside quarantined reports and the scan's own state files (so a
- * whole `.depot-watch` folder can be given); `onSkip` hears each state file left out.
+ * whole `.depot-watch` folder can be given); with `skipQuarantine`, the quarantine found below
+ * a folder as well (a quarantine folder given by name is read). `onSkip` hears each one.
  */
 export async function* savedDocuments(
   paths: readonly string[],
-  onSkip: (name: string) => void = () => {},
+  onSkip: OnSkip = () => {},
+  options: { skipQuarantine?: boolean } = {},
 ): AsyncGenerator<SavedDocument> {
+  const skipped = (key: string, below: string) =>
+    skipReason(key, below, options.skipQuarantine === true);
   for (const path of paths) {
     if (path.startsWith('s3://')) {
-      yield* s3Documents(path, onSkip);
+      yield* s3Documents(path, skipped, onSkip);
       continue;
     }
-    for (const file of await jsonFilesIn(path, onSkip))
+    for (const file of await jsonFilesIn(path, skipped, onSkip))
       yield {
         name: file,
         read: () =>
@@ -39,20 +49,26 @@ export async function* savedDocuments(
 
 async function* s3Documents(
   uri: string,
-  onSkip: (name: string) => void,
+  skipped: (key: string, below: string) => SkipReason | undefined,
+  onSkip: OnSkip,
 ): AsyncGenerator<SavedDocument> {
   const { bucket, prefix } = parseS3Uri(uri, 'replay');
   const objects = new S3Listing(s3Client(), bucket);
   for await (const key of objects.keys(prefix)) {
     if (!isReportFile(key)) continue;
     const name = `s3://${bucket}/${key}`;
-    if (isStateFile(key)) onSkip(name);
+    const why = skipped(key, key.slice(prefix.length));
+    if (why) onSkip(name, why);
     else yield { name, read: () => objects.readText(key) };
   }
 }
 
-/** Every `.json` file under a file or folder, sorted, state files left out. */
-async function jsonFilesIn(path: string, onSkip: (name: string) => void): Promise<string[]> {
+/** Every `.json` file under a file or folder, sorted, those skipped left out. */
+async function jsonFilesIn(
+  path: string,
+  skipped: (key: string, below: string) => SkipReason | undefined,
+  onSkip: OnSkip,
+): Promise<string[]> {
   const info = await stat(path).catch((error: unknown) => {
     throw new ConfigError(pathErrorSentence(error, path) ?? `cannot read ${path}: ${error}`);
   });
@@ -66,7 +82,8 @@ async function jsonFilesIn(path: string, onSkip: (name: string) => void): Promis
   for (const entry of entries) {
     if (!entry.isFile() || !isReportFile(entry.name)) continue;
     const file = join(entry.parentPath, entry.name);
-    if (isStateFile(file.split(sep).join('/'))) onSkip(file);
+    const why = skipped(file.split(sep).join('/'), relative(path, file).split(sep).join('/'));
+    if (why) onSkip(file, why);
     else files.push(file);
   }
   return files.sort();
@@ -90,11 +107,33 @@ export function isStateFile(key: string): boolean {
   return (folder === 'fleet' && name === 'attribution.json') || name === 'silences.json';
 }
 
+/**
+ * Why a document is left out, if it is: a state file, known by its own folders wherever it is;
+ * a quarantined report, only below the folder or prefix given, so one named is read.
+ */
+function skipReason(key: string, below: string, skipQuarantine: boolean): SkipReason | undefined {
+  if (isStateFile(key)) return 'state';
+  return skipQuarantine && isQuarantined(below) ? 'quarantine' : undefined;
+}
+
+/**
+ * Whether a path below the folder given is in an archive's quarantine
+ * (`quarantine/charger=…/…` or `quarantine/depot=…/…`): reports the scan already found invalid.
+ */
+function isQuarantined(relativePath: string): boolean {
+  const parts = relativePath.split('/');
+  return parts.some(
+    (part, i) => part === 'quarantine' && /^(charger|depot)=/.test(parts[i + 1] ?? ''),
+  );
+}
+
 /** What was read from saved documents, for the line that says why nothing could be used. */
 export interface ReadCount {
   files: number;
   invalid: number;
   stateFiles: number;
+  /** Quarantined reports left out (replay, without --include-quarantine). */
+  quarantined?: number;
 }
 
 /**
@@ -102,12 +141,25 @@ export interface ReadCount {
  * all, or how many were read and how many of them were invalid.
  */
 export function noValidReports(paths: readonly string[], read: ReadCount): string {
-  const skipped = read.stateFiles > 0 ? ` (${plural(read.stateFiles, 'state file')} skipped)` : '';
+  const left = skippedFiles(read);
+  const skipped = left ? ` (${left})` : '';
   const what =
     read.files === 0
       ? `no report files found${skipped}`
       : `${plural(read.files, 'file')} read, ${read.invalid} invalid${skipped}`;
   return `no valid session reports in ${paths.join(', ')}: ${what}`;
+}
+
+/** The files left out, said in a few words: "3 state files skipped; 2 quarantined …". */
+export function skippedFiles(read: ReadCount): string {
+  return [
+    ...(read.stateFiles > 0 ? [`${plural(read.stateFiles, 'state file')} skipped`] : []),
+    ...(read.quarantined
+      ? [
+          `${plural(read.quarantined, 'quarantined report')} skipped (--include-quarantine reads them)`,
+        ]
+      : []),
+  ].join('; ');
 }
 
 function plural(n: number, noun: string): string {

@@ -11,6 +11,7 @@ import {
 } from '../core/incidents/silences.ts';
 import { plainText } from '../core/vendor-text.ts';
 import type { SilenceStore } from '../scan/ports.ts';
+import { didYouMean } from './nearest.ts';
 
 /** What `silence add` asks for. */
 export interface NewSilence {
@@ -20,6 +21,8 @@ export interface NewSilence {
   /** Epoch ms. */
   until: number;
   reason: string;
+  /** Store it even for a charger, connector or rule the config does not know. Default: false. */
+  force?: boolean;
 }
 
 /** Where `depot-watch silence` works, and what it checks names against. */
@@ -27,7 +30,10 @@ export interface SilenceCommand {
   store: SilenceStore;
   /** Where the store is, for people. */
   location: string;
-  /** With a config, charger and connector must exist in it: a typo would silence nothing. */
+  /**
+   * With a config, charger and connector must exist in it: a typo would silence nothing.
+   * Without one there is no fleet to check against, so only a forced silence is stored.
+   */
   config?: Config;
   now: number;
   write: (text: string) => void;
@@ -122,13 +128,23 @@ export async function expireSilence(command: SilenceCommand, id: string): Promis
 /** Ended silences are kept for a month, so `list --all` can say what was silenced lately. */
 const RETAIN_EXPIRED_MS = 30 * 86_400_000;
 
+/**
+ * Refuses a silence on a charger, connector or rule the config does not know, naming the likely
+ * meant one: it would hold nothing while saying it does. `--force` stores it all the same (a
+ * charger being commissioned, a rule newer than this CLI).
+ */
 function checkNames(command: SilenceCommand, wanted: NewSilence): void {
+  if (wanted.force) return;
   for (const rule of wanted.rules ?? [])
     if (!INCIDENT_RULES.includes(rule))
       throw new ConfigError(
-        `--rule "${plainText(rule, 80)}" is not a rule id; known: ${INCIDENT_RULES.join(', ')}`,
+        `--rule "${plainText(rule, 80)}" is not a rule id${orForce(rule, INCIDENT_RULES, `known: ${INCIDENT_RULES.join(', ')}; check the id`)}`,
       );
-  if (!command.config) return;
+  const chargerId = plainText(wanted.chargerId, 80);
+  if (!command.config)
+    throw new ConfigError(
+      `--state has no fleet to check --charger "${chargerId}" against; give --config <file> instead, or --force to silence it as given`,
+    );
   // A silence is site-wide: with several depots, a charger of any of them.
   const fleet = depotsOf(command.config).flatMap((depot) => depot.config.fleet);
   const charger =
@@ -137,14 +153,25 @@ function checkNames(command: SilenceCommand, wanted: NewSilence): void {
         c.chargerId === wanted.chargerId &&
         (wanted.connectorId === undefined || c.connectors.includes(wanted.connectorId)),
     ) ?? fleet.find((c) => c.chargerId === wanted.chargerId);
-  if (!charger)
+  if (!charger) {
+    const ids = fleet.map((c) => c.chargerId);
     throw new ConfigError(
-      `--charger "${plainText(wanted.chargerId, 80)}" is not in the config's fleet`,
+      `--charger "${chargerId}" is not in the config's fleet${orForce(wanted.chargerId, ids, 'check the id')}`,
     );
-  if (wanted.connectorId !== undefined && !charger.connectors.includes(wanted.connectorId))
+  }
+  const { connectorId } = wanted;
+  if (connectorId !== undefined && !charger.connectors.includes(connectorId))
     throw new ConfigError(
-      `charger ${wanted.chargerId} has no connector "${plainText(wanted.connectorId, 80)}" in the config's fleet`,
+      `charger ${chargerId} has no connector "${plainText(connectorId, 80)}" in the config's fleet${orForce(connectorId, charger.connectors, `it has connectors ${charger.connectors.join(', ')}; check the connector`)}`,
     );
+}
+
+/** The end of a refusal: the name likely meant, or what to check; and that --force overrides. */
+function orForce(given: string, known: readonly string[], otherwise: string): string {
+  const guess = didYouMean(given, known);
+  return guess
+    ? `${guess} (--force silences it as given)`
+    : `; ${otherwise}, or give --force to silence it as given`;
 }
 
 function describe(s: Silence): string {

@@ -106,7 +106,7 @@ describe.each(persisting)('backtest over a generated history ($name)', (scenario
   const history = generateHistory({ ...scenario.options, faults: [scenario.fault] });
   const { fault } = scenario;
   const record = faultRecord(history, fault);
-  const every = ['--every', String(scenario.everyMinutes)];
+  const every = ['--every', `${scenario.everyMinutes}m`];
   let folder: string;
   let notices: Notice[];
 

@@ -63,6 +63,9 @@ async function snapshot(folder: string): Promise<Record<string, string>> {
   return files;
 }
 
+const noticesToSend = (stdout: string) =>
+  Number(/^ {2}notices to send\s+(\d+)/m.exec(stdout)?.[1] ?? Number.NaN);
+
 const dryLines = (stdout: string, what: string) =>
   stdout.split('\n').filter((line) => line.startsWith(`[dry run] ${what}`));
 
@@ -80,6 +83,9 @@ describe('depot-watch scan --dry-run', () => {
       'Dry run: nothing archived, no state written, no notice sent; the counts are what a scan would have done.\n',
     );
     expect(result.stdout).toMatch(/3 connectors, 3 ok, 0 failed/);
+    // The summary speaks as the footer does: what a scan would do, not what this one did.
+    expect(noticesToSend(result.stdout)).toBe(dryLines(result.stdout, 'would send:').length);
+    expect(result.stdout).not.toMatch(/notices sent|^ {2}archived /m);
     // Not even the folders: the config's folder holds only the config.
     expect(Object.keys(await snapshot(folder))).toEqual(['depot.json']);
   });
@@ -104,8 +110,24 @@ describe('depot-watch scan --dry-run', () => {
     const { config } = await depot('quarantine');
     const result = await cli(['scan', '--config', config, '--dry-run'], { env: CREDENTIALS });
     expect(result.code).toBe(0);
-    const quarantined = Number(/quarantined\s+(\d+)/.exec(result.stdout)?.[1]);
+    const quarantined = Number(/would quarantine\s+(\d+)/.exec(result.stdout)?.[1]);
     expect(quarantined).toBeGreaterThan(0);
     expect(dryLines(result.stdout, 'would quarantine quarantine/')).toHaveLength(quarantined);
+  });
+
+  it('counts the notice about an API it cannot reach among those it would send', async () => {
+    const { config } = await depot('unreachable');
+    const settings = JSON.parse(await readFile(config, 'utf8'));
+    // A port nothing listens on: every connector fails, and the depot's own incident opens.
+    const closed = 'http://127.0.0.1:9';
+    await writeFile(
+      config,
+      JSON.stringify({ ...settings, api: { tokenUrl: `${closed}/oauth/token`, baseUrl: closed } }),
+    );
+    const result = await cli(['scan', '--config', config, '--dry-run'], { env: CREDENTIALS });
+    expect(result.code).toBe(1);
+    expect(dryLines(result.stdout, 'would send:')).toHaveLength(1);
+    expect(result.stdout).toMatch(/^\[OPEN · CRITICAL\] DepotFinity unreachable/m);
+    expect(noticesToSend(result.stdout)).toBe(1);
   });
 });

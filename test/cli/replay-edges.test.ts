@@ -63,17 +63,34 @@ describe('depot-watch replay when nothing valid is read', () => {
 });
 
 describe('depot-watch replay of a whole .depot-watch folder', () => {
-  it('skips the state files and the incident history instead of counting them invalid', async () => {
+  it('skips the state files and the quarantine, saying how many, and complains of nothing', async () => {
     const result = await cli(['replay', demoDir]);
-    expect(result.code).toBe(0);
+    expect([result.code, result.stderr]).toEqual([0, '']);
     expect(result.stdout).toMatch(
-      /^Replayed \d+ report\(s\) from \d+ file\(s\): .*; \d+ state file\(s\) skipped$/m,
+      /^Replayed \d+ report\(s\) from \d+ file\(s\): 0 invalid, .*; \d+ state files skipped; \d+ quarantined reports skipped \(--include-quarantine reads them\)$/m,
     );
+  });
+
+  it('reads the quarantine with --include-quarantine: each report there is invalid again', async () => {
+    const result = await cli(['replay', demoDir, '--include-quarantine']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain('quarantined reports skipped');
     // Only quarantined reports are invalid: they are reports, kept because they were invalid.
     const complaints = result.stderr.split('\n').filter((line) => line !== '');
     expect(complaints.length).toBeGreaterThan(0);
     for (const line of complaints)
       expect(line).toMatch(/^invalid report in .*\/archive\/quarantine\//);
+  });
+
+  it('reads a quarantine folder it is given by name', async () => {
+    const quarantine = join(demoDir, 'archive', 'quarantine');
+    const result = await cli(['replay', quarantine]);
+    expect(result.code).toBe(1);
+    expect(lastLine(result.stderr)).toMatch(
+      new RegExp(
+        `^depot-watch: no valid session reports in ${quarantine}: (\\d+) files? read, \\1 invalid$`,
+      ),
+    );
   });
 
   it('exits 1 on the state folder alone, naming the state files it skipped', async () => {

@@ -197,7 +197,7 @@ describe('depot-watch report', () => {
     [['--from', '2026-11-31', '--to', '2026-12-02'], '--from takes a UTC day such as'],
     [['--from', '2026-11-29', '--to', '2026-11-23'], '--from 2026-11-29 is after --to 2026-11-23'],
     [['--from', '2026-11-23'], 'give --from and --to together'],
-    [['--weekly'], "Unknown option '--weekly'"],
+    [['--weekly'], 'unknown flag --weekly; this command takes --config, --archive, --from,'],
   ])('refuses %j as a usage error (exit 2)', async (args, message) => {
     const result = await cli(['report', ...args], { cwd: work });
     expect(result.code).toBe(2);
