@@ -9,9 +9,9 @@ export interface ClientCredentials {
 }
 
 /**
- * What a credentials secret holds until someone fills it: the stack creates every secret it
- * makes with this value, so that a fresh deploy can tell "not set yet" from a broken secret.
- * Both fields are empty, so that filling them in the console's key/value view is enough.
+ * A credentials secret that is not filled yet, in JSON: what the deploy guide has an operator
+ * put in a secret to stop a depot's runs quietly. (The stack itself creates its secrets with a
+ * generated string, which counts the same: see `credentialsInSecret`.)
  */
 export const CREDENTIALS_PLACEHOLDER = { clientId: '', clientSecret: '' } as const;
 
@@ -25,11 +25,14 @@ export function isCredentialsPlaceholder(value: unknown): boolean {
   );
 }
 
-/** A credentials secret that still holds its placeholder: the deployment is not configured yet. */
+/**
+ * A credentials secret that holds no credentials JSON yet (the value the stack created it
+ * with, or the placeholder): the deployment is not configured yet.
+ */
 export class CredentialsNotSet extends ConfigError {
   constructor(readonly secretId: string) {
     super(
-      `secret ${secretId} still holds its placeholder: put the DepotFinity client's {"clientId": "...", "clientSecret": "..."} in it`,
+      `secret ${secretId} still holds its placeholder, not credentials: put the DepotFinity client's {"clientId": "...", "clientSecret": "..."} in it`,
     );
   }
 }
@@ -44,8 +47,9 @@ export function credentialsInSecret(text: string, secretId: string): ClientCrede
   try {
     value = JSON.parse(text);
   } catch {
-    // The text is a secret: say where it came from, never what it was.
-    throw new ConfigError(`secret ${secretId} is not valid JSON`);
+    // The random string the stack creates the secret with: not filled yet. (The text is a
+    // secret all the same: say where it came from, never what it was.)
+    throw new CredentialsNotSet(secretId);
   }
   if (isCredentialsPlaceholder(value)) throw new CredentialsNotSet(secretId);
   const { clientId, clientSecret } = (value ?? {}) as Record<string, unknown>;

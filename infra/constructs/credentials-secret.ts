@@ -1,23 +1,21 @@
-import { SecretValue, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { CREDENTIALS_PLACEHOLDER } from '../../functions/config/credentials.ts';
 
 /**
- * A secret for a DepotFinity client's credentials, created holding the JSON placeholder
- * (`{"clientId": "", "clientSecret": ""}`) rather than a random string: a run that reads it
- * knows the deployment is not configured yet, and stays quiet instead of failing and alarming
- * until someone fills it. The placeholder is no secret, so it may sit in the template.
+ * A secret for a DepotFinity client's credentials. Its value is the random string Secrets
+ * Manager generates, as in every earlier version of the stack: CloudFormation writes a changed
+ * `SecretString` or `GenerateSecretString` over whatever an operator put in the secret, so
+ * giving it a placeholder in the template would wipe the credentials of every deployment on
+ * its next upgrade. The function takes any value that is not the credentials JSON (that
+ * generated string, or `{"clientId": "", "clientSecret": ""}`) for "not configured yet".
  */
 export function credentialsSecret(
   scope: Construct,
   id: string,
   props: { description: string; secretName?: string },
 ): secretsmanager.Secret {
-  const secret = new secretsmanager.Secret(scope, id, {
-    ...props,
-    secretStringValue: SecretValue.unsafePlainText(JSON.stringify(CREDENTIALS_PLACEHOLDER)),
-  });
+  const secret = new secretsmanager.Secret(scope, id, props);
   Validations.of(secret).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:

@@ -62,7 +62,7 @@ describe('config check --probe --credentials-secret', () => {
     const result = await probe(UNFILLED);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
-      `depot-watch: probe failed: secret ${UNFILLED} still holds its placeholder: put the DepotFinity client's {"clientId": "...", "clientSecret": "..."} in it\n`,
+      `depot-watch: probe failed: secret ${UNFILLED} still holds its placeholder, not credentials: put the DepotFinity client's {"clientId": "...", "clientSecret": "..."} in it\n`,
     );
   });
 

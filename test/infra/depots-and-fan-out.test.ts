@@ -314,8 +314,8 @@ describe('20,000 chargers over five depots', () => {
     for (const name of ['east', 'west', 'harbour'])
       template.hasResourceProperties('AWS::SecretsManager::Secret', {
         Name: `DepotWatch/depot/${name}`,
-        // Created holding the placeholder: the function waits quietly until it is filled.
-        SecretString: '{"clientId":"","clientSecret":""}',
+        // Generated, as before: the function waits quietly until it holds credentials.
+        GenerateSecretString: {},
       });
     const granted = grantedTo(template, 'secretsmanager:GetSecretValue');
     for (const prefix of ['DepotsDepoteast', 'DepotsDepotwest', 'DepotsDepotharbour'])

@@ -7,7 +7,6 @@ import { App, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isCredentialsPlaceholder } from '../../functions/config/credentials.ts';
 import { buildApp } from '../../infra/app.ts';
 import { parseDeployment } from '../../infra/deployment-settings.ts';
 
@@ -335,20 +334,18 @@ describe('the depot-watch stack', () => {
     });
   });
 
-  it('creates the credentials secret holding the JSON placeholder the function recognises', () => {
+  it('keeps the credentials secret generated as it always was, so an upgrade never overwrites it', () => {
     const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')) as {
       Properties: Record<string, unknown>;
     }[];
     expect(secrets).toHaveLength(1);
     const [secret] = secrets;
-    // No random string: a run tells "not filled yet" from a broken secret by this value.
-    expect(secret?.Properties.GenerateSecretString).toBeUndefined();
-    expect(JSON.parse(secret?.Properties.SecretString as string)).toEqual({
-      clientId: '',
-      clientSecret: '',
-    });
-    expect(isCredentialsPlaceholder(JSON.parse(secret?.Properties.SecretString as string))).toBe(
-      true,
+    // CloudFormation writes a changed SecretString or GenerateSecretString over the operator's
+    // credentials: the template keeps what every earlier version deployed.
+    expect(secret?.Properties.SecretString).toBeUndefined();
+    expect(secret?.Properties.GenerateSecretString).toEqual({});
+    expect(secret?.Properties.Description).toBe(
+      'DepotFinity client credentials: {"clientId": "...", "clientSecret": "..."}',
     );
   });
 

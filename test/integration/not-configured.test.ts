@@ -57,6 +57,19 @@ describe('a deployment whose credentials secret still holds its placeholder', ()
     expect(await s3.keys('archive/')).toEqual([]);
   });
 
+  it('takes the value the stack generates (not JSON) for not configured yet, too', async () => {
+    // What Secrets Manager puts in a secret created without a value: 32 printable characters.
+    const generated = 'q`8X#vL2^p}Rz!k@Wd4$Tn7&Hb1*Mc9%';
+    const lambda = await lambdaAgainst(sim, s3, { credentialsSecret: generated });
+    const { result, error, lines } = await capturingOutput(() => lambda.handler(scheduledEvent()));
+    expect(error).toBeUndefined();
+    expect(result?.notConfigured).toMatch(/^not configured yet: /);
+    // The secret's text never reaches a log line.
+    expect(lines.join('\n')).not.toContain(generated);
+    expect(sim.issuedTokens()).toEqual([]);
+    expect(lambda.published()).toEqual([]);
+  });
+
   it('scans as soon as the secret is filled', async () => {
     const waiting = await lambdaAgainst(sim, s3, { credentialsSecret: PLACEHOLDER });
     await capturingOutput(() => waiting.handler(scheduledEvent()));
