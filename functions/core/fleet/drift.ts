@@ -92,6 +92,19 @@ function peerFinding(
   origin: ReportOrigin,
   mark: PeerMark,
 ): Finding {
+  return sessionFinding(metric, sample, origin, {
+    ...mark,
+    evidence: { ...mark.evidence, against: 'sister connectors' },
+  });
+}
+
+/** A drift finding on a session of a connector, with what it says. */
+function sessionFinding(
+  metric: DriftMetric,
+  sample: DriftSample,
+  origin: ReportOrigin,
+  said: Pick<Finding, 'title' | 'message' | 'evidence'>,
+): Finding {
   return {
     rule: metric.rule,
     severity: 'warning',
@@ -99,9 +112,7 @@ function peerFinding(
     connectorId: origin.connectorId,
     sessionId: sample.sessionId,
     ...(sample.vehicleId !== undefined ? { vehicleId: sample.vehicleId } : {}),
-    title: mark.title,
-    message: mark.message,
-    evidence: { ...mark.evidence, against: 'sister connectors' },
+    ...said,
     fingerprint: fingerprintOf(metric.rule, origin.chargerId, origin.connectorId, sample.sessionId),
   };
 }
@@ -246,13 +257,7 @@ function driftFinding(
   const fmt = (n: number) => `${round1(n)}${metric.unit}`;
   const direction = metric.worse === 'lower' ? 'fell' : 'rose';
   const sessions = recent.map(([id]) => id);
-  return {
-    rule: metric.rule,
-    severity: 'warning',
-    chargerId: origin.chargerId,
-    connectorId: origin.connectorId,
-    sessionId: sample.sessionId,
-    ...(sample.vehicleId !== undefined ? { vehicleId: sample.vehicleId } : {}),
+  return sessionFinding(metric, sample, origin, {
     title: `Drifting ${metric.label}: ${fmt(judged.current)} against its usual ${fmt(judged.baseline)}`,
     message:
       `Over its last ${recent.length} sessions the connector's ${metric.label} (median ${fmt(judged.current)}) ` +
@@ -269,8 +274,7 @@ function driftFinding(
       baselineTo: days.at(-1)?.[0] ?? '',
       sessions: sessions.join(', '),
     },
-    fingerprint: fingerprintOf(metric.rule, origin.chargerId, origin.connectorId, sample.sessionId),
-  };
+  });
 }
 
 /** The median of a non-empty list. */
