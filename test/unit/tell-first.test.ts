@@ -158,6 +158,26 @@ describe('a critical fault is told by the scan that fetched it', () => {
     }
   });
 
+  it('resolves a single breaker opening in the first run after the three clean sessions that show it fixed', () => {
+    const history = generateHistory({
+      seed: 11,
+      chargers: 3,
+      connectors: 2,
+      days: 3,
+      everyHours: 4,
+      start: START,
+      faults: [breakerAt('HPC-03', 1, 1 + 3 / 24)],
+    });
+    const { notices, available } = replay(history);
+    const mine = history.sessions.filter((s) => s.chargerId === 'HPC-03' && s.connectorId === '1');
+    const failed = mine.filter((s) => s.faults.length > 0);
+    expect(failed).toHaveLength(1);
+    const third = mine[mine.indexOf(failed[0] as GeneratedSession) + 3] as GeneratedSession;
+    const told = notices.filter((n) => n.chargerId === 'HPC-03' && n.connectorId === '1');
+    expect(told.map((n) => n.event)).toEqual(['open', 'resolve']);
+    expect(told[1]?.at).toBe(firstRunAfter(available.get(third.sessionId) as string));
+  });
+
   it('a bus failing on three chargers ends as one vehicle incident with its connector incidents joined', () => {
     const bus: VehicleFault = {
       vehicleId: 'BUS-117',

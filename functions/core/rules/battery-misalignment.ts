@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
 /**
@@ -25,6 +26,8 @@ export const batteryMisalignment: Rule<BatteryMisalignmentThresholds> = {
   id: 'battery-misalignment',
   summary: 'The pre-charge check found the charger and battery voltages apart.',
   schema,
+  // A failed alignment is told the run it is fetched; a voltage gap waits for a second session.
+  confirm: STANDARD_CONFIRM,
   defaults: {
     enabled: true,
     toleranceVolts: 10,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { enabledSchema, finding, type Rule, round1 } from './rule.ts';
 
 /**
@@ -20,6 +21,8 @@ export const breakerOpenUnderLoad: Rule<BreakerOpenUnderLoadThresholds> = {
   id: 'breaker-open-under-load',
   summary: 'The DC breaker opened with current still flowing.',
   schema,
+  // A breaker opening under load is told the run it is fetched; a small current waits for a second.
+  confirm: STANDARD_CONFIRM,
   defaults: { enabled: true, warningAmps: 5, criticalAmps: 50 },
   inconsistency: (t) =>
     t.criticalAmps < t.warningAmps

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { kwh, meterDelta } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -22,6 +23,7 @@ export const converterEfficiency: Rule<ConverterEfficiencyThresholds> = {
   id: 'converter-efficiency',
   summary: 'The converter delivered too little DC energy for the grid energy it drew.',
   schema,
+  confirm: STANDARD_CONFIRM,
   defaults: {
     enabled: true,
     minEfficiencyPercent: 90,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
 
 /**
@@ -39,6 +40,8 @@ export const converterErrorCounter: Rule<ConverterErrorCounterThresholds> = {
   id: 'converter-error-counter',
   summary: 'A power device (converter) counted an error or warning code too often in one session.',
   schema,
+  // ERR counts are told at once; WARN counts wait for a second session within five.
+  confirm: STANDARD_CONFIRM,
   defaults: {
     enabled: true,
     devices: ['Converter'],

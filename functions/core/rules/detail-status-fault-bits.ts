@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
 
 const hexWord = z
@@ -23,6 +24,7 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
   id: 'detail-status-fault-bits',
   summary: 'A status word of the charger had fault bits set during the session.',
   schema,
+  confirm: STANDARD_CONFIRM,
   defaults: { enabled: true, masks: { systemStatus: '0xFFFFFFFF' }, severity: 'warning' },
   evaluate(report, t, origin) {
     const seen = new Map<

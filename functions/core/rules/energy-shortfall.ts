@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { kwh, meterDelta } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -22,6 +23,7 @@ export const energyShortfall: Rule<EnergyShortfallThresholds> = {
   id: 'energy-shortfall',
   summary: 'Delivered DC energy fell short of the energy the vehicle requested.',
   schema,
+  confirm: STANDARD_CONFIRM,
   defaults: { enabled: true, minDeliveredPercent: 97, minDeliveredWh: 1_000, severity: 'warning' },
   evaluate(report, t, origin) {
     const delivered = meterDelta(report, 'energyCharge');

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Finding } from '../finding.ts';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { kwh, type Meter, meterDelta, meterReadings } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -32,6 +33,8 @@ export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
   id: 'meter-data-quality',
   summary: 'The report holds readings that cannot be true (counters backwards, SoC out of range).',
   schema,
+  // Implausible meter readings matter when they repeat: one odd session never reaches anyone.
+  confirm: STANDARD_CONFIRM,
   defaults: {
     enabled: true,
     maxSessionEnergyWh: 2_000_000,

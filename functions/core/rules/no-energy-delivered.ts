@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { meterDelta, sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -22,6 +23,7 @@ export const noEnergyDelivered: Rule<NoEnergyDeliveredThresholds> = {
   id: 'no-energy-delivered',
   summary: 'A session long enough to charge delivered no energy.',
   schema,
+  confirm: STANDARD_CONFIRM,
   defaults: { enabled: true, maxEnergyWh: 100, minDurationMinutes: 2, severity: 'warning' },
   evaluate(report, t, origin) {
     const minutes = sessionMinutes(report);

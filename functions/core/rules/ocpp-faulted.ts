@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { enabledSchema, finding, type Rule, severitySchema } from './rule.ts';
 
 /**
@@ -16,6 +17,8 @@ export const ocppFaulted: Rule<OcppFaultedThresholds> = {
   id: 'ocpp-faulted',
   summary: 'The connector reported the OCPP status Faulted during the session.',
   schema,
+  // A Faulted connector is told the run it is fetched.
+  confirm: STANDARD_CONFIRM,
   defaults: { enabled: true, severity: 'critical' },
   evaluate(report, t, origin) {
     const faults = (report.ocppStatus ?? []).filter(

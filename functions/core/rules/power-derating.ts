@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import type { SessionReport } from '../session-report.ts';
 import { meterDelta, sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
@@ -29,6 +30,7 @@ export const powerDerating: Rule<PowerDeratingThresholds> = {
   id: 'power-derating',
   summary: 'Peak delivered power stayed far below what both station and vehicle allow.',
   schema,
+  confirm: STANDARD_CONFIRM,
   defaults: {
     enabled: true,
     minPeakPercent: 50,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import { sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -24,6 +25,7 @@ export const socShortfall: Rule<SocShortfallThresholds> = {
   id: 'soc-shortfall',
   summary: 'The vehicle left below its target state of charge, or charged too slowly.',
   schema,
+  confirm: STANDARD_CONFIRM,
   defaults: {
     enabled: true,
     targetSocPercent: 80,
