@@ -2,8 +2,6 @@ import type { Finding } from '../finding.ts';
 import {
   applySessions,
   type ConnectorIncidentState,
-  closeExplained,
-  type Explanation,
   emptyIncidentState,
   heldForFleet,
   incidentKey,
@@ -19,10 +17,23 @@ import type { IncidentSettings } from '../incidents/settings.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import { attributableFindings } from './attributable.ts';
 import type { AttributionState, SessionMark } from './attribution-state.ts';
+import {
+  type Attributed,
+  type ClosedRecords,
+  closeAttributed,
+  withPeerChanges,
+} from './joined-incidents.ts';
 import { latestOpening } from './latest-opening.ts';
-import { applyPeerChanges, type PeerChange, type PeerStep, peerStep } from './peer-marks.ts';
+import { type PeerStep, peerStep } from './peer-marks.ts';
 import { reconsider } from './reconsider.ts';
-import { CONNECTOR_SEPARATOR, chargerOf, own, Tabulation, withCleanSession } from './tabulation.ts';
+import {
+  CONNECTOR_SEPARATOR,
+  chargerOf,
+  originOf,
+  own,
+  Tabulation,
+  withCleanSession,
+} from './tabulation.ts';
 import { decide, type Verdict } from './verdict.ts';
 
 /** A session read by a run, and the connector it came from. */
@@ -56,19 +67,7 @@ export interface AttributionRun {
   peers?: PeerStep;
 }
 
-/** A connector record the step changed: the incidents the fleet now explains are closed. */
-export type ClosedRecords = ConnectorIncidentState[];
-
-/** A connector incident told first, now attributed elsewhere: which record explains it. */
-interface Attributed {
-  /** `chargerId` U+001F `connectorId`. */
-  connector: string;
-  /** The connector's incident key (rule and what it names). */
-  key: string;
-  sessionId: string;
-  /** The vehicle's or charger's record. */
-  record: string;
-}
+/** A fleet with no sessions tabulated yet. */
 export function emptyAttribution(): AttributionState {
   return {
     version: 2,
@@ -164,7 +163,11 @@ export function attributionStep(
     subjects[subject] = next;
     if (next !== existing) fedMoved = true;
   }
-  const closed = withPeerChanges(closeAttributed(attributed, subjects, run), peers.changes, run);
+  const closed = withPeerChanges(
+    closeAttributed(attributed, subjects, run.connectorRecord, run.now),
+    peers.changes,
+    run.connectorRecord,
+  );
   if (closed.length > 0) fedMoved = true;
   // Most subjects hold no incident, only openings that count towards escalation: nothing due.
   const notices: IncidentNotification[] = [];
@@ -197,71 +200,6 @@ export function attributionStep(
     changed,
     closed,
   };
-}
-
-/**
- * Writes the sister connectors' verdicts into the connector records they change, on top of
- * the records the step already closed incidents in.
- */
-function withPeerChanges(
-  closed: ClosedRecords,
-  changes: readonly PeerChange[],
-  run: AttributionRun,
-): ClosedRecords {
-  if (changes.length === 0 || !run.connectorRecord) return closed;
-  const records = new Map(closed.map((r) => [`${r.chargerId}\u001f${r.connectorId}`, r]));
-  for (const change of changes) {
-    const key = `${change.origin.chargerId}\u001f${change.origin.connectorId}`;
-    const before = records.get(key) ?? run.connectorRecord(change.origin);
-    records.set(key, applyPeerChanges(before, change.origin, [change]));
-  }
-  return [...records.values()];
-}
-
-/**
- * Closes the connector incidents told first whose fault the fleet attributed to a vehicle or a
- * whole charger, and lists each on the incident that explains it, so that incident's next
- * notice (`attributed`) tells both audiences. A connector incident is closed only when every
- * failed session it holds is explained: one that other vehicles also failed stays open.
- */
-function closeAttributed(
-  attributed: readonly Attributed[],
-  subjects: AttributionState['subjects'],
-  run: AttributionRun,
-): ClosedRecords {
-  if (attributed.length === 0 || !run.connectorRecord) return [];
-  const closed: ClosedRecords = [];
-  const byConnector = new Map<string, Attributed[]>();
-  for (const a of attributed)
-    byConnector.set(a.connector, [...(byConnector.get(a.connector) ?? []), a]);
-  for (const [connector, mine] of byConnector) {
-    const before = run.connectorRecord(originOf(connector));
-    if (!before) continue;
-    const explained = new Set(mine.map((a) => a.sessionId));
-    const explanations: Explanation[] = [];
-    for (const incident of before.incidents) {
-      if (incident.status === 'resolved') continue;
-      const a = mine.find((m) => m.key === incident.key);
-      const subject = a ? subjects[a.record] : undefined;
-      const by = subject?.incidents.find((i) => i.key === incident.key && i.status !== 'resolved');
-      if (!a || !subject || !by || !incident.sessionIds.every((id) => explained.has(id))) continue;
-      explanations.push({ key: incident.key, by: by.id, at: run.now });
-      by.explains = [
-        ...(by.explains ?? []),
-        {
-          incident: incident.id,
-          chargerId: incident.chargerId,
-          connectorId: incident.connectorId,
-          rule: incident.rule,
-          sessionIds: [...incident.sessionIds],
-          ...(incident.firstSeenAt !== undefined ? { firstSeenAt: incident.firstSeenAt } : {}),
-        },
-      ];
-    }
-    const after = closeExplained(before, explanations);
-    if (after !== before) closed.push(after);
-  }
-  return closed;
 }
 
 /**
@@ -431,12 +369,6 @@ function markOf(origin: ReportOrigin, session: JudgedSession): SessionMark {
     f: [...new Set(findings.map((f) => f.rule))],
     ...(findings.length > 0 ? { held: findings } : {}),
   };
-}
-
-/** A connector's origin from its tabulation key. */
-function originOf(connector: string): ReportOrigin {
-  const at = connector.indexOf(CONNECTOR_SEPARATOR);
-  return { chargerId: connector.slice(0, at), connectorId: connector.slice(at + 1) };
 }
 
 /** An empty incident record for a vehicle, charger or connector key. */

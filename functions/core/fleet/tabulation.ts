@@ -8,6 +8,12 @@ export function chargerOf(connector: string): string {
   return connector.slice(0, connector.indexOf(CONNECTOR_SEPARATOR));
 }
 
+/** A connector's origin from its key. */
+export function originOf(connector: string): { chargerId: string; connectorId: string } {
+  const at = connector.indexOf(CONNECTOR_SEPARATOR);
+  return { chargerId: connector.slice(0, at), connectorId: connector.slice(at + 1) };
+}
+
 /** A connector key as people read it: `HPC-007/2`. */
 export function connectorLabel(connector: string): string {
   return connector.replace(CONNECTOR_SEPARATOR, '/');
