@@ -40,6 +40,9 @@ export type PeerFleet = readonly { chargerId: string; connectors: readonly strin
 /** Values kept per figure, in recent windows: enough for a busy sister to span a quiet connector's window. */
 export const KEPT_PER_WINDOW = 4;
 
+/** Sister connectors a connector is compared with at most. */
+export const MAX_SISTERS = 12;
+
 /** Scales a MAD to a standard deviation's size for normally spread values. */
 const MAD_TO_SIGMA = 1.4826;
 
@@ -98,13 +101,11 @@ export function observePeers(
     fleet.flatMap((c) => c.connectors.map((id) => connectorKey(c.chargerId, id))),
   );
   for (const s of sessions) depot.add(connectorKey(s.origin.chargerId, s.origin.connectorId));
+  // Copied one level: a list is copied only when a session joins it, so a run that reads a
+  // few sessions of a large depot copies a few lists, not all of them.
   const kept: PeerDriftState['connectors'] = {};
-  for (const key of depot) {
-    const lists: Record<string, PeerValue[]> = {};
-    for (const [rule, values] of Object.entries(state.connectors[key] ?? {}))
-      lists[rule] = [...values];
-    kept[key] = lists;
-  }
+  for (const key of depot) kept[key] = { ...(state.connectors[key] ?? {}) };
+  const owned = new Set<PeerValue[]>();
 
   const cap = KEPT_PER_WINDOW * settings.recentSessions;
   // The latest new session per connector and figure: where its finding would go.
@@ -118,7 +119,11 @@ export function observePeers(
     for (const { metric, minChange } of metrics) {
       const value = session.facts[metric.fact];
       if (value === undefined || !Number.isFinite(value)) continue;
-      const values = lists[metric.rule] ?? [];
+      let values = lists[metric.rule] ?? [];
+      if (!owned.has(values)) {
+        values = [...values];
+        owned.add(values);
+      }
       lists[metric.rule] = values;
       if (!keep(values, [session.key, at, value], cap)) continue;
       const slot = `${key}\u001f${metric.rule}`;
@@ -128,13 +133,14 @@ export function observePeers(
   }
   const oldest = forgetOld(kept, settings.peers.days);
 
+  const sisters = sistersOf(Object.keys(kept).sort());
   const findings: Finding[] = [];
   for (const [slot, { key, metric, minChange }] of fed) {
     const { session, at } = latest.get(slot) as { session: PeerSession; at: string };
     // A late re-read of a session too old to keep judges nothing.
     if (at < oldest) continue;
     const held = drifting(session.origin, metric.rule);
-    const judged = judge(kept, key, metric, minChange, settings, held ? 0.5 : 1);
+    const judged = judge(kept, key, sisters(key), metric, minChange, settings, held ? 0.5 : 1);
     if (judged) findings.push(peerDriftFinding(metric, session, judged));
   }
   return { state: { connectors: kept }, findings };
@@ -190,9 +196,43 @@ function forgetOld(connectors: PeerDriftState['connectors'], days: number): stri
   return oldest;
 }
 
+/**
+ * The sister connectors a connector is compared with: every other one in a depot of up to
+ * {@link MAX_SISTERS} + 1, else the {@link MAX_SISTERS} nearest in the fleet's order (its own
+ * charger's first). A median of a dozen is as robust as one of hundreds, and judging each
+ * session against every connector of a 400-connector depot cost the backtest hours.
+ */
+function sistersOf(keys: readonly string[]): (key: string) => readonly string[] {
+  const known = new Map<string, readonly string[]>();
+  return (key) => {
+    let sisters = known.get(key);
+    if (!sisters) {
+      sisters = nearestOf(keys, key);
+      known.set(key, sisters);
+    }
+    return sisters;
+  };
+}
+
+/** The connectors nearest `key` in sorted order, on both sides and round the end. */
+function nearestOf(keys: readonly string[], key: string): readonly string[] {
+  const others = keys.filter((k) => k !== key);
+  if (others.length <= MAX_SISTERS) return others;
+  const at = keys.indexOf(key);
+  const nearest: string[] = [];
+  for (let step = 1; nearest.length < MAX_SISTERS; step++) {
+    for (const i of [at + step, at - step]) {
+      const k = keys[(i + keys.length) % keys.length] as string;
+      if (k !== key && !nearest.includes(k) && nearest.length < MAX_SISTERS) nearest.push(k);
+    }
+  }
+  return nearest;
+}
+
 function judge(
   connectors: PeerDriftState['connectors'],
   key: string,
+  sisters: readonly string[],
   metric: PeerDriftMetric,
   minChange: number,
   settings: IncidentSettings['drift'],
@@ -206,9 +246,10 @@ function judge(
   // cancels out. Half a window is enough: a quieter sister still has a fair median.
   const needed = Math.ceil(settings.recentSessions / 2);
   const peerMedians: number[] = [];
-  for (const [other, lists] of Object.entries(connectors)) {
-    if (other === key) continue;
-    const same = (lists[metric.rule] ?? []).filter(([, at]) => at >= from && at <= to);
+  for (const other of sisters) {
+    const same = (connectors[other]?.[metric.rule] ?? []).filter(
+      ([, at]) => at >= from && at <= to,
+    );
     if (same.length >= needed) peerMedians.push(median(same.map(([, , v]) => v)));
   }
   if (peerMedians.length < Math.max(2, settings.peers.minPeers)) return undefined;
