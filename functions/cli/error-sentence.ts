@@ -1,4 +1,5 @@
 import { awsStatus } from '../adapters/aws-errors.ts';
+import { networkProblem } from '../depot/network-errors.ts';
 import { pathErrorSentence } from './load-config.ts';
 
 /**
@@ -34,25 +35,9 @@ function awsSentence(error: unknown): string | undefined {
   return undefined;
 }
 
-/** What a connection that failed means, for the host it tried. */
-const NETWORK_PROBLEMS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'no such host',
-  EAI_AGAIN: 'the name could not be looked up',
-  ETIMEDOUT: 'it did not answer in time',
-  ECONNRESET: 'the connection was dropped',
-  EHOSTUNREACH: 'the host is unreachable',
-};
-
+/** A connection that failed, with the host it tried; S3 is the one the CLI reaches itself. */
 function networkSentence(error: unknown): string | undefined {
-  const e = (error ?? {}) as NodeJS.ErrnoException & {
-    address?: string;
-    port?: number;
-    hostname?: string;
-  };
-  const why = e.code !== undefined ? NETWORK_PROBLEMS[e.code] : undefined;
-  if (why === undefined) return undefined;
-  const host =
-    e.hostname ?? (e.address ? `${e.address}${e.port ? `:${e.port}` : ''}` : 'the endpoint');
-  return `cannot reach ${host} (${why}); check the network, and AWS_ENDPOINT_URL_S3 if it is set`;
+  const problem = networkProblem(error);
+  if (problem === undefined) return undefined;
+  return `cannot reach S3: ${problem}; check the network, and AWS_ENDPOINT_URL_S3 if it is set`;
 }

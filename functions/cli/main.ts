@@ -1,14 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { stateFrom } from '../adapters/from-config.ts';
 import { ConfigError, parseConfig } from '../config/config.ts';
-import { IncidentSettingsBook } from '../core/incidents/settings.ts';
-import { silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
 import { CredentialsRefusedError } from '../depot/errors.ts';
-import { runBacktest } from './backtest.ts';
 import { runConfigCommand } from './config-check.ts';
 import { runDemo } from './demo.ts';
-import { parseDuration } from './duration.ts';
 import { errorSentence } from './error-sentence.ts';
 import { parseFlags, where, wholeNumber } from './flags.ts';
 import { COMMAND_NAMES, commandHelp, USAGE, version } from './help.ts';
@@ -16,13 +12,12 @@ import { runIncidents } from './incidents.ts';
 import { kpiPeriod, runKpis } from './kpis.ts';
 import { loadConfigFile } from './load-config.ts';
 import { didYouMean } from './nearest.ts';
-import { type Loudness, loudnessOf, scanVoice } from './progress.ts';
-import { runReplay } from './replay.ts';
+import { loudnessOf, scanVoice } from './progress.ts';
 import { runReportCommand } from './report.ts';
+import { runBacktestCommand, runReplayCommand } from './saved-report-commands.ts';
 import { runScanCommand } from './scan-command.ts';
 import { runSilenceCommand } from './silence-command.ts';
 import { runSimulate } from './simulate.ts';
-import { type WorkTracker, workVoice } from './work-progress.ts';
 
 const out = (text: string) => process.stdout.write(text);
 const err = (text: string) => process.stderr.write(text);
@@ -43,11 +38,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'scan':
         return await runScanCommand(rest, { write: out, writeError: err });
       case 'replay':
-        return await replay(rest);
+        return await runReplayCommand(rest, { write: out, writeError: err });
       case 'simulate':
         return await simulate(rest);
       case 'backtest':
-        return await backtestCommand(rest);
+        return await runBacktestCommand(rest, { write: out, writeError: err });
       case 'incidents':
         return await incidents(rest);
       case 'silence':
@@ -103,102 +98,6 @@ async function demo(args: string[]): Promise<number> {
       log: voice.log,
       ...(voice.progress ? { progress: voice.progress } : {}),
       write: voice.above(out),
-    });
-  } finally {
-    voice.finish();
-  }
-}
-
-async function replay(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(
-    args,
-    {
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-      'include-quarantine': { type: 'boolean', default: false },
-    },
-    true,
-  );
-  const loudness = loudnessOf(values);
-  if (positionals.length === 0) throw new ConfigError('replay needs at least one file or folder');
-  // Reports name their chargers: a config kept for its thresholds needs no fleet here.
-  const config = values.config
-    ? await loadConfigFile(values.config, { fleet: 'optional' })
-    : undefined;
-  const thresholds = new ThresholdBook(
-    (config?.thresholds ?? {}) as ThresholdsInput,
-    config?.overrides ?? [],
-  );
-  return withProgress('replay', loudness, (io) =>
-    runReplay({
-      paths: positionals,
-      thresholds,
-      json: values.json,
-      includeQuarantine: values['include-quarantine'],
-      quiet: values.quiet,
-      ...io,
-    }),
-  );
-}
-
-async function backtestCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(
-    args,
-    {
-      config: { type: 'string' },
-      every: { type: 'string', default: '15m' },
-      json: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-    },
-    true,
-  );
-  const loudness = loudnessOf(values);
-  if (positionals.length === 0) throw new ConfigError('backtest needs at least one file or folder');
-  const config = values.config
-    ? await loadConfigFile(values.config, { fleet: 'optional' })
-    : undefined;
-  const everyMinutes = parseDuration(values.every, '--every') / 60_000;
-  // The backtest's clock steps in whole minutes, as the schedule does.
-  if (!Number.isInteger(everyMinutes))
-    throw new ConfigError(`--every takes whole minutes such as 15m or 1h, got "${values.every}"`);
-  return withProgress('backtest', loudness, (io) =>
-    runBacktest({
-      paths: positionals,
-      thresholds: new ThresholdBook(
-        (config?.thresholds ?? {}) as ThresholdsInput,
-        config?.overrides ?? [],
-      ),
-      incidents: new IncidentSettingsBook(config?.incidents, config?.overrides ?? []),
-      // The config's silences and windows; those set with `silence add` are for the live depot.
-      ...(config ? { silenced: silencer(config.silences, config.maintenanceWindows) } : {}),
-      everyMinutes,
-      json: values.json,
-      quiet: values.quiet,
-      ...io,
-    }),
-  );
-}
-
-/**
- * Runs a command that reads saved reports with its progress on stderr (none with --quiet), its
- * stdout and stderr lines written above the progress line, and the line gone when it ends.
- */
-async function withProgress(
-  label: string,
-  loudness: Loudness,
-  run: (io: {
-    progress?: WorkTracker;
-    write: (text: string) => void;
-    writeError: (text: string) => void;
-  }) => Promise<number>,
-): Promise<number> {
-  const voice = workVoice(label, loudness);
-  try {
-    return await run({
-      ...(voice.progress ? { progress: voice.progress } : {}),
-      write: voice.above(out),
-      writeError: voice.above(err),
     });
   } finally {
     voice.finish();

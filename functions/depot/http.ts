@@ -1,4 +1,5 @@
 import { BodyTooLargeError, PermanentError, TransientError } from './errors.ts';
+import { networkProblem } from './network-errors.ts';
 import { parseRetryAfter } from './retry.ts';
 
 /** The slice of `fetch` the client needs; injectable for tests. */
@@ -96,6 +97,7 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `no complete response within ${timeoutMs} ms`;
   }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : '';
-  return `connection failed${cause ? `: ${cause}` : ''}`;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+  const said = networkProblem(cause) ?? cause?.message;
+  return `connection failed${said ? `: ${said}` : ''}`;
 }

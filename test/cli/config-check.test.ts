@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { cli } from '../helpers/cli.ts';
+import { closedPort } from '../helpers/ports.ts';
 import { startSimulator } from '../helpers/simulator.ts';
 
 let work: string;
@@ -240,12 +240,3 @@ describe('depot-watch config check', () => {
     );
   });
 });
-
-/** A port on this machine where nothing listens: taken, then given back. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

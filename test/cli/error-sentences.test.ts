@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../../functions/cli/help.ts';
 import { cli } from '../helpers/cli.ts';
+import { closedPort } from '../helpers/ports.ts';
 
 // Every way an operator can get a command wrong, or point it at something that is not there,
 // ends in one sentence that says what to do: never node's or the AWS SDK's own words, an errno
@@ -45,6 +46,8 @@ const S3_DOWN = {
   AWS_MAX_ATTEMPTS: '1',
 };
 
+const API_CREDENTIALS = { DEPOT_WATCH_CLIENT_ID: 'demo-client', DEPOT_WATCH_CLIENT_SECRET: 'x' };
+
 interface Mistake {
   args: string[];
   env?: Record<string, string>;
@@ -64,6 +67,18 @@ beforeAll(async () => {
       fleet: [{ chargerId: 'HPC-001', connectors: ['1'] }],
       archive: 'archive',
       state: 'state',
+    }),
+  );
+  // An API nothing listens at: the scan and the token probe say so in words, not in an errno.
+  const api = `http://127.0.0.1:${await closedPort()}`;
+  await writeFile(
+    join(work, 'unreachable.json'),
+    JSON.stringify({
+      fleet: [{ chargerId: 'HPC-001', connectors: ['1'] }],
+      api: { tokenUrl: `${api}/oauth/token`, baseUrl: api },
+      archive: 'archive',
+      state: 'state',
+      alerts: ['alerts.jsonl'],
     }),
   );
   await writeFile(
@@ -98,13 +113,16 @@ const s3 = (line: string): Mistake[] => [
 const MISTAKES: Record<string, Mistake[]> = {
   demo: ['demo --dir a-file/demo', 'demo --seed seven', 'demo --depots 11'].map(typed),
   scan: [
-    'scan',
-    'scan --config no-such.json',
-    'scan --config a-folder',
-    'scan --config not-json.json',
-    'scan --config depot.json --deadline 10',
-    'scan --confgi depot.json',
-  ].map(typed),
+    ...[
+      'scan',
+      'scan --config no-such.json',
+      'scan --config a-folder',
+      'scan --config not-json.json',
+      'scan --config depot.json --deadline 10',
+      'scan --confgi depot.json',
+    ].map(typed),
+    { args: ['scan', '--config', 'unreachable.json'], env: API_CREDENTIALS },
+  ],
   replay: [
     ...['replay', 'replay no-such-folder', 'replay a-file/reports', 'replay s3://Bad_Bucket'].map(
       typed,
@@ -145,10 +163,13 @@ const MISTAKES: Record<string, Mistake[]> = {
     ...s3('report --config depot.json --archive s3://depot-archive/north'),
   ],
   config: [
-    'config check',
-    'config check --config no-such.json',
-    'config chek --config depot.json',
-  ].map(typed),
+    ...[
+      'config check',
+      'config check --config no-such.json',
+      'config chek --config depot.json',
+    ].map(typed),
+    { args: ['config', 'check', '--config', 'unreachable.json', '--probe'], env: API_CREDENTIALS },
+  ],
 };
 
 describe('every command in the help table', () => {
@@ -158,25 +179,23 @@ describe('every command in the help table', () => {
 });
 
 describe.each(Object.entries(MISTAKES))('depot-watch %s', (_, mistakes) => {
-  // The test's name is the command line as typed, environment first.
-  const typed = mistakes.map((m) => ({
-    ...m,
-    line: [...Object.entries(m.env ?? {}).map(([k, v]) => `${k}=${v}`), ...m.args].join(' '),
-  }));
-  it.concurrent.each(typed)(
-    '$line ends in a sentence, not a raw message',
-    async ({ args, env, unset }) => {
+  for (const { args, env, unset } of mistakes) {
+    // The test's name is the command line as typed, environment first.
+    const line = [...Object.entries(env ?? {}).map(([k, v]) => `${k}=${v}`), ...args].join(' ');
+    it.concurrent(`${line} ends in a sentence, not a raw message`, async () => {
       const result = await cli(args, {
         cwd: work,
         ...(env ? { env } : {}),
         ...(unset ? { unset } : {}),
       });
       expect(result.code).not.toBe(0);
+      // The last word is depot-watch's, or for a scan its summary's line naming what failed.
       const lines = result.stderr.split('\n').filter((line) => line !== '');
-      expect(lines.at(-1)).toMatch(/^depot-watch: \S/);
-      for (const raw of RAW) expect(result.stderr).not.toMatch(raw);
-    },
-  );
+      if (args[0] === 'scan' && result.code === 1) expect(result.stdout).toMatch(/^ {2}FAILED /m);
+      else expect(lines.at(-1)).toMatch(/^depot-watch: \S/);
+      for (const raw of RAW) expect(result.stderr + result.stdout).not.toMatch(raw);
+    });
+  }
 });
 
 describe('the sentences themselves', () => {
