@@ -108,10 +108,7 @@ export class ReadOnlyState implements ScanState {
 
 /** An alert sink that prints each notice as it would have gone out, marked, and sends nothing. */
 export class DryRunAlerts implements AlertSink {
-  /**
-   * Every notice the run would have sent, the depot's own included: the summary's count of
-   * notices leaves some out (an API outage's), and a dry run's count must match its print-out.
-   */
+  /** Every notice the run would have sent, counted as it is printed. */
   noticesToSend = 0;
 
   constructor(private readonly write: (text: string) => void) {}

@@ -41,13 +41,14 @@ export async function finishRun(
   await rollUpKpis(fleetStep, scanned.sessions);
   await recordHistory(adapters, runId, startedAt, `run-${runId}`, [
     ...scanned.delivered,
-    ...depot,
+    ...depot.delivered,
     ...attributed.delivered,
   ]);
 
   const totals = totalsOf(results);
-  totals.alerted += attributed.delivered.length;
-  totals.openIncidents += attributed.openIncidents;
+  // Every notice the run sent is counted, the depot's own and the fleet's too.
+  totals.alerted += depot.delivered.length + attributed.delivered.length;
+  totals.openIncidents += depot.open + attributed.openIncidents;
   const summary: ScanSummary = {
     runId,
     startedAt,
@@ -88,9 +89,9 @@ async function depotIncident(
   adapters: ScanAdapters,
   results: readonly ConnectorResult[],
   now: () => number,
-): Promise<IncidentNotification[]> {
+): Promise<{ delivered: IncidentNotification[]; open: number }> {
   const attempted = results.filter((r) => r.status !== 'skipped');
-  if (attempted.length === 0) return [];
+  if (attempted.length === 0) return { delivered: [], open: 0 };
   const failed = attempted.filter((r) => r.status === 'failed' && r.pages === 0);
   const at = new Date(now()).toISOString();
   try {
@@ -110,12 +111,12 @@ async function depotIncident(
     // Written only when it changed: most runs find the API up and nothing to record.
     if (JSON.stringify(next) !== JSON.stringify(previous ?? { ...next, incidents: [] }))
       await adapters.state.saveIncidents(next);
-    return delivered;
+    return { delivered, open: next.incidents.filter((i) => i.status === 'open').length };
   } catch (error) {
     adapters.log.error('depot incident not updated', {
       error: error instanceof Error ? error.message : String(error),
     });
-    return [];
+    return { delivered: [], open: 0 };
   }
 }
 

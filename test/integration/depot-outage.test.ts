@@ -38,8 +38,11 @@ describe('an API outage that fails every connector', () => {
     });
     const down = await scanOnce(config, () => clock);
     expect(down.failed).toHaveLength(6);
+    // The summary counts what the run sent: the depot's own notice, and its open incident.
+    expect(down.totals).toMatchObject({ alerted: 1, openIncidents: 1 });
     clock += 15 * 60_000;
-    await scanOnce(config, () => clock);
+    const still = await scanOnce(config, () => clock);
+    expect(still.totals).toMatchObject({ alerted: 0, openIncidents: 1 });
 
     const during = (await alertsIn(join(dir, 'alerts.jsonl'))) as unknown as Notice[];
     expect(during.map((n) => [n.event, n.subject, n.rule])).toEqual([
@@ -51,6 +54,7 @@ describe('an API outage that fails every connector', () => {
     clock += 15 * 60_000;
     const back = await scanOnce(configFor(sim, dir, { maxAttempts: 1 }), () => clock);
     expect(back.failed).toEqual([]);
+    expect(back.totals).toMatchObject({ alerted: 1, openIncidents: 0 });
     const after = (await alertsIn(join(dir, 'alerts.jsonl'))) as unknown as Notice[];
     expect(after.map((n) => n.event)).toEqual(['open', 'resolve']);
     expect(after[1]?.incident).toBe(after[0]?.incident);
