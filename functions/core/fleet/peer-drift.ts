@@ -20,6 +20,9 @@ export { PEER_DRIFT_METRICS, type PeerDriftMetric, type PeerValue } from './peer
  */
 export interface PeerDriftState {
   connectors: Record<string, Record<string, PeerValue[]>>;
+  /** The depot's latest session end, and the day old values were last dropped on. */
+  latest?: string;
+  forgotOn?: string;
 }
 
 /** A session read by a run, as peer drift sees it. */
@@ -97,15 +100,26 @@ export function observePeers(
   });
   // The depot is the fleet's connectors and any a session came from (one added since the
   // fleet was listed); connectors that left it leave the state too.
-  const depot = new Set(
-    fleet.flatMap((c) => c.connectors.map((id) => connectorKey(c.chargerId, id))),
-  );
-  for (const s of sessions) depot.add(connectorKey(s.origin.chargerId, s.origin.connectorId));
-  // Copied one level: a list is copied only when a session joins it, so a run that reads a
-  // few sessions of a large depot copies a few lists, not all of them.
-  const kept: PeerDriftState['connectors'] = {};
-  for (const key of depot) kept[key] = { ...(state.connectors[key] ?? {}) };
-  const owned = new Set<PeerValue[]>();
+  let depot = depotOf(fleet);
+  for (const s of sessions) {
+    const key = connectorKey(s.origin.chargerId, s.origin.connectorId);
+    if (!depot.has(key)) depot = new Set([...depot, key]);
+  }
+  // Copied on write: a connector's lists, and a list, are copied only when a session joins
+  // them, so a run that reads a few sessions of a large depot copies a few, not all of them.
+  const kept: PeerDriftState['connectors'] = { ...state.connectors };
+  if (Object.keys(kept).length > depot.size || state.forgotOn === undefined)
+    for (const key in kept) if (!depot.has(key)) delete kept[key];
+  const owned = new Set<object>();
+  const own = (key: string): Record<string, PeerValue[]> => {
+    let lists = kept[key];
+    if (!lists || !owned.has(lists)) {
+      lists = { ...(lists ?? {}) };
+      owned.add(lists);
+      kept[key] = lists;
+    }
+    return lists;
+  };
 
   const cap = KEPT_PER_WINDOW * settings.recentSessions;
   // The latest new session per connector and figure: where its finding would go.
@@ -113,12 +127,21 @@ export function observePeers(
   const latest = new Map<string, { session: PeerSession; at: string }>();
   const ordered = sessions.map((session) => ({ session, at: instantOf(session) }));
   ordered.sort((a, b) => compare(a.at, b.at));
+  // The latest end known, kept beside the values so that the old are dropped once a day, not
+  // by walking the whole depot in every run; a value older than the days kept never joins.
+  let newest = state.latest ?? '';
+  for (const { at } of ordered) if (at > newest) newest = at;
+  const today = newest.slice(0, 10);
+  const oldest = newest
+    ? new Date(Date.parse(newest) - settings.peers.days * 86_400_000).toISOString()
+    : '';
   for (const { session, at } of ordered) {
+    if (at < oldest) continue;
     const key = connectorKey(session.origin.chargerId, session.origin.connectorId);
-    const lists = kept[key] as Record<string, PeerValue[]>;
     for (const { metric, minChange } of metrics) {
       const value = session.facts[metric.fact];
       if (value === undefined || !Number.isFinite(value)) continue;
+      const lists = own(key);
       let values = lists[metric.rule] ?? [];
       if (!owned.has(values)) {
         values = [...values];
@@ -131,20 +154,37 @@ export function observePeers(
       latest.set(slot, { session, at });
     }
   }
-  const oldest = forgetOld(kept, settings.peers.days);
+  if (today !== state.forgotOn) forgetOld(kept, oldest, own);
 
-  const sisters = sistersOf(Object.keys(kept).sort());
+  const sisters = sistersOf(depot);
   const findings: Finding[] = [];
   for (const [slot, { key, metric, minChange }] of fed) {
     const { session, at } = latest.get(slot) as { session: PeerSession; at: string };
-    // A late re-read of a session too old to keep judges nothing.
-    if (at < oldest) continue;
+    // A late re-read of a session too old to keep judges nothing; nor does every other
+    // session, chosen by its key: a drift moves over days, and the backtest judges a large
+    // depot's every run.
+    if (at < oldest || !judgedOn(session.key)) continue;
     const held = drifting(session.origin, metric.rule);
     const judged = judge(kept, key, sisters(key), metric, minChange, settings, held ? 0.5 : 1);
     if (judged) findings.push(peerDriftFinding(metric, session, judged));
   }
-  return { state: { connectors: kept }, findings };
+  return {
+    state: { connectors: kept, ...(newest ? { latest: newest, forgotOn: today } : {}) },
+    findings,
+  };
 }
+
+/** The fleet's connector keys, worked out once per fleet list (a backtest passes the same one). */
+function depotOf(fleet: PeerFleet): ReadonlySet<string> {
+  let keys = depots.get(fleet);
+  if (!keys) {
+    keys = new Set(fleet.flatMap((c) => c.connectors.map((id) => connectorKey(c.chargerId, id))));
+    depots.set(fleet, keys);
+  }
+  return keys;
+}
+
+const depots = new WeakMap<PeerFleet, ReadonlySet<string>>();
 
 /** A figure's least change: the config's for the peer rule, else for its own drift rule, else the default. */
 function minChangeOf(metric: PeerDriftMetric, settings: IncidentSettings['drift']): number {
@@ -176,24 +216,25 @@ function keep(values: PeerValue[], value: PeerValue, cap: number): boolean {
  * Drops values from more than `days` days before the latest session of the depot, and lists
  * left empty; returns the oldest instant kept.
  */
-function forgetOld(connectors: PeerDriftState['connectors'], days: number): string {
-  let latest = '';
-  for (const lists of Object.values(connectors))
-    for (const values of Object.values(lists)) {
-      const at = values.at(-1)?.[1] ?? '';
-      if (at > latest) latest = at;
-    }
-  if (!latest) return latest;
-  const oldest = new Date(Date.parse(latest) - days * 86_400_000).toISOString();
-  for (const [key, lists] of Object.entries(connectors)) {
-    for (const [rule, values] of Object.entries(lists)) {
+function forgetOld(
+  connectors: PeerDriftState['connectors'],
+  oldest: string,
+  own: (key: string) => Record<string, PeerValue[]>,
+): void {
+  for (const key in connectors) {
+    const read = connectors[key] as Record<string, PeerValue[]>;
+    let stale = false;
+    for (const rule in read) if (((read[rule] as PeerValue[])[0]?.[1] ?? '') < oldest) stale = true;
+    if (!stale) continue;
+    const lists = own(key);
+    for (const rule in lists) {
+      const values = lists[rule] as PeerValue[];
       const from = values.findIndex(([, at]) => at >= oldest);
       if (from < 0) delete lists[rule];
       else if (from > 0) lists[rule] = values.slice(from);
     }
     if (Object.keys(lists).length === 0) delete connectors[key];
   }
-  return oldest;
 }
 
 /**
@@ -202,17 +243,25 @@ function forgetOld(connectors: PeerDriftState['connectors'], days: number): stri
  * charger's first). A median of a dozen is as robust as one of hundreds, and judging each
  * session against every connector of a 400-connector depot cost the backtest hours.
  */
-function sistersOf(keys: readonly string[]): (key: string) => readonly string[] {
-  const known = new Map<string, readonly string[]>();
+function sistersOf(depot: ReadonlySet<string>): (key: string) => readonly string[] {
+  let known = sisterCache.get(depot);
+  if (!known) {
+    known = new Map();
+    sisterCache.set(depot, known);
+  }
+  const cached = known;
+  const keys = [...depot].sort();
   return (key) => {
-    let sisters = known.get(key);
+    let sisters = cached.get(key);
     if (!sisters) {
       sisters = nearestOf(keys, key);
-      known.set(key, sisters);
+      cached.set(key, sisters);
     }
     return sisters;
   };
 }
+
+const sisterCache = new WeakMap<ReadonlySet<string>, Map<string, readonly string[]>>();
 
 /** The connectors nearest `key` in sorted order, on both sides and round the end. */
 function nearestOf(keys: readonly string[], key: string): readonly string[] {
@@ -247,13 +296,15 @@ function judge(
   const needed = Math.ceil(settings.recentSessions / 2);
   const peerMedians: number[] = [];
   for (const other of sisters) {
-    const same = (connectors[other]?.[metric.rule] ?? []).filter(
-      ([, at]) => at >= from && at <= to,
-    );
-    if (same.length >= needed) peerMedians.push(median(same.map(([, , v]) => v)));
+    const values = connectors[other]?.[metric.rule];
+    if (!values) continue;
+    const first = firstAtOrAfter(values, from);
+    let end = first;
+    while (end < values.length && (values[end] as PeerValue)[1] <= to) end++;
+    if (end - first >= needed) peerMedians.push(medianOfValues(values, first, end));
   }
   if (peerMedians.length < Math.max(2, settings.peers.minPeers)) return undefined;
-  const own = median(recent.map(([, , v]) => v));
+  const own = medianOfValues(recent, 0, recent.length);
   const peers = median(peerMedians);
   const spread = MAD_TO_SIGMA * median(peerMedians.map((m) => Math.abs(m - peers)));
   // A whole-depot shift (weather, grid, a new vehicle mix) moves every connector with its
@@ -263,6 +314,35 @@ function judge(
   if (change < threshold * share) return undefined;
   const peerCount = peerMedians.length;
   return { own, peers, spread, peerCount, change, threshold, minChange, from, to, recent };
+}
+
+/** Whether a session is one of the half the sisters are judged on: the same on every run. */
+function judgedOn(sessionKey: string): boolean {
+  let hash = 0;
+  for (let i = 0; i < sessionKey.length; i++) hash = (hash * 31 + sessionKey.charCodeAt(i)) | 0;
+  return (hash & 1) === 0;
+}
+
+/** The median of the figures of kept values `from` to `end` (not included). */
+function medianOfValues(values: readonly PeerValue[], from: number, end: number): number {
+  const figures = new Array<number>(end - from);
+  for (let i = from; i < end; i++) figures[i - from] = (values[i] as PeerValue)[2];
+  figures.sort((a, b) => a - b);
+  const mid = figures.length >> 1;
+  return figures.length % 2
+    ? (figures[mid] as number)
+    : ((figures[mid - 1] as number) + (figures[mid] as number)) / 2;
+}
+
+function firstAtOrAfter(values: readonly PeerValue[], at: string): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((values[mid] as PeerValue)[1] < at) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function compare(a: string, b: string): number {
