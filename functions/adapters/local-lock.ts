@@ -11,6 +11,7 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ReleaseLock } from '../scan/ports.ts';
+import { removeStrayTempFiles } from './local-files.ts';
 
 /** Who holds a state folder, as written in its lock file. */
 interface LockHolder {
@@ -58,7 +59,11 @@ export function lockStateFolder(folder: string, runId: string): ReleaseLock {
     since: new Date().toISOString(),
   };
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (createWhole(path, `${JSON.stringify(me)}\n`)) return releaseOf(path, runId);
+    if (createWhole(path, `${JSON.stringify(me)}\n`)) {
+      // The folder's own temp files (silences, a lock's) are swept here; its subfolders' as written.
+      removeStrayTempFiles(folder);
+      return releaseOf(path, runId);
+    }
     const read = readHolder(path);
     // Released between our attempt and our read: try again.
     if (read.kind === 'gone') continue;
