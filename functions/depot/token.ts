@@ -1,4 +1,5 @@
 import type { Secret } from '../core/secret.ts';
+import { DeadlineReached } from '../scan/ports.ts';
 import { CredentialsRefusedError, DepotApiError, PermanentError } from './errors.ts';
 import { type Fetch, requestJson } from './http.ts';
 import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';
@@ -14,6 +15,8 @@ export interface AccessTokenOptions {
   now: () => number;
   /** No token request starts and no retry waits past this moment (epoch ms). */
   deadline?: number;
+  /** Aborted at `deadline`: a token request still in flight then is cut (see `abortAt`). */
+  deadlineSignal?: AbortSignal;
   /** Called once per retried attempt, for metrics. */
   onRetry?: () => void;
 }
@@ -73,6 +76,7 @@ export class AccessTokenProvider {
         body: 'grant_type=client_credentials',
         timeoutMs: options.timeoutMs,
         maxBodyBytes: 64 * 1024,
+        ...(options.deadlineSignal ? { deadline: options.deadlineSignal } : {}),
       });
       if ([400, 401, 403].includes(response.status)) {
         throw new CredentialsRefusedError(response.status);
@@ -88,7 +92,8 @@ export class AccessTokenProvider {
       return readToken(response.json, options.now());
     };
     const token = await withRetries(attempt, options, (error, attempts) => {
-      if (error instanceof CredentialsRefusedError) return error;
+      if (error instanceof CredentialsRefusedError || error instanceof DeadlineReached)
+        return error;
       const status = (error as { status?: number }).status;
       const reason = error instanceof Error ? error.message : String(error);
       return new DepotApiError({}, status, attempts, `access token: ${reason}`);
