@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 
 // These run synchronously on purpose. Each file is a few kilobytes landing in the page cache:
 // the work takes microseconds, while the async versions cost several thread-pool round trips
@@ -36,13 +45,15 @@ export async function replaceFile(path: string, content: string): Promise<void> 
 const madeFolders = new Set<string>();
 
 /**
- * Writes a file, creating its folder the first time this process writes there. Thousands of
- * reports land in a few hundred folders: one mkdir per folder, not per file.
+ * Writes a file, creating its folder the first time this process writes there, and then
+ * clearing it of stray temp files. Thousands of reports land in a few hundred folders: one
+ * mkdir and one listing per folder, not per file.
  */
 function writeInto(path: string, content: string): void {
   const folder = dirname(path);
   if (!madeFolders.has(folder)) {
     mkdirSync(folder, { recursive: true });
+    removeStrayTempFiles(folder);
     madeFolders.add(folder);
   }
   try {
@@ -62,5 +73,38 @@ export async function readJsonFile(path: string): Promise<unknown> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+}
+
+/**
+ * How old a temp file must be before it counts as stray. A write holds its temp file for
+ * microseconds (write, link or rename, unlink); one this old belongs to a process that died.
+ */
+export const STRAY_TEMP_AGE_MS = 5 * 60_000;
+
+const TEMP_FILE = /\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
+
+/**
+ * Removes the temp files (`<name>.<uuid>.tmp`) a crashed write left in `folder`, if older than
+ * `STRAY_TEMP_AGE_MS`: a younger one may be another run's write in progress. Called when a run
+ * first writes into a folder, which is enough: a crash leaves its temp file beside a report or
+ * state file not yet in place, and the next run writes that folder again (the cursor did not
+ * move past the window). Best effort: a file it cannot list or remove is left for the next run.
+ */
+export function removeStrayTempFiles(folder: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!TEMP_FILE.test(name)) continue;
+    const path = join(folder, name);
+    try {
+      if (now - statSync(path).mtimeMs > STRAY_TEMP_AGE_MS) unlinkSync(path);
+    } catch {
+      // Gone already (its writer finished, or another run removed it).
+    }
   }
 }

@@ -8,7 +8,7 @@ import {
   ticketText,
   withoutPrefix,
 } from './incidents/notice-text.ts';
-import { capped, plainText, slackText } from './vendor-text.ts';
+import { capped, plainText, slackCode, slackText } from './vendor-text.ts';
 
 /** One alert message: the notices of one charger (or one vehicle) and severity, rendered per channel. */
 export interface AlertMessage {
@@ -142,7 +142,8 @@ export function renderGroup(
         ].join('\n\n'),
         3_500,
       ),
-      nextSteps: [`Raw reports: ${archive}`],
+      // Code, not text: a charger id such as `_x_` in the path must neither format nor change.
+      nextSteps: [`Raw reports: ${slackCode(archive, 1_000)}`],
       keywords: [severity, ...events, ...rules].map((k) => slackText(k, 60)),
     },
     metadata: {

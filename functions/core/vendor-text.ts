@@ -16,16 +16,54 @@ export function plainText(text: string, max: number): string {
 }
 
 /**
- * Text for Slack mrkdwn (through AWS Chatbot): `&`, `<` and `>` escaped as Slack asks, which
- * also defuses `<!channel>`, `<@U123>` and `<http://…|link>`; `@channel`-style words lose
- * their power through a zero-width joiner after the `@`.
+ * Text for Slack mrkdwn (through AWS Chatbot, which renders the client's Markdown: Slack's, or
+ * Teams' CommonMark): `&`, `<` and `>` escaped as Slack asks, which also defuses `<!channel>`,
+ * `<@U123>` and `<http://…|link>`; `@channel`-style words lose their power through a zero-width
+ * joiner after the `@`; and no vendor character can format the message (see `withoutMarkup`).
  */
 export function slackText(text: string, max: number): string {
-  return plainText(text, max)
+  return withoutMarkup(
+    plainText(text, max)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1'),
+  );
+}
+
+/** Look-alikes of the characters that format text in Slack mrkdwn or CommonMark. */
+const MARK_LOOKALIKE: Record<string, string> = {
+  '*': '\u2217', // ∗ asterisk operator
+  '~': '\u223c', // ∼ tilde operator
+  '`': '\u02cb', // ˋ modifier letter grave accent
+  _: '\u02cd', // ˍ modifier letter low macron
+};
+
+/**
+ * Vendor text that cannot format: Slack mrkdwn has no escape character (a backslash shows as
+ * one), so each mark that could open or close bold, italics, strike-through or code shows as its
+ * look-alike, and a Markdown link `[text](url)` is broken between `]` and `(`. An underscore
+ * between two letters or digits formats nothing anywhere (`ERR_OVERTEMP`) and stays as it is.
+ * Email and the JSON bodies carry the exact text.
+ */
+function withoutMarkup(text: string): string {
+  return text
+    .replace(/[*~`]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, (mark) => MARK_LOOKALIKE[mark] ?? mark)
+    .replace(/\]\(/g, ']\u200b(');
+}
+
+/**
+ * Text shown as inline code in Slack mrkdwn, as a path should be (so it copies exactly): only
+ * `&`, `<` and `>` need escaping inside it, and a backtick, which would end it, shows as its
+ * look-alike.
+ */
+export function slackCode(text: string, max: number): string {
+  const escaped = plainText(text, max)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/@(channel|here|everyone)\b/gi, '@\u200d$1');
+    .replace(/`/g, MARK_LOOKALIKE['`'] as string);
+  return `\`${escaped}\``;
 }
 
 /** At most `max` characters (code points), an ellipsis marking the cut. */

@@ -1,4 +1,4 @@
-import { CredentialsRefused } from '../scan/ports.ts';
+import { CredentialsRefused, DeadlineReached } from '../scan/ports.ts';
 
 /** The token endpoint refused the client id/secret: retrying will not help, a person must. */
 export class CredentialsRefusedError extends CredentialsRefused {
@@ -75,5 +75,13 @@ export class BodyTooLargeError extends PermanentError {
     super(
       `response ${bytes !== undefined ? `of ${bytes} bytes ` : ''}exceeds the ${limitBytes}-byte limit`,
     );
+  }
+}
+
+/** The run's deadline aborted a request in flight (or one about to start): never retried. */
+export class RequestCutByDeadline extends DeadlineReached {
+  override readonly name = 'RequestCutByDeadline';
+  constructor(what: string) {
+    super(`${what}: cut short by the run's deadline`);
   }
 }

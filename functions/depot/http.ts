@@ -1,4 +1,9 @@
-import { BodyTooLargeError, PermanentError, TransientError } from './errors.ts';
+import {
+  BodyTooLargeError,
+  PermanentError,
+  RequestCutByDeadline,
+  TransientError,
+} from './errors.ts';
 import { networkProblem } from './network-errors.ts';
 import { parseRetryAfter } from './retry.ts';
 
@@ -13,6 +18,8 @@ export interface JsonRequest {
   timeoutMs: number;
   /** Bodies larger than this are refused rather than buffered. */
   maxBodyBytes: number;
+  /** Aborted at the run's deadline: the request stops then, even in flight. Default: none. */
+  deadline?: AbortSignal;
 }
 
 /**
@@ -24,12 +31,25 @@ export type JsonResponse =
   | { status: number; json?: undefined; text?: undefined };
 
 /**
+ * A signal aborted at `deadline` (epoch ms on the clock `now`), for `JsonRequest.deadline`.
+ * Its timer runs on the real clock and does not keep the process alive.
+ */
+export function abortAt(deadline: number, now: () => number = Date.now): AbortSignal {
+  return AbortSignal.timeout(Math.max(0, deadline - now()));
+}
+
+/**
  * One HTTP attempt that reads a JSON body under a timeout and a size cap.
  * Network errors, timeouts, 429 and 5xx become TransientError; a body that does not parse
  * (truncated in transit, most likely) is transient too. Other statuses are returned as-is.
  */
 export async function requestJson(fetchFn: Fetch, request: JsonRequest): Promise<JsonResponse> {
-  const signal = AbortSignal.timeout(request.timeoutMs);
+  const { deadline } = request;
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  // A deadline that only stopped new requests let one in flight run out its whole timeout.
+  const signal = deadline ? AbortSignal.any([timeout, deadline]) : timeout;
+  const cut = () => new RequestCutByDeadline(`${request.method ?? 'GET'} ${pathOf(request.url)}`);
+  if (deadline?.aborted) throw cut();
   let response: Response;
   try {
     response = await fetchFn(request.url, {
@@ -42,6 +62,7 @@ export async function requestJson(fetchFn: Fetch, request: JsonRequest): Promise
       redirect: 'manual',
     });
   } catch (error) {
+    if (deadline?.aborted) throw cut();
     throw new TransientError(describeNetworkError(error, request.timeoutMs));
   }
   const { status } = response;
@@ -62,6 +83,7 @@ export async function requestJson(fetchFn: Fetch, request: JsonRequest): Promise
     text = await readCapped(response, request.maxBodyBytes);
   } catch (error) {
     if (error instanceof PermanentError) throw error;
+    if (deadline?.aborted) throw cut();
     throw new TransientError(describeNetworkError(error, request.timeoutMs), status);
   }
   try {
@@ -100,4 +122,13 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
   const said = networkProblem(cause) ?? cause?.message;
   return `connection failed${said ? `: ${said}` : ''}`;
+}
+
+/** A URL's path without its query, for an error message: the query may name what is secret. */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return 'request';
+  }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import type { RawItem, ReportPage, ReportQuery } from '../scan/ports.ts';
+import { DeadlineReached, type RawItem, type ReportPage, type ReportQuery } from '../scan/ports.ts';
 import {
   BodyTooLargeError,
   CredentialsRefusedError,
@@ -31,6 +31,8 @@ export interface DepotClientOptions {
   maxItems?: number;
   /** No request starts and no retry waits past this moment (epoch ms). */
   deadline?: number;
+  /** Aborted at `deadline`: a request still in flight then is cut (see `abortAt`). */
+  deadlineSignal?: AbortSignal;
   now?: () => number;
   /** Called once per retried attempt, for metrics. */
   onRetry?: () => void;
@@ -159,7 +161,8 @@ export class SessionReportsClient {
       if (
         error instanceof DepotApiError ||
         error instanceof CredentialsRefusedError ||
-        error instanceof BodyTooLargeError
+        error instanceof BodyTooLargeError ||
+        error instanceof DeadlineReached
       )
         return error;
       const status = (error as { status?: number }).status;
@@ -175,6 +178,7 @@ export class SessionReportsClient {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
         timeoutMs: this.options.timeoutMs,
         maxBodyBytes: this.options.maxBodyBytes ?? 64 * 1024 * 1024,
+        ...(this.options.deadlineSignal ? { deadline: this.options.deadlineSignal } : {}),
       });
     const response = await (this.options.gate ? this.options.gate.run(request) : request());
     return { ...response, token };

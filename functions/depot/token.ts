@@ -1,4 +1,5 @@
 import type { Secret } from '../core/secret.ts';
+import { DeadlineReached } from '../scan/ports.ts';
 import { CredentialsRefusedError, DepotApiError, PermanentError } from './errors.ts';
 import { type Fetch, requestJson } from './http.ts';
 import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';
@@ -14,6 +15,8 @@ export interface AccessTokenOptions {
   now: () => number;
   /** No token request starts and no retry waits past this moment (epoch ms). */
   deadline?: number;
+  /** Aborted at `deadline`: a token request still in flight then is cut (see `abortAt`). */
+  deadlineSignal?: AbortSignal;
   /** Called once per retried attempt, for metrics. */
   onRetry?: () => void;
 }
@@ -73,6 +76,7 @@ export class AccessTokenProvider {
         body: 'grant_type=client_credentials',
         timeoutMs: options.timeoutMs,
         maxBodyBytes: 64 * 1024,
+        ...(options.deadlineSignal ? { deadline: options.deadlineSignal } : {}),
       });
       if ([400, 401, 403].includes(response.status)) {
         throw new CredentialsRefusedError(response.status);
@@ -88,7 +92,8 @@ export class AccessTokenProvider {
       return readToken(response.json, options.now());
     };
     const token = await withRetries(attempt, options, (error, attempts) => {
-      if (error instanceof CredentialsRefusedError) return error;
+      if (error instanceof CredentialsRefusedError || error instanceof DeadlineReached)
+        return error;
       const status = (error as { status?: number }).status;
       const reason = error instanceof Error ? error.message : String(error);
       return new DepotApiError({}, status, attempts, `access token: ${reason}`);
@@ -113,8 +118,31 @@ function readToken(body: unknown, now: number): CachedToken {
       `the token type is not "bearer" (${type.length} characters, not shown)`,
     );
   }
-  const lifetimeMs = (typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 300) * 1000;
+  const lifetimeMs = tokenLifetimeMs(expiresIn);
   // Renew a minute early, or at 90 % of a short lifetime, so no request leaves with a dying token.
   const margin = Math.min(60_000, lifetimeMs * 0.1);
   return { value, expiresAt: now + lifetimeMs - margin };
+}
+
+// The vendor documents `expires_in` in seconds but no bound on it (depotfinity-api.md), so the
+// bounds are ours: at most an hour, since a lifetime such as 1e308 would keep a token forever,
+// past any rotation or revocation; at least ten seconds, so a near-zero one does not cost a
+// token request per page. Renewing early costs one request; keeping a dead token costs a 401,
+// after which the client asks again.
+const MAX_TOKEN_LIFETIME_S = 3_600;
+const MIN_TOKEN_LIFETIME_S = 10;
+/** What a token lives when `expires_in` is missing, not a number, zero or negative. */
+const DEFAULT_TOKEN_LIFETIME_S = 300;
+
+/** How long a token is kept (ms), from the `expires_in` the token endpoint gave, within bounds. */
+export function tokenLifetimeMs(expiresIn: unknown): number {
+  // Some servers send the number as a string; JSON cannot carry Infinity or NaN, but a string can.
+  const seconds =
+    typeof expiresIn === 'number'
+      ? expiresIn
+      : typeof expiresIn === 'string' && expiresIn.trim() !== ''
+        ? Number(expiresIn)
+        : Number.NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0) return DEFAULT_TOKEN_LIFETIME_S * 1000;
+  return Math.min(Math.max(seconds, MIN_TOKEN_LIFETIME_S), MAX_TOKEN_LIFETIME_S) * 1000;
 }

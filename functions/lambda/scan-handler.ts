@@ -190,10 +190,10 @@ export function createScanHandler(deps: HandlerDependencies) {
 }
 
 /**
- * When a run must stop starting work: the invocation's end less a reserve for finishing the
- * pages in flight, writing state and flushing metrics — 15 % of the time left, between 10 s
- * and 60 s. A Lambda timeout would kill the run without a word; this ends it with the
- * unscanned connectors named.
+ * When a run must stop starting work: the invocation's end less a reserve for filing the pages
+ * read (requests in flight are aborted then), writing state and flushing metrics — 15 % of the
+ * time left, between 10 s and 60 s. A Lambda timeout would kill the run without a word; this
+ * ends it with the unscanned connectors named.
  */
 export function runDeadline(now: number, remainingMs: number): number {
   const reserve = Math.min(60_000, Math.max(10_000, remainingMs * 0.15));

@@ -34,6 +34,15 @@ export class CredentialsRefused extends Error {
   override readonly name: string = 'CredentialsRefused';
 }
 
+/**
+ * The run's deadline cut a read short, a request in flight included. Sources throw it (or a
+ * subclass) so the scan reports the connector as cut short: what was read is kept, the cursor
+ * stays, and the next run reads the rest.
+ */
+export class DeadlineReached extends Error {
+  override readonly name: string = 'DeadlineReached';
+}
+
 /** Where session reports come from: the DepotFinity API, or anything that pages like it. */
 export interface ReportSource {
   pages(query: ReportQuery): AsyncIterable<ReportPage>;

@@ -17,6 +17,7 @@ import type { Thresholds } from '../core/thresholds.ts';
 import {
   type AlertSink,
   CredentialsRefused,
+  DeadlineReached,
   type Log,
   type RawItem,
   type ReportArchive,
@@ -157,7 +158,9 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
         }
       }
     } catch (error) {
-      readError = error;
+      // A request the deadline aborted in flight ends the read as the deadline between pages does.
+      if (error instanceof DeadlineReached) cutShort = true;
+      else readError = error;
     }
 
     const now = new Date(scan.now()).toISOString();

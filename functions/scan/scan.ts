@@ -11,6 +11,7 @@ import type { ThresholdBook } from '../core/thresholds.ts';
 import type {
   AlertSink,
   Log,
+  ReleaseLock,
   ReportArchive,
   ReportSource,
   ScanProgress,
@@ -78,7 +79,26 @@ export async function runScan(
       sessions: outcomes.flatMap((o) => o.sessions),
     });
   } finally {
+    await releaseLogged(release, adapters.log, run.runId);
+  }
+}
+
+/**
+ * Gives up the run's lock. A release that fails is logged, not thrown: thrown from `finally`,
+ * it would replace the run's summary (or its own error) with a lesser one.
+ */
+async function releaseLogged(
+  release: ReleaseLock | undefined,
+  log: Log,
+  runId: string,
+): Promise<void> {
+  try {
     await release?.();
+  } catch (error) {
+    log.error('the state lock could not be released; the next run may find it held', {
+      runId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

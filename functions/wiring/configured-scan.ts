@@ -5,7 +5,7 @@ import type { SilencedAt } from '../core/incidents/notices.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { readStoredSilences, type Silence, silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
-import type { Fetch } from '../depot/http.ts';
+import { abortAt, type Fetch } from '../depot/http.ts';
 import { RequestGate } from '../depot/request-gate.ts';
 import { realSleep, type Sleep } from '../depot/retry.ts';
 import { pageBodyCapBytes, SessionReportsClient } from '../depot/session-reports.ts';
@@ -87,6 +87,11 @@ export async function configuredStep<T>(
     // Every connector fails with the reason, pages untouched: the depot's own incident opens
     // (as for refused credentials) and its cursors stay where they were.
     return stepWithout(config, runtime, credentials.unavailable, step);
+  // One signal for the run's every request, so the deadline cuts those in flight too.
+  const deadline =
+    runtime.deadline !== undefined
+      ? { deadline: runtime.deadline, deadlineSignal: abortAt(runtime.deadline, now) }
+      : {};
   const tokens = new AccessTokenProvider({
     tokenUrl: config.api.tokenUrl,
     clientId: credentials.clientId,
@@ -96,7 +101,7 @@ export async function configuredStep<T>(
     fetch: fetchFn,
     sleep,
     now,
-    ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
+    ...deadline,
     onRetry: retriesOf('access token', runtime),
   });
   // One gate for the whole run: the vendor's rate limit, whatever it is, counts the client's
@@ -118,7 +123,7 @@ export async function configuredStep<T>(
       now,
       maxBodyBytes: pageBodyCapBytes(runtime.memoryMb ?? 1024, scan.concurrency),
       maxItems: scan.maxReportsPerConnector,
-      ...(runtime.deadline !== undefined ? { deadline: runtime.deadline } : {}),
+      ...deadline,
       onRetry,
       ...(gate ? { gate } : {}),
     });

@@ -77,6 +77,68 @@ describe('a run with a deadline', () => {
   });
 });
 
+describe('a deadline that comes while a request is in flight', () => {
+  let dir: string;
+  // The run's clock, moving with real time: the deadline aborts requests on the real clock.
+  let t0 = 0;
+  const running = () => START + (Date.now() - t0);
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'depot-watch-in-flight-'));
+    t0 = Date.now();
+  });
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  it('cuts the requests at the deadline: a 2 s deadline against 10 s answers ends in about 2 s', async () => {
+    sim.inject({ kind: 'slow', delayMs: 10_000, endpoint: 'reports', times: Infinity });
+    // Timeouts far longer than the deadline: only the deadline can end these requests.
+    const config = configFor(sim, dir, { concurrency: 2, requestTimeoutMs: 30_000 });
+    const summary = await scanOnce(config, running, { deadline: running() + 2_000 });
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(summary.connectors.map((c) => c.status)).toEqual([
+      'failed',
+      'failed',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
+    expect(summary.failed[0]?.error).toMatch(
+      /deadline came after 0 page\(s\); the rest of the window is read next run/,
+    );
+    expect(await filesUnder(join(dir, 'state/cursors'))).toEqual([]);
+  });
+
+  it('keeps the pages read before the cut and leaves the cursor where it was', async () => {
+    const paged = await startSimulator({
+      fleet: { chargers: 1, connectorsPerCharger: 1, sessionsPerSlot: 2 },
+      now: running,
+    });
+    try {
+      // The second page is held 10 s: the first is read, archived and alerted in time.
+      const holdSecondPage: typeof fetch = async (input, init) => {
+        if (String(input).includes('page=2'))
+          paged.inject({ kind: 'slow', delayMs: 10_000, endpoint: 'reports' });
+        return fetch(input, init);
+      };
+      const config = configFor(paged, dir, { requestTimeoutMs: 30_000 });
+      const summary = await scanOnce(config, running, {
+        fetch: holdSecondPage,
+        deadline: running() + 2_000,
+      });
+      expect(Date.now() - t0).toBeLessThan(3_000);
+      const [connector] = summary.connectors;
+      expect(connector).toMatchObject({ status: 'failed', pages: 1, fetched: 10, archived: 10 });
+      expect(connector?.error).toMatch(/deadline came after 1 page\(s\)/);
+      expect(await filesUnder(join(dir, 'archive/reports'))).toHaveLength(10);
+      expect(await filesUnder(join(dir, 'state/cursors'))).toEqual([]);
+    } finally {
+      await paged.stop();
+    }
+  });
+});
+
 describe('the Lambda near its timeout', () => {
   let s3: LocalS3;
   beforeEach(async () => {

@@ -4,8 +4,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LocalState } from '../../functions/adapters/local-state.ts';
+import type { ReleaseLock } from '../../functions/scan/ports.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
-import { alertsIn, configFor, scanOnce } from '../helpers/scan.ts';
+import { alertsIn, configFor, recordingLog, scanOnce } from '../helpers/scan.ts';
 import { startSimulator } from '../helpers/simulator.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
@@ -74,6 +75,43 @@ describe('two scans on one local state folder', () => {
     );
     await expect(new LocalState(join(dir, 'state')).lockForRun('next')).rejects.toThrow(
       /in use by another scan \(pid 1 on depot-laptop-7, since 2026-11-24T11:00:00Z\)/,
+    );
+  });
+});
+
+/** A local state whose lock cannot be given up (the folder went read-only, say). */
+class UnreleasableState extends LocalState {
+  override async lockForRun(runId: string): Promise<ReleaseLock> {
+    const release = await super.lockForRun(runId);
+    return async () => {
+      await release();
+      throw new Error('EROFS: read-only file system, unlink .lock');
+    };
+  }
+}
+
+describe('a lock that cannot be released', () => {
+  it("leaves the run's summary as it was, and is logged", async () => {
+    const log = recordingLog();
+    const state = new UnreleasableState(join(dir, 'state'));
+    const summary = await scanOnce(configFor(sim, dir), () => NOW, { state, log });
+    expect(summary).toMatchObject({ failed: [] });
+    expect(summary.totals.archived).toBeGreaterThan(0);
+    expect(log.lines.join('\n')).toMatch(/error the state lock could not be released.*EROFS/);
+  });
+
+  it("leaves the run's own error as it was", async () => {
+    const state = new UnreleasableState(join(dir, 'state'));
+    const progress = {
+      started: () => {
+        throw new Error('the progress line broke');
+      },
+      reportsRead: () => undefined,
+      connectorDone: () => undefined,
+      retrying: () => undefined,
+    };
+    await expect(scanOnce(configFor(sim, dir), () => NOW, { state, progress })).rejects.toThrow(
+      'the progress line broke',
     );
   });
 });

@@ -194,3 +194,65 @@ describe('an alert from one depot of several', () => {
     expect(messages.map((m) => m.attributes.depot)).toEqual(['north', 'south']);
   });
 });
+
+/** Vendor strings that would format a Slack message, link away, or mention a channel. */
+const HOSTILE_CODE =
+  'ERR_OVERTEMP: *bold* _italic_ ~struck~ `code` [click here](https://evil.example/x) <https://evil.example|docs> <!channel> @here <@U123>';
+const HOSTILE_VEHICLE = '*BUS*_7_';
+
+/** Marks that format, link or mention in Slack mrkdwn or CommonMark, as a reader would see them act. */
+function markupIn(text: string): string[] {
+  return [
+    ...(text.match(/[*~`<>]/g) ?? []),
+    // An underscore formats only at a word's edge.
+    ...(text.match(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu) ?? []),
+    ...(text.match(/\]\(/g) ?? []),
+    ...(text.match(/@(channel|here|everyone)\b/g) ?? []),
+  ];
+}
+
+describe('vendor text in the Slack (Chatbot) message', () => {
+  const notice: IncidentNotification = {
+    ...noticeOf(thirdOccurrence(`Converter error ${HOSTILE_CODE}`)),
+    subject: 'vehicle',
+    vehicleId: HOSTILE_VEHICLE,
+    message: `Vehicle ${HOSTILE_VEHICLE} reported ${HOSTILE_CODE} 29 times.`,
+  };
+  const [message] = alertMessages([notice], LIMITS);
+  if (!message) throw new Error('expected one message');
+  const chat = JSON.parse(message.chat) as {
+    content: { title: string; description: string; nextSteps: string[] };
+    metadata: { summary: string };
+  };
+
+  it('shows every formatting mark, link and mention literally, never acting', () => {
+    expect(markupIn(chat.content.title)).toEqual([]);
+    expect(markupIn(chat.metadata.summary)).toEqual([]);
+    // The description's own bold label is the only formatting in it.
+    const [label = '', ...rest] = chat.content.description.split('\n');
+    expect(label).toMatch(/^\*ESCALATED: .*\*$/);
+    expect(markupIn(label.slice(1, -1))).toEqual([]);
+    expect(markupIn(rest.join('\n'))).toEqual([]);
+  });
+
+  it('keeps the vendor text readable: look-alike marks, escaped brackets, intact words', () => {
+    expect(chat.content.title).toContain(
+      'ERR_OVERTEMP: ∗bold∗ ˍitalicˍ ∼struck∼ ˋcodeˋ [click here]\u200b(https://evil.example/x) &lt;https://evil.example|docs&gt; &lt;!channel&gt; @\u200dhere &lt;@U123&gt;',
+    );
+    expect(chat.content.description).toContain('Vehicle ∗BUS∗ˍ7ˍ reported');
+  });
+
+  it('gives the archive path as code, which Slack shows exactly', () => {
+    expect(chat.content.nextSteps).toEqual(['Raw reports: `s3://depot-archive/archive/reports/`']);
+  });
+
+  it('leaves the email and the machine-readable body with the exact vendor text', () => {
+    // The email wraps long lines; read it as one.
+    const email = message.email.replace(/\s+/g, ' ');
+    expect(email).toContain(`Converter error ${HOSTILE_CODE}`);
+    expect(email).toContain(`Vehicle ${HOSTILE_VEHICLE} reported ${HOSTILE_CODE} 29 times.`);
+    const body = JSON.parse(message.default) as { vehicleId: string; notices: { title: string }[] };
+    expect(body.vehicleId).toBe(HOSTILE_VEHICLE);
+    expect(body.notices[0]?.title).toBe(`Converter error ${HOSTILE_CODE}`);
+  });
+});
