@@ -19,7 +19,7 @@ import { PRICES } from './prices.ts';
 const DEPOT = { chargers: 200, connectors: 2, days: 14, sessionsPerConnectorDay: 8 };
 /** Notices a day: the scan writes one history file per run that sent any. */
 const NOTICES = { runFilesPerDay: 12, perRunFile: 3 };
-/** Email subscribers of the reports topic (the README example's addresses plus a vehicle team). */
+/** Email subscribers of the reports topic (the addresses of the example in docs/deploy.md, plus a vehicle team). */
 const SUBSCRIBERS = 3;
 const RULES = [
   'breaker-open-under-load',

@@ -72,7 +72,7 @@ const configSections = z.strictObject({
     }),
     {},
   ),
-  /** Site-wide thresholds by rule id; every field has a default (see the README). */
+  /** Site-wide thresholds by rule id; every field has a default (docs/rules.md). */
   thresholds: thresholdsInputSchema,
   /** Thresholds and incident settings for particular chargers or connectors. */
   overrides: z._default(z.array(thresholdOverrideSchema), []),
