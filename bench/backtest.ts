@@ -6,6 +6,11 @@ import { SimulatedFleet } from '../functions/simulator/fleet.ts';
 import { runChild } from './children.ts';
 import { type BenchResult, fmt, typical } from './harness.ts';
 
+/** What BENCHMARKS.md says under "Backtest over a 200-charger, 30-day history", below its figures. */
+const NOTES = [
+  "Nearly all of the time is the incident engine, run for every connector in each of the 2,880 runs, and the fleet's attribution step once per run.",
+];
+
 const CHARGERS = 200;
 const DAYS = 30;
 /** A fixed clock, so every run replays the same history. */
@@ -106,32 +111,7 @@ export async function backtestTime(): Promise<BenchResult> {
           value: `${fmt(whole / judging, 2)}× (the incident engine and printing add ${fmt((whole - judging) / 1000, 2)} s)`,
         },
       ],
-      notes: [
-        'A CPU profile (node --cpu-prof of the same backtest through runBacktest, bundled so that lines are known) puts nearly all ' +
-          'of the time in the incident engine, which runs every connector in every one of the 2,880 runs (1.15 million steps, most ' +
-          "with no session) and the fleet's attribution step once per run. Before the last change: the connector records' drift " +
-          'baselines deep-copied with structuredClone for every session applied (about a seventh of the CPU, and much of the ' +
-          "garbage collector's fifth), a set of the record's remembered session keys built for every session, and each " +
-          "connector's sessions looked up in a map keyed by epoch milliseconds in every run. Now the baselines are copied only " +
-          'as deep as observeDrift changes them, a single session is checked against the keys without a set, and the runs are ' +
-          'walked with a cursor: the same notices, byte for byte (12,000 here), for about a third less CPU (72.7 s → 47.7 s of user + ' +
-          'system time for the whole backtest, measured back to back on a loaded machine).',
-        'The attribution step then took about two fifths of what was left. It now updates the backtest’s fleet record in place ' +
-          '(the backtest keeps only the latest; the scan still gets a fresh record each run, and a property test holds the two ' +
-          'alike), reconsiders waiting findings only when there are any, derives notices only for subjects holding an incident, ' +
-          'keeps each subject’s latest opening time once per record instead of parsing every opening in every run, and parses ' +
-          'the run’s time once: the same 12,000 notices, byte for byte, for about half the CPU (33.8 s → 18.8 s user time of the ' +
-          'whole backtest, back to back on a quiet machine).',
-        `${whole / 1000 < TARGET_SECONDS ? 'The target holds on this run.' : 'The target is missed on this run.'} What is left: the attribution step ` +
-          'still walks the window’s failures and every subject on every run, the garbage collector takes about a sixth, and ' +
-          'parsing the 400 page files about 2 s; an index of failures kept across runs would take the next step.',
-        'Why one process differs from the next: CPU profiles of five fresh processes of the same backtest read 22.7-33.5 s. ' +
-          'In the slow ones every function of the incident engine took 1.5-2× its time in the fast ones (the attribution step ' +
-          '1.9 s against 3.3-3.9 s), while decoding the page files took the same 1.3-1.5 s in all five, and 12 processes that only ' +
-          'read and judge read 6.0-6.4 s. The work is the same (the same notices, byte for byte); what varies is how fast this ' +
-          'virtual machine serves the engine’s 250-360 MB of heap. Hence many processes, taken in turn with the baseline’s, and ' +
-          'the mean of their middle 80 %.',
-      ],
+      notes: NOTES,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

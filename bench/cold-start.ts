@@ -9,6 +9,11 @@ import { HANDLER_ENTRY } from '../infra/constructs/scan-function.ts';
 import { startChild } from './children.ts';
 import { BENCH_NOW, BENCH_NOW_ISO, type BenchResult, fmt, typical } from './harness.ts';
 
+/** What BENCHMARKS.md says under "Cold start of the bundled handler", below its figures. */
+const NOTES = [
+  "The baseline is bundled with environment-only credentials, as the handler is. What the handler adds is its own code (about 90 KiB), zod/mini (about 34 KiB) and Powertools Logger and Metrics (about 31 KiB). Closing the two MISSes would take a validator and a log and metrics writer of the function's own: not done.",
+];
+
 /**
  * Fresh processes of each side. With 15 the import alone, a hundred-odd milliseconds, moved from
  * 1.29 to 1.52 between two whole runs.
@@ -59,8 +64,6 @@ export async function coldStart(): Promise<BenchResult> {
   try {
     const real = await bundle(HANDLER_ENTRY, join(dir, 'scan', 'index.mjs'));
     const baseline = await bundle(BASELINE_ENTRY, join(dir, 'baseline', 'index.mjs'));
-    // For the notes only: the baseline with the SDK's whole default chain, as it was measured before.
-    const chainBaseline = await bundle(BASELINE_ENTRY, join(dir, 'chain', 'index.mjs'), {});
     const chainModules = real.inputs.filter((input) => CHAIN_ONLY.test(input));
     const loader = join(dir, 'invoke.mjs');
     writeFileSync(
@@ -204,27 +207,7 @@ export async function coldStart(): Promise<BenchResult> {
           ratio: cpuRatio,
         },
       ],
-      notes: [
-        'The baseline is bundled with environment-only credentials too. A Lambda function gets its credentials from the environment ' +
-          'whatever it is, so the SSO, STS, INI and instance-metadata providers are not a cost the handler adds over the least ' +
-          'function doing its I/O, but bundle weight that any such function can shed the same way; a baseline that kept them would ' +
-          `credit the handler with a saving it did not make (the bytes ratio against the default-chain baseline of ${fmt(chainBaseline.bytes / 1024, 1)} KiB ` +
-          `would read ${fmt(real.bytes / chainBaseline.bytes, 3)}). Like for like, the bytes ratio misses: what the handler adds is its own ` +
-          'code (validation, rules, incidents, fleet state: about 90 KiB), zod/mini (about 34 KiB) and Powertools Logger and Metrics ' +
-          '(about 31 KiB), none of it SDK.',
-        'What was cut from the handler: the default credentials chain (an esbuild alias to environment credentials, infra/bundling.ts; ' +
-          'about 119 KiB of bundle on each side), and the session-report schema, built now on first use: reports that pass the fast ' +
-          'shape check never reach zod, so a first call on well-formed reports never builds it. The config schema is still built at ' +
-          'import, since every first call parses the config: building it later would move the cost, not cut it. A second, warm call of ' +
-          'the handler takes 20-40 ms on this machine; the first pays one-time setup of fetch and of the SDK on both sides.',
-        'What would close the two MISSes: the bytes target needs about 67 KiB less. A trial build with Powertools stubbed out came to ' +
-          '458.7 KiB (about 1.41), and without zod as well to about 425 KiB (about 1.31): the target takes a validator and a log and ' +
-          'metrics writer of the function’s own, which would change the config errors’ wording and the log format people query, and ' +
-          'has not been done. Of the in-process gap, a CPU profile puts about 50 ms in compiling the larger module and about 30 ms in ' +
-          'building zod schemas and starting zod; building the schemas that only some configs use (a fleet without thresholds, ' +
-          'say) on first use saved 1-2 ms, inside the noise. The in-process ratio moves with the load on the machine (1.02-1.28 ' +
-          'in `--only cold-start` runs made while other work ran): judge it on a quiet machine.',
-      ],
+      notes: NOTES,
     };
   } finally {
     await s3.stop();

@@ -1,9 +1,15 @@
-import { type CpuSample, cpuMs, meanSample, medianSample } from './cost-probe.ts';
+import { type CpuSample, cpuMs, meanSample } from './cost-probe.ts';
 import { type HandlerRun, handlerSeries, SENDERS } from './cost-runs.ts';
 import { s3RequestCpu } from './cost-s3-cpu.ts';
-import { DEPLOYMENT_CONTEXT, stackInventory } from './cost-stack.ts';
+import { stackInventory } from './cost-stack.ts';
 import { type BenchResult, type Figure, fmt, typical } from './harness.ts';
 import { PRICES } from './prices.ts';
+
+/** What BENCHMARKS.md says under "Cost and reach", below its figures. */
+const NOTES = [
+  "The MISS: the lines that do not depend on the runs (metrics, alarms, secret, KMS key) and the SNS email deliveries are above the target before one state request. The largest line the product controls is each connector's state, its cursor and incident record.",
+  'The simulator is busier than most depots (a fault in one session in five), so the S3 PUT, storage and SNS lines are upper bounds. Prices are list prices of 2026-11-01, without free tiers (bench/prices.ts).',
+];
 
 /** Assumptions that no local measurement can give, each named in a note. */
 const ASSUMED = {
@@ -264,48 +270,7 @@ export async function costAndReach(): Promise<BenchResult> {
       ratio: reachChargers,
     },
   ];
-  // The bill's own lines by label: a label that matches none is a renamed line, and a note
-  // quoting $0 for it would be wrong, so it stops the benchmark instead.
-  const dollarsOf = (...labels: string[]) =>
-    sum(labels, (label) => {
-      const matched = lines.filter((l) => l.label.startsWith(label));
-      if (matched.length === 0) throw new Error(`no bill line starts with "${label}"`);
-      return sum(matched, (l) => l.dollars);
-    });
-  const fixed = dollarsOf(
-    'CloudWatch custom metrics',
-    'CloudWatch alarms',
-    'Secrets Manager',
-    'KMS customer-managed keys',
-  );
-  const sns = dollarsOf('SNS publishes');
-  const connectorState = dollarsOf('S3 requests: state/cursors/', 'S3 requests: state/incidents/');
-  const notes = [
-    `Why the MISS, and what would close it: the lines that do not depend on the runs (metrics, alarms, secret, KMS key) are $${fmt(fixed, 2)} a month, ` +
-      `and SNS is $${fmt(sns, 2)}, nearly all email deliveries of the simulator's notices (${fmt(publishes / RUNS_PER_MONTH, 1)} a run, from a fault in one ` +
-      `session in five: a busier fleet than a depot should be). Those two alone are $${fmt(fixed + sns, 2)}, above the target before one state request. ` +
-      `The largest line the product controls is each connector's state: its cursor and its incident record are read every run and written when it ` +
-      `has news, $${fmt(connectorState, 2)} together. One index document per depot, read once and written once a run, with a connector's own record ` +
-      'written only when it has news, would take most of that off; it is a change of the state layout and of how a run that dies halfway recovers, ' +
-      'not made yet.',
-    `Measured: ${STEADY_RUNS} steady-state invocations of the real handler (createScanHandler, with a Lambda context so every log line carries what the deployed one does) after a first 24-hour run, 15 minutes apart on a fixed clock (the simulator's clock and the handler's \`now\`), against s3rver and a Parameters and Secrets extension stand-in; SNS answered in process. Per run, mean: ${fmt(
-      perRun((r) => r.apiRequests),
-      1,
-    )} API requests, ${fmt(perRun(totalRequests), 1)} S3 requests, ${fmt(
-      perRun((r) => r.archived),
-      1,
-    )} new reports (${fmt(meanReportBytes / 1024, 2)} KiB each), ${fmt(
-      perRun((r) => r.logLines),
-      1,
-    )} log lines of ${fmt(perRun((r) => r.logBytes))} bytes. The counts repeat from run to run: the clock is fixed and the simulator seeded.`,
-    `S3 lines are by sender (key prefix) and count what the scan sends, so a request the scan stops sending leaves the bill by itself. The runs' new reports and notices come from the simulator (a session every few hours per connector, a fault in one session in five), which is busier than most depots: the S3 PUT, storage and SNS lines are upper bounds. Email deliveries follow the subscriptions' severity filters of a deployment with ${DEPLOYMENT_CONTEXT.alertEmails.length} addresses (warning+, critical) and Slack.`,
-    `Stack counts come from synthesizing the stack in process (bundling skipped): ${stack.alarms} alarms, ${stack.kmsKeys} KMS key, ${stack.secrets} secret, ${stack.standardParameters + stack.advancedParameters} parameter, ${stack.schedules} schedules, ${stack.queues} queues, log retention ${stack.logRetentionDays} days. The KMS key ($1) stays: alarms can publish to an encrypted topic only through a customer-managed key whose policy admits CloudWatch.`,
-    `Custom metrics: ${pairs.size} metric × dimension pairs now (${[...pairs].map((p) => p.split('|')[1]).join(', ')}: what the watchdog alarms watch; the stack has no dashboard). Before the cut the handler emitted ${METRICS_BEFORE} metrics and FindingsByRule once per rule that fired (${rulesFired} here): ${metricsBefore} pairs, $${fmt(metricsBefore * PRICES.cwCustomMetricMonth, 2)} a month. The other counts are fields of the run's log lines (the "scan finished" line carries the totals and findingsByRule; the EMF line carries apiRetries and durationMs), for Logs Insights.`,
-    `Assumed: ${ASSUMED.apiLatencyMs} ms per API request and ${ASSUMED.s3LatencyMs} ms per S3 request in-region, ${ASSUMED.s3RoundTripsPerConnector} sequential S3 round trips per connector; ${ASSUMED.platformLogBytes} bytes of Lambda platform log lines and a cold ${ASSUMED.initMs} ms init per run; ${ASSUMED.accessLogRecordBytes} bytes per S3 access log record; ${ASSUMED.kmsRequestsPerPublishingRun} KMS requests per run that publishes; ${ASSUMED.apiRequestBytesOut} bytes out per API request. Logs storage is the gzip size of the handler's lines (CloudWatch stores compressed), platform lines taken at a third. Prices: list prices of ${PRICES.date}, no free tiers (see bench/prices.ts for each one's page).`,
-    `Storage grows: the archive adds $${fmt((keptBytes / 1e9) * PRICES.s3StorageGbMonth, 3)} to each later month's bill, access logs until their 400 days fill ($${fmt(((accessLogBytes * 13) / 1e9) * PRICES.s3StorageGbMonth, 2)} a month then); after a year the storage lines add about $${fmt(((keptBytes * 12 + accessLogBytes * 12 + stateVersionBytes) / 1e9) * PRICES.s3StorageGbMonth, 2)} a month in all.`,
-    `CPU: process.cpuUsage() (user + system, every thread of the process) of each handler run, divided by its ${connectors} connectors; the simulator and s3rver run in other processes. A series' steady runs are one cursor refresh cycle and do different work (single runs spread 3–8 ms a connector), so a series counts as the mean of its runs, and each latency's figure is the mean of the middle 80 % of its ${CPU_ROUNDS} series, the two latencies' series taken in turn (each after its own first 24-hour run), all after the bill's series, which is the first handler code the process runs and pays for compiling it. On this two-core machine beside the simulator and s3rver one series differs from the next of the same latency by up to half and more (3.7–8.2 ms a connector at zero latency in one run), so that one series of each read anywhere from 0.65 to 1.34 from one whole run to the next, and the median of five series, with the compiling one among them, read 1.02 to 1.21 in nine runs (1.02, 1.21 and 1.04 in the last three: 19 % and 14 % apart). So measured it read 1.10 (\`--only cost-and-reach\`), then 1.06 and 1.07 in two whole runs in a row, and 1.17 and 1.24 (+6 %) in the next two, on a faster machine; it is compared with the previous run's like every other ratio. What every run shows is that waiting on the API does not multiply the scan's CPU: on a fixed clock both latencies read the same reports, and the 2.3–2.6 times of earlier measurements on the wall clock does not reproduce. The median series at zero latency, per run: ${fmtCpu(medianSample(cpuSeries.zero))}; at ${LATENCY_FOR_CPU_MS} ms ${fmtCpu(medianSample(cpuSeries.slow))}. SDK CPU per S3 request is a loop of ${fmt(s3Cpu.requests)} PUTs then HEADs of ${fmt(meanReportBytes / 1024, 1)} KiB objects, 8 in flight, to s3rver over plain HTTP (on AWS TLS adds to it); s3rver itself spent ${fmt(s3Cpu.s3rverMsPerRequest, 2)} ms per request in its own process, not counted.`,
-    `Reach: one 10-minute invocation is bounded by the network (${fmt(networkMsPerConnector)} ms of round trips per connector, ${CONCURRENCY} in flight) and by CPU (${fmt(perConnectorCpuMs, 2)} ms per connector, the larger of the two latencies, at ${stack.scanMemoryMb}/1769 = ${fmt(vcpu, 3)} vCPU, taking a Lambda vCPU to be as fast as a core here). ${Math.min(networkConnectors, cpuConnectors) / 2 >= 10_000 ? 'Both allow 10,000 chargers.' : 'Below 10,000 chargers: above what one invocation reaches, the stack fans the run out over shards (see Fan-out). More memory buys CPU in proportion: at 1,769 MB the CPU bound is 3.5 times higher.'}`,
-  ];
+  const notes = NOTES;
   return {
     title: 'Cost and reach',
     method: `The whole monthly bill of a ${CHARGERS}-charger × 2 depot scanned every 15 minutes (${fmt(RUNS_PER_MONTH)} runs in 30 days): every request, byte and metric counted from the deployed handler's steady-state runs on a fixed clock, every resource counted in the synthesized stack; then the largest fleet one invocation can scan.`,
@@ -334,11 +299,4 @@ function perSeries(runs: readonly HandlerRun[]): CpuSample {
 function spread(samples: readonly CpuSample[], connectors: number): string {
   const perConnector = samples.map((s) => cpuMs(s) / connectors);
   return `${fmt(Math.min(...perConnector), 2)}–${fmt(Math.max(...perConnector), 2)} ms`;
-}
-
-function fmtCpu(s: CpuSample): string {
-  return (
-    `${fmt(s.userMs)} ms user + ${fmt(s.systemMs)} ms system in ${fmt(s.wallMs)} ms wall, event loop busy ${fmt(s.loopActiveMs)} ms, ` +
-    `${fmt(s.gc.minor.count, 1)} scavenges (${fmt(s.gc.minor.ms)} ms), ${fmt(s.gc.major.count + s.gc.incremental.count, 1)} mark-compact/incremental steps, ${fmt(s.socketsOpened, 1)} sockets opened`
-  );
 }

@@ -22,7 +22,7 @@ export interface StackInventory {
   scanArchitecture: string;
 }
 
-/** A deployment like the README's example: two email subscribers (warning+, critical) and Slack. */
+/** A deployment like the example in docs/deploy.md: two email subscribers (warning+, critical) and Slack. */
 export const DEPLOYMENT_CONTEXT = {
   configFile: 'examples/depot.json',
   alertEmails: [

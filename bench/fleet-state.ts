@@ -12,6 +12,11 @@ import { runChild, startChild } from './children.ts';
 import { CountingS3, type RunTally, requestsUnder } from './fixtures/s3-request-tally.ts';
 import { type BenchResult, type Figure, fmt, simulatedFleet } from './harness.ts';
 
+/** What BENCHMARKS.md says under "Fleet-wide state: S3 requests and record size", below its figures. */
+const NOTES = [
+  'Fleet intelligence costs one GET of state/fleet/attribution.json per run, a PUT when a session arrived, and one GET per UTC day on state/kpis/; drift costs no request. The records are bounded by their windows, not by the history.',
+];
+
 const CHARGERS = 200;
 const CONNECTORS = CHARGERS * 2;
 const EVERY_MS = 15 * 60_000;
@@ -63,7 +68,7 @@ export async function fleetState(): Promise<BenchResult> {
       `over ${HISTORY_DAYS.join(', ')} days of the same fleet's sessions, each in a fresh process run with --expose-gc; sizes are the JSON ` +
       'the state store would hold after the last run.',
     figures: [...requests.figures, ...historyReport(history)],
-    notes: [...requests.notes, ...historyNotes(history)],
+    notes: NOTES,
   };
 }
 
@@ -161,8 +166,6 @@ function requestReport(
       })
       .filter(Boolean)
       .join(' + ') || 'none';
-  const bytesPut = (prefix: string) =>
-    on.runs.reduce((n, run) => n + (run.get(prefix)?.bytesPut ?? 0), 0) / on.runs.length;
   return {
     figures: [
       {
@@ -186,15 +189,7 @@ function requestReport(
         value: `${fmt(totalOn, 1)} / ${fmt(totalOff, 1)} = ${fmt(totalOn / totalOff, 3)}`,
       },
     ],
-    notes: [
-      `Per steady run, mean of ${STEADY_RUNS}: ${fmt(on.sessions / on.runs.length, 1)} new sessions archived; the fleet record PUT ` +
-        `${fmt(bytesPut('state/fleet/') / 1024, 1)} KiB and the KPI rows ${fmt(bytesPut('state/kpis/') / 1024, 1)} KiB. After a first ` +
-        'run of 24 hours, the attribution record holds a day of sessions; see the records below for its size once the 14-day window is full.',
-      'Fleet intelligence costs one GET of `state/fleet/attribution.json` per run and a PUT when the record changed (it changes whenever a ' +
-        'session arrived), and one GET per UTC day the 8-hour overlap window touches on `state/kpis/` with a PUT only for a day that gained ' +
-        'sessions. Drift costs no request: its baselines ride in the incident record the connector reads and writes anyway. The off run ' +
-        'still rolls up KPIs (they have no switch), so its state/kpis/ line is what KPIs cost alone.',
-    ],
+    notes: NOTES,
   };
 }
 
@@ -239,24 +234,4 @@ function historyReport(runs: readonly HistoryFigures[]): Figure[] {
     growth('connector record', (r) => r.connectorBytes),
     growth('heap the records hold', (r) => r.recordsHeapBytes),
   ];
-}
-
-function historyNotes(runs: readonly HistoryFigures[]): string[] {
-  const notes = [
-    'The records are bounded by the windows, not the history: the attribution record keeps the failed sessions of the 14-day window, ' +
-      'the latest clean sessions of each connector and vehicle with two counterparts each, 8 days of session keys per connector ' +
-      '("sessions" below counts failures and keys), and the incidents of the subjects faults were routed to; a connector record keeps 50 ' +
-      'recent sessions, 8 days of session keys and its drift baselines, whose daily medians span up to 21 days (drift.baselineDays), so ' +
-      'the drift part still grows between 14 and 28 days and is flat after.',
-    '"Records hold" is the heap the records take once the history and the notices are dropped: heapUsed after a gc with them, less ' +
-      'heapUsed after a gc without. The backtest is one synchronous call, so its peak heap cannot be sampled from inside; the peak RSS ' +
-      'includes the history itself (every judged session, held by the backtest as its input), which grows with the history as it must, ' +
-      'while a scan holds one run of sessions.',
-    'The attribution record is one JSON document the scan reads and, when a session arrived, writes on every run: a few MB at this ' +
-      'fleet size once the window is full. That is two requests, but a few MB of transfer and JSON work per run, growing with the fleet ' +
-      'and the window (not the history).',
-  ];
-  if (!runs.every((r) => r.gcExposed))
-    notes.push('gc() was not exposed in a child: the heap figures include garbage and are noisy.');
-  return notes;
 }

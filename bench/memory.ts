@@ -1,6 +1,11 @@
 import { runChild, startChild } from './children.ts';
 import { type BenchResult, fmt, typical } from './harness.ts';
 
+/** What BENCHMARKS.md says under "Peak memory of a scan", below its figures. */
+const NOTES = [
+  "Net peak grows about linearly with connectors: a run holds each connector's result, settings and sessions until its end, and the fleet step's records are one document per fleet. Closing the MISS needs a run that holds nothing per connector until its end; until then the fan-out bounds one invocation (at most 6,666 connectors a shard).",
+];
+
 const TARGET = 1.25;
 /**
  * Rounds, each scanning every size once (zero-report and read) in turn, except that the
@@ -198,37 +203,6 @@ function report(baseline: Typical, rows: readonly Row[], baselines: Measured[]):
           `with zero reports ${fmt(perConnector('workKb', 'empty'))} B RSS, ${fmt(perConnector('heapPeakKb', 'empty'))} B heap`,
       },
     ],
-    notes: [
-      'What grows with the fleet is what a run holds for every connector until its end, read from heap snapshots at the start ' +
-        'of the fleet step (1 and 1,000 chargers): about 1.3 KB of live heap per connector with no reports (its result for the ' +
-        'summary, about 350 B; its thresholds and incident settings, resolved once and cached per connector, about 700 B; the ' +
-        "local store's folder names, about 300 B) and about 6 KB with 3 sessions (each kept for the fleet step: key, id, end time, " +
-        'vehicle, KPI facts, attributable findings, and the notices sent). Peak RSS is that live heap times the garbage ' +
-        "collector's slack, plus what lives outside the heap, so net peak grows about linearly with connectors.",
-      'Reproducibility: with one run per figure and V8 choosing its own heap growth (1.1–4× what survived the last full ' +
-        'collection, from how fast the collector and the program ran), the ratio moved by 47 % between two whole runs on this ' +
-        "shared two-core machine. The flags above fix the collector's schedule (growth 1.3×, V8's own setting for a predictable " +
-        'schedule, which lowers both peaks against the default, the 1,000-charger one most: the ratio reads higher, not lower). ' +
-        'With them, and net taken as one peak RSS less another, the ratio still read 6.91, 6.19, 6.60, 5.64 and 6.87 over five ' +
-        'whole runs (15 % and 22 % apart in the last three), its rounds 5.39–7.52 within one run. What moved was the denominator: ' +
-        'a few tens of MiB, the difference of two peaks of about 155 and 115 MiB, and what Node, tsx and the modules leave resident ' +
-        'before any scan work differs by up to 8 MiB from one process to the next (108.5–116.9 MiB over eight baseline processes in a row), ' +
-        "while what the scan adds over it differed by under 2 MiB (4.4–6.1 MiB). So each process's peak before the scan is now " +
-        'taken off its own peak, and the 1,000-charger scan and the baseline get ten runs each. So measured the ratio read 6.86 ' +
-        '(`--only memory`), then 6.32 and 6.36 in two whole runs in a row, and 7.13 and 6.99 (−2 %) in the next two, on a faster machine where the net peak of the 1,000-charger scan read lower (34 against 39 MiB). At 10,000 chargers peak RSS is about 1.8 times the largest sampled heap: the rest ' +
-        '(young generation, code, buffers of sockets and file writes outside the heap) is not broken down here.',
-      'Net peak does not start from zero: a zero-report scan of 100 chargers already holds about 27 MiB more than one of 1 ' +
-        'charger, and one of 1,000 no more than that. What fills it (connectors in flight at the default concurrency, their ' +
-        'sockets and page buffers, are the likely part) is not broken down here; the ratio divides by it as it is.',
-      'This is a first run from empty state. In steady state the fleet step also loads and rewrites the fleet attribution ' +
-        'record, whose `seen` list keeps every session of the last 8 days per connector (about 13 KiB of JSON per connector ' +
-        'at 8.8 sessions a day, see "Fleet-wide state"), and the day\'s KPI rows: both one document for the fleet, so they ' +
-        'grow with connectors by design. That is the floor of this design, and it is above what the target allows.',
-      'What would close it: a run holding nothing per connector until its end. The fleet step’s sessions and the summary’s results ' +
-        'would go to the run’s parts in the state bucket as each connector finishes (the fan-out already writes them per shard) ' +
-        'and be read back a charger at a time, and the fleet attribution record and KPI rows would be kept per charger rather than ' +
-        'as one document. Until then the fan-out bounds a single invocation instead: a shard holds at most 6,666 connectors, about ' +
-        '76 MiB of this growth at 12 KB each.',
-    ],
+    notes: NOTES,
   };
 }

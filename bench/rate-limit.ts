@@ -8,6 +8,11 @@ import { scanFromConfig } from '../functions/wiring/scan-from-config.ts';
 import { startChild } from './children.ts';
 import { type BenchResult, type Figure, fmt, simulatedFleet } from './harness.ts';
 
+/** What BENCHMARKS.md says under "Concurrency under an unknown rate limit", below its figures. */
+const NOTES = [
+  'The adaptive limit needs about 470 answered requests to climb from 8 to 32. Against a rate limit it halves on the first 429s and stays near the limit, where a fixed 32 keeps drawing 429s and loses connectors. Wall times need a quiet machine; the 429 counts do not.',
+];
+
 // A long latency and one session per connector keep the scan waiting on the network rather than
 // on the CPU it shares with the simulator, so the cases differ by what the concurrency does: at
 // 100 ms, 32 in flight asked for 320 requests a second, about what two cores serve and scan,
@@ -72,12 +77,7 @@ export async function rateLimit(): Promise<BenchResult> {
       'Fixed = scan.concurrency connectors and as many requests at once, as before the limiter. ' +
       'Lower bound = answered requests × latency / the most that may be in flight (the ceiling, or the rate limit when lower).',
     figures,
-    notes: [
-      'The adaptive limit starts at 8 and needs about 470 answered requests (one full round at each size) to reach 32, about all of ' +
-        'this small fleet: without a rate limit it pays for the ramp here, and little on a fleet of thousands of connectors. ' +
-        'Against the rate limit it halves on the first 429s and then stays near the limit, where fixed 32 keeps drawing 429s; a ' +
-        'request throttled five times (scan.maxAttempts) fails its connector. Wall times need a quiet machine: the 429 counts do not.',
-    ],
+    notes: NOTES,
   };
 }
 

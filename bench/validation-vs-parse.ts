@@ -3,6 +3,11 @@ import { runChild } from './children.ts';
 import { BENCH_NOW, type BenchResult, fmt, median, type SpreadBenchmark } from './harness.ts';
 import type { Round } from './processes/parse-rounds.ts';
 
+/** What BENCHMARKS.md says under "Per-report work vs JSON.parse, page by page", below its figures. */
+const NOTES = [
+  "Besides the parse and the garbage collector, the time goes to the rules, finding each item's text for the archive, session facts, validation, and the page checks.",
+];
+
 const PAGE_SIZE = 500;
 /**
  * Fresh processes, each with its own warm-up and measured rounds. Rounds within a process agree
@@ -154,26 +159,6 @@ function result(children: readonly Measured[], spread: boolean): BenchResult {
         ratio,
       },
     ],
-    notes: [
-      'The earlier figure (0.94) set validation and rules alone against one parse of all pages held at once, which is slower per byte ' +
-        '(the garbage collector works through 47 MB of live objects). Page by page, and counting everything the scan does beyond the ' +
-        'parse, the target is missed four- to fivefold (4.1 to 5.3 over the runs so far, lower on a faster machine).',
-      'Reproducibility: the ratio was of wall time in one process, and moved by 16 % between two whole runs (5.55, then 4.66) on this ' +
-        'shared two-core machine; wall time grows whenever a neighbour holds the core, and processes differed by up to 30 % in their ' +
-        "whole pass (the collector's helper threads waited for a busy second core). It is now CPU time (user + system) with the " +
-        'collector on the main thread, fixed heap flags, the passes interleaved, and the median of pooled rounds. Three ' +
-        '`--only validation-vs-parse` runs at a load of 6-9 on the two cores read 5.80, 5.69 and 5.92 (4 % apart); single processes at ' +
-        'a load of 3 read 5.28-5.57. CPU time still rises a little with load (the whole pass touches far more memory than the parse, ' +
-        "so it loses more to a neighbour's use of the caches), which is why it reads higher than the wall-clock ratios of the earlier " +
-        'runs. With 45 rounds in 3 processes the ratio read 4.66 to 5.28 over nine whole runs, once 13 % and once 7 % from the run ' +
-        'before: single processes differ more than rounds do (per-process medians 4.47, 5.26 and 5.48 in one run), so the rounds ' +
-        `came from 6 processes of 7: they read 4.82 (\`--only validation-vs-parse\`), then 4.89 and 5.34 in two whole runs in a row (+9 %). Every process of the second run but one read above every one of the first (4.82–5.56 against 4.73–4.94): a slower stretch of the machine that more processes within this section do not average out, and the wall-clock step ratios moved further (rules and session facts 1.86 then 2.08, the whole 4.11 then 4.54). A neighbour sending much traffic through the shared cache raises the whole pass and hardly the parse: beside such a neighbour one process read 4.80 against 4.13 alone. So the processes are now ${PROCESSES} of ${ROUNDS} rounds, spread over the whole run, and without helper threads at all (the compilers had added about a sixth to the whole pass's CPU time on other threads: 812 ms of CPU in 701 ms of wall time). With \`--only\` on a faster machine they read 4.02 (processes 3.91–4.12), then 4.14 and 4.17 in two whole runs in a row (+1 %; processes 4.00–4.31 and 3.95–4.37), every step ratio within 2 % of the run before.`,
-      'A CPU profile (node --cpu-prof) of this benchmark puts the time, besides the parse and the garbage collector, in: the rules ' +
-        '(evaluateReport, about as much as the parse; building findings and their fingerprints is the largest single part), finding the ' +
-        "items' text for the archive (itemTexts, a second pass over every character of the page), session facts and vendor text clean-up " +
-        '(about half the parse), validation (about a third), and the page envelope check and digest (about a fifth each). What would close ' +
-        'the gap: item boundaries found in the same pass as the parse, session facts that reuse what the rules derived (durations, days, ' +
-        'end times), fewer objects per finding. The archive write is I/O and not counted here.',
-    ],
+    notes: NOTES,
   };
 }

@@ -30,8 +30,13 @@ const apiUrl = z.url().check(
 /** The chargers and connectors to watch, as listed; `configSchema` requires at least one. */
 export const fleetList = z.array(
   z.strictObject({
-    chargerId: id,
-    connectors: z.array(id).check(z.minLength(1, 'list at least one connector')),
+    chargerId: id.check(z.describe('The charger id, as the DepotFinity API names it.')),
+    connectors: z
+      .array(id)
+      .check(
+        z.minLength(1, 'list at least one connector'),
+        z.describe('Its connector ids, as the API names them.'),
+      ),
   }),
 );
 
@@ -44,10 +49,16 @@ export function isLoopback(hostname: string): boolean {
 /** The DepotFinity hosts of one vendor region. */
 export const apiSection = z.prefault(
   z.strictObject({
-    /** OAuth token endpoint. Default: the EU host. */
-    tokenUrl: z._default(apiUrl, 'https://clientapp-auth.eu.depot.emobility.io/oauth2/token'),
-    /** Session reports API base. Default: the EU host. */
-    baseUrl: z._default(apiUrl, 'https://api.eu.depot.emobility.io'),
+    tokenUrl: z
+      ._default(apiUrl, 'https://clientapp-auth.eu.depot.emobility.io/oauth2/token')
+      .check(z.describe('OAuth token endpoint. Default: the EU host.')),
+    baseUrl: z
+      ._default(apiUrl, 'https://api.eu.depot.emobility.io')
+      .check(
+        z.describe(
+          'Session reports API base; may carry a path, to which v1/sessionReports is appended. Default: the EU host.',
+        ),
+      ),
   }),
   {},
 );
@@ -55,7 +66,9 @@ export const apiSection = z.prefault(
 /** Client credentials written in a config file; better set through the environment. */
 export const credentialsSection = z.optional(
   z.strictObject({
-    clientId: z.optional(z.string().check(z.minLength(1))),
-    clientSecret: z.optional(z.string().check(z.minLength(1))),
+    clientId: z.optional(z.string().check(z.minLength(1))).check(z.describe('The client id.')),
+    clientSecret: z
+      .optional(z.string().check(z.minLength(1)))
+      .check(z.describe('The client secret; keep it out of files you commit.')),
   }),
 );

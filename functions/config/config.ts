@@ -8,80 +8,126 @@ import { configProblems } from './config-checks.ts';
 import { apiSection, credentialsSection, fleetList } from './config-fields.ts';
 import { depotSchema } from './depots.ts';
 
+/** A short description of a setting, for the config reference and editors (docs/configuration.md). */
+const about = z.describe;
+
 /** Every section of the config, before the checks that need several sections at once. */
 const configSections = z.strictObject({
-  /**
-   * The chargers and connectors to watch; the API has no endpoint that lists them. A config
-   * lists either this one fleet or `depots`, each with its own fleet.
-   */
-  fleet: z._default(fleetList, []),
-  /** Several depots, each with its own API hosts, credentials and fleet. Default: none. */
-  depots: z._default(z.array(depotSchema), []),
-  api: apiSection,
-  /** Client credentials; better set through DEPOT_WATCH_CLIENT_ID / DEPOT_WATCH_CLIENT_SECRET. */
-  credentials: credentialsSection,
-  /** A folder path or `s3://bucket/prefix`. Default: ./.depot-watch/archive. */
-  archive: z._default(z.string().check(z.minLength(1)), './.depot-watch/archive'),
-  /** Where cursors and incidents live: a folder path or `s3://bucket/prefix`. Default: ./.depot-watch/state. */
-  state: z._default(z.string().check(z.minLength(1)), './.depot-watch/state'),
-  /** Alert destinations: `stdout`, a `.jsonl` file path, or an SNS topic ARN. Default: stdout. */
-  alerts: z._default(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), ['stdout']),
-  scan: z.prefault(
-    z.strictObject({
-      /** Reports per page, as the API allows. Default: 500. */
-      pageSize: z._default(z.int().check(z.minimum(10), z.maximum(2000)), 500),
-      /**
-       * Connectors scanned at once, and the most API requests in flight. Default: 8. The
-       * vendor documents no rate limit, so requests start at 8 in flight (or this, if lower),
-       * grow by one after each full round of successes up to this ceiling, and halve on a 429.
-       * 8 keeps a page body cap of 5.3 MiB at 512 MB (ten 400 KB reports still fit one page);
-       * 32 scans a large fleet about twice as fast, with memory to match.
-       */
-      concurrency: z._default(z.int().check(z.minimum(1), z.maximum(256)), 8),
-      /** How far back a connector's first scan looks. Default: 24 h. */
-      initialLookbackHours: z._default(z.number().check(z.positive(), z.maximum(24 * 90)), 24),
-      /**
-       * How far each window reaches back before the cursor. Default: 480 min. The API does
-       * not say whether from/to filter on a session's start or end, and a report appears only
-       * once its session has ended: the overlap must outlast the longest session, or a long
-       * overnight charge that started before the window would never be read.
-       */
-      overlapMinutes: z._default(z.number().check(z.minimum(0), z.maximum(24 * 60)), 480),
-      /**
-       * A connector's cursor is rewritten only once it is this old. Default: 60 min. Each
-       * write is an S3 PUT per connector per run, most of the bill at a 15-minute schedule;
-       * a cursor that lags by up to an hour only makes the overlapping window a little wider.
-       */
-      cursorRefreshMinutes: z._default(z.number().check(z.minimum(0), z.maximum(24 * 60)), 60),
-      /** Time for one API request, body included. Default: 15 s. */
-      requestTimeoutMs: z._default(z.int().check(z.minimum(100), z.maximum(120_000)), 15_000),
-      /** Attempts per API request. Default: 5. */
-      maxAttempts: z._default(z.int().check(z.minimum(1), z.maximum(20)), 5),
-      /** First retry delay; doubles per attempt, with jitter. Default: 500 ms. */
-      retryBaseDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 500),
-      /** Longest wait between attempts, Retry-After included. Default: 30 s. */
-      retryMaxDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(300_000)), 30_000),
-      /**
-       * Reports read from one connector in one run, at most. Default: 100,000. More than that
-       * in one window is an API that ignores the window; the connector fails, naming this.
-       */
-      maxReportsPerConnector: z._default(
-        z.int().check(z.minimum(100), z.maximum(10_000_000)),
-        100_000,
+  $schema: z
+    .optional(z.string())
+    .check(
+      about(
+        'The JSON Schema this file follows, so that editors complete and check it, such as "docs/depot-watch.schema.json" relative to the file. depot-watch ignores it.',
       ),
-    }),
-    {},
+    ),
+  // The API has no endpoint that lists the chargers: the config names them.
+  fleet: z
+    ._default(fleetList, [])
+    .check(about('The chargers and connectors to watch. A config lists this or `depots`.')),
+  depots: z
+    ._default(z.array(depotSchema), [])
+    .check(
+      about(
+        'Several depots, each with its own API hosts, credentials and fleet, instead of `fleet` (docs/depots.md).',
+      ),
+    ),
+  api: apiSection.check(about('The DepotFinity hosts of the vendor region.')),
+  credentials: credentialsSection.check(
+    about(
+      'Client credentials in the file; better set through DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET.',
+    ),
   ),
-  /** Site-wide thresholds by rule id; every field has a default (see the README). */
-  thresholds: thresholdsInputSchema,
-  /** Thresholds and incident settings for particular chargers or connectors. */
-  overrides: z._default(z.array(thresholdOverrideSchema), []),
-  /** How findings become incidents: pending, reminders, escalation, resolve, silent connectors. */
-  incidents: z._default(incidentSettingsSchema, DEFAULT_INCIDENT_SETTINGS),
-  /** Times when notices about some chargers, connectors or rules wait (ISO from/until). */
-  silences: z._default(z.array(silenceSchema), []),
-  /** Recurring windows (days, local times, an IANA zone) when notices wait. */
-  maintenanceWindows: z._default(z.array(maintenanceWindowSchema), []),
+  archive: z
+    ._default(z.string().check(z.minLength(1)), './.depot-watch/archive')
+    .check(about('Where raw reports go: a folder path or `s3://bucket/prefix`.')),
+  state: z
+    ._default(z.string().check(z.minLength(1)), './.depot-watch/state')
+    .check(
+      about(
+        'Where cursors, incidents, silences and KPIs live: a folder path or `s3://bucket/prefix`.',
+      ),
+    ),
+  alerts: z
+    ._default(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), ['stdout'])
+    .check(about('Where notices go: `stdout`, a `.jsonl` file path, or an SNS topic ARN.')),
+  scan: z
+    .prefault(
+      z.strictObject({
+        pageSize: z
+          ._default(z.int().check(z.minimum(10), z.maximum(2000)), 500)
+          .check(about('Reports per page, as the API allows.')),
+        /*
+         * The vendor documents no rate limit, so requests start at 8 in flight (or this, if
+         * lower), grow by one after each full round of successes up to this ceiling, and halve
+         * on a 429. 8 keeps a page body cap of 5.3 MiB at 512 MB (ten 400 KB reports still fit
+         * one page); 32 scans a large fleet about twice as fast, with memory to match.
+         */
+        concurrency: z
+          ._default(z.int().check(z.minimum(1), z.maximum(256)), 8)
+          .check(about('Connectors scanned at once, and the most API requests in flight.')),
+        initialLookbackHours: z
+          ._default(z.number().check(z.positive(), z.maximum(24 * 90)), 24)
+          .check(about("How far back a connector's first scan looks, in hours.")),
+        /*
+         * The API does not say whether from/to filter on a session's start or end, and a report
+         * appears only once its session has ended: the overlap must outlast the longest session,
+         * or a long overnight charge that started before the window would never be read.
+         */
+        overlapMinutes: z
+          ._default(z.number().check(z.minimum(0), z.maximum(24 * 60)), 480)
+          .check(about('How far each window reaches back before the cursor, in minutes.')),
+        /*
+         * Each write is an S3 PUT per connector per run, most of the bill at a 15-minute
+         * schedule; a cursor that lags by up to an hour only makes the overlapping window a
+         * little wider.
+         */
+        cursorRefreshMinutes: z
+          ._default(z.number().check(z.minimum(0), z.maximum(24 * 60)), 60)
+          .check(about("A connector's cursor is rewritten only once it is this many minutes old.")),
+        requestTimeoutMs: z
+          ._default(z.int().check(z.minimum(100), z.maximum(120_000)), 15_000)
+          .check(about('Time for one API request, body included, in milliseconds.')),
+        maxAttempts: z
+          ._default(z.int().check(z.minimum(1), z.maximum(20)), 5)
+          .check(about('Attempts per API request.')),
+        retryBaseDelayMs: z
+          ._default(z.int().check(z.minimum(0), z.maximum(60_000)), 500)
+          .check(about('First retry delay in milliseconds; doubles per attempt, with jitter.')),
+        retryMaxDelayMs: z
+          ._default(z.int().check(z.minimum(0), z.maximum(300_000)), 30_000)
+          .check(about('Longest wait between attempts in milliseconds, Retry-After included.')),
+        maxReportsPerConnector: z
+          ._default(z.int().check(z.minimum(100), z.maximum(10_000_000)), 100_000)
+          .check(
+            about(
+              'Reports read from one connector in one run, at most; more is an API that ignores the window, and the connector fails.',
+            ),
+          ),
+      }),
+      {},
+    )
+    .check(about('How the API is read.')),
+  thresholds: thresholdsInputSchema.check(
+    about('Site-wide thresholds by rule id; every field has a default (docs/rules.md).'),
+  ),
+  overrides: z
+    ._default(z.array(thresholdOverrideSchema), [])
+    .check(about('Thresholds and incident settings for particular chargers or connectors.')),
+  incidents: z
+    ._default(incidentSettingsSchema, DEFAULT_INCIDENT_SETTINGS)
+    .check(
+      about(
+        'How findings become incidents: confirmation, reminders, escalation, resolve, attribution, drift (docs/incidents.md).',
+      ),
+    ),
+  silences: z
+    ._default(z.array(silenceSchema), [])
+    .check(
+      about('Times when notices about some chargers, connectors or rules wait (ISO from/until).'),
+    ),
+  maintenanceWindows: z
+    ._default(z.array(maintenanceWindowSchema), [])
+    .check(about('Recurring windows (days, local times, an IANA time zone) when notices wait.')),
 });
 
 /**

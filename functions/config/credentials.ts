@@ -60,7 +60,7 @@ export function credentialsInSecret(text: string, secretId: string): ClientCrede
     !clientSecret
   ) {
     throw new ConfigError(
-      `secret ${secretId} must hold {"clientId": "...", "clientSecret": "..."}; fill it as the README's deploy guide shows`,
+      `secret ${secretId} must hold {"clientId": "...", "clientSecret": "..."}; fill it as docs/deploy.md shows`,
     );
   }
   return { clientId: new Secret(clientId), clientSecret: new Secret(clientSecret) };

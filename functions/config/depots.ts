@@ -22,25 +22,45 @@ const depotName = z
  * thresholds and incident settings. Scan, archive layout and the rest are the whole config's.
  */
 export const depotSchema = z.strictObject({
-  /** Appears in alerts, the archive (`depot=<name>`), metrics and the health report. */
-  name: depotName,
-  /** The depot's DepotFinity hosts. Default: the EU hosts. */
-  api: apiSection,
-  /**
-   * The Secrets Manager secret (name or ARN) holding `{"clientId", "clientSecret"}` for this
-   * depot, which the deployed function reads. Default: the deployment's own secret.
-   */
-  credentialsSecret: z.optional(z.string().check(z.minLength(1))),
-  /** Credentials written in the file; better `DEPOT_WATCH_<NAME>_CLIENT_ID` / `_CLIENT_SECRET`. */
-  credentials: credentialsSection,
-  /** The depot's chargers and connectors. */
-  fleet: fleetList.check(z.minLength(1, 'list at least one charger')),
-  /** Thresholds by rule id, over the site-wide ones. Default: the site's. */
-  thresholds: thresholdsInputSchema,
-  /** Thresholds for particular chargers or connectors of this depot, after the site's. */
-  overrides: z._default(z.array(thresholdOverrideSchema), []),
-  /** How findings become incidents at this depot, instead of the site's. Default: the site's. */
-  incidents: z.optional(incidentSettingsSchema),
+  name: depotName.check(
+    z.describe(
+      "The depot's name: it appears in alerts, the archive (`depot=<name>`), metrics and the health report.",
+    ),
+  ),
+  api: apiSection.check(z.describe("The depot's DepotFinity hosts. Default: the EU hosts.")),
+  credentialsSecret: z
+    .optional(z.string().check(z.minLength(1)))
+    .check(
+      z.describe(
+        'The Secrets Manager secret (name or ARN) holding {"clientId", "clientSecret"} for this depot, which the deployed function reads. Default: one the stack makes, <stack>/depot/<name>.',
+      ),
+    ),
+  credentials: credentialsSection.check(
+    z.describe(
+      'Credentials in the file; better DEPOT_WATCH_<NAME>_CLIENT_ID and DEPOT_WATCH_<NAME>_CLIENT_SECRET.',
+    ),
+  ),
+  fleet: fleetList.check(
+    z.minLength(1, 'list at least one charger'),
+    z.describe("The depot's chargers and connectors."),
+  ),
+  thresholds: thresholdsInputSchema.check(
+    z.describe("Thresholds by rule id, over the site-wide ones. Default: the site's."),
+  ),
+  overrides: z
+    ._default(z.array(thresholdOverrideSchema), [])
+    .check(
+      z.describe(
+        "Thresholds for particular chargers or connectors of this depot, after the site's.",
+      ),
+    ),
+  incidents: z
+    .optional(incidentSettingsSchema)
+    .check(
+      z.describe(
+        "How findings become incidents at this depot, instead of the site's. Default: the site's.",
+      ),
+    ),
 });
 
 /** One depot as written in the config. */

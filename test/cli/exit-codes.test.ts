@@ -8,7 +8,7 @@ import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { cli } from '../helpers/cli.ts';
 import { startSimulator } from '../helpers/simulator.ts';
 
-// The README's promise, per command: 0 success, 1 a run that could not read what it needed
+// docs/cli.md's promise (exit codes), per command: 0 success, 1 a run that could not read what it needed
 // (a connector, refused credentials, nothing at all), 2 a usage or config error, said in one
 // line. The commands come from help.ts, so a new command fails here until it has its cases.
 

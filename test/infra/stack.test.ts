@@ -512,7 +512,7 @@ describe('deployment settings', () => {
 });
 
 describe('npx cdk synth', () => {
-  it('works offline on a clean checkout with the README example context', async () => {
+  it('works offline on a clean checkout with the example context of docs/deploy.md', async () => {
     const cdkOut = mkdtempSync(join(tmpdir(), 'depot-watch-cdk-cli-'));
     const context = [
       `configFile=${EXAMPLE_CONTEXT.configFile}`,

@@ -86,7 +86,7 @@ describe('a scan with the local adapters', () => {
     const toldFirst = (await alertsIn(join(dir, 'alerts.jsonl'))) as unknown as Told[];
     expect(first.totals.alerted).toBe(toldFirst.length);
     // The oracle: the simulator's own record of the faults it injected. At the magnitudes it
-    // injects them (README, rule table) these three are critical: a failed alignment check, a
+    // injects them (docs/rules.md, rule table) these three are critical: a failed alignment check, a
     // breaker opening at 80 A or more, a Faulted connector.
     const injected = sessionsInFirstWindow().filter(
       (s) => !s.invalid && s.anomaly !== undefined && CRITICAL_INJECTIONS.has(s.anomaly),

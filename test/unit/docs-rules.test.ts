@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from '../../functions/core/rules/registry.ts';
 
 /**
- * README.md's rules table is what operators tune from, so it must name every rule the scan runs
+ * docs/rules.md's rules table is what operators tune from, so it must name every rule the scan runs
  * and state the defaults the code uses. This reads the table as written and checks it against
  * the registry; neither side is a copy of the other.
  */
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const RULES_DOC = readFileSync(new URL('../../docs/rules.md', import.meta.url), 'utf8');
 
 /** One row of the table: the rule id and the text of its `defaults` cell. */
 interface Row {
@@ -26,15 +26,15 @@ const SEVERITIES = new Set(['info', 'warning', 'critical']);
 
 /**
  * The default fields the table does not state, with why. Listed by name so that a new field
- * left out of the README fails here, and so that filling a gap asks for its entry to go.
+ * left out of docs/rules.md fails here, and so that filling a gap asks for its entry to go.
  */
 const UNSTATED: ReadonlyMap<string, string> = new Map([
   // Stated once for all rules in the prose above the table, not per row.
   ['*.enabled', 'every rule is on unless the config says `enabled: false`'],
 ]);
 
-describe('the README rules table', () => {
-  const rows = rulesTable(README);
+describe('the rules table in docs/rules.md', () => {
+  const rows = rulesTable(RULES_DOC);
 
   it('lists exactly the rules of the registry', () => {
     expect(rows.map((r) => r.id).sort()).toEqual(RULES.map((r) => r.id).sort());
@@ -50,7 +50,7 @@ describe('the README rules table', () => {
         .map(({ field, value }) => ({
           rule: id,
           field,
-          readme: value,
+          documented: value,
           code: Object.hasOwn(rule.defaults, field) ? rule.defaults[field] : '(no such field)',
         }));
     });
@@ -80,7 +80,7 @@ describe('the README rules table', () => {
 function rulesTable(markdown: string): Row[] {
   const lines = markdown.split('\n');
   const start = lines.findIndex((line) => /^\|\s*rule id\s*\|/.test(line));
-  if (start < 0) throw new Error('README.md has no table headed "| rule id |"');
+  if (start < 0) throw new Error('docs/rules.md has no table headed "| rule id |"');
   const header = cells(lines[start] ?? '');
   const idColumn = header.indexOf('rule id');
   const defaultsColumn = header.indexOf('defaults');
