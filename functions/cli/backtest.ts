@@ -11,6 +11,7 @@ import {
 } from '../core/incidents/time-to-tell.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { judgedHistory } from './history.ts';
+import { whereOf } from './incident-where.ts';
 import { noValidReports } from './saved-documents.ts';
 import type { WorkTracker } from './work-progress.ts';
 
@@ -152,7 +153,7 @@ function timelineLine(notice: IncidentNotification): string {
     when,
     EVENT_LABEL[notice.event].padEnd(10),
     notice.severity.padEnd(8),
-    `${notice.chargerId}/${notice.connectorId}`.padEnd(12),
+    whereOf(notice).padEnd(12),
     notice.rule.padEnd(26),
     `${notice.incident}  sessions ${notice.sessionIds.join(', ')}`,
   ].join('  ');

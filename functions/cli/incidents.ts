@@ -6,6 +6,7 @@ import { storedIncidents } from '../adapters/stored-incidents.ts';
 import type { Config } from '../config/config.ts';
 import type { Incident } from '../core/incidents/incident.ts';
 import { plainText } from '../core/vendor-text.ts';
+import { whereOf } from './incident-where.ts';
 
 /** One line of the incident list: an incident as the state store and the history know it. */
 interface IncidentRow {
@@ -141,13 +142,6 @@ function depotsLine(depots: ReadonlySet<string>): string {
   if (depots.size === 0) return '';
   const names = [...depots].sort().map((d) => plainText(d, 63));
   return ` across ${depots.size} depot(s): ${names.join(', ')}`;
-}
-
-/** What an incident is about, as the list shows it: a vehicle, a whole charger or a connector. */
-function whereOf(row: IncidentRow): string {
-  if (row.subject === 'vehicle' && row.vehicleId) return plainText(row.vehicleId, 40);
-  if (row.subject === 'charger') return `${row.chargerId}/*`;
-  return `${row.chargerId}/${row.connectorId}`;
 }
 
 function rowOf(incident: Incident): IncidentRow {
