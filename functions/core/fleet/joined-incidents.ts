@@ -1,9 +1,26 @@
 import type { ConnectorIncidentState } from '../incidents/connector-incidents.ts';
+import type { Incident } from '../incidents/incident.ts';
 import { closeExplained, type Explanation } from '../incidents/told-first.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import type { AttributionState } from './attribution-state.ts';
 import { applyPeerChanges, type PeerChange } from './peer-marks.ts';
 import { originOf } from './tabulation.ts';
+
+/** Connector incidents a vehicle's or charger's incident lists at most, the latest. */
+const KEPT_JOINS = 20;
+
+/**
+ * Bounds what an incident remembers of the connector incidents it joined: those people were
+ * told of leave first, so a bus failing for weeks keeps a record of a fixed size.
+ */
+function keepRecentJoins(incident: Incident): void {
+  const joins = incident.explains ?? [];
+  const told = incident.notified.joined ?? 0;
+  const drop = Math.min(told, joins.length - KEPT_JOINS);
+  if (drop <= 0) return;
+  incident.explains = joins.slice(drop);
+  incident.notified.joined = told - drop;
+}
 
 /** A connector's own incident record, when the caller has it. */
 export type ConnectorRecord = (origin: ReportOrigin) => ConnectorIncidentState | undefined;
@@ -80,6 +97,7 @@ export function closeAttributed(
           ...(incident.firstSeenAt !== undefined ? { firstSeenAt: incident.firstSeenAt } : {}),
         },
       ];
+      keepRecentJoins(by);
     }
     const after = closeExplained(before, explanations);
     if (after !== before) closed.push(after);
