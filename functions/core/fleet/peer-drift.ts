@@ -165,7 +165,7 @@ export function observePeers(
     // depot's every run.
     if (at < oldest || !judgedOn(session.key)) continue;
     const held = drifting(session.origin, metric.rule);
-    const judged = judge(kept, key, sisters(key), metric, minChange, settings, held ? 0.5 : 1);
+    const judged = judge(kept, key, sisters, metric, minChange, settings, held ? 0.5 : 1);
     if (judged) findings.push(peerDriftFinding(metric, session, judged));
   }
   return {
@@ -251,10 +251,11 @@ function sistersOf(depot: ReadonlySet<string>): (key: string) => readonly string
   }
   const cached = known;
   const keys = [...depot].sort();
+  const index = new Map(keys.map((k, i) => [k, i]));
   return (key) => {
     let sisters = cached.get(key);
     if (!sisters) {
-      sisters = nearestOf(keys, key);
+      sisters = nearestOf(keys, index.get(key) ?? -1, key);
       cached.set(key, sisters);
     }
     return sisters;
@@ -264,10 +265,8 @@ function sistersOf(depot: ReadonlySet<string>): (key: string) => readonly string
 const sisterCache = new WeakMap<ReadonlySet<string>, Map<string, readonly string[]>>();
 
 /** The connectors nearest `key` in sorted order, on both sides and round the end. */
-function nearestOf(keys: readonly string[], key: string): readonly string[] {
-  const others = keys.filter((k) => k !== key);
-  if (others.length <= MAX_SISTERS) return others;
-  const at = keys.indexOf(key);
+function nearestOf(keys: readonly string[], at: number, key: string): readonly string[] {
+  if (keys.length <= MAX_SISTERS + 1) return keys.filter((k) => k !== key);
   const nearest: string[] = [];
   for (let step = 1; nearest.length < MAX_SISTERS; step++) {
     for (const i of [at + step, at - step]) {
@@ -281,7 +280,7 @@ function nearestOf(keys: readonly string[], key: string): readonly string[] {
 function judge(
   connectors: PeerDriftState['connectors'],
   key: string,
-  sisters: readonly string[],
+  sistersOfKey: (key: string) => readonly string[],
   metric: PeerDriftMetric,
   minChange: number,
   settings: IncidentSettings['drift'],
@@ -289,6 +288,8 @@ function judge(
 ): PeerJudgement | undefined {
   const recent = connectors[key]?.[metric.rule]?.slice(-settings.recentSessions) ?? [];
   if (recent.length < settings.recentSessions) return undefined;
+  // Looked up only now: a first run of a large depot judges nobody yet.
+  const sisters = sistersOfKey(key);
   const from = (recent[0] as PeerValue)[1];
   const to = (recent.at(-1) as PeerValue)[1];
   // The sisters over the same span of time, so that a change of the whole depot in time
