@@ -1,4 +1,5 @@
 import type { Severity } from '../core/finding.ts';
+import { ATTRIBUTABLE_RULES } from '../core/fleet/attributable.ts';
 import {
   attributionStep,
   type FleetSession,
@@ -57,7 +58,11 @@ export async function attributeFleet(
       settings.drift,
     );
     const records = await connectorRecords(step, previous, [
-      ...sessions.filter(({ session }) => session.findings.length > 0).map((s) => s.origin),
+      // Only a finding of the fleet's to attribute can close a connector's incident; the
+      // fixed-threshold findings carried along for peer drift never do.
+      ...sessions
+        .filter(({ session }) => session.findings.some((f) => ATTRIBUTABLE_RULES.has(f.rule)))
+        .map((s) => s.origin),
       ...peers.changes.map((c) => c.origin),
     ]);
     const run = {
