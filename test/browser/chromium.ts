@@ -9,20 +9,6 @@ import { type BrowserContext, chromium } from 'playwright-core';
 /** Names a browser the tests should use, ahead of every other place. */
 export const BROWSER_VARIABLE = 'DEPOT_WATCH_CHROMIUM';
 
-/** Where Chromium or Chrome usually lives when installed by the system's package manager. */
-const INSTALL_PATHS: Partial<Record<NodeJS.Platform, string[]>> = {
-  linux: [
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-    '/usr/bin/google-chrome-stable',
-  ],
-  darwin: [
-    '/Applications/Chromium.app/Contents/MacOS/Chromium',
-    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  ],
-};
-
 /** Commands that start Chromium or Chrome when they are on the PATH. */
 const COMMANDS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
@@ -70,7 +56,7 @@ async function packagedChromium(): Promise<string | undefined> {
 
 /**
  * A Chromium to run the browser tests in, looked for in this order: `DEPOT_WATCH_CHROMIUM`, the
- * usual install paths, the PATH, and last the one an npm package ships, so that `npm ci && npm
+ * PATH, and last the one an npm package ships, so that `npm ci && npm
  * test` needs no browser installed by hand.
  */
 export async function findChromium(): Promise<string> {
@@ -83,9 +69,7 @@ export async function findChromium(): Promise<string> {
     .split(delimiter)
     .filter(Boolean)
     .flatMap((folder) => COMMANDS.map((command) => join(folder, command)));
-  const found =
-    (await firstExecutable([...(INSTALL_PATHS[platform()] ?? []), ...onPath])) ??
-    (await packagedChromium());
+  const found = (await firstExecutable(onPath)) ?? (await packagedChromium());
   if (found) return found;
   throw new Error(
     `no Chromium or Chrome found on ${platform()} ${arch()}: install one, or name it in ${BROWSER_VARIABLE}`,
