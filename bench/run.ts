@@ -72,7 +72,9 @@ async function main(): Promise<void> {
     );
     return;
   }
-  await writeFile('BENCHMARKS.md', markdown(results, minutes, previous));
+  const full = markdown(results, minutes, previous);
+  await writeFile(DETAILS, full);
+  await writeFile('BENCHMARKS.md', summary(full));
   await writeFile(LAST_RUN, `${JSON.stringify(lastRunOf(results), null, 2)}\n`);
   process.stdout.write(
     `\nAll benchmarks took ${fmt(minutes, 1)} min. Results written to BENCHMARKS.md\n`,
@@ -158,10 +160,43 @@ function agreement(results: readonly Named[], previous: LastRun): string {
   );
 }
 
+/** Where each benchmark's method, comparison with the run before and notes are written. */
+const DETAILS = 'docs/benchmarks.md';
+/** Longest value a summary table shows; the whole value is in DETAILS. */
+const SUMMARY_VALUE = 80;
+
+/**
+ * BENCHMARKS.md: every figure with its target and verdict, short enough to read at a glance;
+ * methods, the previous run's figures and the notes stay in DETAILS.
+ */
+function summary(full: string): string {
+  const lines = [
+    '# Benchmarks',
+    '',
+    full.split('\n')[2] ?? '',
+    '',
+    `Each target is a ratio against a baseline measured in the same run. Methods, the run before and notes: [${DETAILS}](${DETAILS}).`,
+  ];
+  for (const line of full.split('\n')) {
+    if (line.startsWith('## '))
+      lines.push('', line, '', '| figure | value | target | |', '| --- | --- | --- | --- |');
+    else if (line.startsWith('| ') && !line.startsWith('| figure') && !line.startsWith('| ---')) {
+      const [label, value = '', target = '', verdict = ''] = line.slice(2, -2).split(' | ');
+      lines.push(`| ${label} | ${cut(value)} | ${target} | ${verdict} |`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function cut(value: string): string {
+  if (value.length <= SUMMARY_VALUE) return value;
+  return `${value.slice(0, SUMMARY_VALUE).replace(/\s+\S*$/, '')} …`;
+}
+
 function markdown(results: readonly Named[], minutes: number, previous?: LastRun): string {
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fmt(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
   const lines = [
-    '# Benchmarks',
+    '# Benchmarks in detail',
     '',
     `Produced by \`${COMMAND}\` on ${new Date().toISOString().slice(0, 10)} in ${fmt(minutes, 1)} minutes; machine: ${machine}.`,
     '',

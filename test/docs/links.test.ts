@@ -11,6 +11,10 @@ describe('the docs', () => {
     expect(statSync('README.md').size).toBeLessThanOrEqual(README_LIMIT_BYTES);
   });
 
+  it('keep BENCHMARKS.md to its tables, within 12 KB, methods and notes going to docs/benchmarks.md', () => {
+    expect(statSync('BENCHMARKS.md').size).toBeLessThanOrEqual(12 * 1024);
+  });
+
   it('link only to files and headings that exist', () => {
     const broken: string[] = [];
     for (const file of docFiles()) {
