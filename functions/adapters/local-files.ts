@@ -22,6 +22,11 @@ import { dirname, join } from 'node:path';
  * later run would take for archived. Returns false when the file was already there.
  */
 export async function createFileOnce(path: string, content: string): Promise<boolean> {
+  return createWholeSync(path, content);
+}
+
+/** `createFileOnce`, for callers that must not yield in between (the state lock). */
+export function createWholeSync(path: string, content: string): boolean {
   const temp = `${path}.${randomUUID()}.tmp`;
   writeInto(temp, content);
   try {

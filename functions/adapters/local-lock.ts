@@ -1,17 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import {
-  linkSync,
-  mkdirSync,
-  readFileSync,
-  rmdirSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ReleaseLock } from '../scan/ports.ts';
-import { removeStrayTempFiles } from './local-files.ts';
+import { createWholeSync, removeStrayTempFiles } from './local-files.ts';
 
 /** Who holds a state folder, as written in its lock file. */
 interface LockHolder {
@@ -59,7 +50,7 @@ export function lockStateFolder(folder: string, runId: string): ReleaseLock {
     since: new Date().toISOString(),
   };
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (createWhole(path, `${JSON.stringify(me)}\n`)) {
+    if (createWholeSync(path, `${JSON.stringify(me)}\n`)) {
       // The folder's own temp files (silences, a lock's) are swept here; its subfolders' as written.
       removeStrayTempFiles(folder);
       return releaseOf(path, runId);
@@ -81,21 +72,6 @@ export function lockStateFolder(folder: string, runId: string): ReleaseLock {
     removeStale(path, holder);
   }
   throw new StateLockedError(`could not take the lock ${path}: another scan keeps taking it`);
-}
-
-/** Creates `path` with `content` only if it does not exist, so that no reader sees it partial. */
-function createWhole(path: string, content: string): boolean {
-  const temp = `${path}.${randomUUID()}.tmp`;
-  writeFileSync(temp, content, { flag: 'wx' });
-  try {
-    linkSync(temp, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    unlinkSync(temp);
-  }
 }
 
 function releaseOf(path: string, runId: string): ReleaseLock {
