@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../functions/config/config.ts';
 import { Secret } from '../functions/core/secret.ts';
-import type { Log, ReportArchive, ScanState } from '../functions/scan/ports.ts';
+import type { Log, ReportArchive, StateStore } from '../functions/scan/ports.ts';
 import type { ScanSummary } from '../functions/scan/summary.ts';
 import { scanFromConfig } from '../functions/wiring/scan-from-config.ts';
 import { BENCH_NOW, simulatedFleet } from './harness.ts';
@@ -32,7 +32,7 @@ export interface FleetScan {
   now?: () => number;
   /** Adapters to use instead of the ones archive/state name (a counting S3 client, say). */
   archiveAdapter?: ReportArchive;
-  stateAdapter?: ScanState;
+  stateAdapter?: StateStore;
 }
 
 /** Runs one scan of a simulated fleet with production code and the local adapters, timed. */

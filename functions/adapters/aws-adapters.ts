@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
-import type { AlertSink, ReportArchive, ScanState, SilenceStore } from '../scan/ports.ts';
+import type { AlertSink, ReportArchive, SilenceStore, StateStore } from '../scan/ports.ts';
 import { S3Archive } from './s3-archive.ts';
 import { parseS3Uri } from './s3-location.ts';
 import { S3Objects } from './s3-objects.ts';
@@ -21,7 +21,7 @@ export function s3ArchiveAt(uri: string, s3: S3Client, depot?: string): ReportAr
 }
 
 /** The S3 cursor and ledger store at an `s3://bucket/prefix` URI. */
-export function s3StateAt(uri: string, s3: S3Client): ScanState & SilenceStore {
+export function s3StateAt(uri: string, s3: S3Client): StateStore & SilenceStore {
   return new S3State(s3, parseS3Uri(uri, 'state'));
 }
 
@@ -39,7 +39,7 @@ export function awsAdapters(
   config: { archive: string; state: string; alerts: readonly string[] },
   clients: { s3: S3Client; sns: SNSClient },
   depot?: string,
-): { archive: ReportArchive; state: ScanState; alerts: AlertSink } {
+): { archive: ReportArchive; state: StateStore; alerts: AlertSink } {
   const [topic, ...others] = config.alerts;
   if (!topic || others.length > 0 || !isSnsTopicArn(topic)) {
     throw new ConfigError(

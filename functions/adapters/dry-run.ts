@@ -1,18 +1,17 @@
 import { quarantineKey, reportKey } from '../core/archive-layout.ts';
-import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
-import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { noticeAsText } from '../core/incidents/notice-text.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type {
   AlertSink,
-  Cursor,
+  LegacyState,
   PublishOutcome,
   PutOutcome,
   ReportArchive,
-  ScanState,
+  StateStore,
 } from '../scan/ports.ts';
+import type { StateDocument, StoredDocument } from '../scan/state-document.ts';
 
 /** How every line a dry run prints starts, so it is never mistaken for a real run's output. */
 export const DRY_RUN_MARK = '[dry run]';
@@ -26,6 +25,7 @@ export class DryRunArchive implements ReportArchive {
     /** The real archive's location, for the summary and the notices that name it. */
     readonly location: string,
     private readonly write: (text: string) => void,
+    private readonly real?: ReportArchive,
   ) {}
 
   async putReport(
@@ -50,56 +50,42 @@ export class DryRunArchive implements ReportArchive {
     );
     return 'created';
   }
+
+  /** What the real archive's history lists: an earlier run's receipt, read for real. */
+  incidentHistoryIds(day: string, name: string): Promise<Set<string>> {
+    return this.real?.incidentHistoryIds(day, name) ?? Promise.resolve(new Set());
+  }
 }
 
 /**
- * The configured state, read but never written: cursors, incidents, silences and KPI rows are
- * read from it, so the run sees the windows and incidents a real run would; what the run saves
- * is kept in memory for the rest of the run only. No lock is taken: a lock file is a write, and
- * a dry run may run beside the scheduled scan.
+ * The configured state, read but never written: the run sees the windows, incidents, silences
+ * and KPI rows a real run would, and its commit keeps nothing. No lock is taken: a lock file is
+ * a write, and a dry run may run beside the scheduled scan.
  */
-export class ReadOnlyState implements ScanState {
-  readonly #cursors = new Map<string, Cursor>();
-  readonly #incidents = new Map<string, ConnectorIncidentState>();
-  readonly #kpis = new Map<string, DailyConnectorKpi[]>();
-  #attribution: AttributionState | undefined;
+export class ReadOnlyState implements StateStore {
+  constructor(private readonly real: StateStore) {}
 
-  constructor(private readonly real: ScanState) {}
-
-  async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
-    return this.#cursors.get(keyOf(origin)) ?? this.real.loadCursor(origin);
+  get location(): string {
+    return this.real.location;
   }
 
-  async saveCursor(cursor: Cursor): Promise<void> {
-    this.#cursors.set(keyOf(cursor), cursor);
+  get legacy(): LegacyState {
+    return this.real.legacy;
   }
 
-  async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
-    return this.#incidents.get(keyOf(origin)) ?? this.real.loadIncidents(origin);
+  loadDocument(): Promise<StoredDocument | undefined> {
+    return this.real.loadDocument();
   }
 
-  async saveIncidents(state: ConnectorIncidentState): Promise<void> {
-    this.#incidents.set(keyOf(state), state);
+  async commitDocument(document: StateDocument): Promise<string> {
+    return `dry-run-${document.seq}`;
   }
 
-  async loadAttribution(): Promise<AttributionState | undefined> {
-    return this.#attribution ?? this.real.loadAttribution();
+  loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
+    return this.real.loadDailyKpis(day);
   }
 
-  async saveAttribution(state: AttributionState): Promise<void> {
-    this.#attribution = state;
-  }
-
-  async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
-    return this.#kpis.get(day) ?? this.real.loadDailyKpis(day);
-  }
-
-  async updateDailyKpis(
-    day: string,
-    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
-  ): Promise<void> {
-    this.#kpis.set(day, change(await this.loadDailyKpis(day)));
-  }
+  async saveDailyKpis(): Promise<void> {}
 
   async loadSilences(): Promise<unknown> {
     return this.real.loadSilences?.();
@@ -124,16 +110,12 @@ export class DryRunAlerts implements AlertSink {
 
 /** The adapters of a dry run over the configured state: nothing written, nothing sent. */
 export function dryRunAdapters(
-  real: { state: ScanState; archiveLocation: string },
+  real: { state: StateStore; archive: ReportArchive },
   write: (text: string) => void,
-): { archive: ReportArchive; state: ScanState; alerts: DryRunAlerts } {
+): { archive: ReportArchive; state: StateStore; alerts: DryRunAlerts } {
   return {
-    archive: new DryRunArchive(real.archiveLocation, write),
+    archive: new DryRunArchive(real.archive.location, write, real.archive),
     state: new ReadOnlyState(real.state),
     alerts: new DryRunAlerts(write),
   };
-}
-
-function keyOf({ chargerId, connectorId }: ReportOrigin): string {
-  return `${chargerId}\u001f${connectorId}`;
 }

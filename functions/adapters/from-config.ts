@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
-import type { AlertSink, ReportArchive, ScanState, SilenceStore } from '../scan/ports.ts';
+import type { AlertSink, ReportArchive, SilenceStore, StateStore } from '../scan/ports.ts';
 import { isSnsTopicArn, s3ArchiveAt, s3StateAt, snsAlertsTo } from './aws-adapters.ts';
 import { regionOfArn, s3Client, snsClient } from './aws-clients.ts';
 import { ConsoleAlerts, FanOutAlerts, JsonlAlerts } from './local-alerts.ts';
@@ -29,7 +29,7 @@ export function archiveFrom(uri: string, options: AdapterOptions): ReportArchive
 }
 
 /** The cursor and ledger store a config names: `s3://bucket/prefix` or a folder path. */
-export function stateFrom(uri: string, options: AdapterOptions): ScanState & SilenceStore {
+export function stateFrom(uri: string, options: AdapterOptions): StateStore & SilenceStore {
   if (uri.startsWith('s3://')) return s3StateAt(uri, options.s3 ?? s3Client());
   return new LocalState(resolve(options.baseDir, uri));
 }

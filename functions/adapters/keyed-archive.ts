@@ -5,6 +5,9 @@ import type { PutOutcome, ReportArchive } from '../scan/ports.ts';
 /** Writes `body` under `key` unless something is there already; true when it wrote. */
 export type CreateOnce = (key: string, body: string) => Promise<boolean>;
 
+/** The text stored under `key`, or undefined when there is none. */
+export type ReadText = (key: string) => Promise<string | undefined>;
+
 /**
  * The archive layout on any store that can create a key once: S3 and a local folder differ
  * only in that one operation, so the layout and the quarantine rules live here, once.
@@ -14,6 +17,7 @@ export class KeyedArchive implements ReportArchive {
   constructor(
     readonly location: string,
     private readonly createOnce: CreateOnce,
+    private readonly readText: ReadText,
     private readonly depot?: string,
   ) {}
 
@@ -38,18 +42,31 @@ export class KeyedArchive implements ReportArchive {
   async putIncidentHistory(day: string, name: string, jsonLines: string): Promise<PutOutcome> {
     const { depot } = this;
     if (depot === undefined)
-      return outcome(
-        await this.createOnce(`incidents/date=${day}/${encodeKeySegment(name)}.jsonl`, jsonLines),
-      );
+      return outcome(await this.createOnce(historyKey(day, name), jsonLines));
     // The depots of one run share its id: each writes its own file, every line naming it.
     const lines = jsonLines
       .split('\n')
       .filter(Boolean)
       .map((line) => `${JSON.stringify({ depot, ...JSON.parse(line) })}\n`)
       .join('');
-    const file = encodeKeySegment(`${depot}.${name}`);
-    return outcome(await this.createOnce(`incidents/date=${day}/${file}.jsonl`, lines));
+    return outcome(await this.createOnce(historyKey(day, `${depot}.${name}`), lines));
   }
+
+  async incidentHistoryIds(day: string, name: string): Promise<Set<string>> {
+    const file = this.depot === undefined ? name : `${this.depot}.${name}`;
+    const text = (await this.readText(historyKey(day, file))) ?? '';
+    return new Set(
+      text
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => String((JSON.parse(line) as { id?: unknown }).id)),
+    );
+  }
+}
+
+/** Where a history file goes: Athena's `date` partition of the incident history. */
+function historyKey(day: string, name: string): string {
+  return `incidents/date=${day}/${encodeKeySegment(name)}.jsonl`;
 }
 
 function outcome(created: boolean): PutOutcome {

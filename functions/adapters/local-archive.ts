@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnstorableReportError } from '../scan/ports.ts';
 import { KeyedArchive } from './keyed-archive.ts';
@@ -16,6 +17,14 @@ export class LocalArchive extends KeyedArchive {
           // The name, not the disk, is at fault: only this report is refused.
           if ((error as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
             throw new UnstorableReportError(`its file name is too long for this file system`);
+          throw error;
+        }
+      },
+      async (key) => {
+        try {
+          return readFileSync(join(location, key), 'utf8');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
           throw error;
         }
       },

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeKeySegment } from '../core/archive-layout.ts';
@@ -10,21 +11,82 @@ import {
 } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { Cursor, ReleaseLock, ScanState, SilenceStore } from '../scan/ports.ts';
-import { readJsonFile, replaceFile } from './local-files.ts';
+import type { Cursor, LegacyState, ReleaseLock, SilenceStore, StateStore } from '../scan/ports.ts';
+import {
+  parseStateDocument,
+  type StateDocument,
+  type StoredDocument,
+} from '../scan/state-document.ts';
+import { createWholeSync, readJsonFile, replaceFile } from './local-files.ts';
 import { lockStateFolder } from './local-lock.ts';
 
+/** The folder of the state document's versions, under the state folder. */
+const DOCUMENT_FOLDER = 'state';
+const VERSION_FILE = /^(\d{12})\.json$/;
+/** Versions kept besides the newest, for a person to compare; older ones are removed. */
+const VERSIONS_KEPT = 2;
+
 /**
- * Cursors and incident records as JSON files in a local folder, one of each per connector; the
- * fleet's attribution record in `fleet/attribution.json`; each day's KPI rows as JSON Lines in
- * `kpis/date=YYYY-MM-DD/kpis.jsonl`, the layout the S3 state uses. Runs on one folder never
- * overlap (`lockForRun`), so writes need no compare-and-swap.
+ * A depot's state in a local folder: the state document as numbered versions
+ * (`state/000000000042.json`), each created once and never rewritten, so a commit is a
+ * compare-and-swap: creating version N+1 fails when another run created it first. Each day's
+ * KPI rows as JSON Lines in `kpis/date=YYYY-MM-DD/kpis.jsonl`, the layout the S3 state uses.
+ * Runs on one folder are kept apart by a lock file as well (`lockForRun`).
  */
-export class LocalState implements ScanState, SilenceStore {
-  constructor(readonly location: string) {}
+export class LocalState implements StateStore, SilenceStore {
+  readonly legacy: LegacyState;
+
+  constructor(readonly location: string) {
+    this.legacy = new LocalLegacyState(location);
+  }
 
   async lockForRun(runId: string): Promise<ReleaseLock> {
     return lockStateFolder(this.location, runId);
+  }
+
+  async loadDocument(): Promise<StoredDocument | undefined> {
+    const newest = this.#versions().at(-1);
+    if (newest === undefined) return undefined;
+    const path = this.#versionPath(newest);
+    return { document: parseStateDocument(readFileSync(path, 'utf8'), path), version: `${newest}` };
+  }
+
+  async commitDocument(
+    document: StateDocument,
+    over: string | undefined,
+  ): Promise<string | undefined> {
+    const seq = Number(over ?? 0) + 1;
+    if (document.seq !== seq)
+      throw new Error(`state document version ${document.seq} does not follow version ${over}`);
+    if (!createWholeSync(this.#versionPath(seq), `${JSON.stringify(document)}\n`)) return undefined;
+    for (const old of this.#versions().filter((v) => v < seq - VERSIONS_KEPT)) {
+      try {
+        unlinkSync(this.#versionPath(old));
+      } catch {
+        // Removed by another run already; it was only kept for people.
+      }
+    }
+    return `${seq}`;
+  }
+
+  #versions(): number[] {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.location, DOCUMENT_FOLDER));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return names
+      .flatMap((name) => {
+        const match = VERSION_FILE.exec(name);
+        return match?.[1] ? [Number(match[1])] : [];
+      })
+      .sort((a, b) => a - b);
+  }
+
+  #versionPath(seq: number): string {
+    return join(this.location, DOCUMENT_FOLDER, `${String(seq).padStart(12, '0')}.json`);
   }
 
   async saveRunPart(runId: string, part: string, value: unknown): Promise<void> {
@@ -39,33 +101,6 @@ export class LocalState implements ScanState, SilenceStore {
     return join(this.location, 'runs', encodeKeySegment(runId), `${encodeKeySegment(part)}.json`);
   }
 
-  async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
-    return (await readJsonFile(this.#path('cursors', origin))) as Cursor | undefined;
-  }
-
-  async saveCursor(cursor: Cursor): Promise<void> {
-    await replaceFile(this.#path('cursors', cursor), `${JSON.stringify(cursor, null, 2)}\n`);
-  }
-
-  async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
-    return (await readJsonFile(this.#path('incidents', origin))) as
-      | ConnectorIncidentState
-      | undefined;
-  }
-
-  async saveIncidents(state: ConnectorIncidentState): Promise<void> {
-    await replaceFile(this.#path('incidents', state), `${JSON.stringify(state)}\n`);
-  }
-
-  async loadAttribution(): Promise<AttributionState | undefined> {
-    return (await readJsonFile(this.#attributionPath())) as AttributionState | undefined;
-  }
-
-  async saveAttribution(state: AttributionState): Promise<void> {
-    // Compact: the window's marks of a whole depot are one document.
-    await replaceFile(this.#attributionPath(), `${JSON.stringify(state)}\n`);
-  }
-
   async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
     const path = join(this.location, dailyKpisKey(day));
     try {
@@ -76,14 +111,8 @@ export class LocalState implements ScanState, SilenceStore {
     }
   }
 
-  async updateDailyKpis(
-    day: string,
-    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
-  ): Promise<void> {
-    const rows = await this.loadDailyKpis(day);
-    const next = change(rows);
-    if (next === rows) return;
-    await replaceFile(join(this.location, dailyKpisKey(day)), kpiRowsToJsonLines(next));
+  async saveDailyKpis(day: string, rows: readonly DailyConnectorKpi[]): Promise<void> {
+    await replaceFile(join(this.location, dailyKpisKey(day)), kpiRowsToJsonLines(rows));
   }
 
   async loadSilences(): Promise<unknown> {
@@ -95,12 +124,42 @@ export class LocalState implements ScanState, SilenceStore {
     await replaceFile(this.#silencesPath(), `${JSON.stringify(next, null, 2)}\n`);
   }
 
-  #attributionPath(): string {
-    return join(this.location, 'fleet', 'attribution.json');
-  }
-
   #silencesPath(): string {
     return join(this.location, 'silences.json');
+  }
+}
+
+/**
+ * The per-connector layout before the state document: a cursor and an incident record file
+ * per connector, and the fleet's record in `fleet/attribution.json`.
+ */
+class LocalLegacyState implements LegacyState {
+  constructor(private readonly location: string) {}
+
+  async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
+    return (await readJsonFile(this.#path('cursors', origin))) as Cursor | undefined;
+  }
+
+  async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
+    return (await readJsonFile(this.#path('incidents', origin))) as
+      | ConnectorIncidentState
+      | undefined;
+  }
+
+  async loadAttribution(): Promise<AttributionState | undefined> {
+    return (await readJsonFile(join(this.location, 'fleet', 'attribution.json'))) as
+      | AttributionState
+      | undefined;
+  }
+
+  async holdsAny(): Promise<boolean> {
+    return ['cursors', 'incidents', 'fleet'].some((folder) => {
+      try {
+        return readdirSync(join(this.location, folder)).length > 0;
+      } catch {
+        return false;
+      }
+    });
   }
 
   #path(kind: string, { chargerId, connectorId }: ReportOrigin): string {

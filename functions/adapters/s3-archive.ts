@@ -27,6 +27,7 @@ export class S3Archive extends KeyedArchive {
           throw error;
         }
       },
+      async (key) => (await objects.readText(prefix + key)).value,
       depot,
     );
   }

@@ -69,6 +69,13 @@ export class S3Objects {
     }
   }
 
+  /** Writes a text object whatever is there: for what only one writer makes (a KPI partition). */
+  async writeText(key: string, body: string, contentType: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+  }
+
   /**
    * Writes a JSON object only if it is still the version read (`If-Match`), or still absent
    * (`If-None-Match`). Returns the new ETag, or undefined when another writer got there first.

@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { encodeKeySegment } from '../core/archive-layout.ts';
 import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import {
@@ -9,32 +9,61 @@ import {
 } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { Cursor, ScanState, SilenceStore } from '../scan/ports.ts';
+import type { Cursor, LegacyState, SilenceStore, StateStore } from '../scan/ports.ts';
+import {
+  parseStateDocument,
+  type StateDocument,
+  type StoredDocument,
+} from '../scan/state-document.ts';
 import type { S3Location } from './s3-location.ts';
 import { S3Objects } from './s3-objects.ts';
 
 const ATTEMPTS = 3;
-/**
- * A day's KPI rows are read, changed and written again on every lost race; more tries than a
- * whole-record write, as every connector's scan adds to the same day's object.
- */
-const KPI_ATTEMPTS = 6;
 
 /**
- * Cursors and incident records in S3, one object of each per connector, written with
- * compare-and-swap (`If-Match` on the ETag read, `If-None-Match` on first write). If another
- * run wrote in between, the cursor keeps the later of the two positions: it never goes
- * backwards. The fleet's attribution record is one object (`fleet/attribution.json`), and each
- * day's KPI rows one JSON Lines object (`kpis/date=YYYY-MM-DD/kpis.jsonl`, an Athena partition).
+ * A depot's state in S3: the state document as one object (`state.json`), replaced whole with
+ * compare-and-swap (`If-Match` on the ETag read, `If-None-Match: *` for the first), and each
+ * day's KPI rows as one JSON Lines object (`kpis/date=YYYY-MM-DD/kpis.jsonl`, an Athena
+ * partition). A run costs one read and one or two writes of the document, whatever the fleet.
  */
-export class S3State implements ScanState, SilenceStore {
+export class S3State implements StateStore, SilenceStore {
   readonly #objects: S3Objects;
   readonly #prefix: string;
   readonly #etags = new Map<string, string | undefined>();
+  readonly legacy: LegacyState;
+  readonly location: string;
 
   constructor(client: S3Client, { bucket, prefix }: S3Location) {
     this.#objects = new S3Objects(client, bucket);
     this.#prefix = prefix;
+    this.location = `s3://${bucket}/${prefix}`;
+    this.legacy = new S3LegacyState(client, this.#objects, prefix);
+  }
+
+  async loadDocument(): Promise<StoredDocument | undefined> {
+    const key = this.#documentKey();
+    const { value, etag } = await this.#objects.readText(key);
+    if (value === undefined || etag === undefined) return undefined;
+    return {
+      document: parseStateDocument(value, `s3://${this.#objects.bucket}/${key}`),
+      version: etag,
+    };
+  }
+
+  async commitDocument(
+    document: StateDocument,
+    over: string | undefined,
+  ): Promise<string | undefined> {
+    return this.#objects.writeTextIfUnchanged(
+      this.#documentKey(),
+      JSON.stringify(document),
+      over,
+      'application/json',
+    );
+  }
+
+  #documentKey(): string {
+    return `${this.#prefix}state.json`;
   }
 
   async saveRunPart(runId: string, part: string, value: unknown): Promise<void> {
@@ -52,67 +81,17 @@ export class S3State implements ScanState, SilenceStore {
     return `${this.#prefix}runs/${encodeKeySegment(runId)}/${encodeKeySegment(part)}.json`;
   }
 
-  async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
-    return this.#read<Cursor>(this.#key('cursors', origin));
-  }
-
-  async saveCursor(cursor: Cursor): Promise<void> {
-    await this.#write<Cursor>(this.#key('cursors', cursor), cursor, (theirs) =>
-      theirs.fetchedUntil > cursor.fetchedUntil ? theirs : cursor,
-    );
-  }
-
-  async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
-    return this.#read<ConnectorIncidentState>(this.#key('incidents', origin));
-  }
-
-  async saveIncidents(state: ConnectorIncidentState): Promise<void> {
-    // Runs of one deployment never overlap (reserved concurrency 1); should two ever race, the
-    // record that has applied more sessions wins, and the other run's sessions are applied
-    // again when its window is read next time.
-    await this.#write<ConnectorIncidentState>(this.#key('incidents', state), state, (theirs) =>
-      theirs.seen.length > state.seen.length ? theirs : state,
-    );
-  }
-
-  async loadAttribution(): Promise<AttributionState | undefined> {
-    return this.#read<AttributionState>(this.#attributionKey());
-  }
-
-  async saveAttribution(state: AttributionState): Promise<void> {
-    // As with incidents: should two runs race, the record that has tabulated more sessions
-    // wins, and the other's sessions are tabulated again when their window is read next time.
-    await this.#write<AttributionState>(this.#attributionKey(), state, (theirs) =>
-      tabulated(theirs) > tabulated(state) ? theirs : state,
-    );
-  }
-
   async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
     const { value } = await this.#objects.readText(this.#prefix + dailyKpisKey(day));
     return value === undefined ? [] : kpiRowsFromJsonLines(value);
   }
 
-  async updateDailyKpis(
-    day: string,
-    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
-  ): Promise<void> {
-    const key = this.#prefix + dailyKpisKey(day);
-    // Each attempt reads afresh and applies the change to what it read, so a writer that got
-    // in between keeps its sessions: `change` skips the ones already counted.
-    for (let attempt = 1; attempt <= KPI_ATTEMPTS; attempt++) {
-      const { value, etag } = await this.#objects.readText(key);
-      const rows = value === undefined ? [] : kpiRowsFromJsonLines(value);
-      const next = change(rows);
-      if (next === rows) return;
-      const written = await this.#objects.writeTextIfUnchanged(
-        key,
-        kpiRowsToJsonLines(next),
-        etag,
-        'application/x-ndjson',
-      );
-      if (written !== undefined) return;
-    }
-    throw new Error(`KPI rows ${key} kept changing under this run (${KPI_ATTEMPTS} attempts)`);
+  async saveDailyKpis(day: string, rows: readonly DailyConnectorKpi[]): Promise<void> {
+    await this.#objects.writeText(
+      this.#prefix + dailyKpisKey(day),
+      kpiRowsToJsonLines(rows),
+      'application/x-ndjson',
+    );
   }
 
   async loadSilences(): Promise<unknown> {
@@ -123,10 +102,6 @@ export class S3State implements ScanState, SilenceStore {
     const key = this.#silencesKey();
     // Read first, so the write is against what was there; on a lost race, apply to theirs.
     await this.#write<unknown>(key, change(await this.#read<unknown>(key)), change);
-  }
-
-  #attributionKey(): string {
-    return `${this.#prefix}fleet/attribution.json`;
   }
 
   #silencesKey(): string {
@@ -153,13 +128,48 @@ export class S3State implements ScanState, SilenceStore {
     }
     throw new Error(`state object ${key} kept changing under this run (${ATTEMPTS} attempts)`);
   }
-
-  #key(kind: string, { chargerId, connectorId }: ReportOrigin): string {
-    return `${this.#prefix}${kind}/charger=${encodeKeySegment(chargerId)}/connector=${encodeKeySegment(connectorId)}.json`;
-  }
 }
 
-/** How many sessions a fleet record has tabulated (an older record counts none). */
-function tabulated(state: AttributionState): number {
-  return Object.values(state.seen ?? {}).reduce((n, sessions) => n + sessions.length, 0);
+/**
+ * The per-connector layout before the state document: a cursor and an incident record object
+ * per connector, and the fleet's record in `fleet/attribution.json`.
+ */
+class S3LegacyState implements LegacyState {
+  constructor(
+    private readonly client: S3Client,
+    private readonly objects: S3Objects,
+    private readonly prefix: string,
+  ) {}
+
+  async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
+    return (await this.objects.readJson<Cursor>(this.#key('cursors', origin))).value;
+  }
+
+  async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
+    return (await this.objects.readJson<ConnectorIncidentState>(this.#key('incidents', origin)))
+      .value;
+  }
+
+  async loadAttribution(): Promise<AttributionState | undefined> {
+    return (await this.objects.readJson<AttributionState>(`${this.prefix}fleet/attribution.json`))
+      .value;
+  }
+
+  async holdsAny(): Promise<boolean> {
+    for (const folder of ['cursors/', 'incidents/', 'fleet/']) {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.objects.bucket,
+          Prefix: this.prefix + folder,
+          MaxKeys: 1,
+        }),
+      );
+      if ((page.KeyCount ?? page.Contents?.length ?? 0) > 0) return true;
+    }
+    return false;
+  }
+
+  #key(kind: string, { chargerId, connectorId }: ReportOrigin): string {
+    return `${this.prefix}${kind}/charger=${encodeKeySegment(chargerId)}/connector=${encodeKeySegment(connectorId)}.json`;
+  }
 }

@@ -2,7 +2,7 @@ import { depotStatesUnder } from '../adapters/depot-states.ts';
 import { stateFrom } from '../adapters/from-config.ts';
 import { decodeKeySegment } from '../core/archive-layout.ts';
 import type { DepotKpiRow } from '../core/report/report-input.ts';
-import type { ScanState } from '../scan/ports.ts';
+import type { StateStore } from '../scan/ports.ts';
 
 /**
  * The KPI rows of some days from a state location and every `depot=<name>` folder in it, each
@@ -10,7 +10,7 @@ import type { ScanState } from '../scan/ports.ts';
  * before); the depots' folders are read through their own state adapters.
  */
 export async function depotKpiRows(
-  state: Pick<ScanState, 'loadDailyKpis'>,
+  state: Pick<StateStore, 'loadDailyKpis'>,
   location: string,
   days: readonly string[],
 ): Promise<DepotKpiRow[]> {

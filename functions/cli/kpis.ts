@@ -7,7 +7,7 @@ import type { DepotKpiRow } from '../core/report/report-input.ts';
 import { reportsInDocument } from '../core/report-file.ts';
 import { validateSessionReport } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
-import type { ScanState } from '../scan/ports.ts';
+import type { StateStore } from '../scan/ports.ts';
 import { checkDayFlags, type DayFlags } from './day-flags.ts';
 import { depotKpiRows, depotOfPath } from './depot-kpis.ts';
 import { formatKpiTable } from './kpi-table.ts';
@@ -21,7 +21,7 @@ export interface KpiPeriod {
 
 /** Where `depot-watch kpis` reads: the rows the scan keeps, or reports to roll up afresh. */
 export type KpiSource =
-  | { state: Pick<ScanState, 'loadDailyKpis'>; location: string }
+  | { state: Pick<StateStore, 'loadDailyKpis'>; location: string }
   | { archive: readonly string[]; thresholds: ThresholdBook };
 
 /** Options of `depot-watch kpis`. */

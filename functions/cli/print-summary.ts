@@ -31,9 +31,11 @@ export function formatScanSummary(
     ...depotLines(summary),
     ...(t.ruleErrors > 0 ? [`  rule errors       ${pad(t.ruleErrors)}  (see the log)`] : []),
     ...failureLines(summary.failed),
+    ...(summary.stateError !== undefined ? [`  FAILED state: ${summary.stateError}`] : []),
     ...(summary.fleetError !== undefined
       ? [`  FAILED fleet attribution: ${summary.fleetError}`]
       : []),
+    ...(summary.deliveryError !== undefined ? [`  FAILED delivery: ${summary.deliveryError}`] : []),
     `Archive: ${archiveLocation}`,
   ];
   return `${lines.join('\n')}\n`;

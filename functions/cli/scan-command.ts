@@ -1,6 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { type DryRunAlerts, dryRunAdapters } from '../adapters/dry-run.ts';
-import { stateFrom } from '../adapters/from-config.ts';
+import { archiveFrom, stateFrom } from '../adapters/from-config.ts';
 import { ConfigError } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
 import type { DepotScope } from '../config/depot-scopes.ts';
@@ -44,7 +44,10 @@ export async function runScanCommand(args: string[], io: CommandIo): Promise<num
     const adapters = dryRunAdapters(
       {
         state: stateFrom(depot.config.state, { baseDir }),
-        archiveLocation: where(config.archive, baseDir),
+        archive: archiveFrom(config.archive, {
+          baseDir,
+          ...(depot.name !== undefined ? { depot: depot.name } : {}),
+        }),
       },
       voice.above(out),
     );

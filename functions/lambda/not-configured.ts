@@ -1,12 +1,12 @@
 import type { Config } from '../config/config.ts';
 import { CredentialsNotSet } from '../config/credentials.ts';
 import { type DepotScope, depotsOf } from '../config/depot-scopes.ts';
-import type { ScanState } from '../scan/ports.ts';
+import type { StateStore } from '../scan/ports.ts';
 
 /** What the not-configured check reads: each depot's credentials and state. */
 export interface SetupSources {
   credentials(depot: DepotScope): Promise<unknown>;
-  state(depot: DepotScope): ScanState;
+  state(depot: DepotScope): StateStore;
 }
 
 /**
@@ -37,13 +37,15 @@ export async function notConfiguredYet(
   return `not configured yet: the credentials ${unset.length === 1 ? 'secret' : 'secrets'} ${unset.join(', ')} still ${unset.length === 1 ? 'holds its' : 'hold their'} placeholder; put the DepotFinity client's {"clientId": "...", "clientSecret": "..."} in ${unset.length === 1 ? 'it' : 'each'} and the next run scans`;
 }
 
-/** Whether a depot's first connector has a cursor: a scan has read it before. */
+/** Whether a depot's state holds a cursor: a scan has read it before. */
 async function scannedBefore(depot: DepotScope, sources: SetupSources): Promise<boolean> {
   const [charger] = depot.config.fleet;
   const [connectorId] = charger?.connectors ?? [];
   if (!charger || connectorId === undefined) return false;
+  const state = sources.state(depot);
+  const stored = await state.loadDocument();
+  if (stored) return Object.keys(stored.document.cursors).length > 0;
   return (
-    (await sources.state(depot).loadCursor({ chargerId: charger.chargerId, connectorId })) !==
-    undefined
+    (await state.legacy.loadCursor({ chargerId: charger.chargerId, connectorId })) !== undefined
   );
 }

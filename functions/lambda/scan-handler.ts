@@ -12,7 +12,7 @@ import { type DepotScope, depotsOf } from '../config/depot-scopes.ts';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
 import { shardName } from '../scan/shards.ts';
-import { runFailed, type ScanSummary, totalsOf } from '../scan/summary.ts';
+import { runErrors, runFailed, type ScanSummary, totalsOf } from '../scan/summary.ts';
 import { scanDepots } from '../wiring/depot-scans.ts';
 import {
   type FanOutEvent,
@@ -33,7 +33,14 @@ import { LambdaSettings } from './settings.ts';
  */
 export type ScanReport = Pick<
   ScanSummary,
-  'runId' | 'startedAt' | 'finishedAt' | 'totals' | 'failed' | 'fleetError'
+  | 'runId'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'totals'
+  | 'failed'
+  | 'fleetError'
+  | 'stateError'
+  | 'deliveryError'
 > & { notConfigured?: string };
 
 /** Thrown after a run that could not scan every connector, so the invocation fails and the alarm fires. */
@@ -48,7 +55,7 @@ export class ScanIncompleteError extends Error {
       report.failed.length > 0
         ? `${report.failed.length} connector(s) could not be scanned: ${names.join(', ')}${more}`
         : '';
-    super([connectors, report.fleetError].filter(Boolean).join('; '));
+    super([connectors, ...runErrors(report)].filter(Boolean).join('; '));
   }
 }
 
@@ -111,11 +118,13 @@ export function createScanHandler(deps: HandlerDependencies) {
       totals: summary.totals,
       failed: summary.failed,
       ...(summary.fleetError !== undefined ? { fleetError: summary.fleetError } : {}),
+      ...(summary.stateError !== undefined ? { stateError: summary.stateError } : {}),
+      ...(summary.deliveryError !== undefined ? { deliveryError: summary.deliveryError } : {}),
     };
     if (runFailed(report)) {
       deps.logger.error('scan incomplete', {
         failed: report.failed,
-        fleetError: report.fleetError,
+        errors: runErrors(report),
       });
       throw new ScanIncompleteError(report);
     }

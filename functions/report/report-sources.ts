@@ -12,7 +12,7 @@ import type {
   ReportPeriod,
   ReportSources,
 } from '../core/report/report-input.ts';
-import type { ScanState } from '../scan/ports.ts';
+import type { StateStore } from '../scan/ports.ts';
 import { addDays, daysOf } from './report-period.ts';
 
 /** Where a report reads from; each a folder path or an `s3://bucket/prefix` URI. */
@@ -33,7 +33,7 @@ export interface ReportSourceOptions {
 
 /** One depot's state: its name (none for one fleet) and the port that reads its KPI rows. */
 interface DepotStateReader extends DepotState {
-  kpis: Pick<ScanState, 'loadDailyKpis'>;
+  kpis: Pick<StateStore, 'loadDailyKpis'>;
 }
 
 /**

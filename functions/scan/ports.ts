@@ -3,6 +3,10 @@ import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import type { Cursor, StateDocument, StoredDocument } from './state-document.ts';
+
+export type { Cursor } from './state-document.ts';
+
 import type { ConnectorResult } from './summary.ts';
 
 /** One connector and a time window to read. */
@@ -76,38 +80,21 @@ export interface ReportArchive {
    * object per run (S3 cannot append), so Athena reads the history as a table.
    */
   putIncidentHistory(day: string, name: string, jsonLines: string): Promise<PutOutcome>;
+  /** The ids of the notices a history file written by `putIncidentHistory` lists; empty when none. */
+  incidentHistoryIds(day: string, name: string): Promise<Set<string>>;
   /** Where the archive is, for people: a folder path or an `s3://` URI. */
   readonly location: string;
-}
-
-/** How far one connector has been fetched and archived. */
-export interface Cursor {
-  chargerId: string;
-  connectorId: string;
-  /** The end of the last window that was fully fetched, archived and alerted. */
-  fetchedUntil: string;
-  updatedAt: string;
 }
 
 /** Gives up a lock taken for a run. */
 export type ReleaseLock = () => Promise<void>;
 
-/** The scan's memory between runs: one cursor and one incident record per connector. */
+/**
+ * A run's view of the depot's state: one cursor and one incident record per connector, the
+ * fleet's record and the KPI rows. Reads and writes stay in memory; the run commits them at its
+ * end, all at once (see `RunState`).
+ */
 export interface ScanState {
-  /**
-   * Takes the store for one run, so two runs never work on the same state at once; throws,
-   * naming the holder, when another run has it. Stores whose runs cannot overlap (the Lambda
-   * runs one at a time) need not implement it.
-   */
-  lockForRun?(runId: string): Promise<ReleaseLock>;
-  /**
-   * Keeps one shard's share of a run that fans out (its connectors' results and sessions)
-   * until the run's last step reads it; written again whole when a shard is retried. Stores
-   * that never serve a fanned-out run need not implement it.
-   */
-  saveRunPart?(runId: string, part: string, value: unknown): Promise<void>;
-  /** A shard's share of a run, or undefined when the shard never saved one. */
-  loadRunPart?(runId: string, part: string): Promise<unknown>;
   loadCursor(origin: ReportOrigin): Promise<Cursor | undefined>;
   saveCursor(cursor: Cursor): Promise<void>;
   /** A connector's incidents, or undefined before its first finding. */
@@ -118,19 +105,64 @@ export interface ScanState {
   saveAttribution(state: AttributionState): Promise<void>;
   /** One UTC day's KPI rows, one per connector that had sessions; empty when none. */
   loadDailyKpis(day: string): Promise<DailyConnectorKpi[]>;
-  /**
-   * Applies `change` to one day's rows and writes what it returns. Where the store can (S3), a
-   * concurrent writer makes it read and apply again (compare-and-swap), so no count is lost.
-   */
+  /** Applies `change` to one day's rows and keeps what it returns. */
   updateDailyKpis(
     day: string,
     change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
   ): Promise<void>;
+}
+
+/**
+ * Where a depot's state lives between runs: one state document, replaced whole by
+ * compare-and-swap, and the KPI partitions Athena reads.
+ */
+export interface StateStore {
+  /** Where the store is, for people: a folder path or an `s3://` URI. */
+  readonly location: string;
+  /** The document and its version, or undefined before the first commit. */
+  loadDocument(): Promise<StoredDocument | undefined>;
+  /**
+   * Writes `document` only if the stored one is still `over` (undefined: still absent).
+   * Returns the new version, or undefined when another run committed first.
+   */
+  commitDocument(document: StateDocument, over: string | undefined): Promise<string | undefined>;
+  /** One UTC day's KPI partition, as Athena reads it; empty when there is none. */
+  loadDailyKpis(day: string): Promise<DailyConnectorKpi[]>;
+  /** Replaces one UTC day's KPI partition. */
+  saveDailyKpis(day: string, rows: readonly DailyConnectorKpi[]): Promise<void>;
+  /**
+   * The per-connector layout the state document replaced, read to convert a state that has
+   * no document yet; undefined where nothing was stored.
+   */
+  readonly legacy: LegacyState;
+  /**
+   * Takes the store for one run; throws, naming the holder, when another run has it. Stores
+   * whose runs cannot overlap (the Lambda runs one at a time) need not implement it: there a
+   * lost compare-and-swap is what keeps two runs apart.
+   */
+  lockForRun?(runId: string): Promise<ReleaseLock>;
+  /**
+   * Keeps one shard's share of a run that fans out until the run's last step reads it; written
+   * again whole when a shard is retried. Stores that never serve a fanned-out run need not
+   * implement it.
+   */
+  saveRunPart?(runId: string, part: string, value: unknown): Promise<void>;
+  /** A shard's share of a run, or undefined when the shard never saved one. */
+  loadRunPart?(runId: string, part: string): Promise<unknown>;
   /**
    * The silences document set without a deploy, as stored (see `readStoredSilences`), or
    * undefined when there is none; stores that keep none need not implement it.
    */
   loadSilences?(): Promise<unknown>;
+}
+
+/** The records of the per-connector layout, read once to convert them into a state document. */
+export interface LegacyState {
+  loadCursor(origin: ReportOrigin): Promise<Cursor | undefined>;
+  loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined>;
+  loadAttribution(): Promise<AttributionState | undefined>;
+  /** Whether any per-connector record is stored at all. */
+  holdsAny(): Promise<boolean>;
 }
 
 /**

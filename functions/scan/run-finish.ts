@@ -3,59 +3,69 @@ import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { dueNotifications, markDelivered } from '../core/incidents/notices.ts';
 import { attributeFleet, rollUpKpis } from './fleet-step.ts';
 import { publishInOrder } from './publish-in-order.ts';
-import type { FleetSessionRead, RunStart, ScanAdapters, ScanSettings } from './scan.ts';
+import { commitRun, type RunStart } from './run-commit.ts';
+import type { RunState } from './run-state.ts';
+import type { FleetSessionRead, ScanAdapters, ScanSettings, StepAdapters } from './scan.ts';
+import { connectorKey } from './state-document.ts';
 import { type ConnectorResult, type ScanSummary, totalsOf } from './summary.ts';
 
-/** What the connectors of a run left for its end: their results, notices and sessions. */
+/** What the connectors of a run left for its end: their results and sessions. */
 export interface ScannedConnectors {
   results: readonly ConnectorResult[];
-  /** Notices the connectors delivered and the incident history does not hold yet. */
-  delivered: readonly IncidentNotification[];
   sessions: readonly FleetSessionRead[];
 }
 
 /**
  * Ends a run once its connectors are scanned: the depot's own incident, the fleet-wide
- * attribution and daily KPIs, the incident history, and the summary.
+ * attribution and daily KPIs, all into the run's state; then the commit and the delivery of
+ * the outbox (see `commitRun`), and the summary.
  */
 export async function finishRun(
   settings: ScanSettings,
   adapters: ScanAdapters,
-  { runId, startedAt }: RunStart,
+  state: RunState,
+  run: RunStart,
   scanned: ScannedConnectors,
 ): Promise<ScanSummary> {
   const now = adapters.now ?? Date.now;
   const { log } = adapters;
-  const { results } = scanned;
-  const depot = await depotIncident(settings, adapters, results, now);
+  const step: StepAdapters = { ...adapters, state, alerts: state.outbox };
+  const depot = await depotIncident(settings, step, scanned.results, now);
   const fleetStep = {
     now: new Date(now()).toISOString(),
     fleet: settings.fleet,
     incidents: settings.incidents,
     ...(settings.silenced ? { silenced: settings.silenced } : {}),
-    state: adapters.state,
-    alerts: adapters.alerts,
+    state,
+    alerts: state.outbox,
     log,
   };
   const attributed = await attributeFleet(fleetStep, scanned.sessions);
   await rollUpKpis(fleetStep, scanned.sessions);
-  await recordHistory(adapters, runId, startedAt, `run-${runId}`, [
-    ...scanned.delivered,
-    ...depot.delivered,
-    ...attributed.delivered,
-  ]);
+  const end = await commitRun(state, adapters, run);
 
+  // A connector's count is what was delivered for it by this run, earlier runs' notices aside.
+  const sent = new Map<string, number>();
+  for (const notice of end.delivered) {
+    sent.set(connectorKey(notice), (sent.get(connectorKey(notice)) ?? 0) + 1);
+  }
+  const results = scanned.results.map((r) => ({
+    ...r,
+    alerted: sent.get(connectorKey(r)) ?? 0,
+  }));
   const totals = totalsOf(results);
-  // Every notice the run sent is counted, the depot's own and the fleet's too.
-  totals.alerted += depot.delivered.length + attributed.delivered.length;
+  // Every notice the run delivered is counted: the depot's own, the fleet's, earlier runs'.
+  totals.alerted = end.delivered.length;
   totals.openIncidents += depot.open + attributed.openIncidents;
   const summary: ScanSummary = {
-    runId,
-    startedAt,
+    runId: run.runId,
+    startedAt: run.startedAt,
     finishedAt: new Date(now()).toISOString(),
     totals,
-    connectors: [...results],
+    connectors: results,
     ...(attributed.error !== undefined ? { fleetError: attributed.error } : {}),
+    ...(end.stateError !== undefined ? { stateError: end.stateError } : {}),
+    ...(end.deliveryError !== undefined ? { deliveryError: end.deliveryError } : {}),
     failed: results
       .filter((r) => r.status !== 'ok')
       .map(({ chargerId, connectorId, error, credentialsRefused }) => ({
@@ -68,11 +78,11 @@ export async function finishRun(
   const skipped = results.filter((r) => r.status === 'skipped').length;
   if (skipped > 0)
     log.error('deadline reached before every connector was scanned', {
-      runId,
+      runId: run.runId,
       unscanned: skipped,
     });
   log.info('scan finished', {
-    runId,
+    runId: run.runId,
     ...summary.totals,
     failedConnectors: summary.failed.length,
   });
@@ -86,7 +96,7 @@ export async function finishRun(
  */
 async function depotIncident(
   settings: ScanSettings,
-  adapters: ScanAdapters,
+  adapters: StepAdapters,
   results: readonly ConnectorResult[],
   now: () => number,
 ): Promise<{ delivered: IncidentNotification[]; open: number }> {
@@ -117,30 +127,5 @@ async function depotIncident(
       error: error instanceof Error ? error.message : String(error),
     });
     return { delivered: [], open: 0 };
-  }
-}
-
-/**
- * Appends the notices the run delivered to the incident history in the archive. History is a
- * record for people and Athena, not what the next run relies on: a failure to write it is
- * logged, and the run goes on.
- */
-export async function recordHistory(
-  adapters: ScanAdapters,
-  runId: string,
-  startedAt: string,
-  name: string,
-  delivered: readonly IncidentNotification[],
-): Promise<void> {
-  if (delivered.length === 0) return;
-  const lines = delivered.map((notice) => `${JSON.stringify({ runId, ...notice })}\n`).join('');
-  try {
-    await adapters.archive.putIncidentHistory(startedAt.slice(0, 10), name, lines);
-  } catch (error) {
-    adapters.log.error('incident history not written', {
-      runId,
-      notices: delivered.length,
-      error: error instanceof Error ? error.message : String(error),
-    });
   }
 }

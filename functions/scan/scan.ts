@@ -3,7 +3,6 @@ import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { Severity } from '../core/finding.ts';
 import type { FleetSession } from '../core/fleet/attribution.ts';
 import type { SessionMark } from '../core/fleet/attribution-state.ts';
-import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
@@ -16,7 +15,9 @@ import type {
   ReportSource,
   ScanProgress,
   ScanState,
+  StateStore,
 } from './ports.ts';
+import { openRunState, type RunStart } from './run-commit.ts';
 import { finishRun } from './run-finish.ts';
 import { type ConnectorOutcome, scanConnector } from './scan-connector.ts';
 import { type ConnectorResult, emptyCounts, type ScanSummary } from './summary.ts';
@@ -51,7 +52,7 @@ export interface ScanSettings {
 export interface ScanAdapters {
   source: ReportSource;
   archive: ReportArchive;
-  state: ScanState;
+  state: StateStore;
   alerts: AlertSink;
   log: Log;
   now?: () => number;
@@ -60,9 +61,17 @@ export interface ScanAdapters {
 }
 
 /**
- * One scan of the whole fleet. Each connector is scanned on its own: a failure on one is
- * recorded and the others go on. The caller decides what a failed connector means (the CLI
- * exits non-zero, the Lambda fails the invocation so the alarm fires).
+ * The adapters a step of a run works with: the run's working copy of the state, and the
+ * outbox in place of the alert channel, so nothing is sent before the commit.
+ */
+export type StepAdapters = Omit<ScanAdapters, 'state'> & { state: ScanState };
+
+/**
+ * One scan of the whole fleet, as one transaction: the state is read once, each connector is
+ * scanned on its own (a failure on one is recorded and the others go on), and the run ends by
+ * committing the state and then delivering its notices (see `commitRun`). The caller decides
+ * what a failed run means (the CLI exits non-zero, the Lambda fails the invocation so the
+ * alarm fires).
  */
 export async function runScan(
   settings: ScanSettings,
@@ -72,10 +81,17 @@ export async function runScan(
   const run = { runId: settings.runId ?? randomUUID(), startedAt: new Date(now()).toISOString() };
   const release = await adapters.state.lockForRun?.(run.runId);
   try {
-    const outcomes = await scanConnectors(settings, adapters, run);
-    return await finishRun(settings, adapters, run, {
+    const state = await openRunState(adapters, run, settings.fleet, {
+      holdsLock: release !== undefined,
+      ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
+    });
+    const outcomes = await scanConnectors(
+      settings,
+      { ...adapters, state, alerts: state.outbox },
+      run,
+    );
+    return await finishRun(settings, adapters, state, run, {
       results: outcomes.map((o) => o.result),
-      delivered: outcomes.flatMap((o) => o.delivered),
       sessions: outcomes.flatMap((o) => o.sessions),
     });
   } finally {
@@ -102,12 +118,7 @@ async function releaseLogged(
   }
 }
 
-/** A run as its steps know it: its id and the end of its windows. */
-export interface RunStart {
-  runId: string;
-  /** The run's start, ISO: every connector's window ends here. */
-  startedAt: string;
-}
+export type { RunStart } from './run-commit.ts';
 
 /**
  * Scans each connector of the settings' fleet, `settings.concurrency` at once, and folds what
@@ -115,7 +126,7 @@ export interface RunStart {
  */
 export async function scanConnectors(
   settings: ScanSettings,
-  adapters: ScanAdapters,
+  adapters: StepAdapters,
   { runId, startedAt }: RunStart,
 ): Promise<Folded[]> {
   const now = adapters.now ?? Date.now;
@@ -129,7 +140,7 @@ export async function scanConnectors(
   adapters.progress?.started(origins.length);
   return mapWithConcurrency(origins, settings.concurrency, async (origin) => {
     if (deadline !== undefined && now() >= deadline) {
-      const skipped = { result: unscanned(origin, startedAt), delivered: [], sessions: [] };
+      const skipped = { result: unscanned(origin, startedAt), sessions: [] };
       adapters.progress?.connectorDone(skipped.result);
       return skipped satisfies Folded;
     }
@@ -164,7 +175,7 @@ export async function scanConnectors(
  * The fleet's recent failures, for the first notice of a fault to say what else is known. Only
  * words depend on it: a record that cannot be read leaves them out and the run goes on.
  */
-async function recentFailures(adapters: ScanAdapters): Promise<readonly SessionMark[]> {
+async function recentFailures(adapters: StepAdapters): Promise<readonly SessionMark[]> {
   try {
     const record = await adapters.state.loadAttribution();
     return record?.version === 2 ? record.failures : [];
@@ -179,7 +190,6 @@ async function recentFailures(adapters: ScanAdapters): Promise<readonly SessionM
 /** What the run keeps of a connector once it is done, until the fleet step and the summary. */
 export interface Folded {
   result: ConnectorResult;
-  delivered: IncidentNotification[];
   sessions: FleetSessionRead[];
 }
 
@@ -194,7 +204,6 @@ export type FleetSessionRead = FleetSession & { severities: readonly Severity[] 
 function folded(origin: ReportOrigin, outcome: ConnectorOutcome): Folded {
   return {
     result: outcome.result,
-    delivered: outcome.delivered,
     sessions: outcome.sessions.map(({ session, severities }) => ({ origin, session, severities })),
   };
 }

@@ -1,8 +1,9 @@
-import type { ScanState } from './ports.ts';
-import { finishRun, recordHistory } from './run-finish.ts';
+import type { StateStore } from './ports.ts';
+import { openRunState, type RunStart } from './run-commit.ts';
+import { finishRun } from './run-finish.ts';
+import { RunState, type StateChanges } from './run-state.ts';
 import {
   type FleetSessionRead,
-  type RunStart,
   type ScanAdapters,
   type ScanSettings,
   scanConnectors,
@@ -14,15 +15,18 @@ import type { ConnectorResult, ScanSummary } from './summary.ts';
 interface RunPart {
   results: ConnectorResult[];
   sessions: FleetSessionRead[];
+  /** Its connectors' new cursors and incident records, and the notices they decided. */
+  changes: StateChanges;
 }
 
 /** Where the shards of a run keep their parts: the state's root, whatever the depot. */
-export type RunParts = Pick<ScanState, 'saveRunPart' | 'loadRunPart'>;
+export type RunParts = Pick<StateStore, 'saveRunPart' | 'loadRunPart'>;
 
 /**
- * Scans one shard of a run that fans out: its connectors exactly as a whole run scans them
- * (cursor, archive, incidents and their notices per connector), then keeps their results and
- * sessions in `parts` for the run's last step, which does what needs the whole depot.
+ * Scans one shard of a run that fans out: its connectors exactly as a whole run scans them,
+ * over the depot's state as the run found it, then keeps their results, sessions and state
+ * changes in `parts` for the run's last step, which commits the depot's state once for every
+ * shard and delivers the notices. Nothing a shard does is committed or sent by the shard.
  * `settings.fleet` is the shard's chargers. A store without run parts cannot serve a
  * fanned-out run.
  */
@@ -34,16 +38,22 @@ export async function scanShard(
   parts: RunParts,
 ): Promise<ConnectorResult[]> {
   if (!parts.saveRunPart) throw new Error('this state store cannot keep the parts of a run');
-  const outcomes = await scanConnectors(settings, adapters, run);
-  const results = outcomes.map((o) => o.result);
-  await recordHistory(
-    adapters,
-    run.runId,
-    run.startedAt,
-    `run-${run.runId}.${part}`,
-    outcomes.flatMap((o) => o.delivered),
+  const state = await RunState.open(
+    adapters.state,
+    { runId: run.runId, day: run.startedAt.slice(0, 10), until: run.startedAt },
+    settings.fleet,
   );
-  const kept: RunPart = { results, sessions: outcomes.flatMap((o) => o.sessions) };
+  const outcomes = await scanConnectors(
+    settings,
+    { ...adapters, state, alerts: state.outbox },
+    run,
+  );
+  const results = outcomes.map((o) => o.result);
+  const kept: RunPart = {
+    results,
+    sessions: outcomes.flatMap((o) => o.sessions),
+    changes: state.changes(),
+  };
   await parts.saveRunPart(run.runId, part, kept);
   return results;
 }
@@ -58,9 +68,10 @@ export interface FinishedShard {
 
 /**
  * The last step of a run that fans out, once per depot: reads what each shard kept, counts a
- * shard that failed or kept nothing as its connectors failed (named, so the alarm fires and
- * the next run scans them), and ends the run as a whole run ends: the depot's incident,
- * attribution, daily KPIs, history and summary. `settings.fleet` is the whole depot's.
+ * shard that failed, kept nothing or read another version of the state as its connectors
+ * failed (named, so the alarm fires and the next run scans them), and ends the run as a whole
+ * run ends: the depot's incident, attribution, daily KPIs, then one commit and the delivery.
+ * `settings.fleet` is the whole depot's.
  */
 export async function finishShards(
   settings: ScanSettings,
@@ -69,6 +80,10 @@ export async function finishShards(
   shards: readonly FinishedShard[],
   parts: RunParts,
 ): Promise<ScanSummary> {
+  const state = await openRunState(adapters, run, settings.fleet, {
+    holdsLock: false,
+    ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
+  });
   const results: ConnectorResult[] = [];
   const sessions: FleetSessionRead[] = [];
   for (const shard of shards) {
@@ -76,15 +91,21 @@ export async function finishShards(
       shard.failure === undefined
         ? ((await parts.loadRunPart?.(run.runId, shard.part)) as RunPart | undefined)
         : undefined;
-    if (kept) {
+    if (kept && state.apply(kept.changes)) {
       results.push(...kept.results);
       sessions.push(...kept.sessions);
       continue;
     }
-    const why = `not scanned: shard ${shard.part} ${shard.failure === undefined ? 'kept no results' : `failed: ${shard.failure}`}; it is scanned next run`;
+    const why = `not scanned: shard ${shard.part} ${
+      shard.failure !== undefined
+        ? `failed: ${shard.failure}`
+        : kept
+          ? 'read a state another run has since replaced'
+          : 'kept no results'
+    }; it is scanned next run`;
     for (const { chargerId, connectors } of shard.fleet)
       for (const connectorId of connectors)
         results.push(unscanned({ chargerId, connectorId }, run.startedAt, 'failed', why));
   }
-  return finishRun(settings, adapters, run, { results, delivered: [], sessions });
+  return finishRun(settings, adapters, state, run, { results, sessions });
 }

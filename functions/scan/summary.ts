@@ -43,11 +43,29 @@ export interface ScanSummary {
    * notices not published or its record not saved. Set means the run failed.
    */
   fleetError?: string;
+  /**
+   * Why the run's state was not committed (another run committed first, or the store failed):
+   * nothing the run decided was sent, and the next run does its work again.
+   */
+  stateError?: string;
+  /** Notices that were not delivered; they stay in the outbox and the next run sends them. */
+  deliveryError?: string;
 }
 
-/** Whether a run failed: a connector could not be scanned, or the fleet-wide step did not finish. */
-export function runFailed(summary: Pick<ScanSummary, 'failed' | 'fleetError'>): boolean {
-  return summary.failed.length > 0 || summary.fleetError !== undefined;
+/** The reasons a run failed beyond its connectors: the fleet step, the commit, the delivery. */
+export function runErrors(
+  summary: Pick<ScanSummary, 'fleetError' | 'stateError' | 'deliveryError'>,
+): string[] {
+  return [summary.stateError, summary.fleetError, summary.deliveryError].filter(
+    (e): e is string => e !== undefined,
+  );
+}
+
+/** Whether a run failed: a connector could not be scanned, or the run could not finish. */
+export function runFailed(
+  summary: Pick<ScanSummary, 'failed' | 'fleetError' | 'stateError' | 'deliveryError'>,
+): boolean {
+  return summary.failed.length > 0 || runErrors(summary).length > 0;
 }
 
 /** A connector that could not be scanned, and why. */

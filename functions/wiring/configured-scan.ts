@@ -17,7 +17,7 @@ import type {
   ReportSource,
   RetryWait,
   ScanProgress,
-  ScanState,
+  StateStore,
 } from '../scan/ports.ts';
 import { runScan, type ScanAdapters, type ScanSettings } from '../scan/scan.ts';
 import type { ScanSummary } from '../scan/summary.ts';
@@ -28,7 +28,7 @@ export interface ConfiguredScanRuntime {
   credentials: ClientCredentials | { unavailable: string };
   log: Log;
   archive: ReportArchive;
-  state: ScanState;
+  state: StateStore;
   alerts: AlertSink;
   fetch?: Fetch;
   sleep?: Sleep;
@@ -217,7 +217,7 @@ function retriesOf(
  * as silences are named in the log and left out; a store that cannot be read is logged, and the
  * run goes on with the config's silences: a silence is never a reason not to scan.
  */
-export async function silencesOf(config: Config, state: ScanState, log: Log): Promise<SilencedAt> {
+export async function silencesOf(config: Config, state: StateStore, log: Log): Promise<SilencedAt> {
   let stored: Silence[] = [];
   try {
     const { silences, unreadable } = readStoredSilences(await state.loadSilences?.());

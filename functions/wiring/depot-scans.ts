@@ -4,7 +4,7 @@ import type { ClientCredentials } from '../config/credentials.ts';
 import { type DepotScope, depotsOf } from '../config/depot-scopes.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
-import type { AlertSink, Log, ReportArchive, ScanProgress, ScanState } from '../scan/ports.ts';
+import type { AlertSink, Log, ReportArchive, ScanProgress, StateStore } from '../scan/ports.ts';
 import { connectorCount } from '../scan/shards.ts';
 import { type ConnectorResult, type ScanSummary, totalsOf } from '../scan/summary.ts';
 import { type ConfiguredScanRuntime, configuredScan, silencesOf } from './configured-scan.ts';
@@ -12,7 +12,7 @@ import { type ConfiguredScanRuntime, configuredScan, silencesOf } from './config
 /** The adapters of one depot: its archive partition, its state folder, the alert sinks. */
 export interface DepotAdapters {
   archive: ReportArchive;
-  state: ScanState;
+  state: StateStore;
   alerts: AlertSink;
 }
 
@@ -28,7 +28,7 @@ export interface DepotScanRuntime
    * are read, once for every depot, and where the shards of a fanned-out run keep their parts
    * (`runs/`, which the stack expires after a few days).
    */
-  rootState: ScanState;
+  rootState: StateStore;
 }
 
 /**
@@ -135,9 +135,12 @@ export function merged(
     totals.alerted += summary.totals.alerted - own.alerted;
     totals.openIncidents += summary.totals.openIncidents - own.openIncidents;
   }
-  const fleetErrors = summaries.flatMap(({ name, summary }) =>
-    summary.fleetError === undefined ? [] : [`${name}: ${summary.fleetError}`],
-  );
+  const named = (field: 'fleetError' | 'stateError' | 'deliveryError') => {
+    const errors = summaries.flatMap(({ name, summary }) =>
+      summary[field] === undefined ? [] : [`${name}: ${summary[field]}`],
+    );
+    return errors.length > 0 ? { [field]: errors.join('; ') } : {};
+  };
   const times = summaries.map(({ summary }) => summary);
   return {
     runId,
@@ -152,7 +155,9 @@ export function merged(
     failed: summaries.flatMap(({ name, summary }) =>
       summary.failed.map((f) => ({ depot: name, ...f })),
     ),
-    ...(fleetErrors.length > 0 ? { fleetError: fleetErrors.join('; ') } : {}),
+    ...named('fleetError'),
+    ...named('stateError'),
+    ...named('deliveryError'),
   };
 }
 

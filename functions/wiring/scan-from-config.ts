@@ -2,7 +2,7 @@ import { alertsFrom, archiveFrom, stateFrom } from '../adapters/from-config.ts';
 import type { Config } from '../config/config.ts';
 import { type ClientCredentials, depotCredentialsFrom } from '../config/credentials.ts';
 import type { DepotScope } from '../config/depot-scopes.ts';
-import type { AlertSink, ReportArchive, ScanState } from '../scan/ports.ts';
+import type { AlertSink, ReportArchive, StateStore } from '../scan/ports.ts';
 import type { ScanSummary } from '../scan/summary.ts';
 import type { ConfiguredScanRuntime } from './configured-scan.ts';
 import { type DepotAdapters, scanDepots } from './depot-scans.ts';
@@ -21,7 +21,7 @@ export interface ScanRuntime
   write?: (text: string) => void;
   /** Adapters that replace the ones the config names (a config of one fleet only). */
   archive?: ReportArchive;
-  state?: ScanState;
+  state?: StateStore;
   alerts?: AlertSink;
   /** Adapters that replace the ones the config names, per depot (a dry run). */
   depotAdapters?: (depot: DepotScope) => DepotAdapters;

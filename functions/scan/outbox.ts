@@ -1,0 +1,111 @@
+import type { IncidentNotification } from '../core/incidents/incident.ts';
+import type { AlertSink, Log, ReportArchive } from './ports.ts';
+import type { Deliverer, OutboxEntry } from './state-document.ts';
+
+/** What a delivery of the outbox did: the notices the channel accepted, and why others were not. */
+export interface Delivery {
+  delivered: IncidentNotification[];
+  failed: { id: string; error: string }[];
+}
+
+/**
+ * Sends outbox entries in the order they were decided, and each incident's in its own order: a
+ * round holds at most one notice per incident, and an incident whose notice was refused sends
+ * nothing more this run. A pager keyed on the incident then never sees a resolve before its
+ * open, or an update after a refused one; what was refused waits in the outbox for the next run.
+ */
+export async function deliverOutbox(
+  entries: readonly OutboxEntry[],
+  alerts: AlertSink,
+): Promise<Delivery> {
+  const queues = new Map<string, IncidentNotification[]>();
+  for (const { notice } of entries) {
+    const queue = queues.get(notice.incident);
+    if (queue) queue.push(notice);
+    else queues.set(notice.incident, [notice]);
+  }
+  const outcome: Delivery = { delivered: [], failed: [] };
+  while (queues.size > 0) {
+    const round = [...queues.values()].flatMap((queue) => queue.slice(0, 1));
+    for (const notice of round) {
+      const queue = queues.get(notice.incident) ?? [];
+      queue.shift();
+      if (queue.length === 0) queues.delete(notice.incident);
+    }
+    const answer = await alerts.publish(round).catch((error: unknown) => ({
+      accepted: [] as string[],
+      failed: round.map((n) => ({ id: n.id, error: messageOf(error) })),
+    }));
+    const accepted = new Set(answer.accepted);
+    for (const notice of round) {
+      if (accepted.has(notice.id)) {
+        outcome.delivered.push(notice);
+        continue;
+      }
+      const error = answer.failed.find((f) => f.id === notice.id)?.error ?? 'not accepted';
+      outcome.failed.push({ id: notice.id, error });
+      for (const held of queues.get(notice.incident) ?? [])
+        outcome.failed.push({ id: held.id, error: 'held back: an earlier notice was not sent' });
+      queues.delete(notice.incident);
+    }
+  }
+  return outcome;
+}
+
+/** The name of the history file a run writes its deliveries to: its receipt. */
+export function receiptName(runId: string): string {
+  return `run-${runId}`;
+}
+
+/**
+ * Takes over what earlier runs left in the outbox. An entry whose run may still be delivering it
+ * (no lock held here, its time not over) is left alone. Of the others, those their run's receipt
+ * lists were delivered (the run ended before it could record so) and leave the outbox; the rest
+ * are this run's to deliver. A receipt that cannot be read leaves its entries where they are: a
+ * notice waits rather than being sent twice.
+ */
+export async function takeOverOutbox(
+  entries: readonly OutboxEntry[],
+  me: Deliverer,
+  context: { archive: ReportArchive; holdsLock: boolean; now: string; log: Log },
+): Promise<OutboxEntry[]> {
+  const receipts = new Map<string, Promise<Set<string> | undefined>>();
+  const receiptOf = (deliverer: Deliverer) => {
+    let receipt = receipts.get(deliverer.runId);
+    if (!receipt) {
+      receipt = context.archive
+        .incidentHistoryIds(deliverer.day, receiptName(deliverer.runId))
+        .catch((error: unknown) => {
+          context.log.warn('an earlier run’s receipt could not be read; its notices wait', {
+            runId: deliverer.runId,
+            error: messageOf(error),
+          });
+          return undefined;
+        });
+      receipts.set(deliverer.runId, receipt);
+    }
+    return receipt;
+  };
+  const kept: OutboxEntry[] = [];
+  for (const entry of entries) {
+    const { deliverer } = entry;
+    const mayStillRun = !context.holdsLock && context.now < deliverer.until;
+    if (deliverer.runId === me.runId || mayStillRun) {
+      kept.push(entry);
+      continue;
+    }
+    // Delivered already; only its history line is due, and this run writes it.
+    if (entry.sent !== undefined) {
+      kept.push({ ...entry, deliverer: me });
+      continue;
+    }
+    const receipt = await receiptOf(deliverer);
+    if (receipt === undefined) kept.push(entry);
+    else if (!receipt.has(entry.notice.id)) kept.push({ ...entry, deliverer: me });
+  }
+  return kept;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,168 @@
+import type { IncidentNotification } from '../core/incidents/incident.ts';
+import { deliverOutbox, receiptName, takeOverOutbox } from './outbox.ts';
+import type { AlertSink, Log, ReportArchive, StateStore } from './ports.ts';
+import { RunState } from './run-state.ts';
+import type { Deliverer } from './state-document.ts';
+
+/** A run as its steps know it: its id and the end of its windows. */
+export interface RunStart {
+  runId: string;
+  /** The run's start, ISO: every connector's window ends here. */
+  startedAt: string;
+}
+
+/** How long a run that sets no deadline may be taken to be still delivering (15 min: Lambda's limit). */
+const DELIVERY_LEASE_MS = 15 * 60_000;
+
+/** The adapters the start and end of a run use. */
+export interface RunEndAdapters {
+  state: StateStore;
+  archive: ReportArchive;
+  alerts: AlertSink;
+  log: Log;
+  now?: () => number;
+}
+
+/**
+ * Reads the depot's state for a run and takes over what earlier runs left undelivered in the
+ * outbox (see `takeOverOutbox`). `holdsLock` says no other run can be working on this state.
+ * `deadline`: when this run will be over, at the latest (epoch ms).
+ */
+export async function openRunState(
+  adapters: Pick<RunEndAdapters, 'state' | 'archive' | 'log' | 'now'>,
+  run: RunStart,
+  fleet: readonly { chargerId: string; connectors: readonly string[] }[],
+  options: { holdsLock: boolean; deadline?: number },
+): Promise<RunState> {
+  const now = adapters.now ?? Date.now;
+  const started = Date.parse(run.startedAt);
+  const deliverer: Deliverer = {
+    runId: run.runId,
+    day: run.startedAt.slice(0, 10),
+    until: new Date(
+      Math.max(options.deadline ?? started + DELIVERY_LEASE_MS, started),
+    ).toISOString(),
+  };
+  const state = await RunState.open(adapters.state, deliverer, fleet);
+  if (state.document.outbox.length > 0)
+    state.replaceOutbox(
+      await takeOverOutbox(state.document.outbox, deliverer, {
+        archive: adapters.archive,
+        holdsLock: options.holdsLock,
+        now: new Date(now()).toISOString(),
+        log: adapters.log,
+      }),
+    );
+  return state;
+}
+
+/** What the end of a run did: the notices delivered, and what kept it from finishing. */
+export interface RunEnd {
+  delivered: IncidentNotification[];
+  /** The run's state was not committed: nothing it decided was sent. */
+  stateError?: string;
+  /** Notices not delivered; they stay in the outbox for the next run. */
+  deliveryError?: string;
+}
+
+/**
+ * Ends a run in the order that loses nothing: commit the state with its outbox (the reports are
+ * archived already), deliver the outbox, write the receipt (the incident history), then take the
+ * delivered notices out of the outbox. A crash before the commit redoes the run from the state
+ * before it; after it, the next run delivers the outbox, less what this run's receipt lists.
+ * Only a notice delivered in the instant between its delivery and its receipt can be sent
+ * again, with the same id.
+ */
+export async function commitRun(
+  state: RunState,
+  adapters: Pick<RunEndAdapters, 'archive' | 'alerts' | 'log' | 'now'>,
+  run: RunStart,
+): Promise<RunEnd> {
+  const now = () => new Date((adapters.now ?? Date.now)()).toISOString();
+  const { log } = adapters;
+  try {
+    if ((await state.commit(now())) === 'lost') {
+      const stateError =
+        'another run committed this depot’s state first; this run sent nothing, and the next run reads on from that run’s state';
+      log.error('state not committed: another run committed first', { runId: run.runId });
+      return { delivered: [], stateError };
+    }
+  } catch (error) {
+    log.error('state not committed; nothing was sent', {
+      runId: run.runId,
+      error: messageOf(error),
+    });
+    return {
+      delivered: [],
+      stateError: `state not committed (${messageOf(error)}); nothing was sent, and the next run does this run’s work again`,
+    };
+  }
+  const due = state.dueForThisRun();
+  if (due.length === 0) return { delivered: [] };
+  // Sent by an earlier run whose receipt could not be written: told once, recorded now.
+  const sentBefore = due.filter((e) => e.sent !== undefined).map((e) => e.notice);
+  const { delivered, failed } = await deliverOutbox(
+    due.filter((e) => e.sent === undefined),
+    adapters.alerts,
+  );
+  const told = [...sentBefore, ...delivered];
+  if (told.length > 0) {
+    const recorded = await recordHistory(adapters, run, told);
+    const ids = new Set(told.map((n) => n.id));
+    // Unrecorded, they stay in the outbox marked sent: never sent again, recorded next run.
+    const settled = await state
+      .settle(recorded ? ids : new Set(), recorded ? new Set() : ids, now())
+      .catch((error: unknown) => {
+        log.warn('the outbox was not updated after delivery', {
+          runId: run.runId,
+          error: messageOf(error),
+        });
+        return false;
+      });
+    if (!settled && recorded)
+      log.warn(
+        'delivered notices stay listed in the state; their receipt keeps them from repeating',
+        {
+          runId: run.runId,
+        },
+      );
+  }
+  if (failed.length === 0) return { delivered };
+  log.error('notices not delivered; they stay in the outbox for the next run', {
+    runId: run.runId,
+    notices: failed.length,
+    error: failed[0]?.error,
+  });
+  return {
+    delivered,
+    deliveryError: `${failed.length} notice(s) not delivered, kept for the next run: ${failed[0]?.error ?? 'unknown error'}`,
+  };
+}
+
+/**
+ * Appends the notices a run delivered to the incident history in the archive: the run's
+ * receipt, which the next run reads before sending what this run's state still lists as due.
+ * Returns false, logged, when it could not be written.
+ */
+async function recordHistory(
+  adapters: Pick<RunEndAdapters, 'archive' | 'log'>,
+  { runId, startedAt }: RunStart,
+  delivered: readonly IncidentNotification[],
+): Promise<boolean> {
+  const lines = delivered.map((notice) => `${JSON.stringify({ runId, ...notice })}\n`).join('');
+  try {
+    await adapters.archive.putIncidentHistory(startedAt.slice(0, 10), receiptName(runId), lines);
+    return true;
+  } catch (error) {
+    adapters.log.error('incident history not written', {
+      runId,
+      notices: delivered.length,
+      error: messageOf(error),
+    });
+    return false;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,260 @@
+import { mapWithConcurrency } from '../core/concurrency.ts';
+import type { AttributionState } from '../core/fleet/attribution-state.ts';
+import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
+import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
+import { DEPOT_ORIGIN } from '../core/incidents/depot-outage.ts';
+import type { IncidentNotification } from '../core/incidents/incident.ts';
+import type { ReportOrigin } from '../core/session-report.ts';
+import type { AlertSink, Cursor, PublishOutcome, ScanState, StateStore } from './ports.ts';
+import {
+  connectorKey,
+  type Deliverer,
+  emptyDocument,
+  type OutboxEntry,
+  type StateDocument,
+} from './state-document.ts';
+
+/** What one step of a run changed, for a shard to hand to the run's last step. */
+export interface StateChanges {
+  /** The version of the document the step read: the last step commits over it, or not at all. */
+  over: string | undefined;
+  cursors: Cursor[];
+  incidents: ConnectorIncidentState[];
+  outbox: OutboxEntry[];
+}
+
+/** How a commit went: done, or another run committed first (the store's version moved on). */
+export type CommitOutcome = 'committed' | 'lost';
+
+const DAY_MS = 86_400_000;
+/** Records of the old layout read at once while converting it: a depot's are read once. */
+const LEGACY_READS_AT_ONCE = 16;
+
+/**
+ * A run's working copy of the depot's state document: read once, changed in memory by every
+ * step of the run, committed once with compare-and-swap. Before the first commit of a depot
+ * whose state is still in the per-connector layout, every configured connector's records are
+ * read from it once and carried into the document.
+ */
+export class RunState implements ScanState {
+  readonly #store: StateStore;
+  #document: StateDocument;
+  #version: string | undefined;
+  readonly #migrating: boolean;
+  readonly #changedDays = new Set<string>();
+  readonly #partitions = new Map<string, DailyConnectorKpi[]>();
+  readonly #touched = new Set<string>();
+  readonly #newEntries: OutboxEntry[] = [];
+
+  private constructor(
+    store: StateStore,
+    document: StateDocument,
+    version: string | undefined,
+    migrating: boolean,
+    readonly deliverer: Deliverer,
+  ) {
+    this.#store = store;
+    this.#document = document;
+    this.#version = version;
+    this.#migrating = migrating;
+  }
+
+  /** Reads the depot's document (or converts the per-connector layout) for one run. */
+  static async open(
+    store: StateStore,
+    deliverer: Deliverer,
+    fleet: readonly { chargerId: string; connectors: readonly string[] }[],
+  ): Promise<RunState> {
+    const stored = await store.loadDocument();
+    if (stored) return new RunState(store, stored.document, stored.version, false, deliverer);
+    const document = emptyDocument();
+    const migrating = await store.legacy.holdsAny();
+    if (migrating) await readLegacy(store, document, fleet);
+    return new RunState(store, document, undefined, migrating, deliverer);
+  }
+
+  /** The version read, which the commit replaces. */
+  get version(): string | undefined {
+    return this.#version;
+  }
+
+  /** The document as it stands in this run (read-only use: reports and tests). */
+  get document(): StateDocument {
+    return this.#document;
+  }
+
+  async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
+    return this.#document.cursors[connectorKey(origin)];
+  }
+
+  async saveCursor(cursor: Cursor): Promise<void> {
+    this.#document.cursors[connectorKey(cursor)] = cursor;
+    this.#touched.add(connectorKey(cursor));
+  }
+
+  async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
+    return this.#document.incidents[connectorKey(origin)];
+  }
+
+  async saveIncidents(state: ConnectorIncidentState): Promise<void> {
+    this.#document.incidents[connectorKey(state)] = state;
+    this.#touched.add(connectorKey(state));
+  }
+
+  async loadAttribution(): Promise<AttributionState | undefined> {
+    return this.#document.attribution;
+  }
+
+  async saveAttribution(state: AttributionState): Promise<void> {
+    this.#document.attribution = state;
+  }
+
+  async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
+    const kept = this.#document.kpis[day] ?? this.#partitions.get(day);
+    if (kept) return kept;
+    const rows = await this.#store.loadDailyKpis(day);
+    this.#partitions.set(day, rows);
+    return rows;
+  }
+
+  async updateDailyKpis(
+    day: string,
+    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
+  ): Promise<void> {
+    const rows = await this.loadDailyKpis(day);
+    const next = change(rows);
+    if (next === rows) return;
+    this.#document.kpis[day] = next;
+    this.#changedDays.add(day);
+  }
+
+  /**
+   * The outbox as an alert sink: every notice handed to it is decided, kept for the commit and
+   * counts as told; `deliverOutbox` sends it once the commit is made.
+   */
+  readonly outbox: AlertSink = {
+    publish: async (notices: readonly IncidentNotification[]): Promise<PublishOutcome> => {
+      for (const notice of notices) {
+        const entry = { notice, deliverer: this.deliverer };
+        this.#document.outbox.push(entry);
+        this.#newEntries.push(entry);
+      }
+      return { accepted: notices.map((n) => n.id), failed: [] };
+    },
+  };
+
+  /** The outbox entries this run is to deliver, in the order they were decided. */
+  dueForThisRun(): OutboxEntry[] {
+    return this.#document.outbox.filter((e) => e.deliverer.runId === this.deliverer.runId);
+  }
+
+  /** Replaces the outbox (after earlier runs' entries were checked against their receipts). */
+  replaceOutbox(entries: OutboxEntry[]): void {
+    this.#document.outbox = entries;
+  }
+
+  /** What this run changed so far: a shard's share, for the run's last step. */
+  changes(): StateChanges {
+    const { cursors, incidents } = this.#document;
+    return {
+      over: this.#version,
+      cursors: [...this.#touched].flatMap((key) => (cursors[key] ? [cursors[key]] : [])),
+      incidents: [...this.#touched].flatMap((key) => (incidents[key] ? [incidents[key]] : [])),
+      outbox: [...this.#newEntries],
+    };
+  }
+
+  /** Takes a shard's changes into this run's copy; false when the shard read another version. */
+  apply(changes: StateChanges): boolean {
+    if (changes.over !== this.#version) return false;
+    for (const cursor of changes.cursors) void this.saveCursor(cursor);
+    for (const record of changes.incidents) void this.saveIncidents(record);
+    for (const entry of changes.outbox) {
+      const taken = { ...entry, deliverer: this.deliverer };
+      this.#document.outbox.push(taken);
+      this.#newEntries.push(taken);
+    }
+    return true;
+  }
+
+  /**
+   * Commits the run: the KPI partitions of the days it changed first (idempotent, like the
+   * archive: a run redone after a crash writes the same rows again), then the document, over
+   * the version read. `lost` means another run committed first: nothing of this run counts.
+   */
+  async commit(now: string): Promise<CommitOutcome> {
+    for (const day of [...this.#changedDays].sort())
+      await this.#store.saveDailyKpis(day, this.#document.kpis[day] ?? []);
+    this.#changedDays.clear();
+    const oldest = new Date(Date.parse(now) - DAY_MS).toISOString().slice(0, 10);
+    const kpis = Object.fromEntries(
+      Object.entries(this.#document.kpis).filter(([day]) => day >= oldest),
+    );
+    return this.#write({ ...this.#document, kpis }, now);
+  }
+
+  /**
+   * After delivery, in a second small commit: takes `done` out of the outbox and marks `sent`
+   * as delivered but not yet in the incident history. Another run may have committed in
+   * between (it left this run's entries alone): then this is applied to its version instead, a
+   * few times at most. Returns whether it was recorded.
+   */
+  async settle(
+    done: ReadonlySet<string>,
+    sent: ReadonlySet<string>,
+    now: string,
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const outbox = this.#document.outbox
+        .filter((e) => !done.has(e.notice.id))
+        .map((e) => (sent.has(e.notice.id) && e.sent === undefined ? { ...e, sent: now } : e));
+      if ((await this.#write({ ...this.#document, outbox }, now)) === 'committed') return true;
+      const stored = await this.#store.loadDocument();
+      if (!stored) return false;
+      this.#document = stored.document;
+      this.#version = stored.version;
+    }
+    return false;
+  }
+
+  async #write(next: StateDocument, now: string): Promise<CommitOutcome> {
+    const document: StateDocument = {
+      ...next,
+      seq: this.#document.seq + 1,
+      runId: this.deliverer.runId,
+      committedAt: now,
+      ...(this.#migrating || next.migratedFrom
+        ? { migratedFrom: 'per-connector files' as const }
+        : {}),
+    };
+    const version = await this.#store.commitDocument(document, this.#version);
+    if (version === undefined) return 'lost';
+    this.#document = document;
+    this.#version = version;
+    return 'committed';
+  }
+}
+
+/** Carries every configured connector's per-connector records into a new document. */
+async function readLegacy(
+  store: StateStore,
+  document: StateDocument,
+  fleet: readonly { chargerId: string; connectors: readonly string[] }[],
+): Promise<void> {
+  const origins: ReportOrigin[] = [
+    DEPOT_ORIGIN,
+    ...fleet.flatMap(({ chargerId, connectors }) =>
+      connectors.map((connectorId) => ({ chargerId, connectorId })),
+    ),
+  ];
+  await mapWithConcurrency(origins, LEGACY_READS_AT_ONCE, async (origin) => {
+    const [cursor, incidents] = await Promise.all([
+      store.legacy.loadCursor(origin),
+      store.legacy.loadIncidents(origin),
+    ]);
+    if (cursor) document.cursors[connectorKey(origin)] = cursor;
+    if (incidents) document.incidents[connectorKey(origin)] = incidents;
+  });
+  const attribution = await store.legacy.loadAttribution();
+  if (attribution) document.attribution = attribution;
+}
