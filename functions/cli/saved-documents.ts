@@ -96,12 +96,14 @@ function isReportFile(name: string): boolean {
 /**
  * Whether a file path or key is one of the scan's state files rather than a report:
  * a connector's cursor or incident record (`cursors|incidents/charger=…/connector=….json`,
- * where reports sit in `connector=…/` folders), the fleet's record, stored silences. KPI rows
- * and the incident history are `.jsonl`, never read as reports.
+ * where reports sit in `connector=…/` folders), the fleet's record, stored silences, and the
+ * state document (`state.json`, or a local version `state/000000000042.json`). KPI rows and the
+ * incident history are `.jsonl`, never read as reports.
  */
 export function isStateFile(key: string): boolean {
   const parts = key.split('/');
   const [name = '', folder = '', kind = ''] = [...parts].reverse();
+  if (name === 'state.json' || (folder === 'state' && /^\d{12}\.json$/.test(name))) return true;
   if (name.startsWith('connector=') && folder.startsWith('charger='))
     return kind === 'cursors' || kind === 'incidents';
   return (folder === 'fleet' && name === 'attribution.json') || name === 'silences.json';

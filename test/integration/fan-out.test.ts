@@ -4,6 +4,7 @@ import type { FanOutEvent, RunPlan, ShardOutcome } from '../../functions/lambda/
 import { ScanIncompleteError, type ScanReport } from '../../functions/lambda/scan-handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '../helpers/lambda.ts';
+import { stateDocumentInS3 } from '../helpers/state-document.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { startSimulator } from '../helpers/simulator.ts';
 
@@ -86,7 +87,10 @@ describe('a run fanned out over shards', () => {
       (k) => !k.endsWith('.reason.json'),
     );
     expect(reports.length + quarantined.length).toBe(sim.stats.reportsServed);
-    expect(await s3.keys('state/cursors/')).toHaveLength(12);
+    // One state document for the depot, committed by the run's end, with every connector in it.
+    const state = await stateDocumentInS3(s3.client, s3.bucket, 'state/');
+    expect(Object.keys(state.cursors)).toHaveLength(12);
+    expect(state.outbox).toEqual([]);
     // Each shard kept its part for the run's end.
     expect(await s3.keys(`state/runs/${plan.runId}/`)).toHaveLength(3);
     const emf = emfOf(lines);

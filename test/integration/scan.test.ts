@@ -8,6 +8,7 @@ import { Secret } from '../../functions/core/secret.ts';
 import type { AlertSink } from '../../functions/scan/ports.ts';
 import { runFailed } from '../../functions/scan/summary.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import { cursorOf, stateDocumentIn } from '../helpers/state-document.ts';
 import { alertsIn, configFor, filesUnder, recordingLog, scanOnce } from '../helpers/scan.ts';
 import { fleetSessionsBetween, startSimulator } from '../helpers/simulator.ts';
 
@@ -120,9 +121,7 @@ describe('a scan with the local adapters', () => {
 
   it('moves each cursor to the start of the run that finished its window', async () => {
     await scanOnce(configFor(sim, dir), now);
-    const cursor = JSON.parse(
-      await readFile(join(dir, 'state/cursors/charger=HPC-002/connector=1.json'), 'utf8'),
-    );
+    const cursor = cursorOf(await stateDocumentIn(join(dir, 'state')), 'HPC-002', '1');
     expect(cursor).toMatchObject({
       chargerId: 'HPC-002',
       connectorId: '1',
@@ -132,18 +131,16 @@ describe('a scan with the local adapters', () => {
 
   it('rewrites a cursor only once it is older than the refresh interval', async () => {
     const config = configFor(sim, dir, { cursorRefreshMinutes: 60 });
-    const cursorOf = async () =>
-      JSON.parse(
-        await readFile(join(dir, 'state/cursors/charger=HPC-001/connector=1.json'), 'utf8'),
-      ).fetchedUntil;
+    const fetchedUntil = async () =>
+      cursorOf(await stateDocumentIn(join(dir, 'state')), 'HPC-001', '1')?.fetchedUntil;
     await scanOnce(config, now);
     clock += 45 * 60_000;
     const second = await scanOnce(config, now);
     expect(second.failed).toEqual([]);
-    expect(await cursorOf()).toBe(new Date(START).toISOString());
+    expect(await fetchedUntil()).toBe(new Date(START).toISOString());
     clock += 20 * 60_000;
     await scanOnce(config, now);
-    expect(await cursorOf()).toBe(new Date(START + 65 * 60_000).toISOString());
+    expect(await fetchedUntil()).toBe(new Date(START + 65 * 60_000).toISOString());
   });
 
   it('keeps scanning the other chargers when one fails, names it, and leaves its cursor alone', async () => {
@@ -160,9 +157,9 @@ describe('a scan with the local adapters', () => {
     ]);
     expect(summary.failed[0]?.error).toContain('HTTP 502');
     expect(summary.connectors.filter((c) => c.status === 'ok')).toHaveLength(4);
-    const cursors = await filesUnder(join(dir, 'state/cursors'));
-    expect(cursors.some((c) => c.includes('HPC-002'))).toBe(false);
-    expect(cursors.filter((c) => c.includes('HPC-001') || c.includes('HPC-003'))).toHaveLength(4);
+    const cursors = Object.values((await stateDocumentIn(join(dir, 'state'))).cursors);
+    expect(cursors.some((c) => c.chargerId === 'HPC-002')).toBe(false);
+    expect(cursors.filter((c) => c.chargerId === 'HPC-001' || c.chargerId === 'HPC-003')).toHaveLength(4);
   });
 
   it('quarantines an item the API sends with a wrong type and archives the rest of its page', async () => {
@@ -195,12 +192,8 @@ describe('a scan with the local adapters', () => {
     const attribution = { ...base.incidents.attribution, holdHours: 0 };
     const config = { ...base, incidents: { ...base.incidents, attribution } };
     const first = await scanOnce(config, now, { alerts: flaky });
-    // The notice refused may be a connector's or the fleet's (a fault attributed across
-    // chargers): either way the run fails, naming it.
-    const errors = [...first.failed.map((f) => f.error), first.fleetError ?? ''];
-    expect(
-      errors.filter((e) => /[1-9] (fleet )?notice\(s\) not published: SNS throttled/.test(e)),
-    ).toHaveLength(1);
+    // The refused notice stays in the outbox: the run fails, naming it.
+    expect(first.deliveryError).toMatch(/^[1-9]\d* notice\(s\) not delivered, kept for the next run: SNS throttled/);
     expect(runFailed(first)).toBe(true);
 
     clock += 15 * 60_000;

@@ -3,7 +3,7 @@ import { parseConfig } from '../../functions/config/config.ts';
 import { CredentialsNotSet } from '../../functions/config/credentials.ts';
 import type { DepotScope } from '../../functions/config/depot-scopes.ts';
 import { notConfiguredYet } from '../../functions/lambda/not-configured.ts';
-import type { ScanState } from '../../functions/scan/ports.ts';
+import type { StateStore } from '../../functions/scan/ports.ts';
 
 /** Two depots, each with its own secret, as the stack deploys them. */
 const config = parseConfig(
@@ -35,9 +35,12 @@ function sources(
     },
     state: (depot: DepotScope) =>
       ({
-        loadCursor: async () =>
-          scanned.includes(depot.name as string) ? { position: 'somewhere' } : undefined,
-      }) as unknown as ScanState,
+        loadDocument: async () => undefined,
+        legacy: {
+          loadCursor: async () =>
+            scanned.includes(depot.name as string) ? { position: 'somewhere' } : undefined,
+        },
+      }) as unknown as StateStore,
   };
 }
 

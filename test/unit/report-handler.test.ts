@@ -3,6 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectorKey, emptyDocument } from '../../functions/scan/state-document.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
 import { fingerprintOf } from '../../functions/core/finding.ts';
 import type { DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
@@ -203,7 +204,8 @@ let publish: PublishCommand['input'];
 beforeAll(async () => {
   s3 = await startS3();
   const state = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
-  for (const day of DAYS) await state.updateDailyKpis(day.date, (rows) => [...rows, kpiRow(day)]);
+  for (const date of new Set(DAYS.map((d) => d.date)))
+    await state.saveDailyKpis(date, DAYS.filter((d) => d.date === date).map(kpiRow));
   const record: ConnectorIncidentState = {
     version: 1,
     chargerId: 'HPC-002',
@@ -213,7 +215,10 @@ beforeAll(async () => {
     seen: [],
     openings: {},
   };
-  await state.saveIncidents(record);
+  await state.commitDocument(
+    { ...emptyDocument(), seq: 1, incidents: { [connectorKey(record)]: record } },
+    undefined,
+  );
   await s3.client.send(
     new PutObjectCommand({
       Bucket: s3.bucket,

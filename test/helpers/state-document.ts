@@ -1,0 +1,32 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { LocalState } from '../../functions/adapters/local-state.ts';
+import { S3State } from '../../functions/adapters/s3-state.ts';
+import type { Cursor } from '../../functions/scan/ports.ts';
+import { connectorKey, type StateDocument } from '../../functions/scan/state-document.ts';
+
+/** The newest committed state document in a local state folder; fails when there is none. */
+export async function stateDocumentIn(folder: string): Promise<StateDocument> {
+  const stored = await new LocalState(folder).loadDocument();
+  if (!stored) throw new Error(`no state document in ${folder}`);
+  return stored.document;
+}
+
+/** The state document under an S3 prefix; fails when there is none. */
+export async function stateDocumentInS3(
+  client: S3Client,
+  bucket: string,
+  prefix = '',
+): Promise<StateDocument> {
+  const stored = await new S3State(client, { bucket, prefix }).loadDocument();
+  if (!stored) throw new Error(`no state document in s3://${bucket}/${prefix}`);
+  return stored.document;
+}
+
+/** One connector's cursor in a state document, if it has one. */
+export function cursorOf(
+  document: StateDocument,
+  chargerId: string,
+  connectorId: string,
+): Cursor | undefined {
+  return document.cursors[connectorKey({ chargerId, connectorId })];
+}
