@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The heavy fault runs have their own command: npm run test:faults.
+    exclude: ['test/faults/**', '**/node_modules/**'],
     // The CLI tests run bin/depot-watch.mjs, which runs the built JavaScript: build it first,
     // once per run, so no test ever runs a build older than the sources.
     // Then one temp folder for the run, removed at its end (test/setup/run-temp-folder.ts).

@@ -8,6 +8,7 @@ import { cli } from '../helpers/cli.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { alertsIn, filesUnder } from '../helpers/scan.ts';
 import { startSimulator } from '../helpers/simulator.ts';
+import { stateDocumentInS3 } from '../helpers/state-document.ts';
 
 let work: string;
 beforeAll(async () => {
@@ -395,7 +396,9 @@ describe('depot-watch scan and replay against S3 (s3rver via AWS_ENDPOINT_URL_S3
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Archive: s3://${s3.bucket}/depot-a\n`);
     expect((await s3.keys('depot-a/reports/charger=HPC-001/')).length).toBeGreaterThan(5);
-    expect(await s3.keys('depot-a/state/cursors/')).toHaveLength(2);
+    expect(await s3.keys('depot-a/state/state.json')).toEqual(['depot-a/state/state.json']);
+    const state = await stateDocumentInS3(s3.client, s3.bucket, 'depot-a/state/');
+    expect(Object.keys(state.cursors)).toHaveLength(2);
   });
 
   it('replays straight from the bucket', async () => {

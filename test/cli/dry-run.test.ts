@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { cli } from '../helpers/cli.ts';
 import { startSimulator } from '../helpers/simulator.ts';
+import { stateDocumentIn } from '../helpers/state-document.ts';
 
 const CREDENTIALS = {
   DEPOT_WATCH_CLIENT_ID: 'demo-client',
@@ -95,7 +96,10 @@ describe('depot-watch scan --dry-run', () => {
     const real = await cli(['scan', '--config', config], { env: CREDENTIALS });
     expect(real.code).toBe(0);
     const before = await snapshot(folder);
-    expect(Object.keys(before).some((p) => p.startsWith('state/cursors/'))).toBe(true);
+    expect(Object.keys(before)).toContain('state/state/000000000001.json');
+    expect(
+      Object.keys((await stateDocumentIn(join(folder, 'state'))).cursors).length,
+    ).toBeGreaterThan(0);
     expect(before['alerts.jsonl']).toMatch(/"event":"open"/);
 
     const dry = await cli(['scan', '--config', config, '--dry-run'], { env: CREDENTIALS });

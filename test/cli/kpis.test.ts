@@ -205,7 +205,7 @@ describe('depot-watch kpis from the state', () => {
       ['2026-11-21', [session('3', '2026-11-21', '1', 12_340)]],
       ['2026-11-22', [session('4', '2026-11-22', '1', 99_000)]],
     ] as const)
-      await state.updateDailyKpis(day, (rows) => rollUpDay(rows, day, sessions));
+      await state.saveDailyKpis(day, rollUpDay([], day, sessions));
     const config = join(folder, 'depot.json');
     await writeFile(
       config,
@@ -240,9 +240,7 @@ describe('depot-watch kpis from the state', () => {
     const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
     const state = new LocalState(join(folder, '.depot-watch', 'state'));
     for (const day of [today, weekAgo])
-      await state.updateDailyKpis(day, (rows) =>
-        rollUpDay(rows, day, [session(`s-${day}`, day, '1', 5_000)]),
-      );
+      await state.saveDailyKpis(day, rollUpDay([], day, [session(`s-${day}`, day, '1', 5_000)]));
     const result = await cli(['kpis', '--json'], { cwd: folder });
     expect(result.code).toBe(0);
     // Today is in the 7 days; the same weekday a week ago is the eighth day back, outside.

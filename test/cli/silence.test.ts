@@ -1,14 +1,15 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttributionState } from '../../functions/core/fleet/attribution-state.ts';
 import type { ConnectorIncidentState } from '../../functions/core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../../functions/core/incidents/incident.ts';
+import { connectorKey } from '../../functions/scan/state-document.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { cli } from '../helpers/cli.ts';
 import { alertsIn } from '../helpers/scan.ts';
 import { startSimulator } from '../helpers/simulator.ts';
+import { stateDocumentIn } from '../helpers/state-document.ts';
 
 const SILENCED = 'HPC-002';
 let sim: DepotSimulator;
@@ -96,13 +97,14 @@ describe('depot-watch silence, set from a laptop while scans go on', () => {
     expect((await alertsIn(join(work, 'alerts.jsonl'))).length).toBeGreaterThan(0);
     // What it holds back is open all the same: in the connector's record, or in the fleet's
     // for a fault attributed across chargers.
-    const state = JSON.parse(
-      await readFile(join(work, `state/incidents/charger=${SILENCED}/connector=1.json`), 'utf8'),
-    ) as ConnectorIncidentState;
-    const fleet = JSON.parse(
-      await readFile(join(work, 'state/fleet/attribution.json'), 'utf8'),
-    ) as AttributionState;
-    const held = [state, ...Object.values(fleet.subjects)].flatMap((s) => s.incidents);
+    const document = await stateDocumentIn(join(work, 'state'));
+    const state = document.incidents[connectorKey({ chargerId: SILENCED, connectorId: '1' })];
+    expect(state).toBeDefined();
+    expect(document.attribution).toBeDefined();
+    const held = [
+      state as ConnectorIncidentState,
+      ...Object.values(document.attribution?.subjects ?? {}),
+    ].flatMap((s) => s.incidents);
     expect(held.some((i) => i.chargerId === SILENCED && i.status === 'open')).toBe(true);
   });
 

@@ -13,8 +13,8 @@ import { ScanIncompleteError, type ScanReport } from '../../functions/lambda/sca
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from './lambda.ts';
 import { type LocalS3, startS3 } from './s3rver.ts';
-import { stateDocumentInS3 } from './state-document.ts';
 import { startSimulator } from './simulator.ts';
+import { stateDocumentInS3 } from './state-document.ts';
 
 /** Which path the runs take: one invocation each, or fanned out over shards. */
 export type FaultMatrixMode = 'one invocation' | 'fanned out';

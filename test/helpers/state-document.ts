@@ -30,3 +30,14 @@ export function cursorOf(
 ): Cursor | undefined {
   return document.cursors[connectorKey({ chargerId, connectorId })];
 }
+
+/**
+ * `charger/connector` of every cursor in a local state folder's newest document, sorted; empty
+ * when no document was committed there.
+ */
+export async function cursorsIn(folder: string): Promise<string[]> {
+  const stored = await new LocalState(folder).loadDocument();
+  return Object.values(stored?.document.cursors ?? {})
+    .map((c) => `${c.chargerId}/${c.connectorId}`)
+    .sort();
+}

@@ -54,10 +54,14 @@ describe('the incident_history table', () => {
 
   it("projects onto the folder the scan's archive writer really puts a run's history in", async () => {
     const written: string[] = [];
-    const archive = new KeyedArchive('unused', async (key) => {
-      written.push(key);
-      return true;
-    });
+    const archive = new KeyedArchive(
+      'unused',
+      async (key) => {
+        written.push(key);
+        return true;
+      },
+      async () => undefined,
+    );
     await archive.putIncidentHistory('2026-11-03', 'run-6f1c2a9e-0b7d-4e2a-9c3f-1a2b3c4d5e6f', '');
     expect(written).toHaveLength(1);
     glue.expectInDayFolder(stack.incidents, '2026-11-03', `${archiveRoot()}/${written[0]}`);
@@ -160,6 +164,7 @@ describe('the incident_history column mapping, against a line the scan writes', 
         bodies.push(body);
         return true;
       },
+      async () => undefined,
       'north',
     );
     await archive.putIncidentHistory(

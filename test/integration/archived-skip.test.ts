@@ -8,9 +8,9 @@ import { S3Archive } from '../../functions/adapters/s3-archive.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
 import { reportKey } from '../../functions/core/archive-layout.ts';
 import { evaluateReport } from '../../functions/core/evaluate.ts';
-import type { ConnectorIncidentState } from '../../functions/core/incidents/connector-incidents.ts';
 import { validateSessionReport } from '../../functions/core/session-report.ts';
 import { defaultThresholds } from '../../functions/core/thresholds.ts';
+import type { StateDocument } from '../../functions/scan/state-document.ts';
 import { runFailed } from '../../functions/scan/summary.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
@@ -151,15 +151,15 @@ describe('a run over an overlapping window', () => {
     const config = configFor(sim, dir, { overlapMinutes: OVERLAP_MINUTES });
     const { client, sent } = countingClient();
     const crashing = s3Adapters(client);
-    // The archive is written, then the state store fails as the record is saved.
-    crashing.state.saveIncidents = async (_: ConnectorIncidentState) => {
+    // The archive is written, then the state store fails as the run commits its records.
+    crashing.state.commitDocument = async (_: StateDocument) => {
       throw new Error('state store unavailable');
     };
     const first = await scanOnce(config, now, crashing);
     expect(runFailed(first)).toBe(true);
     const archivedFirst = await s3.keys('archive/reports/');
     expect(archivedFirst.length).toBeGreaterThan(2);
-    expect(await s3.keys('state/incidents/')).toEqual([]);
+    expect(await s3.keys('state/state.json')).toEqual([]);
 
     sent.length = 0;
     clock += 30 * 60_000;

@@ -4,9 +4,9 @@ import type { FanOutEvent, RunPlan, ShardOutcome } from '../../functions/lambda/
 import { ScanIncompleteError, type ScanReport } from '../../functions/lambda/scan-handler.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '../helpers/lambda.ts';
-import { stateDocumentInS3 } from '../helpers/state-document.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { startSimulator } from '../helpers/simulator.ts';
+import { stateDocumentInS3 } from '../helpers/state-document.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 let sim: DepotSimulator;

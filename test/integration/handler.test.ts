@@ -5,6 +5,7 @@ import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '../helpers/lambda.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { startSimulator } from '../helpers/simulator.ts';
+import { stateDocumentInS3 } from '../helpers/state-document.ts';
 
 let sim: DepotSimulator;
 let s3: LocalS3;
@@ -42,7 +43,9 @@ describe('the scheduled Lambda handler', () => {
     );
     expect(reports.length + quarantined.length).toBe(result?.totals.fetched);
     expect(quarantined.length).toBe(result?.totals.quarantined);
-    expect(await s3.keys('state/cursors/')).toHaveLength(6);
+    expect(
+      Object.keys((await stateDocumentInS3(s3.client, s3.bucket, 'state/')).cursors),
+    ).toHaveLength(6);
     expect(lambda.published().length).toBeGreaterThan(0);
 
     const records = json(lines);
@@ -106,8 +109,11 @@ describe('the scheduled Lambda handler', () => {
       '2 connector(s) could not be scanned: HPC-002/1, HPC-002/2',
     );
     expect((error as ScanIncompleteError).report.totals.fetched).toBeGreaterThan(10);
-    expect(await s3.keys('state/cursors/charger=HPC-002')).toEqual([]);
-    expect(await s3.keys('state/cursors/charger=HPC-003')).toHaveLength(2);
+    const cursors = Object.values(
+      (await stateDocumentInS3(s3.client, s3.bucket, 'state/')).cursors,
+    );
+    expect(cursors.filter((c) => c.chargerId === 'HPC-002')).toEqual([]);
+    expect(cursors.filter((c) => c.chargerId === 'HPC-003')).toHaveLength(2);
     const records = json(lines);
     expect(records.find((r) => 'ConnectorFailures' in r)).toMatchObject({
       ConnectorFailures: 2,

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config/config.ts';
 import { startHandWrittenApi } from '../helpers/hand-written-api.ts';
 import { alertsIn, filesUnder, scanOnce } from '../helpers/scan.ts';
+import { cursorOf, stateDocumentIn } from '../helpers/state-document.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00.000Z');
 const at = (hoursAgo: number) => new Date(NOW - hoursAgo * 3_600_000).toISOString();
@@ -87,10 +88,8 @@ describe('a connector serving reports that cannot be filed as they are', () => {
     expect(notices.map((n) => [n.event, n.rule, n.sessionIds])).toEqual([
       ['open', 'breaker-open-under-load', ['1', '4']],
     ]);
-    const cursor = JSON.parse(
-      await readFile(join(dir, 'state/cursors/charger=HPC-001/connector=1.json'), 'utf8'),
-    );
-    expect(cursor.fetchedUntil).toBe(new Date(NOW).toISOString());
+    const cursor = cursorOf(await stateDocumentIn(join(dir, 'state')), 'HPC-001', '1');
+    expect(cursor?.fetchedUntil).toBe(new Date(NOW).toISOString());
   });
 
   it('archives each report as the bytes the API served, duplicate keys and big integers kept', async () => {

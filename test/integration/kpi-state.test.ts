@@ -1,13 +1,17 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalState } from '../../functions/adapters/local-state.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
 import type { AttributionState } from '../../functions/core/fleet/attribution-state.ts';
 import { type KpiSession, rollUpDay } from '../../functions/core/fleet/daily-kpis.ts';
+import {
+  connectorKey,
+  emptyDocument,
+  type StateDocument,
+} from '../../functions/scan/state-document.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { s3rverClient } from '../helpers/s3rver-client.ts';
 
@@ -33,6 +37,19 @@ const attribution = (sessions: number): AttributionState => ({
   },
   subjects: {},
 });
+
+/** A document as run `runId` would commit it as version `seq`, with one cursor and a record. */
+const documentOf = (seq: number, runId: string, fetchedUntil: string): StateDocument => {
+  const origin = { chargerId: 'HPC-001', connectorId: '1' };
+  return {
+    ...emptyDocument(),
+    seq,
+    runId,
+    committedAt: fetchedUntil,
+    cursors: { [connectorKey(origin)]: { ...origin, fetchedUntil, updatedAt: fetchedUntil } },
+    attribution: attribution(seq),
+  };
+};
 
 let s3: LocalS3;
 beforeAll(async () => {
@@ -79,13 +96,14 @@ const text = async (key: string) =>
     await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))
   ).Body?.transformToString();
 
-describe('KPI rows and the attribution record in the S3 state', () => {
+describe('KPI partitions and the state document in the S3 state', () => {
   it('keeps a day’s rows as JSON Lines under kpis/date=YYYY-MM-DD/, and reads them back', async () => {
     const { client } = conditionalClient();
     const state = new S3State(client, { bucket: s3.bucket, prefix: 'rt/' });
     expect(await state.loadDailyKpis(DAY)).toEqual([]);
-    await state.updateDailyKpis(DAY, (rows) =>
-      rollUpDay(rows, DAY, [session('a', 40_000), session('b', 25_000, '2')]),
+    await state.saveDailyKpis(
+      DAY,
+      rollUpDay([], DAY, [session('a', 40_000), session('b', 25_000, '2')]),
     );
     expect(await s3.keys('rt/')).toEqual(['rt/kpis/date=2026-11-24/kpis.jsonl']);
     const lines = ((await text('rt/kpis/date=2026-11-24/kpis.jsonl')) ?? '').split('\n');
@@ -101,70 +119,104 @@ describe('KPI rows and the attribution record in the S3 state', () => {
     expect((await fresh.loadDailyKpis(DAY)).map((r) => r.sessions)).toEqual([1, 1]);
   });
 
-  it('writes nothing when the change leaves the rows as they were', async () => {
-    const { client, puts } = conditionalClient();
-    const state = new S3State(client, { bucket: s3.bucket, prefix: 'same/' });
-    await state.updateDailyKpis(DAY, (rows) => rollUpDay(rows, DAY, [session('a', 1_000)]));
-    await state.updateDailyKpis(DAY, (rows) => rollUpDay(rows, DAY, [session('a', 1_000)]));
-    expect(puts).toHaveLength(1);
-  });
-
-  it('counts both sessions when two writers read the same day and then both write', async () => {
-    const other = new S3State(conditionalClient().client, { bucket: s3.bucket, prefix: 'race/' });
-    let staged = false;
-    // Just before the first writer's PUT (it has read the day already), the second reads and
-    // writes the same day: the first writer's ETag is then stale.
-    const first = conditionalClient(async () => {
-      if (staged) return;
-      staged = true;
-      await other.updateDailyKpis(DAY, (rows) => rollUpDay(rows, DAY, [session('b', 30_000)]));
-    });
-    const state = new S3State(first.client, { bucket: s3.bucket, prefix: 'race/' });
-    await state.updateDailyKpis(DAY, (rows) => rollUpDay(rows, DAY, [session('a', 50_000)]));
-    expect(first.puts.map((p) => p.outcome)).toEqual(['refused', 'written']);
+  it('replaces a day’s partition whole when it is saved again', async () => {
+    const state = new S3State(conditionalClient().client, { bucket: s3.bucket, prefix: 'again/' });
+    await state.saveDailyKpis(DAY, rollUpDay([], DAY, [session('a', 1_000)]));
+    const first = await state.loadDailyKpis(DAY);
+    // Connector 1: a 1 000 + c 10 000 Wh = 11 kWh over 2 sessions.
+    await state.saveDailyKpis(DAY, rollUpDay(first, DAY, [session('c', 10_000)]));
     const rows = await state.loadDailyKpis(DAY);
-    // a 50 000 Wh + b 30 000 Wh = 80 kWh over 2 sessions.
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ sessions: 2, energyDeliveredKwh: 80 });
-    expect([...(rows[0]?.sessionKeys ?? [])].sort()).toEqual(['a@2026-11-24', 'b@2026-11-24']);
+    expect(rows[0]).toMatchObject({ sessions: 2, energyDeliveredKwh: 11 });
+    expect(await s3.keys('again/')).toEqual(['again/kpis/date=2026-11-24/kpis.jsonl']);
   });
 
   it('refuses a day that is not YYYY-MM-DD, so no key escapes its partition', async () => {
     const state = new S3State(conditionalClient().client, { bucket: s3.bucket, prefix: 'bad/' });
     await expect(state.loadDailyKpis('2026-11-24/../x')).rejects.toThrow(/YYYY-MM-DD/);
-    await expect(state.updateDailyKpis('24.11.2026', (rows) => [...rows])).rejects.toThrow(
-      /YYYY-MM-DD/,
-    );
+    await expect(state.saveDailyKpis('24.11.2026', [])).rejects.toThrow(/YYYY-MM-DD/);
+    expect(await s3.keys('bad/')).toEqual([]);
   });
 
-  it('keeps the attribution record at fleet/attribution.json', async () => {
+  it('keeps the state document at state.json, with its attribution record, and reads it back', async () => {
     const { client } = conditionalClient();
-    const state = new S3State(client, { bucket: s3.bucket, prefix: 'attr/' });
-    expect(await state.loadAttribution()).toBeUndefined();
-    await state.saveAttribution(attribution(2));
-    expect(await s3.keys('attr/')).toEqual(['attr/fleet/attribution.json']);
-    const fresh = new S3State(client, { bucket: s3.bucket, prefix: 'attr/' });
-    expect(await fresh.loadAttribution()).toEqual(attribution(2));
+    const state = new S3State(client, { bucket: s3.bucket, prefix: 'doc/' });
+    expect(await state.loadDocument()).toBeUndefined();
+    const version = await state.commitDocument(
+      documentOf(1, 'run-1', '2026-11-24T10:00:00.000Z'),
+      undefined,
+    );
+    expect(version).toBeTruthy();
+    expect(await s3.keys('doc/')).toEqual(['doc/state.json']);
+    const stored = await new S3State(client, { bucket: s3.bucket, prefix: 'doc/' }).loadDocument();
+    expect(stored?.version).toBe(version);
+    expect(stored?.document).toEqual(documentOf(1, 'run-1', '2026-11-24T10:00:00.000Z'));
+    expect(stored?.document.attribution).toEqual(attribution(1));
   });
 
-  it('keeps the record with more marks when another run saved the attribution in between', async () => {
-    const other = new S3State(conditionalClient().client, { bucket: s3.bucket, prefix: 'ar/' });
+  it('refuses a commit over a stale version, or a first commit over one already there', async () => {
+    const { client, puts } = conditionalClient();
+    const state = new S3State(client, { bucket: s3.bucket, prefix: 'cas/' });
+    const v1 = await state.commitDocument(
+      documentOf(1, 'run-1', '2026-11-24T10:00:00.000Z'),
+      undefined,
+    );
+    expect(v1).toBeTruthy();
+    expect(
+      await state.commitDocument(documentOf(1, 'run-x', '2026-11-24T09:00:00.000Z'), undefined),
+    ).toBeUndefined();
+    const v2 = await state.commitDocument(documentOf(2, 'run-2', '2026-11-24T10:15:00.000Z'), v1);
+    expect(v2).toBeTruthy();
+    expect(v2).not.toBe(v1);
+    expect(
+      await state.commitDocument(documentOf(2, 'run-y', '2026-11-24T09:30:00.000Z'), v1),
+    ).toBeUndefined();
+    expect(puts.map((p) => p.outcome)).toEqual(['written', 'refused', 'written', 'refused']);
+    const stored = await state.loadDocument();
+    expect(stored?.version).toBe(v2);
+    expect(stored?.document.runId).toBe('run-2');
+  });
+
+  it('lets only one of two runs that read the same version commit over it', async () => {
+    await new S3State(s3.client, { bucket: s3.bucket, prefix: 'race/' }).commitDocument(
+      documentOf(1, 'run-1', '2026-11-24T10:00:00.000Z'),
+      undefined,
+    );
+    const other = new S3State(conditionalClient().client, { bucket: s3.bucket, prefix: 'race/' });
     let staged = false;
+    // Just before the first run's PUT (it has read version 1 already), the second reads the
+    // same version and commits over it: the first run's ETag is then stale.
     const first = conditionalClient(async () => {
       if (staged) return;
       staged = true;
-      await other.loadAttribution();
-      await other.saveAttribution(attribution(3));
+      const read = await other.loadDocument();
+      expect(
+        await other.commitDocument(
+          documentOf(2, 'run-b', '2026-11-24T10:30:00.000Z'),
+          read?.version,
+        ),
+      ).toBeTruthy();
     });
-    const state = new S3State(first.client, { bucket: s3.bucket, prefix: 'ar/' });
-    expect(await state.loadAttribution()).toBeUndefined();
-    await state.saveAttribution(attribution(1));
-    expect(first.puts.map((p) => p.outcome)).toEqual(['refused', 'written']);
-    expect((await state.loadAttribution())?.seen['HPC-001\u001f1']).toHaveLength(3);
+    const state = new S3State(first.client, { bucket: s3.bucket, prefix: 'race/' });
+    const read = await state.loadDocument();
+    expect(read?.document.runId).toBe('run-1');
+    expect(
+      await state.commitDocument(documentOf(2, 'run-a', '2026-11-24T10:15:00.000Z'), read?.version),
+    ).toBeUndefined();
+    expect(first.puts.map((p) => p.outcome)).toEqual(['refused']);
+    expect((await state.loadDocument())?.document.runId).toBe('run-b');
+  });
+
+  it('names the object when state.json is not a state document, never reading it as empty', async () => {
+    const state = new S3State(s3.client, { bucket: s3.bucket, prefix: 'junk/' });
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: 'junk/state.json', Body: '{"cursors":{}}' }),
+    );
+    await expect(state.loadDocument()).rejects.toThrow(/junk\/state\.json/);
   });
 });
 
-describe('KPI rows and the attribution record in a local state folder', () => {
+describe('KPI partitions and the state document in a local state folder', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'depot-watch-kpi-state-'));
@@ -176,10 +228,14 @@ describe('KPI rows and the attribution record in a local state folder', () => {
   it('keeps a day’s rows as JSON Lines in kpis/date=YYYY-MM-DD/kpis.jsonl', async () => {
     const state = new LocalState(dir);
     expect(await state.loadDailyKpis(DAY)).toEqual([]);
-    await state.updateDailyKpis(DAY, (rows) =>
-      rollUpDay(rows, DAY, [session('a', 40_000), session('b', 25_000, '2')]),
+    await state.saveDailyKpis(
+      DAY,
+      rollUpDay([], DAY, [session('a', 40_000), session('b', 25_000, '2')]),
     );
-    await state.updateDailyKpis(DAY, (rows) => rollUpDay(rows, DAY, [session('c', 10_000)]));
+    await state.saveDailyKpis(
+      DAY,
+      rollUpDay(await state.loadDailyKpis(DAY), DAY, [session('c', 10_000)]),
+    );
     const lines = (await readFile(join(dir, 'kpis', 'date=2026-11-24', 'kpis.jsonl'), 'utf8'))
       .trimEnd()
       .split('\n')
@@ -192,19 +248,57 @@ describe('KPI rows and the attribution record in a local state folder', () => {
     expect(await new LocalState(dir).loadDailyKpis(DAY)).toEqual(lines);
   });
 
-  it('writes no file when the change returns the rows it was given', async () => {
+  it('refuses a day that is not YYYY-MM-DD', async () => {
     const state = new LocalState(dir);
-    await state.updateDailyKpis('2026-11-25', (rows) => rows as never);
-    expect(existsSync(join(dir, 'kpis', 'date=2026-11-25'))).toBe(false);
+    await expect(state.loadDailyKpis('2026-11-24/../x')).rejects.toThrow(/YYYY-MM-DD/);
+    await expect(state.saveDailyKpis('24.11.2026', [])).rejects.toThrow(/YYYY-MM-DD/);
   });
 
-  it('keeps the attribution record at fleet/attribution.json', async () => {
-    const state = new LocalState(dir);
-    expect(await state.loadAttribution()).toBeUndefined();
-    await state.saveAttribution(attribution(2));
-    expect(JSON.parse(await readFile(join(dir, 'fleet', 'attribution.json'), 'utf8'))).toEqual(
-      attribution(2),
-    );
-    expect(await new LocalState(dir).loadAttribution()).toEqual(attribution(2));
+  it('commits the state document as numbered versions, the newest read, a stale commit refused', async () => {
+    const folder = join(dir, 'doc');
+    const state = new LocalState(folder);
+    expect(await state.loadDocument()).toBeUndefined();
+    expect(
+      await state.commitDocument(documentOf(1, 'run-1', '2026-11-24T10:00:00.000Z'), undefined),
+    ).toBe('1');
+    expect(
+      await state.commitDocument(documentOf(2, 'run-2', '2026-11-24T10:15:00.000Z'), '1'),
+    ).toBe('2');
+    // Another run that read version 1 too commits over it second: refused, as is a first
+    // commit once there is one.
+    expect(
+      await state.commitDocument(documentOf(2, 'run-x', '2026-11-24T10:20:00.000Z'), '1'),
+    ).toBeUndefined();
+    expect(
+      await state.commitDocument(documentOf(1, 'run-y', '2026-11-24T10:20:00.000Z'), undefined),
+    ).toBeUndefined();
+    const stored = await new LocalState(folder).loadDocument();
+    expect(stored).toEqual({
+      version: '2',
+      document: documentOf(2, 'run-2', '2026-11-24T10:15:00.000Z'),
+    });
+    expect(stored?.document.attribution).toEqual(attribution(2));
+    expect(await readdir(join(folder, 'state'))).toEqual([
+      '000000000001.json',
+      '000000000002.json',
+    ]);
+  });
+
+  it('keeps two versions besides the newest and removes older ones', async () => {
+    const folder = join(dir, 'versions');
+    const state = new LocalState(folder);
+    let over: string | undefined;
+    for (let seq = 1; seq <= 5; seq++)
+      over = await state.commitDocument(
+        documentOf(seq, `run-${seq}`, `2026-11-24T1${seq}:00:00.000Z`),
+        over,
+      );
+    expect(over).toBe('5');
+    expect(await readdir(join(folder, 'state'))).toEqual([
+      '000000000003.json',
+      '000000000004.json',
+      '000000000005.json',
+    ]);
+    expect((await state.loadDocument())?.document.runId).toBe('run-5');
   });
 });

@@ -9,6 +9,7 @@ import { capturingOutput, lambdaAgainst, scheduledEvent, stopStandIns } from '..
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 import { configFor, filesUnder, scanOnce } from '../helpers/scan.ts';
 import { startSimulator } from '../helpers/simulator.ts';
+import { cursorsIn, stateDocumentInS3 } from '../helpers/state-document.ts';
 
 const START = Date.parse('2026-11-24T12:00:00.000Z');
 let clock = START;
@@ -66,11 +67,7 @@ describe('a run with a deadline', () => {
     expect(summary.failed[0]?.error).toMatch(/deadline came after 1 page/);
     expect(summary.failed[1]?.error).toMatch(/not scanned: the run's deadline came first/);
     // Only the connectors read to the end have a cursor; the one cut short kept what it read.
-    expect(await filesUnder(join(dir, 'state/cursors'))).toEqual([
-      'charger=HPC-001/connector=1.json',
-      'charger=HPC-001/connector=2.json',
-      'charger=HPC-002/connector=1.json',
-    ]);
+    expect(await cursorsIn(join(dir, 'state'))).toEqual(['HPC-001/1', 'HPC-001/2', 'HPC-002/1']);
     const archived = await filesUnder(join(dir, 'archive/reports/charger=HPC-002/connector=2'));
     expect(archived.length).toBe(summary.connectors[3]?.archived);
     expect(archived.length).toBeGreaterThan(0);
@@ -107,7 +104,7 @@ describe('a deadline that comes while a request is in flight', () => {
     expect(summary.failed[0]?.error).toMatch(
       /deadline came after 0 page\(s\); the rest of the window is read next run/,
     );
-    expect(await filesUnder(join(dir, 'state/cursors'))).toEqual([]);
+    expect(await cursorsIn(join(dir, 'state'))).toEqual([]);
   });
 
   it('keeps the pages read before the cut and leaves the cursor where it was', async () => {
@@ -132,7 +129,7 @@ describe('a deadline that comes while a request is in flight', () => {
       expect(connector).toMatchObject({ status: 'failed', pages: 1, fetched: 10, archived: 10 });
       expect(connector?.error).toMatch(/deadline came after 1 page\(s\)/);
       expect(await filesUnder(join(dir, 'archive/reports'))).toHaveLength(10);
-      expect(await filesUnder(join(dir, 'state/cursors'))).toEqual([]);
+      expect(await cursorsIn(join(dir, 'state'))).toEqual([]);
     } finally {
       await paged.stop();
     }
@@ -159,7 +156,9 @@ describe('the Lambda near its timeout', () => {
     const { report } = error as ScanIncompleteError;
     expect(report.failed).toHaveLength(6);
     expect((error as Error).message).toContain('HPC-004/2');
-    expect(await s3.keys('state/cursors/')).toHaveLength(2);
+    expect(
+      Object.keys((await stateDocumentInS3(s3.client, s3.bucket, 'state/')).cursors),
+    ).toHaveLength(2);
     const metrics = lines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .find((r) => 'ScanSucceeded' in r);

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3Archive } from '../../functions/adapters/s3-archive.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
 import { emptyIncidentState } from '../../functions/core/incidents/connector-incidents.ts';
+import { connectorKey, emptyDocument } from '../../functions/scan/state-document.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
+import { cursorOf, stateDocumentInS3 } from '../helpers/state-document.ts';
 
 let s3: LocalS3;
 beforeAll(async () => {
@@ -76,32 +78,65 @@ describe('the S3 archive against s3rver', () => {
 });
 
 describe('the S3 state against s3rver', () => {
-  it('keeps each connector its own cursor', async () => {
+  const cursor = {
+    ...origin,
+    fetchedUntil: '2026-11-24T12:00:00.000Z',
+    updatedAt: '2026-11-24T12:00:05.000Z',
+  };
+
+  it('keeps each connector its own cursor in the state document', async () => {
     const state = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
-    expect(await state.loadCursor(origin)).toBeUndefined();
-    const cursor = {
-      ...origin,
-      fetchedUntil: '2026-11-24T12:00:00.000Z',
-      updatedAt: '2026-11-24T12:00:05.000Z',
-    };
-    await state.saveCursor(cursor);
-    await state.saveCursor({ ...cursor, fetchedUntil: '2026-11-24T12:15:00.000Z' });
-    const fresh = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
-    expect((await fresh.loadCursor(origin))?.fetchedUntil).toBe('2026-11-24T12:15:00.000Z');
-    expect(await fresh.loadCursor({ ...origin, connectorId: '1' })).toBeUndefined();
+    expect(await state.loadDocument()).toBeUndefined();
+    const v1 = await state.commitDocument(
+      { ...emptyDocument(), seq: 1, cursors: { [connectorKey(origin)]: cursor } },
+      undefined,
+    );
+    expect(v1).toBeTruthy();
+    const later = { ...cursor, fetchedUntil: '2026-11-24T12:15:00.000Z' };
+    expect(
+      await state.commitDocument(
+        { ...emptyDocument(), seq: 2, cursors: { [connectorKey(origin)]: later } },
+        v1,
+      ),
+    ).toBeTruthy();
+    expect(await s3.keys('state/')).toEqual(['state/state.json']);
+    const fresh = await stateDocumentInS3(s3.client, s3.bucket, 'state/');
+    expect(cursorOf(fresh, 'HPC-001', '2')?.fetchedUntil).toBe('2026-11-24T12:15:00.000Z');
+    expect(cursorOf(fresh, 'HPC-001', '1')).toBeUndefined();
   });
 
-  it('keeps each connector’s incidents between runs', async () => {
-    const state = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
-    expect(await state.loadIncidents(origin)).toBeUndefined();
+  it('keeps each connector’s incidents between runs in the state document', async () => {
+    const state = new S3State(s3.client, { bucket: s3.bucket, prefix: 'incidents/' });
     const record = {
       ...emptyIncidentState(origin),
       seen: [['1@2026-11-24', '2026-11-24T12:00:00.000Z']] as [string, string][],
     };
-    await state.saveIncidents(record);
-    const again = new S3State(s3.client, { bucket: s3.bucket, prefix: 'state/' });
-    expect(await again.loadIncidents(origin)).toEqual(record);
-    expect(await again.loadIncidents({ ...origin, connectorId: '1' })).toBeUndefined();
+    await state.commitDocument(
+      { ...emptyDocument(), seq: 1, incidents: { [connectorKey(origin)]: record } },
+      undefined,
+    );
+    const again = await stateDocumentInS3(s3.client, s3.bucket, 'incidents/');
+    expect(again.incidents[connectorKey(origin)]).toEqual(record);
+    expect(again.incidents[connectorKey({ ...origin, connectorId: '1' })]).toBeUndefined();
+  });
+
+  it('still reads the per-connector layout the state document replaced, to convert it', async () => {
+    const prefix = 'legacy/';
+    const record = { ...emptyIncidentState(origin) };
+    const put = (key: string, value: unknown) =>
+      s3.client.send(
+        new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify(value) }),
+      );
+    const state = new S3State(s3.client, { bucket: s3.bucket, prefix });
+    expect(await state.legacy.holdsAny()).toBe(false);
+    await put(`${prefix}cursors/charger=HPC-001/connector=2.json`, cursor);
+    await put(`${prefix}incidents/charger=HPC-001/connector=2.json`, record);
+    expect(await state.legacy.holdsAny()).toBe(true);
+    expect(await state.legacy.loadCursor(origin)).toEqual(cursor);
+    expect(await state.legacy.loadIncidents(origin)).toEqual(record);
+    expect(await state.legacy.loadCursor({ ...origin, connectorId: '1' })).toBeUndefined();
+    expect(await state.legacy.loadAttribution()).toBeUndefined();
+    expect(await state.loadDocument()).toBeUndefined();
   });
 
   it('keeps the silences set from a laptop for the scheduled function to read', async () => {
@@ -138,31 +173,25 @@ describe('the S3 state when another run writes at the same time (S3 conditional 
     ETag: '"theirs"',
   });
 
-  it('writes a new incident record create-only, and keeps the one that applied more sessions when it lost', async () => {
+  it('commits the first state document create-only, and the next over the ETag it read', async () => {
     const mock = mockClient(S3Client);
     mock
       .on(GetObjectCommand)
-      .rejectsOnce(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' }));
-    const state = new S3State(new S3Client({ region: 'eu-west-1' }), { bucket: 'b', prefix: '' });
-    expect(await state.loadIncidents(origin)).toBeUndefined();
-    const ours = {
-      ...emptyIncidentState(origin),
-      seen: [['a', '2026-11-24T11:00:00.000Z']] as [string, string][],
-    };
-    const theirs = {
-      ...emptyIncidentState(origin),
-      seen: [
-        ['a', '2026-11-24T11:00:00.000Z'],
-        ['b', '2026-11-24T11:30:00.000Z'],
-      ] as [string, string][],
-    };
-    mock.on(PutObjectCommand).rejectsOnce(preconditionFailed).resolves({ ETag: '"merged"' });
-    mock.on(GetObjectCommand).resolves(body(theirs) as never);
-    await state.saveIncidents(ours);
+      .rejectsOnce(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' }))
+      .resolves(body({ ...emptyDocument(), seq: 1 }) as never);
+    mock.on(PutObjectCommand).resolves({ ETag: '"first"' });
+    const state = new S3State(new S3Client({ region: 'eu-west-1' }), { bucket: 'b', prefix: 'p/' });
+    expect(await state.loadDocument()).toBeUndefined();
+    expect(await state.commitDocument({ ...emptyDocument(), seq: 1 }, undefined)).toBe('"first"');
+    const read = await state.loadDocument();
+    expect(read?.version).toBe('"theirs"');
+    await state.commitDocument({ ...emptyDocument(), seq: 2 }, read?.version);
     const puts = mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts.map((p) => p.Key)).toEqual(['p/state.json', 'p/state.json']);
     expect(puts[0]).toMatchObject({ IfNoneMatch: '*' });
+    expect(puts[0]?.IfMatch).toBeUndefined();
     expect(puts[1]).toMatchObject({ IfMatch: '"theirs"' });
-    expect(JSON.parse(String(puts[1]?.Body)).seen).toEqual(theirs.seen);
+    expect(JSON.parse(String(puts[1]?.Body)).seq).toBe(2);
     mock.restore();
   });
 
@@ -185,25 +214,28 @@ describe('the S3 state when another run writes at the same time (S3 conditional 
     mock.restore();
   });
 
-  it('never moves a cursor back behind another run’s', async () => {
+  it('never writes a state document over another run’s: a stale commit returns undefined', async () => {
     const mock = mockClient(S3Client);
-    mock
-      .on(GetObjectCommand)
-      .resolvesOnce(body({ ...origin, fetchedUntil: '2026-11-24T12:00:00.000Z' }) as never);
-    const state = new S3State(new S3Client({ region: 'eu-west-1' }), { bucket: 'b', prefix: '' });
-    await state.loadCursor(origin);
-    mock.on(PutObjectCommand).rejectsOnce(preconditionFailed).resolves({ ETag: '"new"' });
-    mock
-      .on(GetObjectCommand)
-      .resolves(body({ ...origin, fetchedUntil: '2026-11-24T13:00:00.000Z' }) as never);
-    await state.saveCursor({
-      ...origin,
-      fetchedUntil: '2026-11-24T12:30:00.000Z',
-      updatedAt: 'now',
+    const cursors = (fetchedUntil: string) => ({
+      [connectorKey(origin)]: { ...origin, fetchedUntil, updatedAt: fetchedUntil },
     });
+    mock
+      .on(GetObjectCommand)
+      .resolvesOnce(
+        body({ ...emptyDocument(), seq: 1, cursors: cursors('2026-11-24T12:00:00.000Z') }) as never,
+      );
+    const state = new S3State(new S3Client({ region: 'eu-west-1' }), { bucket: 'b', prefix: '' });
+    const read = await state.loadDocument();
+    mock.on(PutObjectCommand).rejects(preconditionFailed);
+    expect(
+      await state.commitDocument(
+        { ...emptyDocument(), seq: 2, cursors: cursors('2026-11-24T12:30:00.000Z') },
+        read?.version,
+      ),
+    ).toBeUndefined();
     const puts = mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(puts[0]).toMatchObject({ IfMatch: '"theirs"' });
-    expect(JSON.parse(String(puts[1]?.Body)).fetchedUntil).toBe('2026-11-24T13:00:00.000Z');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatchObject({ Key: 'state.json', IfMatch: '"theirs"' });
     mock.restore();
   });
 

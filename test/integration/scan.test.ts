@@ -8,9 +8,9 @@ import { Secret } from '../../functions/core/secret.ts';
 import type { AlertSink } from '../../functions/scan/ports.ts';
 import { runFailed } from '../../functions/scan/summary.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
-import { cursorOf, stateDocumentIn } from '../helpers/state-document.ts';
 import { alertsIn, configFor, filesUnder, recordingLog, scanOnce } from '../helpers/scan.ts';
 import { fleetSessionsBetween, startSimulator } from '../helpers/simulator.ts';
+import { cursorOf, stateDocumentIn } from '../helpers/state-document.ts';
 
 const START = Date.parse('2026-11-24T12:00:00.000Z');
 let clock = START;
@@ -159,7 +159,9 @@ describe('a scan with the local adapters', () => {
     expect(summary.connectors.filter((c) => c.status === 'ok')).toHaveLength(4);
     const cursors = Object.values((await stateDocumentIn(join(dir, 'state'))).cursors);
     expect(cursors.some((c) => c.chargerId === 'HPC-002')).toBe(false);
-    expect(cursors.filter((c) => c.chargerId === 'HPC-001' || c.chargerId === 'HPC-003')).toHaveLength(4);
+    expect(
+      cursors.filter((c) => c.chargerId === 'HPC-001' || c.chargerId === 'HPC-003'),
+    ).toHaveLength(4);
   });
 
   it('quarantines an item the API sends with a wrong type and archives the rest of its page', async () => {
@@ -193,7 +195,9 @@ describe('a scan with the local adapters', () => {
     const config = { ...base, incidents: { ...base.incidents, attribution } };
     const first = await scanOnce(config, now, { alerts: flaky });
     // The refused notice stays in the outbox: the run fails, naming it.
-    expect(first.deliveryError).toMatch(/^[1-9]\d* notice\(s\) not delivered, kept for the next run: SNS throttled/);
+    expect(first.deliveryError).toMatch(
+      /^[1-9]\d* notice\(s\) not delivered, kept for the next run: SNS throttled/,
+    );
     expect(runFailed(first)).toBe(true);
 
     clock += 15 * 60_000;

@@ -8,6 +8,7 @@ import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { scanFromConfig } from '../../functions/wiring/scan-from-config.ts';
 import { filesUnder, recordingLog } from '../helpers/scan.ts';
 import { startSimulator } from '../helpers/simulator.ts';
+import { stateDocumentIn } from '../helpers/state-document.ts';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 let north: DepotSimulator;
@@ -91,9 +92,10 @@ describe('a config of several depots', () => {
     expect(reports('south').length + quarantined('south').length).toBe(south.stats.reportsServed);
     expect(archive.filter((f) => f.startsWith('reports/charger='))).toEqual([]);
 
-    const state = await filesUnder(join(dir, 'state'));
-    expect(state.filter((f) => f.startsWith('depot=north/cursors/'))).toHaveLength(4);
-    expect(state.filter((f) => f.startsWith('depot=south/cursors/'))).toHaveLength(6);
+    const cursors = async (depot: string) =>
+      Object.keys((await stateDocumentIn(join(dir, 'state', `depot=${depot}`))).cursors);
+    expect(await cursors('north')).toHaveLength(4);
+    expect(await cursors('south')).toHaveLength(6);
 
     // Every notice names its depot, and its sessions are that depot's.
     const sent = await notices();

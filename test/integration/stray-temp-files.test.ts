@@ -35,11 +35,12 @@ describe('temp files a crashed write left behind', () => {
 
   it('are removed by the next run from the archive and state folders it writes', async () => {
     const day = join(dir, 'archive/reports/charger=HPC-001/connector=1/date=2026-11-24');
-    const cursors = join(dir, 'state/cursors/charger=HPC-001');
+    // The folder of the state document's versions, where a commit creates the next one.
+    const versions = join(dir, 'state/state');
     const state = join(dir, 'state');
     const stray = [
       await tempFile(day, '1234.json', 10 * MINUTE),
-      await tempFile(cursors, 'connector=1.json', 10 * MINUTE),
+      await tempFile(versions, '000000000001.json', 10 * MINUTE),
       await tempFile(state, '.lock', 60 * MINUTE),
     ];
     // Another run's write in progress: too young to be stray.
@@ -47,7 +48,7 @@ describe('temp files a crashed write left behind', () => {
     await scanOnce(configFor(sim, dir), () => NOW);
     const left = [
       ...(await readdir(day)),
-      ...(await readdir(cursors)),
+      ...(await readdir(versions)),
       ...(await readdir(state)),
     ].filter((name) => name.endsWith('.tmp'));
     expect(left).toEqual([inFlight]);

@@ -3,7 +3,6 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorKey, emptyDocument } from '../../functions/scan/state-document.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
 import { fingerprintOf } from '../../functions/core/finding.ts';
 import type { DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
@@ -12,6 +11,7 @@ import type { Incident } from '../../functions/core/incidents/incident.ts';
 import type { HistoryNotice } from '../../functions/core/report/report-input.ts';
 import { createReportHandler, type ReportRun } from '../../functions/lambda/report-handler.ts';
 import { REPORT_ENV } from '../../functions/lambda/report-settings.ts';
+import { connectorKey, emptyDocument } from '../../functions/scan/state-document.ts';
 import { type LocalS3, startS3 } from '../helpers/s3rver.ts';
 
 /**
