@@ -11,6 +11,7 @@ import { connectorCount } from '../scan/shards.ts';
 import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
 import { didYouMean } from './nearest.ts';
+import { stateLayoutAt } from './state-layout.ts';
 import { type ProbeIo, probeDeployed, probeToken } from './token-probe.ts';
 import { whenTold } from './when-told.ts';
 
@@ -88,6 +89,12 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
     location.startsWith('s3://') ? location : resolve(baseDir, location);
   const alerts = config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a) : a));
   const several = config.depots.length > 0;
+  const layouts = await Promise.all(
+    depots.map(async ({ name, config: own }) => ({
+      name,
+      layout: await stateLayoutAt(own.state, baseDir, values.probe === true),
+    })),
+  );
   const chargers = depots.reduce((n, d) => n + d.config.fleet.length, 0);
   if (values.json) {
     const document = {
@@ -106,6 +113,9 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
         : {}),
       archive: where(config.archive),
       state: where(config.state),
+      stateLayouts: layouts.flatMap(({ name, layout }) =>
+        layout ? [{ ...(name ? { depot: name } : {}), ...layout }] : [],
+      ),
       alerts,
       effective: connectors.map((origin) => ({
         ...origin,
@@ -134,6 +144,9 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
           ]),
       `Archive: ${where(config.archive)}`,
       `State: ${where(config.state)}`,
+      ...layouts.flatMap(({ name, layout }) =>
+        layout ? [`  ${name ? `${name}: ` : ''}${layout.says}`] : [],
+      ),
       `Alerts: ${alerts.join(', ')}`,
       `Incidents: ${incidentsInShort(config.incidents)}`,
       'When a finding is told, by rule and level:',
