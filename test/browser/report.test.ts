@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.ts';
+import { stateDocumentIn } from '../helpers/state-document.ts';
 import { type HeadlessChromium, launchChromium } from './chromium.ts';
 
 const DAY_MS = 86_400_000;
@@ -133,17 +134,11 @@ describe('the health report the demo writes, in Chromium', () => {
     const sessions = sum((row) => row.sessions);
     const percent = (part: number) => Number(((100 * part) / sessions).toFixed(1));
     type Held = { status: string };
-    const connectors = (await documents(join(state, 'incidents'), '.json')) as {
-      incidents?: Held[];
-    }[];
-    const fleet = (await documents(join(state, 'fleet'), 'attribution.json')) as {
-      subjects?: Record<string, { incidents?: Held[] }>;
-    }[];
-    const held = [
-      ...connectors.flatMap((record) => record.incidents ?? []),
-      ...fleet.flatMap((record) =>
-        Object.values(record.subjects ?? {}).flatMap((s) => s.incidents ?? []),
-      ),
+    // Read from the state document the demo's scan committed, not through the report's code.
+    const document = await stateDocumentIn(state);
+    const held: Held[] = [
+      ...Object.values(document.incidents).flatMap((record) => record.incidents ?? []),
+      ...Object.values(document.attribution?.subjects ?? {}).flatMap((s) => s.incidents ?? []),
     ];
     const shown = Object.fromEntries(
       await page.$$eval('[data-kpi]', (cards) =>
