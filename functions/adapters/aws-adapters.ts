@@ -1,19 +1,16 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
+import type { AlertEntry } from '../notifiers/notifier.ts';
 import type { AlertSink, ReportArchive, SilenceStore, StateStore } from '../scan/ports.ts';
 import { S3Archive } from './s3-archive.ts';
 import { parseS3Uri } from './s3-location.ts';
 import { S3Objects } from './s3-objects.ts';
 import { S3State } from './s3-state.ts';
 import { SnsAlerts } from './sns-alerts.ts';
+import { isSnsTopicArn } from './sns-arn.ts';
 
-const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-
-/** Whether a config URI names an SNS topic. */
-export function isSnsTopicArn(uri: string): boolean {
-  return SNS_ARN.test(uri);
-}
+export { isSnsTopicArn };
 
 /** The S3 archive at an `s3://bucket/prefix` URI. */
 export function s3ArchiveAt(uri: string, s3: S3Client, depot?: string): ReportArchive {
@@ -36,12 +33,12 @@ export function snsAlertsTo(topicArn: string, archiveLocation: string, sns: SNSC
  * adapters so the Lambda bundle carries neither them nor their file-system code.
  */
 export function awsAdapters(
-  config: { archive: string; state: string; alerts: readonly string[] },
+  config: { archive: string; state: string; alerts: readonly AlertEntry[] },
   clients: { s3: S3Client; sns: SNSClient },
   depot?: string,
 ): { archive: ReportArchive; state: StateStore; alerts: AlertSink } {
   const [topic, ...others] = config.alerts;
-  if (!topic || others.length > 0 || !isSnsTopicArn(topic)) {
+  if (typeof topic !== 'string' || others.length > 0 || !isSnsTopicArn(topic)) {
     throw new ConfigError(
       `alerts: the deployed function publishes to exactly one SNS topic ARN, got ${JSON.stringify(config.alerts)}`,
     );

@@ -2,12 +2,14 @@ import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
+import type { AlertEntry, NotifierContext } from '../notifiers/notifier.ts';
+import { alertEntryProblem, alertSinkOf } from '../notifiers/registry.ts';
 import type { AlertSink, ReportArchive, SilenceStore, StateStore } from '../scan/ports.ts';
-import { isSnsTopicArn, s3ArchiveAt, s3StateAt, snsAlertsTo } from './aws-adapters.ts';
-import { regionOfArn, s3Client, snsClient } from './aws-clients.ts';
-import { ConsoleAlerts, FanOutAlerts, JsonlAlerts } from './local-alerts.ts';
+import { s3ArchiveAt, s3StateAt } from './aws-adapters.ts';
+import { s3Client } from './aws-clients.ts';
 import { LocalArchive } from './local-archive.ts';
 import { LocalState } from './local-state.ts';
+import { readSecretText } from './secret-text.ts';
 
 /** Options for turning config URIs into adapters. */
 export interface AdapterOptions {
@@ -20,6 +22,8 @@ export interface AdapterOptions {
   sns?: SNSClient;
   /** The depot whose archive partition to write, in a config of several. Default: none. */
   depot?: string;
+  /** What remote channels are built with besides the above (a config name for links, tests' waits). */
+  notifiers?: Partial<NotifierContext>;
 }
 
 /** The archive a config names: `s3://bucket/prefix` or a folder path. */
@@ -34,20 +38,27 @@ export function stateFrom(uri: string, options: AdapterOptions): StateStore & Si
   return new LocalState(resolve(options.baseDir, uri));
 }
 
-/** The alert sinks a config names: `stdout`, `*.jsonl` files, SNS topic ARNs. */
+/**
+ * The alert channels a config names (the registry in functions/notifiers/ lists the kinds:
+ * `stdout`, `*.jsonl` files, SNS topic ARNs, PagerDuty, Opsgenie, Teams, Slack, webhooks), as
+ * one sink. Remote channels read secrets given by reference from the environment or, with the
+ * caller's AWS credentials, from Secrets Manager.
+ */
 export function alertsFrom(
-  uris: readonly string[],
+  entries: readonly AlertEntry[],
   archiveLocation: string,
   options: AdapterOptions,
 ): AlertSink {
-  const sinks = uris.map((uri, index): AlertSink => {
-    if (uri === 'stdout') return new ConsoleAlerts(options.write);
-    if (uri.endsWith('.jsonl')) return new JsonlAlerts(resolve(options.baseDir, uri));
-    if (isSnsTopicArn(uri))
-      return snsAlertsTo(uri, archiveLocation, options.sns ?? snsClient(regionOfArn(uri)));
-    throw new ConfigError(
-      `alerts.${index}: "${uri}" is not stdout, a .jsonl file path or an SNS topic ARN`,
-    );
+  entries.forEach((entry, index) => {
+    const problem = alertEntryProblem(entry, index);
+    if (problem) throw new ConfigError(problem);
   });
-  return sinks.length === 1 && sinks[0] ? sinks[0] : new FanOutAlerts(sinks);
+  return alertSinkOf(entries, {
+    archiveLocation,
+    baseDir: options.baseDir,
+    ...(options.write ? { write: options.write } : {}),
+    ...(options.sns ? { sns: () => options.sns as SNSClient } : {}),
+    secrets: { env: process.env, readSecret: readSecretText },
+    ...(options.notifiers ?? {}),
+  });
 }

@@ -1,5 +1,4 @@
 import { dirname, resolve } from 'node:path';
-import { isSnsTopicArn } from '../adapters/aws-adapters.ts';
 import { parseS3Uri } from '../adapters/s3-location.ts';
 import { type Config, ConfigError } from '../config/config.ts';
 import { depotsOf } from '../config/depot-scopes.ts';
@@ -7,6 +6,7 @@ import { type IncidentSettings, IncidentSettingsBook } from '../core/incidents/s
 import { RULE_IDS } from '../core/rules/registry.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
+import { alertEntryProblem, describeAlerts } from '../notifiers/registry.ts';
 import { connectorCount } from '../scan/shards.ts';
 import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
@@ -87,7 +87,8 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
     books.get(depot) as NonNullable<ReturnType<typeof books.get>>;
   const where = (location: string) =>
     location.startsWith('s3://') ? location : resolve(baseDir, location);
-  const alerts = config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a) : a));
+  // In words, never the entries themselves: an entry may hold a key written in the file.
+  const alerts = describeAlerts(config.alerts, baseDir);
   const several = config.depots.length > 0;
   const layouts = await Promise.all(
     depots.map(async ({ name, config: own }) => ({
@@ -147,7 +148,10 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
       ...layouts.flatMap(({ name, layout }) =>
         layout ? [`  ${name ? `${name}: ` : ''}${layout.says}`] : [],
       ),
-      `Alerts: ${alerts.join(', ')}`,
+      // URIs on one line, as ever; channels, which say more, one a line.
+      ...(config.alerts.every((entry) => typeof entry === 'string')
+        ? [`Alerts: ${alerts.join(', ')}`]
+        : ['Alerts:', ...alerts.map((line) => `  ${line}`)]),
       `Incidents: ${incidentsInShort(config.incidents)}`,
       'When a finding is told, by rule and level:',
       ...told.lines,
@@ -189,11 +193,9 @@ export async function runConfigCommand(args: string[], io: ConfigCheckIo): Promi
 function checkDestinations(config: Config): void {
   for (const field of ['archive', 'state'] as const)
     if (config[field].startsWith('s3://')) parseS3Uri(config[field], field);
-  config.alerts.forEach((uri, index) => {
-    if (uri !== 'stdout' && !uri.endsWith('.jsonl') && !isSnsTopicArn(uri))
-      throw new ConfigError(
-        `alerts.${index}: "${uri}" is not stdout, a .jsonl file path or an SNS topic ARN`,
-      );
+  config.alerts.forEach((entry, index) => {
+    const problem = alertEntryProblem(entry, index);
+    if (problem) throw new ConfigError(problem);
   });
 }
 

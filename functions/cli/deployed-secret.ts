@@ -1,4 +1,5 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretText } from '../adapters/secret-text.ts';
 import { ConfigError } from '../config/config.ts';
 import { type ClientCredentials, credentialsInSecret } from '../config/credentials.ts';
 
@@ -10,11 +11,11 @@ import { type ClientCredentials, credentialsInSecret } from '../config/credentia
  */
 export async function deployedCredentials(
   secretId: string,
-  client: SecretsManagerClient = new SecretsManagerClient(regionOf(secretId)),
+  client?: SecretsManagerClient,
 ): Promise<ClientCredentials> {
   let text: string | undefined;
   try {
-    ({ SecretString: text } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
+    text = await secretText(secretId, client);
   } catch (error) {
     const { name, message } = error instanceof Error ? error : new Error(String(error));
     throw new ConfigError(`cannot read secret ${secretId}: ${name}: ${message}`);
@@ -24,10 +25,4 @@ export async function deployedCredentials(
       `secret ${secretId} holds binary data, not {"clientId": "...", "clientSecret": "..."}`,
     );
   return credentialsInSecret(text, secretId);
-}
-
-/** `{ region }` of a Secrets Manager ARN, or nothing for a name (the default region then). */
-function regionOf(secretId: string): { region?: string } {
-  const region = /^arn:[\w-]+:secretsmanager:([\w-]+):/.exec(secretId)?.[1];
-  return region ? { region } : {};
 }

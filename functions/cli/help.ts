@@ -67,11 +67,12 @@ Example: depot-watch backtest --config depot.json --every 15m .depot-watch/archi
   },
   incidents: {
     summary: 'incidents open and resolved, from the state and the incident history',
-    help: `Usage: depot-watch incidents [--config <file> | --dir D] [--open] [--json]
+    help: `Usage: depot-watch incidents [--config <file> | --dir D] [--open] [--incident ID] [--json]
 
 Lists incidents, open, pending and resolved, from the state and the archive's incident history.
-Without --config it reads the demo's folder (D, default .depot-watch). Exit 1 when there is
-neither a state nor an archive there, or it cannot be read.
+Without --config it reads the demo's folder (D, default .depot-watch). --incident lists the one
+incident an alert names. Exit 1 when there is neither a state nor an archive there, or it cannot
+be read.
 
 Example: depot-watch incidents --config depot.json --open
 `,

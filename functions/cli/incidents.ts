@@ -32,6 +32,8 @@ export interface IncidentsCommand {
   config: Config;
   baseDir: string;
   openOnly: boolean;
+  /** Only this incident (the id an alert names). Default: every one. */
+  incident?: string;
   json: boolean;
   write: (text: string) => void;
   writeError: (text: string) => void;
@@ -102,6 +104,7 @@ export async function runIncidents(command: IncidentsCommand): Promise<number> {
     }
   const listed = [...rows.values()]
     .filter((r) => (command.openOnly ? r.status === 'open' : true))
+    .filter((r) => command.incident === undefined || r.incident === command.incident)
     .sort(
       (a, b) =>
         a.status.localeCompare(b.status) ||

@@ -109,6 +109,7 @@ async function incidents(args: string[]): Promise<number> {
     config: { type: 'string' },
     dir: { type: 'string', default: '.depot-watch' },
     open: { type: 'boolean', default: false },
+    incident: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   // Without a config, the demo's folders: `npm start` then `depot-watch incidents` just works.
@@ -122,6 +123,7 @@ async function incidents(args: string[]): Promise<number> {
     config,
     baseDir: values.config ? dirname(resolve(values.config)) : resolve(values.dir),
     openOnly: values.open,
+    ...(values.incident !== undefined ? { incident: values.incident } : {}),
     json: values.json,
     write: out,
     writeError: err,

@@ -4,6 +4,7 @@ import { archiveFrom, stateFrom } from '../adapters/from-config.ts';
 import { ConfigError } from '../config/config.ts';
 import { credentialsFrom } from '../config/credentials.ts';
 import type { DepotScope } from '../config/depot-scopes.ts';
+import { describeAlerts } from '../notifiers/registry.ts';
 import { runFailed, type ScanSummary } from '../scan/summary.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
 import type { CommandIo } from './command-io.ts';
@@ -81,8 +82,6 @@ export async function runScanCommand(args: string[], io: CommandIo): Promise<num
       'Dry run: nothing archived, no state written, no notice sent; the counts are what a scan would have done.\n',
     );
   out(formatScanSummary(summary, where(config.archive, baseDir), dryRun()));
-  out(
-    `Alerts: ${config.alerts.map((a) => (a.endsWith('.jsonl') ? where(a, baseDir) : a)).join(', ')}\n`,
-  );
+  out(`Alerts: ${describeAlerts(config.alerts, baseDir).join(', ')}\n`);
   return runFailed(summary) ? 1 : 0;
 }

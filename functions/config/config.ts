@@ -4,6 +4,7 @@ import { DEFAULT_INCIDENT_SETTINGS, incidentSettingsSchema } from '../core/incid
 import { maintenanceWindowSchema, silenceSchema } from '../core/incidents/silences.ts';
 import { lazily } from '../core/lazy.ts';
 import { thresholdOverrideSchema, thresholdsInputSchema } from '../core/thresholds.ts';
+import { alertEntrySchema } from '../notifiers/registry.ts';
 import { configProblems } from './config-checks.ts';
 import { apiSection, credentialsSection, fleetList } from './config-fields.ts';
 import { depotSchema } from './depots.ts';
@@ -48,8 +49,12 @@ const configSections = z.strictObject({
       ),
     ),
   alerts: z
-    ._default(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)), ['stdout'])
-    .check(about('Where notices go: `stdout`, a `.jsonl` file path, or an SNS topic ARN.')),
+    ._default(z.array(alertEntrySchema).check(z.minLength(1)), ['stdout'])
+    .check(
+      about(
+        'Where notices go: `stdout`, a `.jsonl` file path, an SNS topic ARN, or a channel object such as `{"type": "pagerduty", "routingKey": {"secret": "…"}}` (docs/notifiers.md).',
+      ),
+    ),
   scan: z
     .prefault(
       z.strictObject({
