@@ -7,7 +7,7 @@ import type { DeliveryPolicy } from './http-delivery.ts';
 import type { SecretSources, SecretValue } from './secret-value.ts';
 
 /** One entry of the config's `alerts`: a URI string, or an object naming its channel's `type`. */
-export type AlertEntry = string | { type: string };
+export type AlertEntry = string | ({ type: string } & Record<string, unknown>);
 
 /** What every channel is built with: where the reports are, and how to reach the world. */
 export interface NotifierContext {

@@ -88,7 +88,12 @@ export function alertSinkOf(entries: readonly AlertEntry[], context: NotifierCon
   const sinks = entries.map((entry, index) => {
     const notifier = notifierOf(entry);
     if (!notifier) throw new Error(alertEntryProblem(entry, index));
-    return notifier.create(entry, context);
+    // Parsed again, so that entries from elsewhere than a parsed config (the notifier
+    // function's environment) get the same checks and defaults.
+    return notifier.create(
+      notifier.schema ? (notifier.schema.parse(entry) as AlertEntry) : entry,
+      context,
+    );
   });
   return sinks.length === 1 && sinks[0] ? sinks[0] : new FanOutAlerts(sinks);
 }
