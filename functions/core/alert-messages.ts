@@ -177,6 +177,7 @@ export function renderGroup(
       dedupKey: inDepot(n.incident),
       action: actionOf(n.event),
     })),
+    // Enough of each notice for the notifier function to trigger or resolve its alert.
     notListed: ordered.slice(listed.length).map((n) => ({
       id: n.id,
       dedupKey: inDepot(n.incident),
@@ -184,6 +185,11 @@ export function renderGroup(
       action: actionOf(n.event),
       rule: n.rule,
       connectorId: n.connectorId,
+      incident: n.incident,
+      subject: n.subject,
+      ...(n.vehicleId !== undefined ? { vehicleId: n.vehicleId } : {}),
+      at: n.at,
+      title: capped(n.title, 200),
     })),
     archive,
   });

@@ -80,21 +80,24 @@ export function alertEntryProblem(entry: AlertEntry, index: number): string | un
   return `alerts.${index}: ${shown} is not stdout, a .jsonl file path or an SNS topic ARN`;
 }
 
+/** The channels the entries name, one sink each, in order. */
+export function channelsOf(entries: readonly AlertEntry[], context: NotifierContext): AlertSink[] {
+  return entries.map((entry, index) => {
+    const notifier = notifierOf(entry);
+    if (!notifier) throw new Error(alertEntryProblem(entry, index));
+    // Parsed again, so that entries from elsewhere than a parsed config (the notifier
+    // function's environment) get the same checks and defaults.
+    const parsed = notifier.schema ? (notifier.schema.parse(entry) as AlertEntry) : entry;
+    return notifier.create(parsed, context);
+  });
+}
+
 /**
  * The channels the entries name, as one sink: each hears every notice side by side, so a
  * channel that is down delays none of the others (see FanOutAlerts for what counts as sent).
  */
 export function alertSinkOf(entries: readonly AlertEntry[], context: NotifierContext): AlertSink {
-  const sinks = entries.map((entry, index) => {
-    const notifier = notifierOf(entry);
-    if (!notifier) throw new Error(alertEntryProblem(entry, index));
-    // Parsed again, so that entries from elsewhere than a parsed config (the notifier
-    // function's environment) get the same checks and defaults.
-    return notifier.create(
-      notifier.schema ? (notifier.schema.parse(entry) as AlertEntry) : entry,
-      context,
-    );
-  });
+  const sinks = channelsOf(entries, context);
   return sinks.length === 1 && sinks[0] ? sinks[0] : new FanOutAlerts(sinks);
 }
 
