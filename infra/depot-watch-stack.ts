@@ -7,12 +7,14 @@ import { AlertChannels } from './constructs/alert-channels.ts';
 import { ArchiveBuckets } from './constructs/archive-buckets.ts';
 import { DepotDashboard } from './constructs/dashboard.ts';
 import { DepotCredentials } from './constructs/depot-credentials.ts';
+import { NotifierFunction } from './constructs/notifier-function.ts';
 import { REPORTS_PREFIX, ReportFunction } from './constructs/report-function.ts';
 import { ReportTable } from './constructs/report-table.ts';
 import { ScanFanOut } from './constructs/scan-fan-out.ts';
 import { ARCHIVE_PREFIX, ScanFunction, STATE_PREFIX } from './constructs/scan-function.ts';
 import { Watchdog } from './constructs/watchdog.ts';
 import type { DeploymentSettings } from './deployment-settings.ts';
+import { deployedChannels } from './notifier-channels.ts';
 import { runTimeoutMinutes, scanSizing } from './scan-sizing.ts';
 
 /** Props of the depot-watch stack. */
@@ -80,6 +82,18 @@ export class DepotWatchStack extends Stack {
           failures: scan.failures,
         })
       : undefined;
+    // PagerDuty, Teams and the like, when the config names any: delivered from the alert topic.
+    const channels = deployedChannels(parsed.alerts);
+    const notifier =
+      channels.entries.length > 0
+        ? new NotifierFunction(this, 'Notifier', {
+            topic: alerts.topic,
+            channels: channels.entries,
+            secretIds: channels.secretIds,
+            archiveLocation: `s3://${buckets.archive.bucketName}/${ARCHIVE_PREFIX}`,
+            ...(settings.configFile ? { configName: basename(settings.configFile) } : {}),
+          })
+        : undefined;
     const report = new ReportFunction(this, 'Report', {
       bucket: buckets.archive,
       topic: alerts.reportTopic,
@@ -91,7 +105,12 @@ export class DepotWatchStack extends Stack {
       function: scan.function,
       scan,
       topic: alerts.alarmTopic,
-      deadLetterQueues: [scan.failures, alerts.deliveryDlq, report.failures],
+      deadLetterQueues: [
+        scan.failures,
+        alerts.deliveryDlq,
+        report.failures,
+        ...(notifier ? [notifier.failures] : []),
+      ],
       scheduleMinutes: settings.scheduleMinutes,
       reportFunction: report,
       ...(fanOut ? { stateMachine: fanOut.stateMachine } : {}),
@@ -237,13 +256,14 @@ function scanConfigOf(settings: DeploymentSettings): {
       `${source}: credentials do not belong in the config; the stack keeps them in Secrets Manager`,
     );
   }
-  // Validate as the function will see it, with the stack's own locations filled in.
+  // Validate as the function will see it, with the stack's own locations filled in; the
+  // config's alerts are checked too, for the channels the notifier function delivers.
   const parsed = parseConfig(
     {
       ...config,
       archive: 's3://placeholder-bucket/archive',
       state: 's3://placeholder-bucket/state',
-      alerts: ['stdout'],
+      alerts: config.alerts ?? ['stdout'],
     },
     source,
   );

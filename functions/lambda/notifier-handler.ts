@@ -41,7 +41,7 @@ export function createNotifierHandler(deps: NotifierHandlerDependencies) {
     // Built on the first invocation, so that a bad setting fails an invocation (and alarms),
     // not the module's import.
     (channels ??= channelsOf(entriesOf(deps.env.DEPOT_WATCH_NOTIFIERS), {
-      archiveLocation: deps.env.DEPOT_WATCH_ARCHIVE ?? '',
+      archiveLocation: deps.env.DEPOT_WATCH_ARCHIVE_LOCATION ?? '',
       baseDir: '/',
       secrets: { env: deps.env, readSecret: deps.readSecret ?? readSecretText },
       ...(deps.env.DEPOT_WATCH_CONFIG_NAME ? { configName: deps.env.DEPOT_WATCH_CONFIG_NAME } : {}),

@@ -22,7 +22,12 @@ export interface ScheduledFunctionProps {
   /** The function's own variables; NODE_OPTIONS is added. */
   readonly environment: Record<string, string>;
   /** Anything else the function needs (concurrency, layers). */
-  readonly extra?: Omit<nodejs.NodejsFunctionProps, 'environment'>;
+  readonly extra?: Omit<nodejs.NodejsFunctionProps, 'environment' | 'retryAttempts'>;
+  /**
+   * Lambda's own retries of a failed asynchronous invocation before it goes to the queue.
+   * @default 0 (a scheduled run is retried by its schedule, and made up by the next run)
+   */
+  readonly retryAttempts?: number;
 }
 
 /** The function, its role and the queue its failed invocations land in. */
@@ -77,8 +82,8 @@ export function scheduledFunction(
     },
     bundling: lambdaBundling(),
     // The schedule's target retries a failed run, then it lands in the queue: no Lambda-level
-    // retries on top.
-    retryAttempts: 0,
+    // retries on top, unless the function is invoked by other than a schedule.
+    retryAttempts: props.retryAttempts ?? 0,
     onFailure: new SqsDestination(failures),
   });
 

@@ -39,7 +39,7 @@ function handler() {
         },
         { type: 'teams', url: { secret: 'depot-watch/teams' } },
       ]),
-      DEPOT_WATCH_ARCHIVE: 's3://depot-archive/archive',
+      DEPOT_WATCH_ARCHIVE_LOCATION: 's3://depot-archive/archive',
       DEPOT_WATCH_CONFIG_NAME: 'depot.json',
       AWS_REGION: 'eu-west-1',
     },
