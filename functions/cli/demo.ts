@@ -10,6 +10,7 @@ import { runFailed } from '../scan/summary.ts';
 import { DepotSimulator } from '../simulator/server.ts';
 import { scanFromConfig } from '../wiring/scan-from-config.ts';
 import { consoleLog } from './console-log.ts';
+import { DEMO_SIGNING_KEY, DemoReceiver } from './demo-receiver.ts';
 import { runIncidents } from './incidents.ts';
 import { formatScanSummary } from './print-summary.ts';
 
@@ -28,6 +29,11 @@ export interface DemoOptions {
   depots?: number;
   /** Alerts and errors only: no banner, no summary, no listing. Default: false. */
   quiet?: boolean;
+  /**
+   * Also deliver every notice to a signed webhook, to a receiver the demo starts on this
+   * machine, and print what it got. Default: false.
+   */
+  webhook?: boolean;
   /** Where log lines go. Default: errors on stderr. */
   log?: Log;
   /** Told how the scan goes, for a person watching. Default: none. */
@@ -53,6 +59,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const simulators = await Promise.all(
     Array.from({ length: count }, (_, index) => startDemoDepot(options, index)),
   );
+  const receiver = options.webhook ? await new DemoReceiver().start() : undefined;
   try {
     const [first] = simulators;
     if (!first) throw new Error('the demo needs at least one depot');
@@ -83,7 +90,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
             }),
         archive: resolve(dir, 'archive'),
         state: resolve(dir, 'state'),
-        alerts: ['stdout', resolve(dir, 'alerts.jsonl')],
+        alerts: [
+          'stdout',
+          resolve(dir, 'alerts.jsonl'),
+          ...(receiver
+            ? [{ type: 'webhook', url: receiver.url, signingKey: DEMO_SIGNING_KEY }]
+            : []),
+        ],
         scan: {
           pageSize: 10,
           // Two weeks back: enough for drift baselines and for a bus to visit several chargers.
@@ -110,6 +123,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
     say(formatScanSummary(summary, config.archive));
     say(`Alerts file: ${resolve(dir, 'alerts.jsonl')}\n\n`);
+    if (receiver) say(`${receiver.report()}\n`);
     if (!options.quiet) {
       say('Still open now: ');
       await runIncidents({
@@ -124,7 +138,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await writeDemoReport(config, dir, say);
     return runFailed(summary) ? 1 : 0;
   } finally {
-    await Promise.all(simulators.map((sim) => sim.stop()));
+    await Promise.all([...simulators.map((sim) => sim.stop()), receiver?.stop()]);
   }
 }
 

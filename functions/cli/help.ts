@@ -7,14 +7,16 @@ import { readFile } from 'node:fs/promises';
 const COMMANDS = {
   demo: {
     summary: 'simulator → scan → archive → alerts, all local (what npm start runs)',
-    help: `Usage: depot-watch demo [--dir D] [--seed N] [--chargers N] [--depots N] [--verbose | --quiet]
+    help: `Usage: depot-watch demo [--dir D] [--seed N] [--chargers N] [--depots N] [--webhook] [--verbose | --quiet]
 
 Starts a simulated DepotFinity API, scans it, archives to D (default .depot-watch), prints the
 notices and a summary, and lists what is still open. Run it twice: the second run resolves what
 was fixed meanwhile and opens nothing twice. No account, no network. Progress goes to stderr;
 --verbose adds log lines (each retry and why), --quiet prints the notices and errors only.
 --depots N simulates N depots (north, south, east, west, …), each with its own API and
-credentials, scanned as one config of several depots; use a fresh --dir for it.
+credentials, scanned as one config of several depots; use a fresh --dir for it. --webhook also
+delivers every notice to a signed webhook, to a receiver the demo starts on this machine, and
+prints what it got (docs/notifiers.md).
 
 Example: depot-watch demo --chargers 12
          depot-watch demo --depots 2 --dir .depot-watch-depots

@@ -80,6 +80,7 @@ async function demo(args: string[]): Promise<number> {
     depots: { type: 'string', default: '1' },
     verbose: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    webhook: { type: 'boolean', default: false },
   });
   const loudness = loudnessOf(values);
   const seed = wholeNumber(values.seed, '--seed');
@@ -95,6 +96,7 @@ async function demo(args: string[]): Promise<number> {
       chargers,
       depots,
       quiet: loudness === 'quiet',
+      webhook: values.webhook,
       log: voice.log,
       ...(voice.progress ? { progress: voice.progress } : {}),
       write: voice.above(out),
