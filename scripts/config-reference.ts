@@ -134,6 +134,10 @@ function walk(
     example: properties && !record ? undefined : exampleAt(example, path),
     description,
   });
+  // A list of alternatives (the alert channels): each object kind with a `type` gets its rows.
+  for (const kind of kindsOf(objectSchema)) {
+    walk(kind.schema, `${path}[${kind.type}]`, false, rows, documented, example);
+  }
   if (!properties || !objectSchema || same !== undefined || shape === undefined) return;
   documented.set(shape, path);
   const inner = record ? `${path}.<rule id>` : schema.type === 'array' ? `${path}[]` : path;
@@ -141,6 +145,16 @@ function walk(
     const required = (objectSchema.required ?? []).includes(key);
     walk(child, `${inner}.${key}`, required, rows, documented, example);
   }
+}
+
+/** The object alternatives of a schema that name themselves by a constant `type`. */
+function kindsOf(schema: JsonSchema | undefined): { type: string; schema: JsonSchema }[] {
+  return (schema?.anyOf ?? schema?.oneOf ?? []).flatMap((alternative) =>
+    (alternative.anyOf ?? alternative.oneOf ?? [alternative]).flatMap((kind) => {
+      const type = kind.properties?.type?.const;
+      return typeof type === 'string' ? [{ type, schema: kind }] : [];
+    }),
+  );
 }
 
 /** A threshold's default lives with its rule, since thresholds are written as partial. */
@@ -165,7 +179,14 @@ function exampleAt(example: unknown, path: string): unknown {
 /** The type as a reader wants it: `integer, 10 to 2000`, `array of string`, `"a" or "b"`. */
 function typeOf(schema: JsonSchema): string {
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives) return alternatives.map(typeOf).join(' or ');
+  if (alternatives) {
+    const kinds = kindsOf(schema).map((k) => `\`${k.type}\``);
+    const others = alternatives.filter((a) => kindsOf({ anyOf: [a] }).length === 0);
+    return [
+      ...new Set(others.map(typeOf)),
+      ...(kinds.length ? [`object of type ${kinds.join(', ')}`] : []),
+    ].join(' or ');
+  }
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' or ');
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   const limits = limitsOf(schema);

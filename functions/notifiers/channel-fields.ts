@@ -22,7 +22,7 @@ export const serviceUrl = z
 /** The fields every HTTP channel has: its `type`, an optional name and its route. */
 export function channelFields<T extends string>(type: T) {
   return {
-    type: z.literal(type).check(z.describe(`\`${type}\`.`)),
+    type: z.literal(type).check(z.describe('The kind of channel.')),
     name: z
       .optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,62}$/)))
       .check(

@@ -1,5 +1,5 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import type { Fetch } from '../depot/http.ts';
 import type { Sleep } from '../depot/retry.ts';
 import type { AlertSink } from '../scan/ports.ts';
@@ -84,7 +84,12 @@ export function defineNotifier<E extends AlertEntry>(definition: NotifierDefinit
     type: definition.type,
     summary: definition.summary,
     remote: definition.remote,
-    ...(definition.schema ? { schema: definition.schema as z.ZodMiniType<unknown> } : {}),
+    // The summary describes the entry in the config reference and the JSON Schema.
+    ...(definition.schema
+      ? {
+          schema: definition.schema.check(z.describe(definition.summary)) as z.ZodMiniType<unknown>,
+        }
+      : {}),
     ...(definition.accepts ? { accepts: definition.accepts } : {}),
     describe: (entry, context) => definition.describe(entry as E, context),
     secrets: (entry) => definition.secrets?.(entry as E) ?? [],
