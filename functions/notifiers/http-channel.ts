@@ -91,8 +91,10 @@ export class HttpChannel<S extends string> implements AlertSink {
       const error = await this.#send(this.options.requests(notice, secrets, links, routed));
       if (error === undefined) outcome.accepted.push(notice.id);
       else {
-        fail(error.error);
-        if (error.channelDown) down = error.error;
+        // A service's answer may echo what it was sent: no secret leaves in an error.
+        const said = scrubbed(error.error, secrets);
+        fail(said);
+        if (error.channelDown) down = said;
       }
     }
     return outcome;
@@ -130,6 +132,18 @@ export class HttpChannel<S extends string> implements AlertSink {
     }
     return this.#secrets.value;
   }
+}
+
+/** Text with every secret's value (and, for a URL, its path) replaced by `[redacted]`. */
+function scrubbed(text: string, secrets: Partial<Record<string, Secret>>): string {
+  let result = text;
+  for (const secret of Object.values(secrets)) {
+    const value = secret?.reveal() ?? '';
+    const path = URL.canParse(value) ? new URL(value).pathname : '';
+    for (const part of [value, path.length > 8 ? path : ''])
+      if (part.length >= 4) result = result.replaceAll(part, '[redacted]');
+  }
+  return result;
 }
 
 /** Whether a notice closes an alert: a resolve, or an attribution that closes what it explains. */

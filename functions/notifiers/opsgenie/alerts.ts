@@ -3,7 +3,7 @@ import { capped } from '../../core/vendor-text.ts';
 import type { ChannelRequest } from '../http-delivery.ts';
 import { jsonObject } from '../http-delivery.ts';
 import type { NoticeLinks } from '../links.ts';
-import { bodyOf, dedupKeyOf, factsOf, headlineOf, whereOf } from '../notice-facts.ts';
+import { bodyOf, factsOf, headlineOf, whereOf } from '../notice-facts.ts';
 
 /** Opsgenie priorities for depot-watch's severities: P1 pages, P5 is for the record. */
 const PRIORITY = { critical: 'P1', warning: 'P3', info: 'P5' } as const;
@@ -30,13 +30,13 @@ export function opsgenieRequests(
     body: JSON.stringify({ source: 'depot-watch', note: `Resolved: ${headlineOf(notice, 900)}` }),
     malformed,
   });
-  if (notice.event === 'resolve') return [close(dedupKeyOf(notice))];
+  if (notice.event === 'resolve') return [close(aliasOf(notice))];
   const closes = (notice.explains ?? []).map((e) =>
-    close(dedupKeyOf({ ...notice, incident: e.incident })),
+    close(aliasOf({ ...notice, incident: e.incident })),
   );
   if (!routed) return closes;
   const create: ChannelRequest = {
-    what: `create ${dedupKeyOf(notice)}`,
+    what: `create ${aliasOf(notice)}`,
     url: `${base}/v2/alerts`,
     headers,
     body: JSON.stringify(alertOf(notice, links)),
@@ -45,11 +45,20 @@ export function opsgenieRequests(
   return [create, ...closes];
 }
 
+/**
+ * The incident's alias: its id, led by its depot and a colon in a config of several (a slash,
+ * as the other channels' keys have it, would be an encoded slash in the close request's path,
+ * which proxies and gateways are apt to refuse).
+ */
+export function aliasOf(notice: IncidentNotification): string {
+  return notice.depot === undefined ? notice.incident : `${notice.depot}:${notice.incident}`;
+}
+
 /** The alert body, within Opsgenie's limits (message 130, alias 512, description 15,000). */
 export function alertOf(notice: IncidentNotification, links: NoticeLinks): Record<string, unknown> {
   return {
     message: capped(`${whereOf(notice)}: ${headlineOf(notice)}`, 130),
-    alias: capped(dedupKeyOf(notice), 512),
+    alias: capped(aliasOf(notice), 512),
     description: capped(
       [
         bodyOf(notice, 12_000),

@@ -40,19 +40,19 @@ describe('the Opsgenie channel', () => {
     expect((await channel().publish([depotNotice])).failed).toEqual([]);
     const [alert] = opsgenie.standIn.bodies();
     expect(alert).toMatchObject({
-      alias: 'north/inc-breaker-HPC-007-2',
+      alias: 'north:inc-breaker-HPC-007-2',
       priority: 'P1',
       entity: 'north HPC-007/2',
     });
     expect(String(alert?.description)).toContain(
       'https://s3.console.aws.amazon.com/s3/buckets/depot-archive?prefix=',
     );
-    expect(opsgenie.alerts.get('north/inc-breaker-HPC-007-2')).toBe('open');
+    expect(opsgenie.alerts.get('north:inc-breaker-HPC-007-2')).toBe('open');
     await channel().publish([notice({ depot: 'north', event: 'resolve' })]);
     expect(opsgenie.standIn.received[1]?.path).toBe(
-      '/v2/alerts/north%2Finc-breaker-HPC-007-2/close?identifierType=alias',
+      '/v2/alerts/north%3Ainc-breaker-HPC-007-2/close?identifierType=alias',
     );
-    expect(opsgenie.alerts.get('north/inc-breaker-HPC-007-2')).toBe('closed');
+    expect(opsgenie.alerts.get('north:inc-breaker-HPC-007-2')).toBe('closed');
   });
 
   it('fails on a refused key without trying the rest, and never names the key', async () => {

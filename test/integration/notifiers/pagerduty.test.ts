@@ -129,6 +129,13 @@ describe('the PagerDuty channel', () => {
     expect(JSON.stringify(outcome)).not.toContain('WRONG-KEY');
   });
 
+  it('redacts a key the service echoes back in its answer', async () => {
+    standIn.next({ status: 400, body: `unknown routing key ${KEY}` });
+    const outcome = await pagerDuty().publish([notice()]);
+    expect(outcome.failed[0]?.error).toContain('unknown routing key [redacted]');
+    expect(JSON.stringify(outcome)).not.toContain(KEY);
+  });
+
   it('retries 429 and 5xx, honouring Retry-After up to its cap', async () => {
     const waits: number[] = [];
     const context = testContext({
