@@ -27,7 +27,7 @@ Example: depot-watch demo --chargers 12
     help: `Usage: depot-watch scan --config <file> [--deadline 10m] [--verbose | --quiet] [--dry-run]
 
 One scan of the fleet in the config, with the archive, state and alerts it names (folders, s3://
-URIs, .jsonl files, stdout, SNS topic ARNs). --deadline stops starting connectors and pages in
+URIs, .jsonl files, stdout, SNS topic ARNs, PagerDuty, Opsgenie, Teams, Slack, webhooks). --deadline stops starting connectors and pages in
 time and names the ones left. Exit 0 when every connector was read, 1 when any was not, 2 for a
 usage or config error. Credentials come from DEPOT_WATCH_CLIENT_ID and DEPOT_WATCH_CLIENT_SECRET.
 Progress goes to stderr (a line redrawn on a terminal, a line every 10 s elsewhere); stdout
