@@ -134,9 +134,12 @@ export function renderGroup(
       title: `${first.event === 'resolve' && events.length === 1 ? '✅' : ICON[severity]} ${slackText(at + headline, 200)}`,
       description: capped(
         [
-          ...listed.map(
-            (n) =>
-              `*${EVENT_LABEL[n.event]}: ${slackText(n.title, 300)}*\n${slackText(noticeDetail(n), 1_500)}`,
+          // One notice: the title already says what happened, so the description does not
+          // say it again; several: each is labelled by its own event and title.
+          ...listed.map((n) =>
+            ordered.length === 1
+              ? slackText(noticeDetail(n), 1_500)
+              : `*${EVENT_LABEL[n.event]}: ${slackText(n.title, 300)}*\n${slackText(noticeDetail(n), 1_500)}`,
           ),
           ...(moreLine ? [`_${moreLine}_`] : []),
         ].join('\n\n'),
