@@ -1,4 +1,4 @@
-import { encodeKeySegment, reportsFolder } from './archive-layout.ts';
+import { encodeKeySegment, reportsFolder, s3ConsoleUrl } from './archive-layout.ts';
 import type { Severity } from './finding.ts';
 import type { IncidentEvent, IncidentNotification } from './incidents/incident.ts';
 import {
@@ -113,6 +113,8 @@ export function renderGroup(
       : `${about}: ${moved} (${severity}; ${rules.join(', ')})`;
   // A vehicle's reports lie under every charger it used: the message points at all of them.
   const archive = `${reportsFolder(limits.archiveLocation, depot)}${vehicleId === undefined ? `charger=${encodeKeySegment(chargerId)}/` : ''}`;
+  // An s3:// URI opens in no mail client or chat: the console page beside it does.
+  const consolePage = s3ConsoleUrl(archive);
   const moreLine =
     more > 0 ? `…and ${more} more ${severity} notice(s) on ${about} not listed here.` : '';
 
@@ -122,6 +124,7 @@ export function renderGroup(
     ...listed.map((n) => `${noticeAsText(n, 78)}\n${ticketBlock(n, limits.archiveLocation)}`),
     ...(moreLine ? [moreLine, ''] : []),
     `Raw session reports: ${archive}`,
+    ...(consolePage ? [`In the S3 console: ${consolePage}`] : []),
     'You receive this because you subscribed to depot-watch alerts.',
   ].join('\n');
 
@@ -146,7 +149,12 @@ export function renderGroup(
         3_500,
       ),
       // Code, not text: a charger id such as `_x_` in the path must neither format nor change.
-      nextSteps: [`Raw reports: ${slackCode(archive, 1_000)}`],
+      nextSteps: [
+        `Raw reports: ${slackCode(archive, 1_000)}`,
+        ...(consolePage
+          ? [`<${consolePage.replace(/&/g, '&amp;')}|Open them in the S3 console>`]
+          : []),
+      ],
       keywords: [severity, ...events, ...rules].map((k) => slackText(k, 60)),
     },
     metadata: {

@@ -23,6 +23,19 @@ export function reportsFolder(archiveLocation: string, depot?: string): string {
 }
 
 /**
+ * The S3 console page of an `s3://bucket/prefix` folder, which opens in a browser, a mail client
+ * or a chat, where the URI opens nowhere; undefined for any other location (a local folder).
+ */
+export function s3ConsoleUrl(location: string, region?: string): string | undefined {
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
+  if (!s3) return undefined;
+  const [, bucket = '', prefix = ''] = s3;
+  const query = new URLSearchParams({ prefix, showversions: 'false' });
+  if (region) query.set('region', region);
+  return `https://s3.console.aws.amazon.com/s3/buckets/${encodeURIComponent(bucket)}?${query}`;
+}
+
+/**
  * Where an invalid report is kept: named by a hash of its bytes, so a re-read of the same
  * report lands on the same key. The reason sits beside it in `<name>.reason.json`.
  */

@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { encodeKeySegment, reportsFolder } from '../core/archive-layout.ts';
+import { encodeKeySegment, reportsFolder, s3ConsoleUrl } from '../core/archive-layout.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 
 /** A link a person can open from a chat message or a pager. */
@@ -57,10 +57,5 @@ export function reportsLocation(notice: IncidentNotification, archiveLocation: s
 
 /** An https link to an S3 folder in the console, or a file URL for a local folder. */
 export function openable(location: string, region?: string): string {
-  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
-  if (!s3) return pathToFileURL(location).href;
-  const [, bucket = '', prefix = ''] = s3;
-  const query = new URLSearchParams({ prefix, showversions: 'false' });
-  if (region) query.set('region', region);
-  return `https://s3.console.aws.amazon.com/s3/buckets/${encodeURIComponent(bucket)}?${query}`;
+  return s3ConsoleUrl(location, region) ?? pathToFileURL(location).href;
 }

@@ -242,7 +242,10 @@ describe('vendor text in the Slack (Chatbot) message', () => {
   });
 
   it('gives the archive path as code, which Slack shows exactly', () => {
-    expect(chat.content.nextSteps).toEqual(['Raw reports: `s3://depot-archive/archive/reports/`']);
+    expect(chat.content.nextSteps).toEqual([
+      'Raw reports: `s3://depot-archive/archive/reports/`',
+      '<https://s3.console.aws.amazon.com/s3/buckets/depot-archive?prefix=archive%2Freports%2F&amp;showversions=false|Open them in the S3 console>',
+    ]);
   });
 
   it('leaves the email and the machine-readable body with the exact vendor text', () => {
