@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runConfigCommand } from '../../functions/cli/config-check.ts';
 import { parseConfig } from '../../functions/config/config.ts';
 import { NOTIFIERS } from '../../functions/notifiers/registry.ts';
+import { type Route, routes } from '../../functions/notifiers/route.ts';
+import { notice } from '../helpers/notices.ts';
 
 const FLEET = [{ chargerId: 'HPC-001', connectors: ['1'] }];
 const problem = (alerts: unknown[]) => {
@@ -98,5 +100,17 @@ describe('channels in the config', () => {
     out = '';
     await runConfigCommand(['check', '--config', path, '--json'], io);
     expect(out).not.toContain('INLINE-KEY-123');
+  });
+});
+
+describe('a route', () => {
+  it('lets a notice through when every list it gives names the notice’s value', () => {
+    const route = { events: ['open', 'resolve'], depots: ['north'] } as Route;
+    expect(routes(route, notice({ depot: 'north' }))).toBe(true);
+    expect(routes(route, notice({ depot: 'north', event: 'reminder' }))).toBe(false);
+    expect(routes(route, notice({ depot: 'south' }))).toBe(false);
+    // A notice of one fleet names no depot: a list of depots lets it not through.
+    expect(routes(route, notice())).toBe(false);
+    expect(routes(undefined, notice({ severity: 'info' }))).toBe(true);
   });
 });

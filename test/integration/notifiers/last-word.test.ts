@@ -7,14 +7,20 @@ import type {
 import { alertSinkOf } from '../../../functions/notifiers/registry.ts';
 import { publishInOrder } from '../../../functions/scan/publish-in-order.ts';
 import { notice, testContext } from '../../helpers/notices.ts';
-import { opsgenieStandIn, pagerDutyStandIn } from '../../helpers/service-stand-ins.ts';
+import {
+  opsgenieStandIn,
+  pagerDutyStandIn,
+  webhookStandIn,
+} from '../../helpers/service-stand-ins.ts';
 import type { Answer } from '../../helpers/stand-in.ts';
 
 const pagerDuty = pagerDutyStandIn('pd-key');
 const opsgenie = opsgenieStandIn('og-key');
+const webhook = webhookStandIn('wh-key');
+const standIns = [pagerDuty.standIn, opsgenie.standIn, webhook];
 
-beforeAll(() => Promise.all([pagerDuty.standIn.start(), opsgenie.standIn.start()]));
-afterAll(() => Promise.all([pagerDuty.standIn.stop(), opsgenie.standIn.stop()]));
+beforeAll(() => Promise.all(standIns.map((s) => s.start())));
+afterAll(() => Promise.all(standIns.map((s) => s.stop())));
 
 /**
  * Any life of one incident: opened (or opened by an attribution), told again any number of
@@ -52,7 +58,7 @@ const lives = fc
     return { events, batches, runs };
   });
 
-describe("a keyed channel's last word", () => {
+describe("a channel's last word", () => {
   it('is the incident’s state: a resolved incident never stays triggered or open', async () => {
     let round = 0;
     await fc.assert(
@@ -62,6 +68,7 @@ describe("a keyed channel's last word", () => {
           [
             { type: 'pagerduty', routingKey: 'pd-key', url: pagerDuty.standIn.url },
             { type: 'opsgenie', apiKey: 'og-key', url: opsgenie.standIn.url },
+            { type: 'webhook', url: webhook.url, signingKey: 'wh-key' },
           ],
           testContext(),
         );
@@ -70,8 +77,7 @@ describe("a keyed channel's last word", () => {
         // One more run than there are batches, with no failures: what an outage held back goes then.
         for (const [index, batch] of [...batches, []].entries()) {
           const failures = index < batches.length ? (runs[index] ?? []) : [];
-          pagerDuty.standIn.next(...failures);
-          opsgenie.standIn.next(...failures);
+          for (const standIn of standIns) standIn.next(...failures);
           const notices = [
             ...pending,
             ...batch.map((event) =>
@@ -86,13 +92,14 @@ describe("a keyed channel's last word", () => {
           const failed = new Set(outcome?.failed.map((f) => f.id));
           pending = notices.filter((x) => failed.has(x.id));
           // A run whose answers were not all used leaves none for the next.
-          pagerDuty.standIn.clearQueue();
-          opsgenie.standIn.clearQueue();
+          for (const standIn of standIns) standIn.clearQueue();
         }
         expect(pending).toEqual([]);
         const resolved = events.at(-1) === 'resolve';
         expect(pagerDuty.alerts.get(incident)).toBe(resolved ? 'resolved' : 'triggered');
         expect(opsgenie.alerts.get(incident)).toBe(resolved ? 'closed' : 'open');
+        const told = webhook.bodies().filter((b) => b.dedupKey === incident);
+        expect(told.at(-1)?.status).toBe(resolved ? 'resolved' : 'firing');
       }),
       { numRuns: 30 },
     );
