@@ -1,16 +1,15 @@
 // Run by the crash tests in its own process: one scan of a config, which dies (SIGKILL, by its
-// own hand, so the point is exact) or meets an unwritable store at the step named. Prints the
-// run's summary as JSON when it lives to the end.
+// own hand, so the point is exact) or meets an unwritable store at the step named. Its stores
+// are the config's (a folder, or S3 at AWS_ENDPOINT_URL_S3); its alerts go to a JSON Lines
+// file. Prints the run's summary as JSON when it lives to the end.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { archiveFrom, stateFrom } from '../../functions/adapters/from-config.ts';
 import { JsonlAlerts } from '../../functions/adapters/local-alerts.ts';
-import { LocalArchive } from '../../functions/adapters/local-archive.ts';
-import { LocalState } from '../../functions/adapters/local-state.ts';
 import { parseConfig } from '../../functions/config/config.ts';
 import type { IncidentNotification } from '../../functions/core/incidents/incident.ts';
 import { Secret } from '../../functions/core/secret.ts';
-import type { PublishOutcome } from '../../functions/scan/ports.ts';
-import type { StateDocument } from '../../functions/scan/state-document.ts';
+import type { PublishOutcome, ReportArchive, StateStore } from '../../functions/scan/ports.ts';
 import { scanFromConfig } from '../../functions/wiring/scan-from-config.ts';
 import type { CrashPoint } from './crash-points.ts';
 
@@ -24,27 +23,42 @@ function reached(point: CrashPoint): void {
     throw Object.assign(new Error(`EACCES: permission denied (${point})`), { code: 'EACCES' });
 }
 
-class CrashingState extends LocalState {
-  #commits = 0;
-  override async commitDocument(document: StateDocument, over: string | undefined) {
-    this.#commits++;
-    reached(this.#commits === 1 ? 'after-archiving' : 'before-marking');
-    const version = await super.commitDocument(document, over);
-    if (this.#commits === 1) reached('after-commit');
+/** The config's state store, reaching the commit points on its way. */
+function crashingState(store: StateStore): StateStore {
+  let commits = 0;
+  const commitDocument: StateStore['commitDocument'] = async (document, over) => {
+    commits++;
+    reached(commits === 1 ? 'after-archiving' : 'before-marking');
+    const version = await store.commitDocument(document, over);
+    if (commits === 1) reached('after-commit');
     return version;
-  }
+  };
+  return withOwn(store, { commitDocument });
 }
 
-class CrashingArchive extends LocalArchive {
-  override async putReport(...args: Parameters<LocalArchive['putReport']>) {
-    reached('archiving');
-    return super.putReport(...args);
-  }
+/** The config's archive, reaching the archiving and receipt points on its way. */
+function crashingArchive(archive: ReportArchive): ReportArchive {
+  return withOwn(archive, {
+    putReport: (...args: Parameters<ReportArchive['putReport']>) => {
+      reached('archiving');
+      return archive.putReport(...args);
+    },
+    putIncidentHistory: (...args: Parameters<ReportArchive['putIncidentHistory']>) => {
+      reached('before-receipt');
+      return archive.putIncidentHistory(...args);
+    },
+  });
+}
 
-  override async putIncidentHistory(day: string, name: string, lines: string) {
-    reached('before-receipt');
-    return super.putIncidentHistory(day, name, lines);
-  }
+/** `target` with some methods replaced, the rest called on `target` itself (its private fields). */
+function withOwn<T extends object>(target: T, own: Partial<T>): T {
+  return new Proxy(target, {
+    get(object, name) {
+      if (name in own) return own[name as keyof T];
+      const value = Reflect.get(object, name, object);
+      return typeof value === 'function' ? value.bind(object) : value;
+    },
+  });
 }
 
 class CrashingAlerts extends JsonlAlerts {
@@ -66,8 +80,8 @@ const summary = await scanFromConfig(config, {
   baseDir: '/',
   sleep: async () => undefined,
   now: () => Number(nowText),
-  archive: new CrashingArchive(join(dir, 'archive')),
-  state: new CrashingState(join(dir, 'state')),
+  archive: crashingArchive(archiveFrom(config.archive, { baseDir: '/' })),
+  state: crashingState(stateFrom(config.state, { baseDir: '/' })),
   alerts: new CrashingAlerts(join(dir, 'alerts.jsonl')),
 });
 process.stdout.write(JSON.stringify(summary));

@@ -2,12 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 // @ts-expect-error s3rver ships no types
 import S3rver from 's3rver';
+import { conditionalLayer } from './conditional-s3.ts';
 import { s3rverClient } from './s3rver-client.ts';
 
-/** A local S3 (s3rver) on a free port with one bucket, and a client configured for it. */
+/**
+ * A local S3 (s3rver) on a free port with one bucket, behind a layer that gives it S3's
+ * conditional writes (see `conditionalLayer`), and a client configured for it.
+ */
 export async function startS3(bucket = 'depot-archive') {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
   const server = new S3rver({
@@ -18,12 +22,15 @@ export async function startS3(bucket = 'depot-archive') {
     configureBuckets: [{ name: bucket }],
   });
   const { port } = (await server.run()) as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const layer = await conditionalLayer(`http://127.0.0.1:${port}`);
+  const endpoint = layer.endpoint;
   const client = s3rverClient(endpoint);
   return {
     bucket,
     endpoint,
     client,
+    /** Every request that reached S3, and a way to fail the next one that matches. */
+    layer,
     /** Every key in the bucket, sorted. */
     async keys(prefix = ''): Promise<string[]> {
       const keys: string[] = [];
@@ -37,12 +44,18 @@ export async function startS3(bucket = 'depot-archive') {
       } while (token);
       return keys.sort();
     },
+    /** An object's text. */
+    async text(key: string): Promise<string> {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return (await object.Body?.transformToString()) ?? '';
+    },
     /** Writes an object, as a deployment would. */
     async put(key: string, body: string): Promise<void> {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     },
     async stop() {
       client.destroy();
+      await layer.close();
       await server.close();
       await rm(directory, { recursive: true, force: true });
     },

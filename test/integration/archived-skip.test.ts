@@ -102,7 +102,7 @@ function s3Adapters(client: S3Client) {
 }
 
 describe('a run over an overlapping window', () => {
-  it('sends no HeadObject for the reports an earlier run archived, and archives each new one once', async () => {
+  it('sends no request for the reports an earlier run archived, and one create-only PUT for each new one', async () => {
     const config = configFor(sim, dir, { overlapMinutes: OVERLAP_MINUTES });
     const { client, sent } = countingClient();
     const first = await scanOnce(config, now, s3Adapters(client));
@@ -123,9 +123,7 @@ describe('a run over an overlapping window', () => {
     expect(fresh.length).toBeGreaterThan(0);
 
     // Not one request about a report the first run archived: the incident record knew them.
-    const heads = reportRequests(sent, 'HeadObjectCommand').map((r) => r.key);
-    expect(heads.filter((key) => archivedFirst.includes(key))).toEqual([]);
-    expect(heads.sort()).toEqual(fresh);
+    expect(reportRequests(sent, 'HeadObjectCommand')).toEqual([]);
     expect(
       reportRequests(sent, 'PutObjectCommand')
         .map((r) => r.key)
@@ -162,6 +160,7 @@ describe('a run over an overlapping window', () => {
     expect(await s3.keys('state/state.json')).toEqual([]);
 
     sent.length = 0;
+    const secondRunFrom = s3.layer.requests.length;
     clock += 30 * 60_000;
     const second = await scanOnce(config, now, s3Adapters(client));
     expect(runFailed(second)).toBe(false);
@@ -171,11 +170,14 @@ describe('a run over an overlapping window', () => {
     const reread = secondKeys.filter((key) => archivedFirst.includes(key));
     expect(reread.length).toBeGreaterThan(2);
 
-    // What the lost record would have vouched for is asked of the archive, which says it is there.
-    const heads = reportRequests(sent, 'HeadObjectCommand').map((r) => r.key);
-    expect(heads.sort()).toEqual(secondKeys);
+    // What the lost record would have vouched for is offered to the archive create-only, and S3
+    // refuses every one of them (412): nothing the first run archived is written again.
     const puts = reportRequests(sent, 'PutObjectCommand').map((r) => r.key);
-    expect(puts.filter((key) => archivedFirst.includes(key))).toEqual([]);
+    expect(puts.sort()).toEqual(secondKeys);
+    const secondRun = s3.layer.requests.slice(secondRunFrom);
+    expect(
+      secondRun.filter((r) => r.method === 'PUT' && reread.includes(r.key)).map((r) => r.status),
+    ).toEqual(reread.map(() => 412));
     expect(second.totals).toMatchObject({
       archived: secondKeys.length - reread.length,
       alreadyArchived: reread.length,
@@ -186,11 +188,11 @@ describe('a run over an overlapping window', () => {
     ]).filter((k, i, all) => all.indexOf(k) === i);
     expect(await s3.keys('archive/reports/')).toEqual(everyReport);
 
-    // Once the record is saved, the run after sends no HeadObject for them.
+    // Once the record is saved, the run after sends no request for them.
     sent.length = 0;
     clock += 30 * 60_000;
     await scanOnce(config, now, s3Adapters(client));
-    const asked = reportRequests(sent, 'HeadObjectCommand').map((r) => r.key);
+    const asked = reportRequests(sent, 'PutObjectCommand').map((r) => r.key);
     expect(asked.filter((key) => everyReport.includes(key))).toEqual([]);
   });
 
