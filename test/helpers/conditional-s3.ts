@@ -67,27 +67,10 @@ export async function conditionalLayer(target: string) {
     await previous;
     try {
       const current = await etagOf(url.pathname);
-      if (ifNoneMatch === '*' && current !== undefined) {
-        seen.status = 412;
-        return reply(
-          answer,
-          412,
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
-      }
-      if (ifMatch !== undefined && current === undefined) {
-        seen.status = 404;
-        return reply(answer, 404, 'NoSuchKey', 'The specified key does not exist.');
-      }
-      if (ifMatch !== undefined && unquoted(ifMatch) !== unquoted(current ?? '')) {
-        seen.status = 412;
-        return reply(
-          answer,
-          412,
-          'PreconditionFailed',
-          'At least one of the pre-conditions you specified did not hold',
-        );
+      const refusal = refusalOf(current, ifMatch, ifNoneMatch);
+      if (refusal) {
+        seen.status = refusal.status;
+        return reply(answer, refusal.status, refusal.code, refusal.message);
       }
       await forward(incoming, body, answer, seen);
     } finally {
@@ -158,6 +141,24 @@ export async function conditionalLayer(target: string) {
 }
 
 export type ConditionalLayer = Awaited<ReturnType<typeof conditionalLayer>>;
+
+/** What S3 answers a conditional PUT whose condition does not hold, or undefined when it holds. */
+function refusalOf(
+  current: string | undefined,
+  ifMatch: string | undefined,
+  ifNoneMatch: string | undefined,
+): { status: number; code: string; message: string } | undefined {
+  const failed = {
+    status: 412,
+    code: 'PreconditionFailed',
+    message: 'At least one of the pre-conditions you specified did not hold',
+  };
+  if (ifNoneMatch === '*' && current !== undefined) return failed;
+  if (ifMatch === undefined) return undefined;
+  if (current === undefined)
+    return { status: 404, code: 'NoSuchKey', message: 'The specified key does not exist.' };
+  return unquoted(ifMatch) === unquoted(current) ? undefined : failed;
+}
 
 function header(incoming: IncomingMessage, name: string): string | undefined {
   const value = incoming.headers[name];
