@@ -244,8 +244,30 @@ export async function costAndReach(): Promise<BenchResult> {
   const reachChargers = Math.floor(Math.min(networkConnectors, cpuConnectors) / 2);
   const s3CpuPerConnector = s3PerConnector * ((s3Cpu.putMs + s3Cpu.headMs) / 2);
 
+  // The state's share: one document read and one or two writes a run, whatever the fleet.
+  const stateDollars = sum(
+    lines.filter((l) => l.label.startsWith('S3 requests: state/') || l.label.includes('old state')),
+    (l) => l.dollars,
+  );
+  const beyondNewObjects = zero.map((r) => totalRequests(r) - createdObjects(r));
+  const worstRun = Math.max(...beyondNewObjects);
+
   const figures: Figure[] = [
     ...lines.map((l) => ({ label: l.label, value: `$${fmt(l.dollars, 3)} (${l.detail})` })),
+    {
+      label: 'S3 requests a run beyond one per new object',
+      value: `${fmt(worstRun)} at most (${beyondNewObjects.join(', ')} in the steady runs; a new object is a report, a quarantined report with its reason, or a history file)`,
+      target: '≤ 4',
+      pass: worstRun <= 4,
+      ratio: worstRun,
+    },
+    {
+      label: 'the state’s lines of the bill',
+      value: `$${fmt(stateDollars, 3)} a month (requests under state/ and its old versions kept)`,
+      target: '≤ $0.20 a month',
+      pass: stateDollars <= 0.2,
+      ratio: stateDollars,
+    },
     {
       label: `total for a ${CHARGERS}-charger depot, every 15 minutes`,
       value: `$${fmt(total, 2)} a month (before metrics were cut: $${fmt(totalBefore, 2)}, ${metricsBefore} metrics)`,
@@ -288,6 +310,14 @@ function totalRequests(run: HandlerRun): number {
   for (const tally of run.s3.values())
     n += Object.values(tally.requests).reduce((a, b) => a + b, 0);
   return n;
+}
+
+/** PUTs that make a new archive object: a report, a quarantined one and its reason, a history file. */
+function createdObjects(run: HandlerRun): number {
+  return ['archive/reports/', 'archive/quarantine/', 'archive/incidents/'].reduce(
+    (n, prefix) => n + (run.s3.get(prefix)?.requests.PUT ?? 0),
+    0,
+  );
 }
 
 /** The mean CPU of a series' steady runs. */

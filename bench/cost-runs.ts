@@ -17,9 +17,6 @@ export const SENDERS = [
   'archive/reports/',
   'archive/quarantine/',
   'archive/incidents/',
-  'state/cursors/',
-  'state/incidents/',
-  'state/fleet/',
   'state/kpis/',
   'state/',
 ] as const;
