@@ -1,3 +1,4 @@
+import { STATE_VERSIONS_KEPT_DAYS } from '../infra/constructs/archive-buckets.ts';
 import { type CpuSample, cpuMs, meanSample } from './cost-probe.ts';
 import { type HandlerRun, handlerSeries, SENDERS } from './cost-runs.ts';
 import { s3RequestCpu } from './cost-s3-cpu.ts';
@@ -133,19 +134,23 @@ export async function costAndReach(): Promise<BenchResult> {
     );
   }
   // Storage: what is kept for good grows each month; state is rewritten in place, and its old
-  // versions are kept 30 days (the archive bucket is versioned).
+  // versions are kept a day (the archive bucket is versioned; S3 expires them once a day, so a
+  // version lives up to a day more).
   const keptBytes = month((r) =>
     ['archive/reports/', 'archive/quarantine/', 'archive/incidents/'].reduce(
       (n, p) => n + (r.s3.get(p)?.bytesPut ?? 0),
       0,
     ),
   );
-  const stateVersionBytes = month((r) =>
-    [...SENDERS.filter((p) => p.startsWith('state/')), 'other'].reduce(
-      (n, p) => n + (r.s3.get(p)?.bytesPut ?? 0),
-      0,
-    ),
-  );
+  const stateVersionBytes =
+    (STATE_VERSIONS_KEPT_DAYS + 1) *
+    (RUNS_PER_MONTH / 30) *
+    perRun((r) =>
+      [...SENDERS.filter((p) => p.startsWith('state/')), 'other'].reduce(
+        (n, p) => n + (r.s3.get(p)?.bytesPut ?? 0),
+        0,
+      ),
+    );
   const accessLogBytes = month(totalRequests) * ASSUMED.accessLogRecordBytes;
   line(
     'S3 storage: archive added this month',
@@ -153,7 +158,7 @@ export async function costAndReach(): Promise<BenchResult> {
     `${fmt(keptBytes / 1e6, 1)} MB a month, kept for good: each month adds this much to the bill`,
   );
   line(
-    'S3 storage: old state versions (30 days)',
+    `S3 storage: old state versions (${STATE_VERSIONS_KEPT_DAYS} day)`,
     (stateVersionBytes / 1e9) * PRICES.s3StorageGbMonth,
     `${fmt(stateVersionBytes / 1e6, 1)} MB held`,
   );

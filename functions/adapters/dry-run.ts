@@ -85,6 +85,10 @@ export class ReadOnlyState implements StateStore {
     return this.real.loadDailyKpis(day);
   }
 
+  loadKpiPartition(day: string): Promise<DailyConnectorKpi[]> {
+    return this.real.loadKpiPartition(day);
+  }
+
   async saveDailyKpis(): Promise<void> {}
 
   async loadSilences(): Promise<unknown> {

@@ -16,6 +16,7 @@ import {
   parseStateDocument,
   type StateDocument,
   type StoredDocument,
+  unpartitionedKpis,
 } from '../scan/state-document.ts';
 import { createWholeSync, readJsonFile, replaceFile } from './local-files.ts';
 import { lockStateFolder } from './local-lock.ts';
@@ -102,6 +103,14 @@ export class LocalState implements StateStore, SilenceStore {
   }
 
   async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
+    // Read once per store: a reader asks for several days of one document.
+    this.#forReaders ??= this.loadDocument();
+    return unpartitionedKpis((await this.#forReaders)?.document, day) ?? this.loadKpiPartition(day);
+  }
+
+  #forReaders: Promise<StoredDocument | undefined> | undefined;
+
+  async loadKpiPartition(day: string): Promise<DailyConnectorKpi[]> {
     const path = join(this.location, dailyKpisKey(day));
     try {
       return kpiRowsFromJsonLines(await readFile(path, 'utf8'));

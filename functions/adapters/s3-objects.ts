@@ -1,8 +1,4 @@
-import {
-  GetObjectCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { isNotFound, isPreconditionFailed } from './aws-errors.ts';
 
 /** A JSON document read from S3 with the ETag to compare-and-swap against. */

@@ -14,6 +14,7 @@ import {
   parseStateDocument,
   type StateDocument,
   type StoredDocument,
+  unpartitionedKpis,
 } from '../scan/state-document.ts';
 import type { S3Location } from './s3-location.ts';
 import { S3Objects } from './s3-objects.ts';
@@ -82,6 +83,14 @@ export class S3State implements StateStore, SilenceStore {
   }
 
   async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
+    // Read once per store: a reader asks for several days of one document.
+    this.#forReaders ??= this.loadDocument();
+    return unpartitionedKpis((await this.#forReaders)?.document, day) ?? this.loadKpiPartition(day);
+  }
+
+  #forReaders: Promise<StoredDocument | undefined> | undefined;
+
+  async loadKpiPartition(day: string): Promise<DailyConnectorKpi[]> {
     const { value } = await this.#objects.readText(this.#prefix + dailyKpisKey(day));
     return value === undefined ? [] : kpiRowsFromJsonLines(value);
   }

@@ -126,8 +126,13 @@ export interface StateStore {
    * Returns the new version, or undefined when another run committed first.
    */
   commitDocument(document: StateDocument, over: string | undefined): Promise<string | undefined>;
-  /** One UTC day's KPI partition, as Athena reads it; empty when there is none. */
+  /**
+   * One UTC day's KPI rows for a reader: its partition, or for a day not yet written there
+   * (today), the state document's rows; empty when there are none.
+   */
   loadDailyKpis(day: string): Promise<DailyConnectorKpi[]>;
+  /** One UTC day's KPI partition alone, as Athena reads it; empty when there is none. */
+  loadKpiPartition(day: string): Promise<DailyConnectorKpi[]>;
   /** Replaces one UTC day's KPI partition. */
   saveDailyKpis(day: string, rows: readonly DailyConnectorKpi[]): Promise<void>;
   /**

@@ -178,19 +178,33 @@ export class RunState implements ScanState {
   }
 
   /**
-   * Commits the run: the KPI partitions of the days it changed first (idempotent, like the
-   * archive: a run redone after a crash writes the same rows again), then the document, over
-   * the version read. `lost` means another run committed first: nothing of this run counts.
+   * Commits the run: first the KPI partitions of the days that are over and not yet written
+   * there (yesterday, on the first run of a day; an older day a late report changed), which is
+   * idempotent like the archive: a run redone after a crash writes the same rows again. Today's
+   * rows stay in the document alone. Then the document, over the version read. `lost` means
+   * another run committed first: nothing of this run counts.
    */
   async commit(now: string): Promise<CommitOutcome> {
-    for (const day of [...this.#changedDays].sort())
-      await this.#store.saveDailyKpis(day, this.#document.kpis[day] ?? []);
+    const today = now.slice(0, 10);
+    const written = new Set(this.#document.kpisInPartition ?? []);
+    for (const day of this.#changedDays) written.delete(day);
     this.#changedDays.clear();
+    for (const day of Object.keys(this.#document.kpis).sort()) {
+      if (day >= today || written.has(day)) continue;
+      await this.#store.saveDailyKpis(day, this.#document.kpis[day] ?? []);
+      written.add(day);
+    }
+    // A day leaves the document once it is over and written: only late reports still come.
     const oldest = new Date(Date.parse(now) - DAY_MS).toISOString().slice(0, 10);
-    const kpis = Object.fromEntries(
-      Object.entries(this.#document.kpis).filter(([day]) => day >= oldest),
+    const kept = Object.entries(this.#document.kpis).filter(([day]) => day >= oldest);
+    return this.#write(
+      {
+        ...this.#document,
+        kpis: Object.fromEntries(kept),
+        kpisInPartition: kept.map(([day]) => day).filter((day) => written.has(day)),
+      },
+      now,
     );
-    return this.#write({ ...this.#document, kpis }, now);
   }
 
   /**

@@ -60,6 +60,11 @@ export interface StateDocument {
    * their partition (`kpis/date=…`).
    */
   kpis: Record<string, DailyConnectorKpi[]>;
+  /**
+   * The days of `kpis` whose partition holds these same rows. Today's rows reach their
+   * partition after the day ends (so a run writes no partition); a late report reopens a day.
+   */
+  kpisInPartition?: string[];
   outbox: OutboxEntry[];
 }
 
@@ -77,6 +82,18 @@ export interface StoredDocument {
   document: StateDocument;
   /** The store's version token: an S3 ETag, or the local file's sequence number. */
   version: string;
+}
+
+/**
+ * A day's KPI rows as the document holds them when its partition does not hold them yet
+ * (today's), or undefined when the partition is the one to read.
+ */
+export function unpartitionedKpis(
+  document: StateDocument | undefined,
+  day: string,
+): DailyConnectorKpi[] | undefined {
+  if (!document || (document.kpisInPartition ?? []).includes(day)) return undefined;
+  return document.kpis[day];
 }
 
 /** A connector's key in a state document. */

@@ -20,6 +20,9 @@ export interface ArchiveBucketsProps {
  * (S3 access logs, Athena results). Both block public access, encrypt, refuse plain HTTP and
  * outlive the stack; the archive is versioned.
  */
+/** How long a replaced version of the state document is kept (the shorter rule wins in S3). */
+export const STATE_VERSIONS_KEPT_DAYS = 1;
+
 export class ArchiveBuckets extends Construct {
   readonly archive: s3.Bucket;
   readonly logs: s3.Bucket;
@@ -61,6 +64,13 @@ export class ArchiveBuckets extends Construct {
       // old reports expire instead.
       lifecycleRules: [
         { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(30) },
+        // The state document is replaced every run: a day of old versions is enough to look
+        // back at, and 30 days of them would cost more than the rest of the state.
+        {
+          id: 'expire-old-state-versions',
+          prefix: 'state/',
+          noncurrentVersionExpiration: Duration.days(STATE_VERSIONS_KEPT_DAYS),
+        },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
         // What the shards of a fanned-out run keep for its last step is read once, minutes
         // later; a few days leave time to look at a failed run.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kpiRowsFromJsonLines } from '../../functions/core/fleet/daily-kpis.ts';
+import { unpartitionedKpis } from '../../functions/scan/state-document.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import type { S3Request } from './conditional-s3.ts';
 import { CRASH_POINTS, type CrashPoint } from './crash-points.ts';
@@ -247,20 +248,42 @@ async function outcomeOf(dir: string, s3: LocalS3 | undefined): Promise<Outcome>
   if (s3) {
     const prefix = `${basename(dir)}/`;
     const keys = (await s3.keys(prefix)).map((k) => k.slice(prefix.length));
-    let kpiSessions = 0;
-    for (const key of keys.filter((k) => k.endsWith('kpis.jsonl')))
-      for (const row of kpiRowsFromJsonLines(await s3.text(prefix + key)))
-        kpiSessions += row.sessions;
     const document = await stateDocumentInS3(s3.client, s3.bucket, `${prefix}state/`);
-    return worldOf(keys, delivered, kpiSessions, document);
+    const partitions = new Map<string, string>();
+    for (const key of keys.filter((k) => k.endsWith('kpis.jsonl')))
+      partitions.set(dayOf(key), await s3.text(prefix + key));
+    return worldOf(keys, delivered, kpiSessionsOf(partitions, document), document);
   }
   const files = (await filesUnder(join(dir, 'archive'))).map((f) => `archive/${f}`);
   const kpiFiles = (await filesUnder(join(dir, 'state'))).filter((f) => f.endsWith('kpis.jsonl'));
-  let kpiSessions = 0;
+  const partitions = new Map<string, string>();
   for (const file of kpiFiles)
-    for (const row of kpiRowsFromJsonLines(await readFile(join(dir, 'state', file), 'utf8')))
-      kpiSessions += row.sessions;
-  return worldOf(files, delivered, kpiSessions, await stateDocumentIn(join(dir, 'state')));
+    partitions.set(dayOf(file), await readFile(join(dir, 'state', file), 'utf8'));
+  const document = await stateDocumentIn(join(dir, 'state'));
+  return worldOf(files, delivered, kpiSessionsOf(partitions, document), document);
+}
+
+/** The UTC day a KPI partition's path names. */
+function dayOf(path: string): string {
+  return /date=(\d{4}-\d{2}-\d{2})/.exec(path)?.[1] ?? '';
+}
+
+/**
+ * Sessions the KPI rows count: each day's partition, or the document's rows for a day not
+ * written there yet (today's).
+ */
+function kpiSessionsOf(
+  partitions: ReadonlyMap<string, string>,
+  document: Awaited<ReturnType<typeof stateDocumentIn>>,
+): number {
+  const days = new Set([...partitions.keys(), ...Object.keys(document.kpis)]);
+  let sessions = 0;
+  for (const day of days) {
+    const rows =
+      unpartitionedKpis(document, day) ?? kpiRowsFromJsonLines(partitions.get(day) ?? '');
+    for (const row of rows) sessions += row.sessions;
+  }
+  return sessions;
 }
 
 function worldOf(

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { LocalState } from '../../functions/adapters/local-state.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
-import type { Cursor } from '../../functions/scan/ports.ts';
+import type { Cursor, StateStore } from '../../functions/scan/ports.ts';
 import { connectorKey, type StateDocument } from '../../functions/scan/state-document.ts';
 
 /** The newest committed state document in a local state folder; fails when there is none. */
@@ -40,4 +40,21 @@ export async function cursorsIn(folder: string): Promise<string[]> {
   return Object.values(stored?.document.cursors ?? {})
     .map((c) => `${c.chargerId}/${c.connectorId}`)
     .sort();
+}
+
+/**
+ * A local state folder as a plain store without its lock (kept apart by compare-and-swap alone,
+ * as on S3), with some of its methods replaced.
+ */
+export function plainStore(store: LocalState, own: Partial<StateStore> = {}): StateStore {
+  return {
+    location: store.location,
+    legacy: store.legacy,
+    loadDocument: () => store.loadDocument(),
+    commitDocument: (document, over) => store.commitDocument(document, over),
+    loadDailyKpis: (day) => store.loadDailyKpis(day),
+    loadKpiPartition: (day) => store.loadKpiPartition(day),
+    saveDailyKpis: (day, rows) => store.saveDailyKpis(day, rows),
+    ...own,
+  };
 }

@@ -4,25 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonlAlerts } from '../../functions/adapters/local-alerts.ts';
 import { LocalState } from '../../functions/adapters/local-state.ts';
-import type { StateStore } from '../../functions/scan/ports.ts';
 import type { ScanSummary } from '../../functions/scan/summary.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
 import { alertsIn, configFor, scanOnce } from '../helpers/scan.ts';
 import { startSimulator } from '../helpers/simulator.ts';
-import { stateDocumentIn } from '../helpers/state-document.ts';
-
-/** A state folder whose runs are kept apart by compare-and-swap alone, as on S3: no lock. */
-function unlocked(folder: string): StateStore {
-  const store = new LocalState(folder);
-  return {
-    location: store.location,
-    legacy: store.legacy,
-    loadDocument: () => store.loadDocument(),
-    commitDocument: (document, over) => store.commitDocument(document, over),
-    loadDailyKpis: (day) => store.loadDailyKpis(day),
-    saveDailyKpis: (day, rows) => store.saveDailyKpis(day, rows),
-  };
-}
+import { plainStore, stateDocumentIn } from '../helpers/state-document.ts';
 
 const T0 = Date.parse('2026-11-24T12:00:00.000Z');
 const TRIES = 100;
@@ -46,7 +32,9 @@ describe('two scans of one depot started together', () => {
       const config = configFor(sim, dir, { initialLookbackHours: 6 });
       const alerts = new JsonlAlerts(join(dir, 'alerts.jsonl'));
       const state = () =>
-        locked ? new LocalState(join(dir, 'state')) : unlocked(join(dir, 'state'));
+        locked
+          ? new LocalState(join(dir, 'state'))
+          : plainStore(new LocalState(join(dir, 'state')));
       clock = T0;
       let commits = 0;
       let lostRaces = 0;
