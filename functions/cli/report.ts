@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { HeadlineKpi } from '../core/report/health-report-model.ts';
-import { reportPeriodFrom } from '../report/report-period.ts';
 import { reportSourcesFrom } from '../report/report-sources.ts';
 import { writeHealthReport } from '../report/write-report.ts';
+import { reportPeriodFrom } from './day-flags.ts';
 import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';
 import type { ProgressStream } from './progress-line.ts';

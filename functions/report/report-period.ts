@@ -1,10 +1,6 @@
-import { checkDayFlags, type DayFlags } from '../cli/day-flags.ts';
-import { ConfigError } from '../config/config.ts';
 import type { ReportPeriod } from '../core/report/report-input.ts';
 
 const DAY_MS = 86_400_000;
-/** Days a report covers at most: two periods are read, one object per day each. */
-const MAX_REPORT_DAYS = 366;
 
 /** The UTC day of an instant, `YYYY-MM-DD`. */
 export function dayOf(ms: number): string {
@@ -42,19 +38,4 @@ export function weekEndingToday(now: number): ReportPeriod {
 export function previousPeriod(period: ReportPeriod): ReportPeriod {
   const length = daysOf(period).length;
   return { from: addDays(period.from, -length), to: addDays(period.from, -1) };
-}
-
-/**
- * The period `--from`/`--to` name, checked; both or neither (then the last complete week).
- * A bad day, a reversed or an over-long period is a ConfigError (usage, exit 2).
- */
-export function reportPeriodFrom(flags: DayFlags, now: number): ReportPeriod {
-  checkDayFlags(flags);
-  if ((flags.from === undefined) !== (flags.to === undefined))
-    throw new ConfigError('give --from and --to together, or neither for the last complete week');
-  if (flags.from === undefined || flags.to === undefined) return lastCompleteWeek(now);
-  const period = { from: flags.from, to: flags.to };
-  if (daysOf(period).length > MAX_REPORT_DAYS)
-    throw new ConfigError(`a report covers at most ${MAX_REPORT_DAYS} days; shorten --from/--to`);
-  return period;
 }
