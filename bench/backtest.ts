@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TimeToTellRow } from '../functions/core/incidents/time-to-tell.ts';
+import type { TimeToTellRow } from '../functions/core/backtest/time-to-tell.ts';
 import { SimulatedFleet } from '../functions/simulator/fleet.ts';
 import { runChild } from './children.ts';
 import { type BenchResult, fmt, typical } from './harness.ts';

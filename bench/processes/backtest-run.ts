@@ -3,13 +3,13 @@
 // Options as JSON in argv; prints one JSON line of timings.
 import { runBacktest } from '../../functions/cli/backtest.ts';
 import { judgedHistory } from '../../functions/cli/history.ts';
-import { backtest } from '../../functions/core/incidents/backtest.ts';
-import { IncidentSettingsBook } from '../../functions/core/incidents/settings.ts';
+import { backtest } from '../../functions/core/backtest/backtest.ts';
 import {
   lateCritical,
   timeToTell,
   timeToTellTable,
-} from '../../functions/core/incidents/time-to-tell.ts';
+} from '../../functions/core/backtest/time-to-tell.ts';
+import { IncidentSettingsBook } from '../../functions/core/incidents/settings.ts';
 import { ThresholdBook } from '../../functions/core/thresholds.ts';
 
 const { dir, part } = JSON.parse(process.argv[2] ?? '{}') as {

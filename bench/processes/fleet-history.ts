@@ -4,7 +4,7 @@ import {
   type BacktestResult,
   backtest,
   type HistoricSession,
-} from '../../functions/core/incidents/backtest.ts';
+} from '../../functions/core/backtest/backtest.ts';
 import { IncidentSettingsBook } from '../../functions/core/incidents/settings.ts';
 import { judgeSession } from '../../functions/core/judge-session.ts';
 import { validateSessionReport } from '../../functions/core/session-report.ts';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Severity } from '../../functions/core/finding.ts';
-import { attributableFindings } from '../../functions/core/fleet/attributable.ts';
+import { attributableFindings } from '../../functions/core/incidents/attributable.ts';
 import type { JudgedSession } from '../../functions/core/incidents/incident.ts';
 import { judgeSession } from '../../functions/core/judge-session.ts';
 import { validateSessionReport } from '../../functions/core/session-report.ts';

@@ -1,14 +1,14 @@
-import { backtest } from '../core/incidents/backtest.ts';
-import type { IncidentNotification } from '../core/incidents/incident.ts';
-import { EVENT_LABEL } from '../core/incidents/notice-text.ts';
-import type { SilencedAt } from '../core/incidents/notices.ts';
-import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
+import { backtest } from '../core/backtest/backtest.ts';
 import {
   lateCritical,
   type Telling,
   timeToTell,
   timeToTellTable,
-} from '../core/incidents/time-to-tell.ts';
+} from '../core/backtest/time-to-tell.ts';
+import type { IncidentNotification } from '../core/incidents/incident.ts';
+import { EVENT_LABEL } from '../core/incidents/notice-text.ts';
+import type { SilencedAt } from '../core/incidents/notices.ts';
+import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
 import { judgedHistory } from './history.ts';
 import { whereOf } from './incident-where.ts';

@@ -1,4 +1,4 @@
-import type { HistoricSession } from '../core/incidents/backtest.ts';
+import type { HistoricSession } from '../core/backtest/backtest.ts';
 import { judgeSession } from '../core/judge-session.ts';
 import { reportsInDocument } from '../core/report-file.ts';
 import { validateSessionReport } from '../core/session-report.ts';

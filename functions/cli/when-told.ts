@@ -1,6 +1,6 @@
-import { ATTRIBUTABLE_RULES } from '../core/fleet/attributable.ts';
-import { DRIFT_METRICS } from '../core/fleet/drift.ts';
+import { ATTRIBUTABLE_RULES } from '../core/incidents/attributable.ts';
 import { type Confirm, describeConfirm, toldAtOnce } from '../core/incidents/confirm.ts';
+import { DRIFT_METRICS } from '../core/incidents/drift.ts';
 import { confirmFor, type IncidentSettings } from '../core/incidents/settings.ts';
 import { RULE_IDS } from '../core/rules/registry.ts';
 

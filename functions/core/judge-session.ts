@@ -1,6 +1,6 @@
 import { type Evaluation, evaluateReport } from './evaluate.ts';
-import { sessionFacts } from './fleet/session-facts.ts';
 import type { JudgedSession } from './incidents/incident.ts';
+import { sessionFacts } from './session-facts.ts';
 import { type ReportOrigin, type SessionReport, sessionEndOf } from './session-report.ts';
 import type { Thresholds } from './thresholds.ts';
 import { plainText } from './vendor-text.ts';

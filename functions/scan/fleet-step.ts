@@ -1,5 +1,4 @@
 import type { Severity } from '../core/finding.ts';
-import { ATTRIBUTABLE_RULES } from '../core/fleet/attributable.ts';
 import {
   attributionStep,
   type FleetSession,
@@ -9,6 +8,7 @@ import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import { kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
 import { peerStep } from '../core/fleet/peer-marks.ts';
 import { CONNECTOR_SEPARATOR } from '../core/fleet/tabulation.ts';
+import { ATTRIBUTABLE_RULES } from '../core/incidents/attributable.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';

@@ -1,8 +1,8 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { Severity } from '../core/finding.ts';
-import { fleetFindings } from '../core/fleet/attributable.ts';
 import type { SessionMark } from '../core/fleet/attribution-state.ts';
 import { withFleetHistory } from '../core/fleet/history-note.ts';
+import { fleetFindings } from '../core/incidents/attributable.ts';
 import {
   type ConnectorIncidentState,
   emptyIncidentState,

@@ -11,7 +11,7 @@ import {
   kpiSessionsByDay,
   rollUpDay,
 } from '../../functions/core/fleet/daily-kpis.ts';
-import { type SessionFacts, sessionFacts } from '../../functions/core/fleet/session-facts.ts';
+import { type SessionFacts, sessionFacts } from '../../functions/core/session-facts.ts';
 
 const DAY = '2026-11-24';
 

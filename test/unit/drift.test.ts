@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DriftState, observeDrift } from '../../functions/core/fleet/drift.ts';
+import { type DriftState, observeDrift } from '../../functions/core/incidents/drift.ts';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
 
 const ORIGIN = { chargerId: 'HPC-007', connectorId: '2' };

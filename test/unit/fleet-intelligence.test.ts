@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backtest, type HistoricSession } from '../../functions/core/incidents/backtest.ts';
+import { backtest, type HistoricSession } from '../../functions/core/backtest/backtest.ts';
 import type { IncidentNotification } from '../../functions/core/incidents/incident.ts';
 import {
   DEFAULT_INCIDENT_SETTINGS,

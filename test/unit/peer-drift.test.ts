@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../functions/core/finding.ts';
-import { type DriftState, observeDrift } from '../../functions/core/fleet/drift.ts';
 import {
   companionFired,
   emptyPeerDriftState,
@@ -9,6 +8,7 @@ import {
   type PeerFleet,
   type PeerSession,
 } from '../../functions/core/fleet/peer-drift.ts';
+import { type DriftState, observeDrift } from '../../functions/core/incidents/drift.ts';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
 import { SeededRandom } from '../../functions/simulator/random.ts';
 

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backtest, type HistoricSession } from '../../functions/core/incidents/backtest.ts';
+import { backtest, type HistoricSession } from '../../functions/core/backtest/backtest.ts';
+import {
+  lateCritical,
+  timeToTell,
+  timeToTellTable,
+} from '../../functions/core/backtest/time-to-tell.ts';
 import {
   type IncidentNotification,
   TELLING_EVENTS,
@@ -9,11 +14,6 @@ import {
   DEFAULT_INCIDENT_SETTINGS,
   type IncidentSettings,
 } from '../../functions/core/incidents/settings.ts';
-import {
-  lateCritical,
-  timeToTell,
-  timeToTellTable,
-} from '../../functions/core/incidents/time-to-tell.ts';
 import { judgeSession } from '../../functions/core/judge-session.ts';
 import { defaultThresholds } from '../../functions/core/thresholds.ts';
 import {

@@ -1,4 +1,5 @@
 import type { Finding } from '../finding.ts';
+import { attributableFindings } from '../incidents/attributable.ts';
 import {
   applySessions,
   type ConnectorIncidentState,
@@ -15,7 +16,6 @@ import { dueNotifications, markDelivered, type SilencedAt } from '../incidents/n
 import { holdsKey } from '../incidents/seen-keys.ts';
 import type { IncidentSettings } from '../incidents/settings.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import { attributableFindings } from './attributable.ts';
 import type { AttributionState, SessionMark } from './attribution-state.ts';
 import {
   type Attributed,

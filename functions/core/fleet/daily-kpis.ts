@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.ts';
+import { chargedSuccessfully, type SessionFacts } from '../session-facts.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import { chargedSuccessfully, type SessionFacts } from './session-facts.ts';
 
 /** One session as the daily rollup counts it. */
 export interface KpiSession {

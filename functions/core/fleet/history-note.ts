@@ -1,6 +1,6 @@
+import { ATTRIBUTABLE_RULES } from '../incidents/attributable.ts';
 import type { JudgedSession } from '../incidents/incident.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import { ATTRIBUTABLE_RULES } from './attributable.ts';
 import type { SessionMark } from './attribution-state.ts';
 import { CONNECTOR_SEPARATOR, connectorLabel } from './tabulation.ts';
 

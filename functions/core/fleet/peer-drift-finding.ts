@@ -1,7 +1,7 @@
 import { type Finding, fingerprintOf } from '../finding.ts';
+import { DRIFT_METRICS, type DriftMetric } from '../incidents/drift.ts';
 import { round1 } from '../rules/rule.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import { DRIFT_METRICS, type DriftMetric } from './drift.ts';
 
 /** A drift figure judged against the sister connectors, under a rule id of its own. */
 export interface PeerDriftMetric extends DriftMetric {

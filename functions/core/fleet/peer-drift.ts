@@ -1,7 +1,8 @@
 import type { Finding } from '../finding.ts';
+import { median } from '../incidents/drift.ts';
 import type { IncidentSettings } from '../incidents/settings.ts';
+import type { SessionFacts } from '../session-facts.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import { median } from './drift.ts';
 import {
   PEER_DRIFT_METRICS,
   type PeerDriftMetric,
@@ -9,7 +10,6 @@ import {
   type PeerValue,
   peerDriftFinding,
 } from './peer-drift-finding.ts';
-import type { SessionFacts } from './session-facts.ts';
 
 export { PEER_DRIFT_METRICS, type PeerDriftMetric, type PeerValue } from './peer-drift-finding.ts';
 

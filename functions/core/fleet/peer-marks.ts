@@ -4,10 +4,11 @@ import {
   copyOf,
   emptyIncidentState,
 } from '../incidents/connector-incidents.ts';
+import type { PeerMark } from '../incidents/drift.ts';
 import type { JudgedSession } from '../incidents/incident.ts';
 import type { IncidentSettings } from '../incidents/settings.ts';
+import type { SessionFacts } from '../session-facts.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import type { PeerMark } from './drift.ts';
 import {
   companionFired,
   emptyPeerDriftState,
@@ -17,7 +18,6 @@ import {
   type PeerFleet,
   type PeerSession,
 } from './peer-drift.ts';
-import type { SessionFacts } from './session-facts.ts';
 
 /** Each marked connector (`chargerId` U+001F `connectorId`) and the drift rules its sisters mark. */
 export type PeerMarks = Record<string, string[]>;

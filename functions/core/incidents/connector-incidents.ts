@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Finding } from '../finding.ts';
-import { ATTRIBUTABLE_RULES, FAULTED } from '../fleet/attributable.ts';
-import { type DriftState, observeDrift } from '../fleet/drift.ts';
 import type { ReportOrigin } from '../session-report.ts';
+import { ATTRIBUTABLE_RULES, FAULTED } from './attributable.ts';
 import { type Confirm, toldAtOnce } from './confirm.ts';
+import { type DriftState, observeDrift } from './drift.ts';
 import type { Incident, IncidentSubject, JudgedSession } from './incident.ts';
 import { moreSevere, stepUp } from './incident.ts';
 import { holdsKey } from './seen-keys.ts';

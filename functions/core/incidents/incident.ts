@@ -1,5 +1,5 @@
 import type { Finding, Severity } from '../finding.ts';
-import type { SessionFacts } from '../fleet/session-facts.ts';
+import type { SessionFacts } from '../session-facts.ts';
 
 /**
  * What a notification tells: an incident opened, is still there, got worse, or is fixed; or

@@ -1,6 +1,6 @@
 import type { Severity } from '../finding.ts';
+import { type IncidentNotification, TELLING_EVENTS } from '../incidents/incident.ts';
 import type { HistoricSession } from './backtest.ts';
-import { type IncidentNotification, TELLING_EVENTS } from './incident.ts';
 
 /** How soon one finding was told: from its session's end to the first notice that cites it. */
 export interface Telling {

@@ -1,8 +1,8 @@
 import { type Finding, fingerprintOf } from '../finding.ts';
-import type { IncidentSettings } from '../incidents/settings.ts';
 import { round1 } from '../rules/rule.ts';
+import type { SessionFacts } from '../session-facts.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import type { SessionFacts } from './session-facts.ts';
+import type { IncidentSettings } from './settings.ts';
 
 /** One figure a connector can drift in, and which way is worse. */
 export interface DriftMetric {

@@ -1,7 +1,7 @@
-import type { Finding } from '../finding.ts';
-import { meterDelta } from '../rules/energy.ts';
-import { peakPowerW } from '../rules/power-derating.ts';
-import type { SessionReport } from '../session-report.ts';
+import type { Finding } from './finding.ts';
+import { meterDelta } from './rules/energy.ts';
+import { peakPowerW } from './rules/power-derating.ts';
+import type { SessionReport } from './session-report.ts';
 
 /**
  * What the fleet's longer view keeps of one session: the figures drift baselines and daily

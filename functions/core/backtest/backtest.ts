@@ -5,12 +5,12 @@ import {
 } from '../fleet/attribution.ts';
 import type { AttributionState } from '../fleet/attribution-state.ts';
 import { withFleetHistory } from '../fleet/history-note.ts';
+import type { ConnectorIncidentState } from '../incidents/connector-incidents.ts';
+import type { IncidentNotification, JudgedSession } from '../incidents/incident.ts';
+import { incidentStep } from '../incidents/incident-step.ts';
+import { markDelivered, type SilencedAt } from '../incidents/notices.ts';
+import type { IncidentSettings } from '../incidents/settings.ts';
 import type { ReportOrigin } from '../session-report.ts';
-import type { ConnectorIncidentState } from './connector-incidents.ts';
-import type { IncidentNotification, JudgedSession } from './incident.ts';
-import { incidentStep } from './incident-step.ts';
-import { markDelivered, type SilencedAt } from './notices.ts';
-import type { IncidentSettings } from './settings.ts';
 
 /** A judged session and the connector it came from. */
 export interface HistoricSession {
