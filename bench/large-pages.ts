@@ -7,7 +7,7 @@ import { BENCH_NOW_ISO, type BenchResult, fmt, median } from './harness.ts';
 
 /** What BENCHMARKS.md says under "Peak memory with large pages", below its figures. */
 const NOTES = [
-  "The cap is the function's memory, halved, split over the connectors read at once, at six bytes held per byte received (functions/depot/session-reports.ts, pageBodyCapBytes).",
+  "The cap is the function's memory, halved, split over the connectors read at once, at six bytes held per byte received (functions/sources/depotfinity/session-reports.ts, pageBodyCapBytes).",
 ];
 
 const CONNECTORS = 8;

@@ -9,8 +9,8 @@ import type { JudgedSession } from '../../functions/core/incidents/incident.ts';
 import { judgeSession } from '../../functions/core/judge-session.ts';
 import { validateSessionReport } from '../../functions/core/session-report.ts';
 import { ThresholdBook } from '../../functions/core/thresholds.ts';
-import { itemTexts } from '../../functions/depot/page-items.ts';
 import { type FleetOptions, SimulatedFleet } from '../../functions/simulator/fleet.ts';
+import { itemTexts } from '../../functions/sources/depotfinity/page-items.ts';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as {
   rounds: number;
@@ -21,7 +21,7 @@ const options = JSON.parse(process.argv[2] ?? '{}') as {
 };
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
-/** As functions/depot/session-reports.ts checks a page before it reads its items. */
+/** As functions/sources/depotfinity/session-reports.ts checks a page before it reads its items. */
 const pageEnvelope = z.looseObject({ items: z.array(z.unknown()) });
 
 type Page = { chargerId: string; connectorId: string; text: string };

@@ -1,5 +1,5 @@
 import { awsStatus } from '../adapters/aws-errors.ts';
-import { networkProblem } from '../depot/network-errors.ts';
+import { networkProblem } from '../http/network-errors.ts';
 import { pathErrorSentence } from './load-config.ts';
 
 /**

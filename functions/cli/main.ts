@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { stateFrom } from '../adapters/from-config.ts';
 import { ConfigError, parseConfig } from '../config/config.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
-import { CredentialsRefusedError } from '../depot/errors.ts';
+import { CredentialsRefusedError } from '../sources/depotfinity/errors.ts';
 import { runConfigCommand } from './config-check.ts';
 import { runDemo } from './demo.ts';
 import { errorSentence } from './error-sentence.ts';

@@ -1,9 +1,9 @@
 import { type ClientCredentials, depotCredentialsFrom } from '../config/credentials.ts';
 import type { DepotScope } from '../config/depot-scopes.ts';
-import { CredentialsRefusedError } from '../depot/errors.ts';
-import type { Fetch } from '../depot/http.ts';
-import { realSleep } from '../depot/retry.ts';
-import { AccessTokenProvider } from '../depot/token.ts';
+import type { Fetch } from '../http/http.ts';
+import { realSleep } from '../http/retry.ts';
+import { CredentialsRefusedError } from '../sources/depotfinity/errors.ts';
+import { AccessTokenProvider } from '../sources/depotfinity/token.ts';
 import { deployedCredentials } from './deployed-secret.ts';
 
 /** Where the probe fetches from, and how it reads a deployed secret. */

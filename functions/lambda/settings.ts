@@ -5,7 +5,7 @@ import {
   credentialsInSecret,
 } from '../config/credentials.ts';
 import { unpackConfig } from '../config/packed-config.ts';
-import type { Fetch } from '../depot/http.ts';
+import type { Fetch } from '../http/http.ts';
 
 /** How long a warm container reuses credentials before asking again (rotation). */
 const CREDENTIALS_TTL_MS = 15 * 60_000;

@@ -1,8 +1,8 @@
 import { plainText } from '../core/vendor-text.ts';
-import { PermanentError, TransientError } from '../depot/errors.ts';
-import type { Fetch } from '../depot/http.ts';
-import { networkProblem } from '../depot/network-errors.ts';
-import { parseRetryAfter, realSleep, type Sleep, withRetries } from '../depot/retry.ts';
+import { PermanentError, TransientError } from '../http/errors.ts';
+import type { Fetch } from '../http/http.ts';
+import { networkProblem } from '../http/network-errors.ts';
+import { parseRetryAfter, realSleep, type Sleep, withRetries } from '../http/retry.ts';
 import { isDeliverableUrl } from './channel-fields.ts';
 
 /** How hard a channel tries to deliver one request. */

@@ -1,7 +1,7 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
-import type { Fetch } from '../depot/http.ts';
-import type { Sleep } from '../depot/retry.ts';
+import type { Fetch } from '../http/http.ts';
+import type { Sleep } from '../http/retry.ts';
 import type { AlertSink } from '../scan/ports.ts';
 import type { DeliveryPolicy } from './http-delivery.ts';
 import type { SecretSources, SecretValue } from './secret-value.ts';

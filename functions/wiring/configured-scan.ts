@@ -1,26 +1,23 @@
 import type { Config } from '../config/config.ts';
 import type { ClientCredentials } from '../config/credentials.ts';
-import { AIMD_START } from '../core/aimd.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import { readStoredSilences, type Silence, silencer } from '../core/incidents/silences.ts';
 import { ThresholdBook, type ThresholdsInput } from '../core/thresholds.ts';
-import { abortAt, type Fetch } from '../depot/http.ts';
-import { RequestGate } from '../depot/request-gate.ts';
-import { realSleep, type Sleep } from '../depot/retry.ts';
-import { pageBodyCapBytes, SessionReportsClient } from '../depot/session-reports.ts';
-import { AccessTokenProvider } from '../depot/token.ts';
+import type { Fetch } from '../http/http.ts';
+import type { RequestGate } from '../http/request-gate.ts';
+import { realSleep, type Sleep } from '../http/retry.ts';
 import type {
   AlertSink,
   Log,
   ReportArchive,
   ReportSource,
-  RetryWait,
   ScanProgress,
   StateStore,
 } from '../scan/ports.ts';
 import { runScan, type ScanAdapters, type ScanSettings } from '../scan/scan.ts';
 import type { ScanSummary } from '../scan/summary.ts';
+import { depotFinitySource, type RetryListener } from '../sources/depotfinity/source.ts';
 
 /** What a configured scan needs besides the config: credentials and the adapters to use. */
 export interface ConfiguredScanRuntime {
@@ -73,66 +70,20 @@ export async function configuredStep<T>(
   runtime: ConfiguredScanRuntime,
   step: ScanStep<T>,
 ): Promise<T> {
-  const { scan } = config;
-  const policy = {
-    maxAttempts: scan.maxAttempts,
-    baseDelayMs: scan.retryBaseDelayMs,
-    maxDelayMs: scan.retryMaxDelayMs,
-  };
-  const fetchFn = runtime.fetch ?? fetch;
-  const sleep = runtime.sleep ?? realSleep;
-  const now = runtime.now ?? Date.now;
   const { credentials } = runtime;
   if ('unavailable' in credentials)
     // Every connector fails with the reason, pages untouched: the depot's own incident opens
     // (as for refused credentials) and its cursors stay where they were.
     return stepWithout(config, runtime, credentials.unavailable, step);
-  // One signal for the run's every request, so the deadline cuts those in flight too.
-  const deadline =
-    runtime.deadline !== undefined
-      ? { deadline: runtime.deadline, deadlineSignal: abortAt(runtime.deadline, now) }
-      : {};
-  const tokens = new AccessTokenProvider({
-    tokenUrl: config.api.tokenUrl,
-    clientId: credentials.clientId,
-    clientSecret: credentials.clientSecret,
-    timeoutMs: scan.requestTimeoutMs,
-    policy,
-    fetch: fetchFn,
-    sleep,
-    now,
-    ...deadline,
-    onRetry: retriesOf('access token', runtime),
+  const source = depotFinitySource(config, credentials, {
+    fetch: runtime.fetch ?? fetch,
+    sleep: runtime.sleep ?? realSleep,
+    now: runtime.now ?? Date.now,
+    deadline: runtime.deadline,
+    memoryMb: runtime.memoryMb,
+    requestGate: runtime.requestGate,
+    retrying: (where) => retriesOf(where, runtime),
   });
-  // One gate for the whole run: the vendor's rate limit, whatever it is, counts the client's
-  // requests, not one connector's. scan.concurrency still bounds the connectors (and so the
-  // pages held in memory); the gate bounds the requests among them.
-  const gate =
-    runtime.requestGate === 'fixed'
-      ? undefined
-      : (runtime.requestGate ?? new RequestGate({ start: AIMD_START, ceiling: scan.concurrency }));
-  const client = (onRetry: RetryListener) =>
-    new SessionReportsClient({
-      baseUrl: config.api.baseUrl,
-      tokens,
-      pageSize: scan.pageSize,
-      timeoutMs: scan.requestTimeoutMs,
-      policy,
-      fetch: fetchFn,
-      sleep,
-      now,
-      maxBodyBytes: pageBodyCapBytes(runtime.memoryMb ?? 1024, scan.concurrency),
-      maxItems: scan.maxReportsPerConnector,
-      ...deadline,
-      onRetry,
-      ...(gate ? { gate } : {}),
-    });
-  // A client per connector (it holds no more than its options; the token is shared), so each
-  // retry can say which connector waits: connectors are read side by side.
-  const source: ReportSource = {
-    pages: (query) =>
-      client(retriesOf(`${query.chargerId}/${query.connectorId}`, runtime)).pages(query),
-  };
   return stepWith(config, runtime, source, step);
 }
 
@@ -193,12 +144,6 @@ async function stepWith<T>(
     },
   );
 }
-
-/**
- * What the client calls before each retry wait. Its option type takes no argument (it predates
- * the wait), hence the optional one here; `withRetries` always passes it.
- */
-type RetryListener = (wait?: Omit<RetryWait, 'where'>) => void;
 
 /** Counts a retry for metrics and tells the progress what waits, for what and why. */
 function retriesOf(

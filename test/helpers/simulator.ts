@@ -1,8 +1,8 @@
 import { Secret } from '../../functions/core/secret.ts';
-import type { RetryPolicy } from '../../functions/depot/retry.ts';
-import { SessionReportsClient } from '../../functions/depot/session-reports.ts';
-import { AccessTokenProvider } from '../../functions/depot/token.ts';
+import type { RetryPolicy } from '../../functions/http/retry.ts';
 import { DepotSimulator, type SimulatorOptions } from '../../functions/simulator/server.ts';
+import { SessionReportsClient } from '../../functions/sources/depotfinity/session-reports.ts';
+import { AccessTokenProvider } from '../../functions/sources/depotfinity/token.ts';
 
 /** Starts a simulator on a free port; stop it in afterEach/afterAll. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<DepotSimulator> {

@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Secret } from '../../functions/core/secret.ts';
-import { CredentialsRefusedError, DepotApiError } from '../../functions/depot/errors.ts';
-import { SessionReportsClient } from '../../functions/depot/session-reports.ts';
-import { AccessTokenProvider } from '../../functions/depot/token.ts';
 import type { DepotSimulator } from '../../functions/simulator/server.ts';
+import {
+  CredentialsRefusedError,
+  DepotApiError,
+} from '../../functions/sources/depotfinity/errors.ts';
+import { SessionReportsClient } from '../../functions/sources/depotfinity/session-reports.ts';
+import { AccessTokenProvider } from '../../functions/sources/depotfinity/token.ts';
 import { clientFor, readAll, startSimulator } from '../helpers/simulator.ts';
 
 // Sessions every hour: a 48-hour window holds 48 per connector, five pages of ten.

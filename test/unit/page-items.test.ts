@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { itemTexts } from '../../functions/depot/page-items.ts';
-import { pageBodyCapBytes } from '../../functions/depot/session-reports.ts';
+import { itemTexts } from '../../functions/sources/depotfinity/page-items.ts';
+import { pageBodyCapBytes } from '../../functions/sources/depotfinity/session-reports.ts';
 
 describe('the items of a page, as the API sent them', () => {
   it('gives back each item exactly, however the page is laid out', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TransientError } from '../../functions/depot/errors.ts';
-import { RequestGate } from '../../functions/depot/request-gate.ts';
+import { TransientError } from '../../functions/http/errors.ts';
+import { RequestGate } from '../../functions/http/request-gate.ts';
 
 /** A request the test answers by hand. */
 function pending() {

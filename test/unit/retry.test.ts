@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TransientError } from '../../functions/depot/errors.ts';
-import { parseRetryAfter, retryDelayMs } from '../../functions/depot/retry.ts';
+import { TransientError } from '../../functions/http/errors.ts';
+import { parseRetryAfter, retryDelayMs } from '../../functions/http/retry.ts';
 
 const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1_000 };
 

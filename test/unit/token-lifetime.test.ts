@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '../../functions/core/secret.ts';
-import { AccessTokenProvider, tokenLifetimeMs } from '../../functions/depot/token.ts';
+import { AccessTokenProvider, tokenLifetimeMs } from '../../functions/sources/depotfinity/token.ts';
 
 const START = Date.parse('2026-11-24T12:00:00.000Z');
 const MINUTE = 60_000;

@@ -1,8 +1,9 @@
-import type { Secret } from '../core/secret.ts';
-import { DeadlineReached } from '../scan/ports.ts';
-import { CredentialsRefusedError, DepotApiError, PermanentError } from './errors.ts';
-import { type Fetch, requestJson } from './http.ts';
-import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';
+import type { Secret } from '../../core/secret.ts';
+import { PermanentError } from '../../http/errors.ts';
+import { type Fetch, requestJson } from '../../http/http.ts';
+import { type RetryPolicy, type Sleep, withRetries } from '../../http/retry.ts';
+import { DeadlineReached } from '../../scan/ports.ts';
+import { CredentialsRefusedError, DepotApiError } from './errors.ts';
 
 export interface AccessTokenOptions {
   tokenUrl: string;

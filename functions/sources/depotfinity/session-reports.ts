@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { DeadlineReached, type RawItem, type ReportPage, type ReportQuery } from '../scan/ports.ts';
+import { BodyTooLargeError, PermanentError } from '../../http/errors.ts';
+import { type Fetch, requestJson } from '../../http/http.ts';
+import type { RequestGate } from '../../http/request-gate.ts';
+import { type RetryPolicy, type Sleep, withRetries } from '../../http/retry.ts';
 import {
-  BodyTooLargeError,
-  CredentialsRefusedError,
-  DepotApiError,
-  PermanentError,
-} from './errors.ts';
-import { type Fetch, requestJson } from './http.ts';
+  DeadlineReached,
+  type RawItem,
+  type ReportPage,
+  type ReportQuery,
+  type ReportSource,
+} from '../../scan/ports.ts';
+import { CredentialsRefusedError, DepotApiError } from './errors.ts';
 import { itemTexts } from './page-items.ts';
-import type { RequestGate } from './request-gate.ts';
-import { type RetryPolicy, type Sleep, withRetries } from './retry.ts';
 import type { AccessTokenProvider } from './token.ts';
 
 export interface DepotClientOptions {
@@ -56,7 +58,7 @@ const pageEnvelope = z.looseObject({ items: z.array(z.unknown()) });
  * fresh token before it counts as a failure. A page over the body cap is asked for again as
  * smaller pages from the same place, so one connector's large reports cost time, not memory.
  */
-export class SessionReportsClient {
+export class SessionReportsClient implements ReportSource {
   readonly #endpoint: URL;
 
   constructor(private readonly options: DepotClientOptions) {
