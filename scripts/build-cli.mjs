@@ -24,7 +24,7 @@ export async function buildCli() {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    // Splitting keeps `await import('./render-report.ts')` a lazy chunk; without it esbuild would
+    // Splitting keeps `await import('./html/render-report.ts')` a lazy chunk; without it esbuild would
     // inline the module and hoist its vega imports to the top, loaded by every command.
     splitting: true,
     // Chunks sit beside main.mjs, two folders under the root as functions/cli/ is, so a path

@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/config.ts';
 import { isKpiDay } from '../core/fleet/daily-kpis.ts';
-import type { ReportPeriod } from '../core/report/report-input.ts';
-import { daysOf, lastCompleteWeek } from '../report/report-period.ts';
+import type { ReportPeriod } from '../health-report/model/report-input.ts';
+import { daysOf, lastCompleteWeek } from '../health-report/model/report-period.ts';
 
 /** Days a report covers at most: two periods are read, one object per day each. */
 const MAX_REPORT_DAYS = 366;

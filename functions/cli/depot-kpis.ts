@@ -1,7 +1,7 @@
 import { depotStatesUnder } from '../adapters/depot-states.ts';
 import { stateFrom } from '../adapters/from-config.ts';
 import { decodeKeySegment } from '../core/archive-layout.ts';
-import type { DepotKpiRow } from '../core/report/report-input.ts';
+import type { DepotKpiRow } from '../health-report/model/report-input.ts';
 import type { StateStore } from '../scan/ports.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { type DailyConnectorKpi, fleetTotals } from '../core/fleet/daily-kpis.ts';
-import type { DepotKpiRow } from '../core/report/report-input.ts';
 import { plainText } from '../core/vendor-text.ts';
+import type { DepotKpiRow } from '../health-report/model/report-input.ts';
 
 const COLUMNS = [
   ['date', 10],

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import type { HeadlineKpi } from '../core/report/health-report-model.ts';
-import { reportSourcesFrom } from '../report/report-sources.ts';
-import { writeHealthReport } from '../report/write-report.ts';
+import type { HeadlineKpi } from '../health-report/model/health-report-model.ts';
+import { reportSourcesFrom } from '../health-report/report-sources.ts';
+import { writeHealthReport } from '../health-report/write-report.ts';
 import { reportPeriodFrom } from './day-flags.ts';
 import { parseFlags } from './flags.ts';
 import { loadConfigFile } from './load-config.ts';

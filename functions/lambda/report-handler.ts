@@ -5,11 +5,11 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Context } from 'aws-lambda';
 import { s3Client, snsClient } from '../adapters/aws-clients.ts';
 import { perProtocolMessage } from '../adapters/sns-message.ts';
-import { buildHealthReport } from '../core/report/health-report.ts';
-import type { HealthReportInput, ReportPeriod } from '../core/report/report-input.ts';
-import { loadReportInput } from '../report/load-report-input.ts';
-import { renderHealthReport } from '../report/render-report.ts';
-import { StoredReportSources } from '../report/report-sources.ts';
+import { renderHealthReport } from '../health-report/html/render-report.ts';
+import { loadReportInput } from '../health-report/load-report-input.ts';
+import { buildHealthReport } from '../health-report/model/health-report.ts';
+import type { HealthReportInput, ReportPeriod } from '../health-report/model/report-input.ts';
+import { StoredReportSources } from '../health-report/report-sources.ts';
 import { reportMessage } from './report-message.ts';
 import { reportSettingsFrom } from './report-settings.ts';
 

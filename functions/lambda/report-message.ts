@@ -1,7 +1,7 @@
 import { emailSubject } from '../core/alert-messages.ts';
-import type { HeadlineKpi } from '../core/report/health-report.ts';
-import type { ReportPeriod } from '../core/report/report-input.ts';
 import { plainText, slackText } from '../core/vendor-text.ts';
+import type { HeadlineKpi } from '../health-report/model/health-report.ts';
+import type { ReportPeriod } from '../health-report/model/report-input.ts';
 
 /** What the weekly notice says: the headline of a report that is already in the bucket. */
 export interface ReportNotice {

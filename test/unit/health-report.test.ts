@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Severity } from '../../functions/core/finding.ts';
 import type { DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
 import type { Incident, IncidentSubject } from '../../functions/core/incidents/incident.ts';
-import { buildHealthReport } from '../../functions/core/report/health-report.ts';
-import { formatChange, formatKwh, isoWeekOf } from '../../functions/core/report/report-format.ts';
-import type { HealthReportInput, HistoryNotice } from '../../functions/core/report/report-input.ts';
+import { buildHealthReport } from '../../functions/health-report/model/health-report.ts';
+import {
+  formatChange,
+  formatKwh,
+  isoWeekOf,
+} from '../../functions/health-report/model/report-format.ts';
+import type {
+  HealthReportInput,
+  HistoryNotice,
+} from '../../functions/health-report/model/report-input.ts';
 import { kpiRow } from '../helpers/kpi-rows.ts';
 
 /** A KPI row with only the sums the report reads; the derived rates are left at zero on purpose. */

@@ -1,11 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
 import type { Incident } from '../../functions/core/incidents/incident.ts';
-import { buildHealthReport } from '../../functions/core/report/health-report.ts';
-import type { HealthReportInput, HistoryNotice } from '../../functions/core/report/report-input.ts';
-import { chartSvg, efficiencySpec } from '../../functions/report/charts.ts';
-import { escapeHtml } from '../../functions/report/html-escape.ts';
-import { renderHealthReport } from '../../functions/report/render-report.ts';
+import { chartSvg, efficiencySpec } from '../../functions/health-report/html/charts.ts';
+import { escapeHtml } from '../../functions/health-report/html/html-escape.ts';
+import { renderHealthReport } from '../../functions/health-report/html/render-report.ts';
+import { buildHealthReport } from '../../functions/health-report/model/health-report.ts';
+import type {
+  HealthReportInput,
+  HistoryNotice,
+} from '../../functions/health-report/model/report-input.ts';
 import { kpiRow } from '../helpers/kpi-rows.ts';
 
 const SCRIPT = '<script>alert(1)</script>';

@@ -8,7 +8,7 @@ import { fingerprintOf } from '../../functions/core/finding.ts';
 import type { DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../../functions/core/incidents/connector-incidents.ts';
 import type { Incident } from '../../functions/core/incidents/incident.ts';
-import type { HistoryNotice } from '../../functions/core/report/report-input.ts';
+import type { HistoryNotice } from '../../functions/health-report/model/report-input.ts';
 import { createReportHandler, type ReportRun } from '../../functions/lambda/report-handler.ts';
 import { REPORT_ENV } from '../../functions/lambda/report-settings.ts';
 import { connectorKey, emptyDocument } from '../../functions/scan/state-document.ts';

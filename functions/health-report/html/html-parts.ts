@@ -1,5 +1,5 @@
-import type { Evidence } from '../core/report/health-report.ts';
-import { capList } from '../core/report/report-format.ts';
+import type { Evidence } from '../model/health-report.ts';
+import { capList } from '../model/report-format.ts';
 import { escapeHtml } from './html-escape.ts';
 
 /** How many session ids a list shows before "and N more". */

@@ -1,11 +1,11 @@
-import { chargersNeedingAttention } from '../core/report/charger-attention.ts';
+import { chargersNeedingAttention } from '../model/charger-attention.ts';
 import type {
   ChargerTrend,
   HeadlineKpi,
   HealthReport,
   IncidentLine,
-} from '../core/report/health-report.ts';
-import { formatPercent } from '../core/report/report-format.ts';
+} from '../model/health-report.ts';
+import { formatPercent } from '../model/report-format.ts';
 import { chargerName, depotColumn } from './depot-names.ts';
 import { escapeHtml } from './html-escape.ts';
 import {

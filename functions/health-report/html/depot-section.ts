@@ -1,4 +1,4 @@
-import type { HeadlineKpi, HealthReport } from '../core/report/health-report.ts';
+import type { HeadlineKpi, HealthReport } from '../model/health-report.ts';
 import { escapeHtml } from './html-escape.ts';
 import { chartFigure, note, section } from './html-parts.ts';
 import type { ChartSvgs } from './html-sections.ts';

@@ -1,6 +1,6 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import type { ChargerTrend, HealthReport } from '../core/report/health-report.ts';
+import type { ChargerTrend, HealthReport } from '../model/health-report.ts';
 import { chargerName } from './depot-names.ts';
 import { escapeHtml } from './html-escape.ts';
 

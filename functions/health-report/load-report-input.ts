@@ -1,10 +1,6 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
-import type {
-  HealthReportInput,
-  ReportPeriod,
-  ReportSources,
-} from '../core/report/report-input.ts';
-import { daysOf, lastCompleteWeek, previousPeriod } from './report-period.ts';
+import type { HealthReportInput, ReportPeriod, ReportSources } from './model/report-input.ts';
+import { daysOf, lastCompleteWeek, previousPeriod } from './model/report-period.ts';
 
 /** Days whose KPI rows are read at once: one object each, a few in flight hides latency. */
 const DAYS_AT_ONCE = 4;

@@ -1,4 +1,4 @@
-import type { ReportPeriod } from '../core/report/report-input.ts';
+import type { ReportPeriod } from './report-input.ts';
 
 const DAY_MS = 86_400_000;
 

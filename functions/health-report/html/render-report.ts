@@ -1,6 +1,6 @@
-import { chargersNeedingAttention } from '../core/report/charger-attention.ts';
-import { buildHealthReport, type HealthReport } from '../core/report/health-report.ts';
-import type { HealthReportInput } from '../core/report/report-input.ts';
+import { chargersNeedingAttention } from '../model/charger-attention.ts';
+import { buildHealthReport, type HealthReport } from '../model/health-report.ts';
+import type { HealthReportInput } from '../model/report-input.ts';
 import {
   type ChartSpec,
   chartSvg,

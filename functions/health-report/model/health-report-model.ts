@@ -1,5 +1,5 @@
-import type { Severity } from '../finding.ts';
-import type { IncidentSubject } from '../incidents/incident.ts';
+import type { Severity } from '../../core/finding.ts';
+import type { IncidentSubject } from '../../core/incidents/incident.ts';
 import type { ReportPeriod } from './report-input.ts';
 
 /** The headline figures, in the order the report shows them; also the `data-kpi` names. */

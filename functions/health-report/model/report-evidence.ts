@@ -1,4 +1,4 @@
-import { encodeKeySegment, reportsFolder } from '../archive-layout.ts';
+import { encodeKeySegment, reportsFolder } from '../../core/archive-layout.ts';
 import type { ReportPeriod } from './report-input.ts';
 
 /** The Athena table of the daily rollup (see infra's KPI_COLUMNS). */

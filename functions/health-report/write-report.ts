@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { HeadlineKpi } from '../core/report/health-report-model.ts';
-import { headlineKpis } from '../core/report/kpi-sections.ts';
-import type { HealthReportInput, ReportSources } from '../core/report/report-input.ts';
 import { loadReportInput, type ReportRequest } from './load-report-input.ts';
+import type { HeadlineKpi } from './model/health-report-model.ts';
+import { headlineKpis } from './model/kpi-sections.ts';
+import type { HealthReportInput, ReportSources } from './model/report-input.ts';
 
 /** A health report written to a file. */
 export interface WrittenReport {
@@ -30,7 +30,7 @@ export async function writeHealthReport(
   onStep?.('drawing the charts');
   // Loaded here, not at the top: vega is heavy, and every CLI command (and the demo) imports
   // this module; only writing a report should pay for it.
-  const { renderHealthReport } = await import('./render-report.ts');
+  const { renderHealthReport } = await import('./html/render-report.ts');
   const html = await renderHealthReport(input);
   const path = resolve(out);
   await mkdir(dirname(path), { recursive: true });

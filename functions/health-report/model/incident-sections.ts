@@ -1,5 +1,5 @@
-import type { IncidentSubject } from '../incidents/incident.ts';
-import { SEVERITIES } from '../incidents/incident.ts';
+import type { IncidentSubject } from '../../core/incidents/incident.ts';
+import { SEVERITIES } from '../../core/incidents/incident.ts';
 import type {
   Evidence,
   IncidentLine,

@@ -1,4 +1,8 @@
-import { type DailyConnectorKpi, type FleetKpiTotals, fleetTotals } from '../fleet/daily-kpis.ts';
+import {
+  type DailyConnectorKpi,
+  type FleetKpiTotals,
+  fleetTotals,
+} from '../../core/fleet/daily-kpis.ts';
 import type { ChargerDay, ChargerTrend, HeadlineKpi } from './health-report-model.ts';
 import {
   archivePath,

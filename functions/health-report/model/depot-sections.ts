@@ -1,4 +1,4 @@
-import { fleetTotals } from '../fleet/daily-kpis.ts';
+import { fleetTotals } from '../../core/fleet/daily-kpis.ts';
 import type { DepotSummary } from './health-report-model.ts';
 import { headlineKpis } from './kpi-sections.ts';
 import { daysFromTo, dayWithin } from './report-format.ts';

@@ -1,5 +1,5 @@
-import type { DailyConnectorKpi } from '../fleet/daily-kpis.ts';
-import type { Incident, IncidentNotification } from '../incidents/incident.ts';
+import type { DailyConnectorKpi } from '../../core/fleet/daily-kpis.ts';
+import type { Incident, IncidentNotification } from '../../core/incidents/incident.ts';
 
 /** A span of whole UTC days, both ends included, `YYYY-MM-DD`. */
 export interface ReportPeriod {

@@ -5,15 +5,15 @@ import { stateFrom } from '../adapters/from-config.ts';
 import { documentsUnder } from '../adapters/stored-documents.ts';
 import { storedIncidents } from '../adapters/stored-incidents.ts';
 import type { Config } from '../config/config.ts';
+import type { StateStore } from '../scan/ports.ts';
 import type {
   DepotIncident,
   DepotKpiRow,
   HistoryNotice,
   ReportPeriod,
   ReportSources,
-} from '../core/report/report-input.ts';
-import type { StateStore } from '../scan/ports.ts';
-import { addDays, daysOf } from './report-period.ts';
+} from './model/report-input.ts';
+import { addDays, daysOf } from './model/report-period.ts';
 
 /** Where a report reads from; each a folder path or an `s3://bucket/prefix` URI. */
 export interface ReportLocations {
