@@ -2,9 +2,10 @@
 // fan-out benchmark: a whole run (`whole`), one shard of a fanned-out run (`shard`), or its last
 // step (`finish`). Options as JSON in argv; prints one JSON line: what the step did and took
 // (wall and CPU time of the step alone, API requests, counts, peak RSS of the process).
-import { alertsFrom, archiveFrom, stateFrom } from '../../functions/adapters/from-config.ts';
+import { archiveFrom, stateFrom } from '../../functions/adapters/from-config.ts';
 import { parseConfig } from '../../functions/config/config.ts';
 import { Secret } from '../../functions/core/secret.ts';
+import { alertsFrom } from '../../functions/notifiers/from-config.ts';
 import type { Log } from '../../functions/scan/ports.ts';
 import type { Shard } from '../../functions/scan/shards.ts';
 import { type ConnectorResult, totalsOf } from '../../functions/scan/summary.ts';

@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ConfigError } from '../config/config.ts';
-import type { AlertEntry } from '../notifiers/notifier.ts';
 import type { AlertSink, ReportArchive, SilenceStore, StateStore } from '../scan/ports.ts';
 import { S3Archive } from './s3-archive.ts';
 import { parseS3Uri } from './s3-location.ts';
@@ -33,7 +32,7 @@ export function snsAlertsTo(topicArn: string, archiveLocation: string, sns: SNSC
  * adapters so the Lambda bundle carries neither them nor their file-system code.
  */
 export function awsAdapters(
-  config: { archive: string; state: string; alerts: readonly AlertEntry[] },
+  config: { archive: string; state: string; alerts: readonly unknown[] },
   clients: { s3: S3Client; sns: SNSClient },
   depot?: string,
 ): { archive: ReportArchive; state: StateStore; alerts: AlertSink } {

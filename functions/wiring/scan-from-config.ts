@@ -1,7 +1,8 @@
-import { alertsFrom, archiveFrom, stateFrom } from '../adapters/from-config.ts';
+import { archiveFrom, stateFrom } from '../adapters/from-config.ts';
 import type { Config } from '../config/config.ts';
 import { type ClientCredentials, depotCredentialsFrom } from '../config/credentials.ts';
 import type { DepotScope } from '../config/depot-scopes.ts';
+import { alertsFrom } from '../notifiers/from-config.ts';
 import type { AlertSink, ReportArchive, StateStore } from '../scan/ports.ts';
 import type { ScanSummary } from '../scan/summary.ts';
 import type { ConfiguredScanRuntime } from './configured-scan.ts';

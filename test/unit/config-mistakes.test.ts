@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { regionOfArn, snsClient } from '../../functions/adapters/aws-clients.ts';
-import { alertsFrom } from '../../functions/adapters/from-config.ts';
 import { ConfigError, parseConfig } from '../../functions/config/config.ts';
+import { alertsFrom } from '../../functions/notifiers/from-config.ts';
 
 const fleet = [
   { chargerId: 'HPC-001', connectors: ['1', '2'] },
