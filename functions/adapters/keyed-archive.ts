@@ -55,12 +55,20 @@ export class KeyedArchive implements ReportArchive {
   async incidentHistoryIds(day: string, name: string): Promise<Set<string>> {
     const file = this.depot === undefined ? name : `${this.depot}.${name}`;
     const text = (await this.readText(historyKey(day, file))) ?? '';
-    return new Set(
-      text
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => String((JSON.parse(line) as { id?: unknown }).id)),
-    );
+    return new Set(text.split('\n').flatMap(idOfLine));
+  }
+}
+
+/**
+ * The notice id a history line names. A line that cannot be read (cut short, edited by hand)
+ * names none: its notice counts as not delivered and is sent again rather than never.
+ */
+function idOfLine(line: string): string[] {
+  try {
+    const id = (JSON.parse(line) as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? [id] : [];
+  } catch {
+    return [];
   }
 }
 

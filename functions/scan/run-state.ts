@@ -112,7 +112,7 @@ export class RunState implements ScanState {
   async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
     const kept = this.#document.kpis[day] ?? this.#partitions.get(day);
     if (kept) return kept;
-    const rows = await this.#store.loadDailyKpis(day);
+    const rows = await this.#store.loadKpiPartition(day);
     this.#partitions.set(day, rows);
     return rows;
   }
