@@ -10,12 +10,10 @@ import { peerStep } from '../core/fleet/peer-marks.ts';
 import { CONNECTOR_SEPARATOR } from '../core/fleet/tabulation.ts';
 import { ATTRIBUTABLE_RULES } from '../core/incidents/attributable.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
-import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { AlertSink, Log, ScanState } from './ports.ts';
-import { publishInOrder } from './publish-in-order.ts';
+import type { Log, NoticeOutbox, ScanState } from './ports.ts';
 
 /** What the fleet-wide steps of a run need. */
 export interface FleetStep {
@@ -24,30 +22,28 @@ export interface FleetStep {
   incidents: IncidentSettingsBook;
   silenced?: SilencedAt;
   state: ScanState;
-  alerts: AlertSink;
+  outbox: NoticeOutbox;
   log: Log;
 }
 
-/** What the attribution did: the notices delivered, the incidents it holds open, what failed. */
+/** What the attribution did: the incidents it holds open, and what failed. */
 export interface AttributionOutcome {
-  delivered: IncidentNotification[];
   openIncidents: number;
   error?: string;
 }
 
 /**
- * Attributes the run's attributable findings to a vehicle, a charger or a connector and sends
- * what that calls for: one read and at most one write of the fleet's record per run. A failure
- * fails the run (so the alarm fires) and leaves the record as it was, or with the notices not
- * published still due: the next run sends them, and sessions read again within the overlap
- * window are tabulated then.
+ * Attributes the run's attributable findings to a vehicle, a charger or a connector and puts
+ * what that calls for in the outbox: one read and at most one write of the fleet's record in
+ * the run's state. A failure fails the run (so the alarm fires) and leaves the record as it was;
+ * sessions read again within the overlap window are tabulated then.
  */
 export async function attributeFleet(
   step: FleetStep,
   sessions: readonly FleetSession[],
 ): Promise<AttributionOutcome> {
   const settings = step.incidents.site();
-  if (!settings.attribution.enabled) return { delivered: [], openIncidents: 0 };
+  if (!settings.attribution.enabled) return { openIncidents: 0 };
   try {
     const previous = await step.state.loadAttribution();
     // Worked out first: the connectors whose sisters' verdict changes are read with the rest.
@@ -81,30 +77,18 @@ export async function attributeFleet(
     // record at once: nothing is left to tell of them.
     for (const record of closed)
       await step.state.saveIncidents(markDelivered(record, [], step.silenced));
-    const outcome = notices.length > 0 ? await publishInOrder(step.alerts, notices) : undefined;
-    const accepted = new Set(outcome?.accepted ?? []);
-    const delivered = notices.filter((n) => accepted.has(n.id));
-    const next = markAttributionDelivered(state, delivered, run);
+    step.outbox.add(notices);
+    const next = markAttributionDelivered(state, notices, run);
     // Most runs bring a session, so most runs write; a run that moved nothing writes nothing.
     if (previous === undefined || changed || next !== state) await step.state.saveAttribution(next);
     const openIncidents = Object.values(next.subjects).reduce(
       (n, s) => n + s.incidents.filter((i) => i.status === 'open').length,
       0,
     );
-    const failed = outcome?.failed ?? [];
-    return {
-      delivered,
-      openIncidents,
-      ...(failed.length > 0
-        ? {
-            error: `${failed.length} fleet notice(s) not published: ${failed[0]?.error ?? 'unknown error'}`,
-          }
-        : {}),
-    };
+    return { openIncidents };
   } catch (error) {
     step.log.error('fleet attribution not updated', { error: messageOf(error) });
     return {
-      delivered: [],
       openIncidents: 0,
       error: `fleet attribution not updated: ${messageOf(error)}`,
     };

@@ -183,6 +183,14 @@ export interface SilenceStore {
   updateSilences(change: (stored: unknown) => unknown[]): Promise<void>;
 }
 
+/**
+ * Where the steps of a run put the notices they decide. Kept with the run's state and sent only
+ * after it is committed (see `commitRun`), so deciding a notice never fails.
+ */
+export interface NoticeOutbox {
+  add(notices: readonly IncidentNotification[]): void;
+}
+
 /** Which notices an alert channel accepted, by notice id. */
 export interface PublishOutcome {
   accepted: string[];

@@ -1,8 +1,6 @@
 import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
-import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { dueNotifications, markDelivered } from '../core/incidents/notices.ts';
 import { attributeFleet, rollUpKpis } from './fleet-step.ts';
-import { publishInOrder } from './publish-in-order.ts';
 import { commitRun, type RunStart } from './run-commit.ts';
 import type { RunState } from './run-state.ts';
 import type { FleetSessionRead, ScanAdapters, ScanSettings, StepAdapters } from './scan.ts';
@@ -29,7 +27,7 @@ export async function finishRun(
 ): Promise<ScanSummary> {
   const now = adapters.now ?? Date.now;
   const { log } = adapters;
-  const step: StepAdapters = { ...adapters, state, alerts: state.outbox };
+  const step: StepAdapters = { ...adapters, state, outbox: state.outbox };
   const depot = await depotIncident(settings, step, scanned.results, now);
   const fleetStep = {
     now: new Date(now()).toISOString(),
@@ -37,7 +35,7 @@ export async function finishRun(
     incidents: settings.incidents,
     ...(settings.silenced ? { silenced: settings.silenced } : {}),
     state,
-    alerts: state.outbox,
+    outbox: state.outbox,
     log,
   };
   const attributed = await attributeFleet(fleetStep, scanned.sessions);
@@ -99,9 +97,9 @@ async function depotIncident(
   adapters: StepAdapters,
   results: readonly ConnectorResult[],
   now: () => number,
-): Promise<{ delivered: IncidentNotification[]; open: number }> {
+): Promise<{ open: number }> {
   const attempted = results.filter((r) => r.status !== 'skipped');
-  if (attempted.length === 0) return { delivered: [], open: 0 };
+  if (attempted.length === 0) return { open: 0 };
   const failed = attempted.filter((r) => r.status === 'failed' && r.pages === 0);
   const at = new Date(now()).toISOString();
   try {
@@ -114,18 +112,16 @@ async function depotIncident(
     });
     const incidentSettings = settings.incidents.for(DEPOT_ORIGIN);
     const notices = dueNotifications(state, at, incidentSettings, settings.silenced);
-    const outcome = notices.length > 0 ? await publishInOrder(adapters.alerts, notices) : undefined;
-    const accepted = new Set(outcome?.accepted ?? []);
-    const delivered = notices.filter((n) => accepted.has(n.id));
-    const next = markDelivered(state, delivered, settings.silenced);
+    adapters.outbox.add(notices);
+    const next = markDelivered(state, notices, settings.silenced);
     // Written only when it changed: most runs find the API up and nothing to record.
     if (JSON.stringify(next) !== JSON.stringify(previous ?? { ...next, incidents: [] }))
       await adapters.state.saveIncidents(next);
-    return { delivered, open: next.incidents.filter((i) => i.status === 'open').length };
+    return { open: next.incidents.filter((i) => i.status === 'open').length };
   } catch (error) {
     adapters.log.error('depot incident not updated', {
       error: error instanceof Error ? error.message : String(error),
     });
-    return { delivered: [], open: 0 };
+    return { open: 0 };
   }
 }

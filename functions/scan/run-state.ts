@@ -5,7 +5,7 @@ import type { ConnectorIncidentState } from '../core/incidents/connector-inciden
 import { DEPOT_ORIGIN } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { AlertSink, Cursor, PublishOutcome, ScanState, StateStore } from './ports.ts';
+import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
 import {
   connectorKey,
   type Deliverer,
@@ -40,7 +40,6 @@ export class RunState implements ScanState {
   readonly #store: StateStore;
   #document: StateDocument;
   #version: string | undefined;
-  readonly #migrating: boolean;
   readonly #changedDays = new Set<string>();
   readonly #partitions = new Map<string, DailyConnectorKpi[]>();
   readonly #touched = new Set<string>();
@@ -50,13 +49,11 @@ export class RunState implements ScanState {
     store: StateStore,
     document: StateDocument,
     version: string | undefined,
-    migrating: boolean,
     readonly deliverer: Deliverer,
   ) {
     this.#store = store;
     this.#document = document;
     this.#version = version;
-    this.#migrating = migrating;
   }
 
   /** Reads the depot's document (or converts the per-connector layout) for one run. */
@@ -66,11 +63,13 @@ export class RunState implements ScanState {
     fleet: readonly { chargerId: string; connectors: readonly string[] }[],
   ): Promise<RunState> {
     const stored = await store.loadDocument();
-    if (stored) return new RunState(store, stored.document, stored.version, false, deliverer);
+    if (stored) return new RunState(store, stored.document, stored.version, deliverer);
     const document = emptyDocument();
-    const migrating = await store.legacy.holdsAny();
-    if (migrating) await readLegacy(store, document, fleet);
-    return new RunState(store, document, undefined, migrating, deliverer);
+    if (await store.legacy.holdsAny()) {
+      await readLegacy(store, document, fleet);
+      document.migratedFrom = 'per-connector files';
+    }
+    return new RunState(store, document, undefined, deliverer);
   }
 
   /** The version read, which the commit replaces. */
@@ -88,8 +87,14 @@ export class RunState implements ScanState {
   }
 
   async saveCursor(cursor: Cursor): Promise<void> {
-    this.#document.cursors[connectorKey(cursor)] = cursor;
-    this.#touched.add(connectorKey(cursor));
+    this.#set('cursors', cursor);
+  }
+
+  /** Sets a connector's cursor or incident record in the document, and notes it as changed. */
+  #set<Kind extends 'cursors' | 'incidents'>(kind: Kind, value: StateDocument[Kind][string]): void {
+    const key = connectorKey(value);
+    this.#document[kind][key] = value;
+    this.#touched.add(key);
   }
 
   async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
@@ -97,8 +102,7 @@ export class RunState implements ScanState {
   }
 
   async saveIncidents(state: ConnectorIncidentState): Promise<void> {
-    this.#document.incidents[connectorKey(state)] = state;
-    this.#touched.add(connectorKey(state));
+    this.#set('incidents', state);
   }
 
   async loadAttribution(): Promise<AttributionState | undefined> {
@@ -129,19 +133,19 @@ export class RunState implements ScanState {
   }
 
   /**
-   * The outbox as an alert sink: every notice handed to it is decided, kept for the commit and
-   * counts as told; `deliverOutbox` sends it once the commit is made.
+   * The run's outbox: every notice added is decided, kept for the commit and counts as told;
+   * `deliverOutbox` sends it once the commit is made.
    */
-  readonly outbox: AlertSink = {
-    publish: async (notices: readonly IncidentNotification[]): Promise<PublishOutcome> => {
-      for (const notice of notices) {
-        const entry = { notice, deliverer: this.deliverer };
-        this.#document.outbox.push(entry);
-        this.#newEntries.push(entry);
-      }
-      return { accepted: notices.map((n) => n.id), failed: [] };
+  readonly outbox: NoticeOutbox = {
+    add: (notices: readonly IncidentNotification[]) => {
+      for (const notice of notices) this.#keep({ notice, deliverer: this.deliverer });
     },
   };
+
+  #keep(entry: OutboxEntry): void {
+    this.#document.outbox.push(entry);
+    this.#newEntries.push(entry);
+  }
 
   /** The outbox entries this run is to deliver, in the order they were decided. */
   dueForThisRun(): OutboxEntry[] {
@@ -167,13 +171,9 @@ export class RunState implements ScanState {
   /** Takes a shard's changes into this run's copy; false when the shard read another version. */
   apply(changes: StateChanges): boolean {
     if (changes.over !== this.#version) return false;
-    for (const cursor of changes.cursors) void this.saveCursor(cursor);
-    for (const record of changes.incidents) void this.saveIncidents(record);
-    for (const entry of changes.outbox) {
-      const taken = { ...entry, deliverer: this.deliverer };
-      this.#document.outbox.push(taken);
-      this.#newEntries.push(taken);
-    }
+    for (const cursor of changes.cursors) this.#set('cursors', cursor);
+    for (const record of changes.incidents) this.#set('incidents', record);
+    for (const entry of changes.outbox) this.#keep({ ...entry, deliverer: this.deliverer });
     return true;
   }
 
@@ -237,9 +237,6 @@ export class RunState implements ScanState {
       seq: this.#document.seq + 1,
       runId: this.deliverer.runId,
       committedAt: now,
-      ...(this.#migrating || next.migratedFrom
-        ? { migratedFrom: 'per-connector files' as const }
-        : {}),
     };
     const version = await this.#store.commitDocument(document, this.#version);
     if (version === undefined) return 'lost';

@@ -7,7 +7,7 @@ import {
   type ConnectorIncidentState,
   emptyIncidentState,
 } from '../core/incidents/connector-incidents.ts';
-import type { IncidentNotification, JudgedSession } from '../core/incidents/incident.ts';
+import type { JudgedSession } from '../core/incidents/incident.ts';
 import { incidentStep } from '../core/incidents/incident-step.ts';
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettings } from '../core/incidents/settings.ts';
@@ -15,10 +15,10 @@ import { judgeSession } from '../core/judge-session.ts';
 import { type ReportOrigin, validateSessionReport } from '../core/session-report.ts';
 import type { Thresholds } from '../core/thresholds.ts';
 import {
-  type AlertSink,
   CredentialsRefused,
   DeadlineReached,
   type Log,
+  type NoticeOutbox,
   type RawItem,
   type ReportArchive,
   type ReportSource,
@@ -26,7 +26,6 @@ import {
   type ScanState,
   UnstorableReportError,
 } from './ports.ts';
-import { publishInOrder } from './publish-in-order.ts';
 import { type ConnectorResult, emptyCounts } from './summary.ts';
 
 /** Everything one connector's scan needs. */
@@ -43,7 +42,8 @@ export interface ConnectorScan {
   source: ReportSource;
   archive: ReportArchive;
   state: ScanState;
-  alerts: AlertSink;
+  /** Where the notices the connector's incidents call for go, to be sent after the commit. */
+  outbox: NoticeOutbox;
   thresholds: Thresholds;
   incidents: IncidentSettings;
   /** Whether notices about an incident must wait (silences, maintenance windows). */
@@ -70,10 +70,9 @@ export interface ReadSession {
   severities: Severity[];
 }
 
-/** A connector's scan: its counts and status, the notices that went out, the sessions read. */
+/** A connector's scan: its counts and status, and the sessions read. */
 export interface ConnectorOutcome {
   result: ConnectorResult;
-  delivered: IncidentNotification[];
   /** Every valid session read, for the fleet's attribution and daily KPIs. */
   sessions: ReadSession[];
 }
@@ -93,7 +92,6 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
   const window = { from: scan.to, to: scan.to };
   const counts = emptyCounts();
   const findingsByRule: Record<string, number> = {};
-  let delivered: IncidentNotification[] = [];
   const sessions: JudgedSession[] = [];
   const result = (status: ConnectorResult['status'], error?: string): ConnectorOutcome => ({
     result: {
@@ -104,7 +102,6 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
       findingsByRule,
       ...(error !== undefined ? { error } : {}),
     },
-    delivered,
     sessions: sessions.map((session) => ({
       session: { ...session, findings: fleetFindings(session.findings) },
       severities: session.findings.map((f) => f.severity),
@@ -172,20 +169,11 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
       readInFull: readError === undefined && !cutShort,
       ...(scan.silenced ? { silenced: scan.silenced } : {}),
     });
-    let failedNotices = '';
-    if (step.notices.length > 0) {
-      const outcome = await publishInOrder(scan.alerts, step.notices);
-      const accepted = new Set(outcome.accepted);
-      delivered = step.notices.filter((n) => accepted.has(n.id));
-      if (outcome.failed.length > 0)
-        failedNotices = `${outcome.failed.length} notice(s) not published: ${outcome.failed[0]?.error ?? 'unknown error'}`;
-    }
-    counts.alerted += delivered.length;
-    // A notice that was not delivered leaves its incident as it was: the next run sends it.
-    const next = markDelivered(step.state, delivered, scan.silenced);
+    // Decided notices count as told: the outbox keeps them until they are delivered.
+    scan.outbox.add(step.notices);
+    const next = markDelivered(step.state, step.notices, scan.silenced);
     if (next !== before) await scan.state.saveIncidents(next);
     counts.openIncidents = next.incidents.filter((i) => i.status === 'open').length;
-    if (failedNotices) return result('failed', failedNotices);
     if (readError !== undefined) throw readError;
     if (cutShort) {
       // What was read is archived and alerted; the cursor stays so the next run reads the rest.

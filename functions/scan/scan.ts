@@ -10,6 +10,7 @@ import type { ThresholdBook } from '../core/thresholds.ts';
 import type {
   AlertSink,
   Log,
+  NoticeOutbox,
   ReleaseLock,
   ReportArchive,
   ReportSource,
@@ -64,7 +65,10 @@ export interface ScanAdapters {
  * The adapters a step of a run works with: the run's working copy of the state, and the
  * outbox in place of the alert channel, so nothing is sent before the commit.
  */
-export type StepAdapters = Omit<ScanAdapters, 'state'> & { state: ScanState };
+export type StepAdapters = Omit<ScanAdapters, 'state' | 'alerts'> & {
+  state: ScanState;
+  outbox: NoticeOutbox;
+};
 
 /**
  * One scan of the whole fleet, as one transaction: the state is read once, each connector is
@@ -87,7 +91,7 @@ export async function runScan(
     });
     const outcomes = await scanConnectors(
       settings,
-      { ...adapters, state, alerts: state.outbox },
+      { ...adapters, state, outbox: state.outbox },
       run,
     );
     return await finishRun(settings, adapters, state, run, {
@@ -153,7 +157,7 @@ export async function scanConnectors(
       source: adapters.source,
       archive: adapters.archive,
       state: adapters.state,
-      alerts: adapters.alerts,
+      outbox: adapters.outbox,
       thresholds: settings.thresholds.for(origin),
       incidents: settings.incidents.for(origin),
       ...(settings.silenced ? { silenced: settings.silenced } : {}),

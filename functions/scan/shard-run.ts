@@ -45,7 +45,7 @@ export async function scanShard(
   );
   const outcomes = await scanConnectors(
     settings,
-    { ...adapters, state, alerts: state.outbox },
+    { ...adapters, state, outbox: state.outbox },
     run,
   );
   const results = outcomes.map((o) => o.result);

@@ -5,7 +5,7 @@ import type {
   IncidentNotification,
 } from '../../../functions/core/incidents/incident.ts';
 import { alertSinkOf } from '../../../functions/notifiers/registry.ts';
-import { publishInOrder } from '../../../functions/scan/publish-in-order.ts';
+import { deliverOutbox } from '../../../functions/scan/outbox.ts';
 import { notice, testContext } from '../../helpers/notices.ts';
 import {
   opsgenieStandIn,
@@ -88,8 +88,13 @@ describe("a channel's last word", () => {
               }),
             ),
           ];
-          const outcome = notices.length > 0 ? await publishInOrder(sink, notices) : undefined;
-          const failed = new Set(outcome?.failed.map((f) => f.id));
+          // Delivered as a run delivers its outbox: each incident's notices in order.
+          const deliverer = { runId: `run-${index}`, day: '2026-11-03', until: '' };
+          const outcome = await deliverOutbox(
+            notices.map((notice) => ({ notice, deliverer })),
+            sink,
+          );
+          const failed = new Set(outcome.failed.map((f) => f.id));
           pending = notices.filter((x) => failed.has(x.id));
           // A run whose answers were not all used leaves none for the next.
           for (const standIn of standIns) standIn.clearQueue();
