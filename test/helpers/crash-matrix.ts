@@ -25,6 +25,8 @@ interface Outcome {
   /** Notices (`incident:event`) in the order delivered, one per delivery. */
   delivered: string[];
   kpiSessions: number;
+  /** Notices (`incident:event`) the incident history lists, one per line. */
+  history: string[];
   cursors: Record<string, string>;
   outbox: number;
 }
@@ -108,6 +110,7 @@ export function crashMatrix(options: {
           expect(clean.delivered.length).toBeGreaterThan(2);
           expect(clean.kpiSessions).toBe(clean.reports.length);
           expect(clean.outbox).toBe(0);
+          expect([...clean.history].sort()).toEqual([...clean.delivered].sort());
         });
 
         for (const point of CRASH_POINTS)
@@ -164,6 +167,9 @@ export function crashMatrix(options: {
           // incident and event: a notice decided by a later run carries that run's time).
           expect(new Set(outcome.delivered)).toEqual(new Set(clean.delivered));
           expect(outcome.delivered.length - clean.delivered.length).toBe(repeats);
+          // The incident history lists every notice that went out, each once, however many
+          // times the instant before a kill sent it.
+          expect([...outcome.history].sort()).toEqual([...new Set(outcome.delivered)].sort());
         }
       });
 }
@@ -252,7 +258,10 @@ async function outcomeOf(dir: string, s3: LocalS3 | undefined): Promise<Outcome>
     const partitions = new Map<string, string>();
     for (const key of keys.filter((k) => k.endsWith('kpis.jsonl')))
       partitions.set(dayOf(key), await s3.text(prefix + key));
-    return worldOf(keys, delivered, kpiSessionsOf(partitions, document), document);
+    const history: string[] = [];
+    for (const key of keys.filter((k) => k.startsWith('archive/incidents/')))
+      history.push(await s3.text(prefix + key));
+    return worldOf(keys, delivered, kpiSessionsOf(partitions, document), history, document);
   }
   const files = (await filesUnder(join(dir, 'archive'))).map((f) => `archive/${f}`);
   const kpiFiles = (await filesUnder(join(dir, 'state'))).filter((f) => f.endsWith('kpis.jsonl'));
@@ -260,7 +269,12 @@ async function outcomeOf(dir: string, s3: LocalS3 | undefined): Promise<Outcome>
   for (const file of kpiFiles)
     partitions.set(dayOf(file), await readFile(join(dir, 'state', file), 'utf8'));
   const document = await stateDocumentIn(join(dir, 'state'));
-  return worldOf(files, delivered, kpiSessionsOf(partitions, document), document);
+  const history = await Promise.all(
+    files
+      .filter((f) => f.startsWith('archive/incidents/'))
+      .map((f) => readFile(join(dir, f), 'utf8')),
+  );
+  return worldOf(files, delivered, kpiSessionsOf(partitions, document), history, document);
 }
 
 /** The UTC day a KPI partition's path names. */
@@ -290,6 +304,7 @@ function worldOf(
   archived: string[],
   delivered: string[],
   kpiSessions: number,
+  historyFiles: readonly string[],
   document: Awaited<ReturnType<typeof stateDocumentIn>>,
 ): Outcome {
   return {
@@ -297,6 +312,15 @@ function worldOf(
     quarantined: archived.filter((f) => f.startsWith('archive/quarantine/')).sort(),
     delivered,
     kpiSessions,
+    history: historyFiles.flatMap((text) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const { incident, event } = JSON.parse(line) as { incident: string; event: string };
+          return `${incident}:${event}`;
+        }),
+    ),
     cursors: Object.fromEntries(
       Object.entries(document.cursors).map(([key, cursor]) => [key, cursor.fetchedUntil]),
     ),

@@ -36,7 +36,6 @@ describe('two scans of one depot started together', () => {
           ? new LocalState(join(dir, 'state'))
           : plainStore(new LocalState(join(dir, 'state')));
       clock = T0;
-      let commits = 0;
       let lostRaces = 0;
       for (let i = 0; i < TRIES; i++) {
         clock += 15 * 60_000;
@@ -57,13 +56,12 @@ describe('two scans of one depot started together', () => {
           expect(String(refused.reason)).toMatch(/in use by another scan/);
         const after = await stateDocumentIn(join(dir, 'state'));
         // One commit of the run, and a second only when it had notices to mark delivered.
+        expect(after.seq - before, `try ${i + 1}`).toBeGreaterThanOrEqual(1);
         expect(after.seq - before, `try ${i + 1}`).toBeLessThanOrEqual(2);
-        commits += 1;
       }
       const ids = (await alertsIn(join(dir, 'alerts.jsonl'))).map((n) => n.id);
       expect(ids.length).toBeGreaterThan(10);
       expect(new Set(ids).size).toBe(ids.length);
-      expect(commits).toBe(TRIES);
       // Without the lock, every try was a real race that one run lost at its commit.
       if (!locked) expect(lostRaces).toBe(TRIES);
     }
