@@ -317,11 +317,16 @@ function totalRequests(run: HandlerRun): number {
   return n;
 }
 
-/** PUTs that make a new archive object: a report, a quarantined one and its reason, a history file. */
+/** The new archive objects a run made: reports, quarantined ones with their reasons, history files. */
 function createdObjects(run: HandlerRun): number {
-  return ['archive/reports/', 'archive/quarantine/', 'archive/incidents/'].reduce(
-    (n, prefix) => n + (run.s3.get(prefix)?.requests.PUT ?? 0),
-    0,
+  // Reports counted by what the run archived anew, not by its PUTs: a PUT of a report already
+  // there is a request beyond one per new object.
+  return (
+    run.archived +
+    ['archive/quarantine/', 'archive/incidents/'].reduce(
+      (n, prefix) => n + (run.s3.get(prefix)?.requests.PUT ?? 0),
+      0,
+    )
   );
 }
 

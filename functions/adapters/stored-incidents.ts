@@ -1,11 +1,8 @@
-import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { Incident } from '../core/incidents/incident.ts';
-import { s3StateAt } from './aws-adapters.ts';
-import { s3Client } from './aws-clients.ts';
-import { LocalState } from './local-state.ts';
+import { stateFrom } from './from-config.ts';
 import { documentsUnder } from './stored-documents.ts';
 
 /**
@@ -19,9 +16,7 @@ export async function storedIncidents(
   baseDir: string,
   s3?: S3Client,
 ): Promise<Incident[]> {
-  const store = state.startsWith('s3://')
-    ? s3StateAt(state, s3 ?? s3Client())
-    : new LocalState(resolve(baseDir, state));
+  const store = stateFrom(state, { baseDir, ...(s3 ? { s3 } : {}) });
   const stored = await store.loadDocument();
   if (stored)
     return incidentsOf(Object.values(stored.document.incidents), stored.document.attribution);

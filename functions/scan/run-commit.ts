@@ -110,21 +110,19 @@ export async function commitRun(
     const recorded = await recordHistory(adapters, run, told);
     const ids = new Set(told.map((n) => n.id));
     // Unrecorded, they stay in the outbox marked sent: never sent again, recorded next run.
+    let why: string | undefined;
     const settled = await state
       .settle(recorded ? ids : new Set(), recorded ? new Set() : ids, now())
       .catch((error: unknown) => {
-        log.warn('the outbox was not updated after delivery', {
-          runId: run.runId,
-          error: messageOf(error),
-        });
+        why = messageOf(error);
         return false;
       });
-    if (!settled && recorded)
+    if (!settled)
       log.warn(
-        'delivered notices stay listed in the state; their receipt keeps them from repeating',
-        {
-          runId: run.runId,
-        },
+        recorded
+          ? 'delivered notices stay listed in the state; their receipt keeps them from repeating'
+          : 'delivered notices were neither recorded nor marked sent; the next run sends them again',
+        { runId: run.runId, ...(why !== undefined ? { error: why } : {}) },
       );
   }
   if (failed.length === 0) return { delivered };
