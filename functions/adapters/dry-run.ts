@@ -3,6 +3,7 @@ import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { noticeAsText } from '../core/incidents/notice-text.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import type { PackedDocument } from '../scan/document-text.ts';
 import type {
   AlertSink,
   LegacyState,
@@ -77,7 +78,7 @@ export class ReadOnlyState implements StateStore {
     return this.real.loadDocument();
   }
 
-  async commitDocument(document: StateDocument): Promise<string> {
+  async commitDocument(document: StateDocument | PackedDocument): Promise<string> {
     return `dry-run-${document.seq}`;
   }
 

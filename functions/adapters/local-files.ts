@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
+  closeSync,
   linkSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   statSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -25,8 +28,11 @@ export async function createFileOnce(path: string, content: string): Promise<boo
   return createWholeSync(path, content);
 }
 
-/** `createFileOnce`, for callers that must not yield in between (the state lock). */
-export function createWholeSync(path: string, content: string): boolean {
+/**
+ * `createFileOnce`, for callers that must not yield in between (the state lock). `content` may
+ * come in pieces, written one after another, so a large file is never one string.
+ */
+export function createWholeSync(path: string, content: string | (() => Iterable<string>)): boolean {
   const temp = `${path}.${randomUUID()}.tmp`;
   writeInto(temp, content);
   try {
@@ -54,7 +60,7 @@ const madeFolders = new Set<string>();
  * clearing it of stray temp files. Thousands of reports land in a few hundred folders: one
  * mkdir and one listing per folder, not per file.
  */
-function writeInto(path: string, content: string): void {
+function writeInto(path: string, content: string | (() => Iterable<string>)): void {
   const folder = dirname(path);
   if (!madeFolders.has(folder)) {
     mkdirSync(folder, { recursive: true });
@@ -62,12 +68,25 @@ function writeInto(path: string, content: string): void {
     madeFolders.add(folder);
   }
   try {
-    writeFileSync(path, content);
+    writeWhole(path, content);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     // The folder went away under us (someone cleaned up): make it again, once.
     mkdirSync(folder, { recursive: true });
+    writeWhole(path, content);
+  }
+}
+
+function writeWhole(path: string, content: string | (() => Iterable<string>)): void {
+  if (typeof content === 'string') {
     writeFileSync(path, content);
+    return;
+  }
+  const fd = openSync(path, 'w');
+  try {
+    for (const piece of content()) writeSync(fd, piece);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import { documentChunks, type PackedDocument } from '../scan/document-text.ts';
 import type { Cursor, LegacyState, ReleaseLock, SilenceStore, StateStore } from '../scan/ports.ts';
 import {
   parseStateDocument,
@@ -53,13 +54,13 @@ export class LocalState implements StateStore, SilenceStore {
   }
 
   async commitDocument(
-    document: StateDocument,
+    document: StateDocument | PackedDocument,
     over: string | undefined,
   ): Promise<string | undefined> {
     const seq = Number(over ?? 0) + 1;
     if (document.seq !== seq)
       throw new Error(`state document version ${document.seq} does not follow version ${over}`);
-    if (!createWholeSync(this.#versionPath(seq), `${JSON.stringify(document)}\n`)) return undefined;
+    if (!createWholeSync(this.#versionPath(seq), () => documentChunks(document))) return undefined;
     for (const old of this.#versions().filter((v) => v < seq - VERSIONS_KEPT)) {
       try {
         unlinkSync(this.#versionPath(old));

@@ -88,7 +88,7 @@ export class S3Objects {
    */
   async writeTextIfUnchanged(
     key: string,
-    body: string,
+    body: string | Uint8Array,
     etag: string | undefined,
     contentType: string,
   ): Promise<string | undefined> {

@@ -9,6 +9,7 @@ import {
 } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import { bytesOf, documentChunks, type PackedDocument } from '../scan/document-text.ts';
 import type { Cursor, LegacyState, SilenceStore, StateStore } from '../scan/ports.ts';
 import {
   parseStateDocument,
@@ -52,12 +53,12 @@ export class S3State implements StateStore, SilenceStore {
   }
 
   async commitDocument(
-    document: StateDocument,
+    document: StateDocument | PackedDocument,
     over: string | undefined,
   ): Promise<string | undefined> {
     return this.#objects.writeTextIfUnchanged(
       this.#documentKey(),
-      JSON.stringify(document),
+      bytesOf(() => documentChunks(document)),
       over,
       'application/json',
     );

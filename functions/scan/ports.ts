@@ -3,6 +3,7 @@ import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import type { PackedDocument } from './document-text.ts';
 import type { Cursor, StateDocument, StoredDocument } from './state-document.ts';
 
 export type { Cursor } from './state-document.ts';
@@ -125,7 +126,10 @@ export interface StateStore {
    * Writes `document` only if the stored one is still `over` (undefined: still absent).
    * Returns the new version, or undefined when another run committed first.
    */
-  commitDocument(document: StateDocument, over: string | undefined): Promise<string | undefined>;
+  commitDocument(
+    document: StateDocument | PackedDocument,
+    over: string | undefined,
+  ): Promise<string | undefined>;
   /**
    * One UTC day's KPI rows for a reader: its partition, or for a day not yet written there
    * (today), the state document's rows; empty when there are none.

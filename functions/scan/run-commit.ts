@@ -44,9 +44,9 @@ export async function openRunState(
     ).toISOString(),
   };
   const state = await RunState.open(adapters.state, deliverer, fleet);
-  if (state.document.outbox.length > 0)
+  if (state.outboxEntries.length > 0)
     state.replaceOutbox(
-      await takeOverOutbox(state.document.outbox, deliverer, {
+      await takeOverOutbox(state.outboxEntries, deliverer, {
         archive: adapters.archive,
         holdsLock: options.holdsLock,
         now: new Date(now()).toISOString(),

@@ -5,6 +5,7 @@ import type { ConnectorIncidentState } from '../core/incidents/connector-inciden
 import { DEPOT_ORIGIN } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import type { PackedDocument } from './document-text.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
 import {
   connectorKey,
@@ -38,7 +39,7 @@ const LEGACY_READS_AT_ONCE = 16;
  */
 export class RunState implements ScanState {
   readonly #store: StateStore;
-  #document: StateDocument;
+  #document: PackedDocument;
   #version: string | undefined;
   readonly #changedDays = new Set<string>();
   readonly #partitions = new Map<string, DailyConnectorKpi[]>();
@@ -52,7 +53,7 @@ export class RunState implements ScanState {
     readonly deliverer: Deliverer,
   ) {
     this.#store = store;
-    this.#document = document;
+    this.#document = packed(document);
     this.#version = version;
   }
 
@@ -77,9 +78,9 @@ export class RunState implements ScanState {
     return this.#version;
   }
 
-  /** The document as it stands in this run (read-only use: reports and tests). */
-  get document(): StateDocument {
-    return this.#document;
+  /** The outbox as it stands in this run, earlier runs' entries first. */
+  get outboxEntries(): readonly OutboxEntry[] {
+    return this.#document.outbox;
   }
 
   async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
@@ -87,22 +88,36 @@ export class RunState implements ScanState {
   }
 
   async saveCursor(cursor: Cursor): Promise<void> {
-    this.#set('cursors', cursor);
+    this.#setCursor(cursor);
   }
 
-  /** Sets a connector's cursor or incident record in the document, and notes it as changed. */
-  #set<Kind extends 'cursors' | 'incidents'>(kind: Kind, value: StateDocument[Kind][string]): void {
-    const key = connectorKey(value);
-    this.#document[kind][key] = value;
+  #setCursor(cursor: Cursor): void {
+    const key = connectorKey(cursor);
+    this.#document.cursors[key] = cursor;
     this.#touched.add(key);
   }
 
   async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
-    return this.#document.incidents[connectorKey(origin)];
+    return this.#record(connectorKey(origin));
+  }
+
+  #record(key: string): ConnectorIncidentState | undefined {
+    const text = this.#records.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as ConnectorIncidentState);
   }
 
   async saveIncidents(state: ConnectorIncidentState): Promise<void> {
-    this.#set('incidents', state);
+    this.#setRecord(state);
+  }
+
+  #setRecord(state: ConnectorIncidentState): void {
+    const key = connectorKey(state);
+    this.#records.set(key, JSON.stringify(state));
+    this.#touched.add(key);
+  }
+
+  get #records(): Map<string, string> {
+    return this.#document.incidents as Map<string, string>;
   }
 
   async loadAttribution(): Promise<AttributionState | undefined> {
@@ -159,11 +174,11 @@ export class RunState implements ScanState {
 
   /** What this run changed so far: a shard's share, for the run's last step. */
   changes(): StateChanges {
-    const { cursors, incidents } = this.#document;
+    const { cursors } = this.#document;
     return {
       over: this.#version,
       cursors: [...this.#touched].flatMap((key) => (cursors[key] ? [cursors[key]] : [])),
-      incidents: [...this.#touched].flatMap((key) => (incidents[key] ? [incidents[key]] : [])),
+      incidents: [...this.#touched].flatMap((key) => this.#record(key) ?? []),
       outbox: [...this.#newEntries],
     };
   }
@@ -171,8 +186,8 @@ export class RunState implements ScanState {
   /** Takes a shard's changes into this run's copy; false when the shard read another version. */
   apply(changes: StateChanges): boolean {
     if (changes.over !== this.#version) return false;
-    for (const cursor of changes.cursors) this.#set('cursors', cursor);
-    for (const record of changes.incidents) this.#set('incidents', record);
+    for (const cursor of changes.cursors) this.#setCursor(cursor);
+    for (const record of changes.incidents) this.#setRecord(record);
     for (const entry of changes.outbox) this.#keep({ ...entry, deliverer: this.deliverer });
     return true;
   }
@@ -225,14 +240,14 @@ export class RunState implements ScanState {
       if ((await this.#write({ ...this.#document, outbox }, now)) === 'committed') return true;
       const stored = await this.#store.loadDocument();
       if (!stored) return false;
-      this.#document = stored.document;
+      this.#document = packed(stored.document);
       this.#version = stored.version;
     }
     return false;
   }
 
-  async #write(next: StateDocument, now: string): Promise<CommitOutcome> {
-    const document: StateDocument = {
+  async #write(next: PackedDocument, now: string): Promise<CommitOutcome> {
+    const document: PackedDocument = {
       ...next,
       seq: this.#document.seq + 1,
       runId: this.deliverer.runId,
@@ -244,6 +259,14 @@ export class RunState implements ScanState {
     this.#version = version;
     return 'committed';
   }
+}
+
+/** A document with each incident record as its text: see `PackedDocument`. */
+function packed(document: StateDocument): PackedDocument {
+  const records = new Map<string, string>();
+  for (const [key, record] of Object.entries(document.incidents))
+    records.set(key, JSON.stringify(record));
+  return { ...document, incidents: records };
 }
 
 /** Carries every configured connector's per-connector records into a new document. */

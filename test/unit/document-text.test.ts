@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { bytesOf, documentChunks } from '../../functions/scan/document-text.ts';
+import { emptyDocument, type StateDocument } from '../../functions/scan/state-document.ts';
+
+/** A document of many connectors, with text that needs escaping and fields left undefined. */
+function bigDocument(connectors: number): StateDocument {
+  const document = emptyDocument();
+  for (let i = 0; i < connectors; i++) {
+    const key = `HPC-${i}\u001f1`;
+    document.cursors[key] = {
+      chargerId: `HPC-${i}`,
+      connectorId: '1',
+      fetchedUntil: '2026-11-30T12:00:00.000Z',
+      updatedAt: '2026-11-30T12:00:00.000Z',
+    };
+    document.incidents[key] = {
+      chargerId: `HPC-${i}`,
+      connectorId: '1',
+      note: 'quote " backslash \\ line\nbreak — ünïcode',
+      missing: undefined,
+      list: [1, undefined, { deep: { deeper: [i] } }],
+    } as unknown as StateDocument['incidents'][string];
+  }
+  return { ...document, seq: 3, runId: 'run-3', committedAt: '2026-11-30T12:00:00.000Z' };
+}
+
+describe('a state document written in pieces', () => {
+  it('reads back as what JSON.stringify would have written, records packed or not', () => {
+    const document = bigDocument(3_000);
+    const expected = JSON.parse(JSON.stringify(document));
+    const packed = {
+      ...document,
+      incidents: new Map(
+        Object.entries(document.incidents).map(([key, record]) => [key, JSON.stringify(record)]),
+      ),
+    };
+    for (const form of [document, packed]) {
+      const chunks = [...documentChunks(form)];
+      expect(chunks.length).toBeGreaterThan(5);
+      // No piece much larger than the 64 KB the writer asks for: no record here is large.
+      expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(70 * 1024);
+      expect(JSON.parse(chunks.join(''))).toEqual(expected);
+      const bytes = bytesOf(() => documentChunks(form));
+      expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(expected);
+    }
+  });
+});
