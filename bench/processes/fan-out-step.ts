@@ -54,6 +54,8 @@ export interface StepMeasure {
   openIncidents: number;
   fleetError?: string;
   maxRssKb: number;
+  /** Peak RSS before the step's work began. */
+  loadedKb: number;
 }
 
 const quiet: Log = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -84,6 +86,8 @@ const runtime: DepotScanRuntime = {
 };
 
 const cpu = process.cpuUsage();
+/** Peak RSS before the step's work: Node, tsx and the modules. */
+const loadedKb = process.resourceUsage().maxRSS;
 const started = performance.now();
 let results: ConnectorResult[];
 let summaryExtras: Pick<StepMeasure, 'alerted' | 'openIncidents' | 'fleetError'> | undefined;
@@ -127,6 +131,7 @@ const measure: StepMeasure = {
   openIncidents: summaryExtras?.openIncidents ?? totals.openIncidents,
   ...(summaryExtras?.fleetError !== undefined ? { fleetError: summaryExtras.fleetError } : {}),
   maxRssKb: process.resourceUsage().maxRSS,
+  loadedKb,
 };
 process.stdout.write(`${JSON.stringify(measure)}\n`);
 

@@ -65,10 +65,12 @@ export function checkThresholds(
 
 /**
  * Looks up the thresholds for one connector: the site-wide ones, overlaid by the overrides for
- * its charger, then by those for the connector itself. Results are cached per connector.
+ * its charger, then by those for the connector itself. Connectors without overrides share
+ * one resolved copy (a fleet of thousands holds one, not thousands); the others are cached.
  */
 export class ThresholdBook {
   readonly #cache = new Map<string, Thresholds>();
+  #shared: Thresholds | undefined;
 
   constructor(
     private readonly base: ThresholdsInput = {},
@@ -86,6 +88,10 @@ export class ThresholdBook {
       const forConnector = this.overrides.filter(
         (o) => o.chargerId === chargerId && o.connectorId === connectorId,
       );
+      if (forCharger.length === 0 && forConnector.length === 0) {
+        this.#shared ??= mergeThresholds(this.base);
+        return this.#shared;
+      }
       resolved = mergeThresholds(
         this.base,
         ...forCharger.map((o) => o.thresholds as ThresholdsInput),

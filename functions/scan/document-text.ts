@@ -1,13 +1,19 @@
 import type { StateDocument } from './state-document.ts';
 
 /**
- * A state document as a run holds it: each connector's incident record kept as its JSON text,
- * parsed only while its connector is worked on. Text takes a third of the memory the parsed
- * record does, and a commit writes it as it is.
+ * A state document as a run holds it: each connector's incident record, and the fleet's
+ * attribution record, kept as JSON text and parsed only while a step works on it. Text takes a
+ * third of the memory the parsed record does, and a commit writes it as it is.
  */
-export type PackedDocument = Omit<StateDocument, 'incidents'> & {
+export type PackedDocument = Omit<StateDocument, 'incidents' | 'attribution'> & {
   incidents: ReadonlyMap<string, string>;
+  attribution?: JsonText;
 };
+
+/** A value kept as its JSON text. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
 
 /** Characters gathered before a piece of the document's text is handed to the writer. */
 const CHUNK_CHARS = 64 * 1024;
@@ -32,7 +38,9 @@ export function* documentChunks(document: StateDocument | PackedDocument): Gener
 }
 
 function* pieces(value: unknown, depth: number): Generator<string> {
-  if (value instanceof Map) {
+  if (value instanceof JsonText) {
+    yield value.text;
+  } else if (value instanceof Map) {
     // Packed records: their text is already JSON.
     let first = true;
     yield '{';

@@ -1,11 +1,10 @@
-import type { Severity } from '../core/finding.ts';
 import {
   attributionStep,
   type FleetSession,
   markAttributionDelivered,
 } from '../core/fleet/attribution.ts';
 import type { AttributionState } from '../core/fleet/attribution-state.ts';
-import { kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
+import { type KpiSession, kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
 import { peerStep } from '../core/fleet/peer-marks.ts';
 import { CONNECTOR_SEPARATOR } from '../core/fleet/tabulation.ts';
 import { ATTRIBUTABLE_RULES } from '../core/incidents/attributable.ts';
@@ -128,30 +127,19 @@ function connectorKey(origin: ReportOrigin): string {
 }
 
 /**
- * Adds the run's sessions to the daily KPI rollups, one compare-and-swap per day touched;
+ * Adds sessions to the daily KPI rollups of the run's state, one change per day touched;
  * sessions already counted are skipped, so re-reads change nothing and write nothing.
  */
 export async function rollUpKpis(
-  step: FleetStep,
-  sessions: readonly (FleetSession & { severities: readonly Severity[] })[],
+  state: ScanState,
+  log: Log,
+  sessions: readonly KpiSession[],
 ): Promise<void> {
-  const kpiSessions = sessions.flatMap(({ origin, session, severities }) =>
-    session.facts
-      ? [
-          {
-            key: session.key,
-            origin,
-            facts: session.facts,
-            findings: severities.map((severity) => ({ severity })),
-          },
-        ]
-      : [],
-  );
-  for (const [day, daySessions] of kpiSessionsByDay(kpiSessions)) {
+  for (const [day, daySessions] of kpiSessionsByDay(sessions)) {
     try {
-      await step.state.updateDailyKpis(day, (rows) => rollUpDay(rows, day, daySessions));
+      await state.updateDailyKpis(day, (rows) => rollUpDay(rows, day, daySessions));
     } catch (error) {
-      step.log.error('daily KPIs not updated', { day, error: messageOf(error) });
+      log.error('daily KPIs not updated', { day, error: messageOf(error) });
     }
   }
 }

@@ -1,16 +1,20 @@
+import type { FleetSession } from '../core/fleet/attribution.ts';
 import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
 import { dueNotifications, markDelivered } from '../core/incidents/notices.ts';
-import { attributeFleet, rollUpKpis } from './fleet-step.ts';
+import { attributeFleet } from './fleet-step.ts';
 import { commitRun, type RunStart } from './run-commit.ts';
 import type { RunState } from './run-state.ts';
-import type { FleetSessionRead, ScanAdapters, ScanSettings, StepAdapters } from './scan.ts';
+import type { ScanAdapters, ScanSettings, StepAdapters } from './scan.ts';
 import { connectorKey } from './state-document.ts';
 import { type ConnectorResult, type ScanSummary, totalsOf } from './summary.ts';
 
-/** What the connectors of a run left for its end: their results and sessions. */
+/**
+ * What the connectors of a run left for its end: their results, and their sessions as the
+ * fleet's attribution reads them (their KPIs are already in the run's state).
+ */
 export interface ScannedConnectors {
   results: readonly ConnectorResult[];
-  sessions: readonly FleetSessionRead[];
+  sessions: readonly FleetSession[];
 }
 
 /**
@@ -39,7 +43,6 @@ export async function finishRun(
     log,
   };
   const attributed = await attributeFleet(fleetStep, scanned.sessions);
-  await rollUpKpis(fleetStep, scanned.sessions);
   const end = await commitRun(state, adapters, run);
 
   // A connector's count is what was delivered for it by this run, earlier runs' notices aside.

@@ -1,11 +1,11 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import type { AttributionState } from '../core/fleet/attribution-state.ts';
-import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
+import { type DailyConnectorKpi, withRowsOf } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import { DEPOT_ORIGIN } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { PackedDocument } from './document-text.ts';
+import { JsonText, type PackedDocument } from './document-text.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
 import {
   connectorKey,
@@ -21,6 +21,8 @@ export interface StateChanges {
   over: string | undefined;
   cursors: Cursor[];
   incidents: ConnectorIncidentState[];
+  /** By day, the KPI rows of the step's connectors that it changed. */
+  kpis: Record<string, DailyConnectorKpi[]>;
   outbox: OutboxEntry[];
 }
 
@@ -44,6 +46,8 @@ export class RunState implements ScanState {
   readonly #changedDays = new Set<string>();
   readonly #partitions = new Map<string, DailyConnectorKpi[]>();
   readonly #touched = new Set<string>();
+  /** KPI rows as the run read them: a row the run changed is a new object (`rollUpDay`). */
+  readonly #rowsAsRead = new WeakSet<DailyConnectorKpi>();
   readonly #newEntries: OutboxEntry[] = [];
 
   private constructor(
@@ -55,6 +59,8 @@ export class RunState implements ScanState {
     this.#store = store;
     this.#document = packed(document);
     this.#version = version;
+    for (const rows of Object.values(document.kpis))
+      for (const row of rows) this.#rowsAsRead.add(row);
   }
 
   /** Reads the depot's document (or converts the per-connector layout) for one run. */
@@ -121,17 +127,19 @@ export class RunState implements ScanState {
   }
 
   async loadAttribution(): Promise<AttributionState | undefined> {
-    return this.#document.attribution;
+    const kept = this.#document.attribution;
+    return kept && (JSON.parse(kept.text) as AttributionState);
   }
 
   async saveAttribution(state: AttributionState): Promise<void> {
-    this.#document.attribution = state;
+    this.#document.attribution = new JsonText(JSON.stringify(state));
   }
 
   async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
     const kept = this.#document.kpis[day] ?? this.#partitions.get(day);
     if (kept) return kept;
     const rows = await this.#store.loadKpiPartition(day);
+    for (const row of rows) this.#rowsAsRead.add(row);
     this.#partitions.set(day, rows);
     return rows;
   }
@@ -179,15 +187,23 @@ export class RunState implements ScanState {
       over: this.#version,
       cursors: [...this.#touched].flatMap((key) => (cursors[key] ? [cursors[key]] : [])),
       incidents: [...this.#touched].flatMap((key) => this.#record(key) ?? []),
+      kpis: Object.fromEntries(
+        [...this.#changedDays].map((day) => [
+          day,
+          (this.#document.kpis[day] ?? []).filter((row) => !this.#rowsAsRead.has(row)),
+        ]),
+      ),
       outbox: [...this.#newEntries],
     };
   }
 
   /** Takes a shard's changes into this run's copy; false when the shard read another version. */
-  apply(changes: StateChanges): boolean {
+  async apply(changes: StateChanges): Promise<boolean> {
     if (changes.over !== this.#version) return false;
     for (const cursor of changes.cursors) this.#setCursor(cursor);
     for (const record of changes.incidents) this.#setRecord(record);
+    for (const [day, rows] of Object.entries(changes.kpis ?? {}))
+      await this.updateDailyKpis(day, (kept) => withRowsOf(kept, rows));
     for (const entry of changes.outbox) this.#keep({ ...entry, deliverer: this.deliverer });
     return true;
   }
@@ -266,7 +282,12 @@ function packed(document: StateDocument): PackedDocument {
   const records = new Map<string, string>();
   for (const [key, record] of Object.entries(document.incidents))
     records.set(key, JSON.stringify(record));
-  return { ...document, incidents: records };
+  const { attribution, ...rest } = document;
+  return {
+    ...rest,
+    incidents: records,
+    ...(attribution ? { attribution: new JsonText(JSON.stringify(attribution)) } : {}),
+  };
 }
 
 /** Carries every configured connector's per-connector records into a new document. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../core/concurrency.ts';
-import type { Severity } from '../core/finding.ts';
 import type { FleetSession } from '../core/fleet/attribution.ts';
 import type { SessionMark } from '../core/fleet/attribution-state.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
+import { KpiFold } from './kpi-fold.ts';
 import type {
   AlertSink,
   Log,
@@ -19,8 +19,8 @@ import type {
   StateStore,
 } from './ports.ts';
 import { openRunState, type RunStart } from './run-commit.ts';
-import { finishRun } from './run-finish.ts';
-import { type ConnectorOutcome, scanConnector } from './scan-connector.ts';
+import { finishRun, type ScannedConnectors } from './run-finish.ts';
+import { scanConnector } from './scan-connector.ts';
 import { type ConnectorResult, emptyCounts, type ScanSummary } from './summary.ts';
 
 /** The settings a scan run needs, all from the one config schema. */
@@ -89,15 +89,12 @@ export async function runScan(
       holdsLock: release !== undefined,
       ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
     });
-    const outcomes = await scanConnectors(
+    const scanned = await scanConnectors(
       settings,
       { ...adapters, state, outbox: state.outbox },
       run,
     );
-    return await finishRun(settings, adapters, state, run, {
-      results: outcomes.map((o) => o.result),
-      sessions: outcomes.flatMap((o) => o.sessions),
-    });
+    return await finishRun(settings, adapters, state, run, scanned);
   } finally {
     await releaseLogged(release, adapters.log, run.runId);
   }
@@ -126,13 +123,14 @@ export type { RunStart } from './run-commit.ts';
 
 /**
  * Scans each connector of the settings' fleet, `settings.concurrency` at once, and folds what
- * the run keeps of each as soon as it is done.
+ * the run keeps of each as soon as it is done: its sessions go into the day's KPI rows of the
+ * run's state at once, and only what the fleet's attribution reads of them is kept.
  */
 export async function scanConnectors(
   settings: ScanSettings,
   adapters: StepAdapters,
   { runId, startedAt }: RunStart,
-): Promise<Folded[]> {
+): Promise<ScannedConnectors> {
   const now = adapters.now ?? Date.now;
   const origins: ReportOrigin[] = settings.fleet.flatMap(({ chargerId, connectors }) =>
     connectors.map((connectorId) => ({ chargerId, connectorId })),
@@ -142,11 +140,13 @@ export async function scanConnectors(
   log.info('scan started', { runId, connectors: origins.length });
   const fleetHistory = await recentFailures(adapters);
   adapters.progress?.started(origins.length);
-  return mapWithConcurrency(origins, settings.concurrency, async (origin) => {
+  const kpis = new KpiFold(adapters.state, log);
+  const sessions: FleetSession[] = [];
+  const results = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
     if (deadline !== undefined && now() >= deadline) {
-      const skipped = { result: unscanned(origin, startedAt), sessions: [] };
-      adapters.progress?.connectorDone(skipped.result);
-      return skipped satisfies Folded;
+      const skipped = unscanned(origin, startedAt);
+      adapters.progress?.connectorDone(skipped);
+      return skipped;
     }
     const outcome = await scanConnector({
       origin,
@@ -171,8 +171,13 @@ export async function scanConnectors(
     if (outcome.result.status === 'failed')
       log.error('connector scan failed', { runId, ...origin, error: outcome.result.error });
     adapters.progress?.connectorDone(outcome.result);
-    return folded(origin, outcome);
+    kpis.add(origin, outcome.sessions);
+    // Its sessions share the connector's origin rather than each carrying a copy.
+    for (const { session } of outcome.sessions) sessions.push({ origin, session });
+    return outcome.result;
   });
+  await kpis.finish();
+  return { results, sessions };
 }
 
 /**
@@ -189,27 +194,6 @@ async function recentFailures(adapters: StepAdapters): Promise<readonly SessionM
     });
     return [];
   }
-}
-
-/** What the run keeps of a connector once it is done, until the fleet step and the summary. */
-export interface Folded {
-  result: ConnectorResult;
-  sessions: FleetSessionRead[];
-}
-
-/** A session as the fleet step reads it: attribution and daily KPIs. */
-export type FleetSessionRead = FleetSession & { severities: readonly Severity[] };
-
-/**
- * Folds a connector's outcome into what the run keeps of it, as soon as the connector is done:
- * a run holds this for every connector of the fleet until its end. Its sessions share the
- * connector's origin rather than each carrying a copy.
- */
-function folded(origin: ReportOrigin, outcome: ConnectorOutcome): Folded {
-  return {
-    result: outcome.result,
-    sessions: outcome.sessions.map(({ session, severities }) => ({ origin, session, severities })),
-  };
 }
 
 /**

@@ -1,21 +1,17 @@
+import type { FleetSession } from '../core/fleet/attribution.ts';
 import type { StateStore } from './ports.ts';
 import { openRunState, type RunStart } from './run-commit.ts';
 import { finishRun } from './run-finish.ts';
 import { RunState, type StateChanges } from './run-state.ts';
-import {
-  type FleetSessionRead,
-  type ScanAdapters,
-  type ScanSettings,
-  scanConnectors,
-  unscanned,
-} from './scan.ts';
+import { type ScanAdapters, type ScanSettings, scanConnectors, unscanned } from './scan.ts';
 import type { ConnectorResult, ScanSummary } from './summary.ts';
 
 /** What a shard keeps in the run's state for the run's last step. */
 interface RunPart {
   results: ConnectorResult[];
-  sessions: FleetSessionRead[];
-  /** Its connectors' new cursors and incident records, and the notices they decided. */
+  /** Its sessions as the fleet's attribution reads them. */
+  sessions: FleetSession[];
+  /** Its connectors' new cursors, incident records and KPI rows, and the notices they decided. */
   changes: StateChanges;
 }
 
@@ -43,19 +39,18 @@ export async function scanShard(
     { runId: run.runId, day: run.startedAt.slice(0, 10), until: run.startedAt },
     settings.fleet,
   );
-  const outcomes = await scanConnectors(
+  const { results, sessions } = await scanConnectors(
     settings,
     { ...adapters, state, outbox: state.outbox },
     run,
   );
-  const results = outcomes.map((o) => o.result);
   const kept: RunPart = {
-    results,
-    sessions: outcomes.flatMap((o) => o.sessions),
+    results: [...results],
+    sessions: [...sessions],
     changes: state.changes(),
   };
   await parts.saveRunPart(run.runId, part, kept);
-  return results;
+  return [...results];
 }
 
 /** A shard as the run's last step sees it: its part's name, its chargers, and whether it failed. */
@@ -85,13 +80,13 @@ export async function finishShards(
     ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
   });
   const results: ConnectorResult[] = [];
-  const sessions: FleetSessionRead[] = [];
+  const sessions: FleetSession[] = [];
   for (const shard of shards) {
     const kept =
       shard.failure === undefined
         ? ((await parts.loadRunPart?.(run.runId, shard.part)) as RunPart | undefined)
         : undefined;
-    if (kept && state.apply(kept.changes)) {
+    if (kept && (await state.apply(kept.changes))) {
       results.push(...kept.results);
       sessions.push(...kept.sessions);
       continue;

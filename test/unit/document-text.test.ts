@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesOf, documentChunks } from '../../functions/scan/document-text.ts';
+import { bytesOf, documentChunks, JsonText } from '../../functions/scan/document-text.ts';
 import { emptyDocument, type StateDocument } from '../../functions/scan/state-document.ts';
 
 /** A document of many connectors, with text that needs escaping and fields left undefined. */
@@ -21,7 +21,18 @@ function bigDocument(connectors: number): StateDocument {
       list: [1, undefined, { deep: { deeper: [i] } }],
     } as unknown as StateDocument['incidents'][string];
   }
-  return { ...document, seq: 3, runId: 'run-3', committedAt: '2026-11-30T12:00:00.000Z' };
+  const attribution = {
+    version: 2,
+    seen: { 'HPC-1\u001f1': [['100@2026-11-30', '2026-11-30T10:00:00.000Z']] },
+    failures: [],
+  } as unknown as StateDocument['attribution'];
+  return {
+    ...document,
+    seq: 3,
+    runId: 'run-3',
+    committedAt: '2026-11-30T12:00:00.000Z',
+    ...(attribution ? { attribution } : {}),
+  };
 }
 
 describe('a state document written in pieces', () => {
@@ -30,6 +41,7 @@ describe('a state document written in pieces', () => {
     const expected = JSON.parse(JSON.stringify(document));
     const packed = {
       ...document,
+      attribution: new JsonText(JSON.stringify(document.attribution)),
       incidents: new Map(
         Object.entries(document.incidents).map(([key, record]) => [key, JSON.stringify(record)]),
       ),

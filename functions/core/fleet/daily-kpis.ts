@@ -113,7 +113,25 @@ export function rollUpDay(
   }
   if (changed.size === 0) return rows as DailyConnectorKpi[];
   for (const [key, row] of changed) byConnector.set(key, recomputed(row));
-  return [...byConnector.values()].sort(
+  return inConnectorOrder(byConnector.values());
+}
+
+/**
+ * A day's rows with some connectors' rows replaced by newer ones: how the last step of a run
+ * that fans out takes each shard's rows (a connector's row comes from its one shard).
+ */
+export function withRowsOf(
+  rows: readonly DailyConnectorKpi[],
+  newer: readonly DailyConnectorKpi[],
+): DailyConnectorKpi[] {
+  if (newer.length === 0) return rows as DailyConnectorKpi[];
+  const byConnector = new Map(rows.map((row) => [connectorKey(row), row]));
+  for (const row of newer) byConnector.set(connectorKey(row), row);
+  return inConnectorOrder(byConnector.values());
+}
+
+function inConnectorOrder(rows: Iterable<DailyConnectorKpi>): DailyConnectorKpi[] {
+  return [...rows].sort(
     (a, b) =>
       codeUnitOrder(a.chargerId, b.chargerId) || codeUnitOrder(a.connectorId, b.connectorId),
   );

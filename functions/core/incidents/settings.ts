@@ -211,9 +211,13 @@ export function policyFor(
   };
 }
 
-/** Incident settings per connector, overrides applied, each worked out once. */
+/**
+ * Incident settings per connector, overrides applied, each worked out once; connectors without
+ * overrides share one copy.
+ */
 export class IncidentSettingsBook {
   readonly #cache = new Map<string, IncidentSettings>();
+  #shared: IncidentSettings | undefined;
 
   constructor(
     private readonly base: IncidentSettings = DEFAULT_INCIDENT_SETTINGS,
@@ -235,6 +239,10 @@ export class IncidentSettingsBook {
     let settings = this.#cache.get(key);
     if (!settings) {
       const mine = this.overrides.filter((o) => o.chargerId === chargerId);
+      if (mine.length === 0) {
+        this.#shared ??= connectorIncidentSettings(this.base, []);
+        return this.#shared;
+      }
       settings = connectorIncidentSettings(this.base, [
         ...mine.filter((o) => o.connectorId === undefined).map((o) => o.incidents),
         ...mine.filter((o) => o.connectorId === connectorId).map((o) => o.incidents),
