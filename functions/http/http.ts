@@ -5,6 +5,7 @@ import {
   TransientError,
 } from './errors.ts';
 import { networkProblem } from './network-errors.ts';
+import { requestSignal } from './request-signal.ts';
 import { parseRetryAfter } from './retry.ts';
 
 /** The slice of `fetch` the client needs; injectable for tests. */
@@ -44,10 +45,21 @@ export function abortAt(deadline: number, now: () => number = Date.now): AbortSi
  * (truncated in transit, most likely) is transient too. Other statuses are returned as-is.
  */
 export async function requestJson(fetchFn: Fetch, request: JsonRequest): Promise<JsonResponse> {
-  const { deadline } = request;
-  const timeout = AbortSignal.timeout(request.timeoutMs);
   // A deadline that only stopped new requests let one in flight run out its whole timeout.
-  const signal = deadline ? AbortSignal.any([timeout, deadline]) : timeout;
+  const { signal, done } = requestSignal(request.timeoutMs, request.deadline);
+  try {
+    return await attempt(fetchFn, request, signal);
+  } finally {
+    done();
+  }
+}
+
+async function attempt(
+  fetchFn: Fetch,
+  request: JsonRequest,
+  signal: AbortSignal,
+): Promise<JsonResponse> {
+  const { deadline } = request;
   const cut = () => new RequestCutByDeadline(`${request.method ?? 'GET'} ${pathOf(request.url)}`);
   if (deadline?.aborted) throw cut();
   let response: Response;

@@ -1,18 +1,27 @@
+import { SpilledTexts } from './spilled-texts.ts';
 import type { StateDocument } from './state-document.ts';
 
 /**
  * A state document as a run holds it: each connector's incident record, and the fleet's
- * attribution record, kept as JSON text and parsed only while a step works on it. Text takes a
- * third of the memory the parsed record does, and a commit writes it as it is.
+ * attribution record, kept as JSON text in a temp file (see `SpilledTexts`) and parsed only
+ * while a step works on it. A commit writes the text as it is, a piece at a time.
  */
 export type PackedDocument = Omit<StateDocument, 'incidents' | 'attribution'> & {
-  incidents: ReadonlyMap<string, string>;
-  attribution?: JsonText;
+  incidents: SpilledTexts;
+  attribution?: SpilledText;
 };
 
-/** A value kept as its JSON text. */
-export class JsonText {
-  constructor(readonly text: string) {}
+/** A value kept as its JSON text, under its key in a run's spilled texts. */
+export class SpilledText {
+  constructor(
+    readonly texts: SpilledTexts,
+    readonly key: string,
+  ) {}
+
+  /** The value, parsed. */
+  value(): unknown {
+    return JSON.parse(this.texts.get(this.key) ?? 'null');
+  }
 }
 
 /** Characters gathered before a piece of the document's text is handed to the writer. */
@@ -26,25 +35,34 @@ const SPLIT_DEPTH = 3;
  * `JSON.stringify(document)` would have written.
  */
 export function* documentChunks(document: StateDocument | PackedDocument): Generator<string> {
+  yield* jsonChunks(document, SPLIT_DEPTH);
+  yield '\n';
+}
+
+/**
+ * A value's JSON text in pieces of about 64 KB: objects and arrays down to `depth` levels are
+ * written entry by entry, deeper values whole.
+ */
+export function* jsonChunks(value: unknown, depth: number): Generator<string> {
   let pending = '';
-  for (const piece of pieces(document, SPLIT_DEPTH)) {
+  for (const piece of pieces(value, depth)) {
     pending += piece;
     if (pending.length >= CHUNK_CHARS) {
       yield pending;
       pending = '';
     }
   }
-  yield `${pending}\n`;
+  yield pending;
 }
 
 function* pieces(value: unknown, depth: number): Generator<string> {
-  if (value instanceof JsonText) {
-    yield value.text;
-  } else if (value instanceof Map) {
+  if (value instanceof SpilledText) {
+    yield* value.texts.pieces(value.key, CHUNK_CHARS);
+  } else if (value instanceof SpilledTexts) {
     // Packed records: their text is already JSON.
     let first = true;
     yield '{';
-    for (const [key, text] of value as Map<string, string>) {
+    for (const [key, text] of value.entries()) {
       yield `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
       first = false;
     }

@@ -44,16 +44,21 @@ export async function openRunState(
     ).toISOString(),
   };
   const state = await RunState.open(adapters.state, deliverer, fleet);
-  if (state.outboxEntries.length > 0)
-    state.replaceOutbox(
-      await takeOverOutbox(state.outboxEntries, deliverer, {
-        archive: adapters.archive,
-        holdsLock: options.holdsLock,
-        now: new Date(now()).toISOString(),
-        log: adapters.log,
-      }),
-    );
-  return state;
+  try {
+    if (state.outboxEntries.length > 0)
+      state.replaceOutbox(
+        await takeOverOutbox(state.outboxEntries, deliverer, {
+          archive: adapters.archive,
+          holdsLock: options.holdsLock,
+          now: new Date(now()).toISOString(),
+          log: adapters.log,
+        }),
+      );
+    return state;
+  } catch (error) {
+    state.close();
+    throw error;
+  }
 }
 
 /** What the end of a run did: the notices delivered, and what kept it from finishing. */

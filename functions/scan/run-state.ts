@@ -5,8 +5,9 @@ import type { ConnectorIncidentState } from '../core/incidents/connector-inciden
 import { DEPOT_ORIGIN } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import { JsonText, type PackedDocument } from './document-text.ts';
+import { jsonChunks, type PackedDocument, SpilledText } from './document-text.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
+import { SpilledTexts } from './spilled-texts.ts';
 import {
   connectorKey,
   type Deliverer,
@@ -30,6 +31,8 @@ export interface StateChanges {
 export type CommitOutcome = 'committed' | 'lost';
 
 const DAY_MS = 86_400_000;
+/** The attribution record's tables are per connector or vehicle: written entry by entry. */
+const ATTRIBUTION_SPLIT_DEPTH = 3;
 /** Records of the old layout read at once while converting it: a depot's are read once. */
 const LEGACY_READS_AT_ONCE = 16;
 
@@ -108,7 +111,7 @@ export class RunState implements ScanState {
   }
 
   #record(key: string): ConnectorIncidentState | undefined {
-    const text = this.#records.get(key);
+    const text = this.#document.incidents.get(key);
     return text === undefined ? undefined : (JSON.parse(text) as ConnectorIncidentState);
   }
 
@@ -118,21 +121,22 @@ export class RunState implements ScanState {
 
   #setRecord(state: ConnectorIncidentState): void {
     const key = connectorKey(state);
-    this.#records.set(key, JSON.stringify(state));
+    this.#document.incidents.set(key, JSON.stringify(state));
     this.#touched.add(key);
   }
 
-  get #records(): Map<string, string> {
-    return this.#document.incidents as Map<string, string>;
+  /** Gives back what the run's copy holds outside memory; call once the run is over. */
+  close(): void {
+    this.#document.incidents.close();
+    this.#document.attribution?.texts.close();
   }
 
   async loadAttribution(): Promise<AttributionState | undefined> {
-    const kept = this.#document.attribution;
-    return kept && (JSON.parse(kept.text) as AttributionState);
+    return this.#document.attribution?.value() as AttributionState | undefined;
   }
 
   async saveAttribution(state: AttributionState): Promise<void> {
-    this.#document.attribution = new JsonText(JSON.stringify(state));
+    this.#document.attribution = spilledAttribution(state, this.#document.attribution?.texts);
   }
 
   async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
@@ -256,6 +260,7 @@ export class RunState implements ScanState {
       if ((await this.#write({ ...this.#document, outbox }, now)) === 'committed') return true;
       const stored = await this.#store.loadDocument();
       if (!stored) return false;
+      this.close();
       this.#document = packed(stored.document);
       this.#version = stored.version;
     }
@@ -279,15 +284,22 @@ export class RunState implements ScanState {
 
 /** A document with each incident record as its text: see `PackedDocument`. */
 function packed(document: StateDocument): PackedDocument {
-  const records = new Map<string, string>();
+  const records = new SpilledTexts();
   for (const [key, record] of Object.entries(document.incidents))
     records.set(key, JSON.stringify(record));
   const { attribution, ...rest } = document;
   return {
     ...rest,
     incidents: records,
-    ...(attribution ? { attribution: new JsonText(JSON.stringify(attribution)) } : {}),
+    ...(attribution ? { attribution: spilledAttribution(attribution) } : {}),
   };
+}
+
+/** The fleet's attribution record as text in a temp file of its own (one per run). */
+function spilledAttribution(record: AttributionState, texts = new SpilledTexts()): SpilledText {
+  // Written as it is serialised: the record's text is never whole in memory.
+  texts.write('attribution', jsonChunks(record, ATTRIBUTION_SPLIT_DEPTH));
+  return new SpilledText(texts, 'attribution');
 }
 
 /** Carries every configured connector's per-connector records into a new document. */

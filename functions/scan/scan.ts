@@ -89,12 +89,16 @@ export async function runScan(
       holdsLock: release !== undefined,
       ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
     });
-    const scanned = await scanConnectors(
-      settings,
-      { ...adapters, state, outbox: state.outbox },
-      run,
-    );
-    return await finishRun(settings, adapters, state, run, scanned);
+    try {
+      const scanned = await scanConnectors(
+        settings,
+        { ...adapters, state, outbox: state.outbox },
+        run,
+      );
+      return await finishRun(settings, adapters, state, run, scanned);
+    } finally {
+      state.close();
+    }
   } finally {
     await releaseLogged(release, adapters.log, run.runId);
   }

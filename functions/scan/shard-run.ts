@@ -39,18 +39,22 @@ export async function scanShard(
     { runId: run.runId, day: run.startedAt.slice(0, 10), until: run.startedAt },
     settings.fleet,
   );
-  const { results, sessions } = await scanConnectors(
-    settings,
-    { ...adapters, state, outbox: state.outbox },
-    run,
-  );
-  const kept: RunPart = {
-    results: [...results],
-    sessions: [...sessions],
-    changes: state.changes(),
-  };
-  await parts.saveRunPart(run.runId, part, kept);
-  return [...results];
+  try {
+    const { results, sessions } = await scanConnectors(
+      settings,
+      { ...adapters, state, outbox: state.outbox },
+      run,
+    );
+    const kept: RunPart = {
+      results: [...results],
+      sessions: [...sessions],
+      changes: state.changes(),
+    };
+    await parts.saveRunPart(run.runId, part, kept);
+    return [...results];
+  } finally {
+    state.close();
+  }
 }
 
 /** A shard as the run's last step sees it: its part's name, its chargers, and whether it failed. */
@@ -79,28 +83,32 @@ export async function finishShards(
     holdsLock: false,
     ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
   });
-  const results: ConnectorResult[] = [];
-  const sessions: FleetSession[] = [];
-  for (const shard of shards) {
-    const kept =
-      shard.failure === undefined
-        ? ((await parts.loadRunPart?.(run.runId, shard.part)) as RunPart | undefined)
-        : undefined;
-    if (kept && (await state.apply(kept.changes))) {
-      results.push(...kept.results);
-      sessions.push(...kept.sessions);
-      continue;
+  try {
+    const results: ConnectorResult[] = [];
+    const sessions: FleetSession[] = [];
+    for (const shard of shards) {
+      const kept =
+        shard.failure === undefined
+          ? ((await parts.loadRunPart?.(run.runId, shard.part)) as RunPart | undefined)
+          : undefined;
+      if (kept && (await state.apply(kept.changes))) {
+        results.push(...kept.results);
+        sessions.push(...kept.sessions);
+        continue;
+      }
+      const why = `not scanned: shard ${shard.part} ${
+        shard.failure !== undefined
+          ? `failed: ${shard.failure}`
+          : kept
+            ? 'read a state another run has since replaced'
+            : 'kept no results'
+      }; it is scanned next run`;
+      for (const { chargerId, connectors } of shard.fleet)
+        for (const connectorId of connectors)
+          results.push(unscanned({ chargerId, connectorId }, run.startedAt, 'failed', why));
     }
-    const why = `not scanned: shard ${shard.part} ${
-      shard.failure !== undefined
-        ? `failed: ${shard.failure}`
-        : kept
-          ? 'read a state another run has since replaced'
-          : 'kept no results'
-    }; it is scanned next run`;
-    for (const { chargerId, connectors } of shard.fleet)
-      for (const connectorId of connectors)
-        results.push(unscanned({ chargerId, connectorId }, run.startedAt, 'failed', why));
+    return await finishRun(settings, adapters, state, run, { results, sessions });
+  } finally {
+    state.close();
   }
-  return finishRun(settings, adapters, state, run, { results, sessions });
 }

@@ -27,6 +27,7 @@ async function runAt(store: StateStore, now: string, change?: { day: string; ses
   const state = await RunState.open(store, { runId: now, day: now.slice(0, 10), until: now }, []);
   if (change) await state.updateDailyKpis(change.day, () => [row(change.day, change.sessions)]);
   expect(await state.commit(now)).toBe('committed');
+  state.close();
 }
 
 describe('the KPI partitions a run writes', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bytesOf, documentChunks, JsonText } from '../../functions/scan/document-text.ts';
+import { bytesOf, documentChunks, SpilledText } from '../../functions/scan/document-text.ts';
+import { SpilledTexts } from '../../functions/scan/spilled-texts.ts';
 import { emptyDocument, type StateDocument } from '../../functions/scan/state-document.ts';
 
 /** A document of many connectors, with text that needs escaping and fields left undefined. */
@@ -41,11 +42,12 @@ describe('a state document written in pieces', () => {
     const expected = JSON.parse(JSON.stringify(document));
     const packed = {
       ...document,
-      attribution: new JsonText(JSON.stringify(document.attribution)),
-      incidents: new Map(
-        Object.entries(document.incidents).map(([key, record]) => [key, JSON.stringify(record)]),
-      ),
+      attribution: new SpilledText(new SpilledTexts(), 'attribution'),
+      incidents: new SpilledTexts(),
     };
+    for (const [key, record] of Object.entries(document.incidents))
+      packed.incidents.set(key, JSON.stringify(record));
+    packed.attribution.texts.set('attribution', JSON.stringify(document.attribution));
     for (const form of [document, packed]) {
       const chunks = [...documentChunks(form)];
       expect(chunks.length).toBeGreaterThan(5);
@@ -55,5 +57,24 @@ describe('a state document written in pieces', () => {
       const bytes = bytesOf(() => documentChunks(form));
       expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(expected);
     }
+    packed.incidents.close();
+    packed.attribution.texts.close();
+  });
+});
+
+describe('texts spilled to a temp file', () => {
+  it('gives back each text as set, whole or in pieces cut through multi-byte characters', () => {
+    const texts = new SpilledTexts();
+    const long = 'Battery — alignment ✓ ünïcode 😀 '.repeat(500);
+    texts.set('a', 'first');
+    texts.set('b', long);
+    texts.set('a', 'again, longer than before');
+    expect(texts.get('a')).toBe('again, longer than before');
+    expect(texts.get('b')).toBe(long);
+    expect(texts.get('missing')).toBeUndefined();
+    // 7-byte slices cut 3- and 4-byte characters in two: the pieces must still join to the text.
+    expect([...texts.pieces('b', 7)].join('')).toBe(long);
+    expect([...texts.entries()].map(([key]) => key)).toEqual(['a', 'b']);
+    texts.close();
   });
 });
