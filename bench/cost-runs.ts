@@ -54,6 +54,8 @@ export interface HandlerSeries {
   everyMinutes: number;
   /** Runs counted after the first (which reads 24 hours and is not counted). */
   steadyRuns: number;
+  /** One session in this many carries a fault (the simulator's `anomalyEvery`). @default 5 */
+  faultEvery?: number;
 }
 
 const BUCKET = 'bench-cost';
@@ -74,7 +76,11 @@ export async function handlerSeries(options: HandlerSeries): Promise<HandlerRun[
   const sim = await startChild<{ url: string; tokenUrl: string; clockUrl: string }>(
     'clocked-simulator',
     {
-      fleet: { chargers: options.chargers, connectorsPerCharger: 2, anomalyEvery: 5 },
+      fleet: {
+        chargers: options.chargers,
+        connectorsPerCharger: 2,
+        anomalyEvery: options.faultEvery ?? 5,
+      },
       latencyMs: options.apiLatencyMs,
       nowIso: options.firstRunIso,
     },

@@ -7,6 +7,8 @@ import { buildApp } from '../infra/app.ts';
 /** What the synthesized stack holds that a monthly bill charges for by the resource. */
 export interface StackInventory {
   alarms: number;
+  /** What CloudWatch bills alarms by: one per metric an alarm reads (a metric-math alarm, each). */
+  alarmMetrics: number;
   dashboards: number;
   kmsKeys: number;
   secrets: number;
@@ -63,6 +65,17 @@ export function stackInventory(): StackInventory {
     );
     return {
       alarms: ofType('AWS::CloudWatch::Alarm').length,
+      alarmMetrics: ofType('AWS::CloudWatch::Alarm').reduce(
+        (n, a) =>
+          n +
+          Math.max(
+            1,
+            ((a.Properties?.Metrics as { MetricStat?: unknown }[] | undefined) ?? []).filter(
+              (m) => m.MetricStat,
+            ).length,
+          ),
+        0,
+      ),
       dashboards: ofType('AWS::CloudWatch::Dashboard').length,
       kmsKeys: ofType('AWS::KMS::Key').length,
       secrets: ofType('AWS::SecretsManager::Secret').length,

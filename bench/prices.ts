@@ -28,10 +28,18 @@ export const PRICES = {
   logsStorageGbMonth: 0.03,
   /** Amazon CloudWatch pricing, Metrics: custom metric (name × dimension set), first 10,000, per month. */
   cwCustomMetricMonth: 0.3,
-  /** Amazon CloudWatch pricing, Alarms: standard-resolution metric alarm, per alarm-month. */
+  /**
+   * Amazon CloudWatch pricing, Alarms: standard resolution, per alarm metric-month; a metric-math
+   * alarm pays for each metric it reads, a composite alarm $0.50 on top of its children.
+   */
   cwStandardAlarmMonth: 0.1,
   /** Amazon CloudWatch pricing, Dashboards: per dashboard-month beyond the first three. */
   cwDashboardMonth: 3,
+  /**
+   * Amazon CloudWatch pricing, free tier: 3 dashboards of up to 50 metrics each, per account.
+   * The one free tier the bill counts, stated in its line: a depot's account rarely has three.
+   */
+  cwFreeDashboards: 3,
   /** AWS Secrets Manager pricing: per secret-month. */
   secretMonth: 0.4,
   /** AWS Secrets Manager pricing: API calls. */

@@ -93,6 +93,16 @@ export const deploymentSchema = z.strictObject({
         });
     })
     .default(DEFAULT_REPORT_SCHEDULE),
+  /**
+   * Whether the stack makes its CloudWatch dashboard. An account's first three dashboards are
+   * free, each one after them $3 a month: set `false` where the account already has three.
+   * Default: true.
+   */
+  dashboard: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')], {
+      error: 'must be true or false',
+    })
+    .default(true),
   /** The IANA time zone the report schedule is read in, such as `Europe/Berlin`. Default: UTC. */
   timeZone: z
     .string()

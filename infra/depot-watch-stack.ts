@@ -115,14 +115,17 @@ export class DepotWatchStack extends Stack {
       reportFunction: report,
       ...(fanOut ? { stateMachine: fanOut.stateMachine } : {}),
     });
-    const dashboard = new DepotDashboard(this, 'Dashboard', {
-      scan,
-      function: scan.function,
-      logGroup: scan.function.logGroup,
-      timeoutMinutes: settings.timeoutMinutes,
-      scheduleMinutes: settings.scheduleMinutes,
-      alarms: watchdog.alarms,
-    });
+    // The account's first three dashboards are free; a fourth would cost $3 a month.
+    const dashboard = settings.dashboard
+      ? new DepotDashboard(this, 'Dashboard', {
+          scan,
+          function: scan.function,
+          logGroup: scan.function.logGroup,
+          timeoutMinutes: settings.timeoutMinutes,
+          scheduleMinutes: settings.scheduleMinutes,
+          alarms: watchdog.alarms,
+        })
+      : undefined;
     const table = new ReportTable(this, 'Athena', {
       archive: buckets.archive,
       archivePrefix: ARCHIVE_PREFIX,
@@ -175,11 +178,13 @@ export class DepotWatchStack extends Stack {
         description: `Scan runs of ${sizing.shards} shards each; open it in the Step Functions console to see them`,
       });
     }
-    new CfnOutput(this, 'DashboardUrl', {
-      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboard.dashboardName}`,
-      description:
-        'Runs, reports, notices, API retries, open incidents and the alarms, on one page',
-    });
+    if (dashboard) {
+      new CfnOutput(this, 'DashboardUrl', {
+        value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${dashboard.dashboard.dashboardName}`,
+        description:
+          'Runs, reports, notices, API retries, open incidents and the alarms, on one page',
+      });
+    }
     new CfnOutput(this, 'AthenaWorkgroup', { value: table.workgroup.ref });
     new CfnOutput(this, 'IncidentHistoryTable', {
       value: `${table.databaseName}.${table.incidentTableName}`,

@@ -12,8 +12,6 @@ export const METRICS_SERVICE = 'depot-watch';
 export const SCAN_METRIC = {
   /** 1 for a run that scanned every connector, 0 for one that did not: the heartbeat. */
   succeeded: 'ScanSucceeded',
-  /** Connectors a run could not scan. */
-  connectorFailures: 'ConnectorFailures',
   /**
    * 1 for a run that found its credentials secret still holding the placeholder: not a failed
    * run, nothing to scan yet. Written only then, so it costs nothing once the secret is set

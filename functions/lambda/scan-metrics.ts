@@ -6,19 +6,20 @@ import { SCAN_METRIC } from './metric-names.ts';
  * The metrics a run emits, and only those: each metric name × dimension set is a custom
  * metric billed every month whether anything reads it, so a metric earns its place only when
  * an alarm (infra/constructs/watchdog.ts) watches it. `ScanSucceeded` is the heartbeat the "no
- * successful scan" alarm watches, `ConnectorFailures` the "connectors keep failing" alarm (and,
- * with several depots, per depot for the graphs), `NotConfigured` keeps the heartbeat quiet
- * while the credentials secret still holds its placeholder.
+ * successful scan" alarm watches, `NotConfigured` keeps the heartbeat quiet while the
+ * credentials secret still holds its placeholder.
  * Everything else a run counts is in its log lines, which Logs Insights and Athena query for
  * the price of the bytes: the "scan finished" line holds the totals (reports fetched, archived,
  * quarantined, duplicates, findings, `findingsByRule`, notices, open incidents) with the run id,
- * and this record adds the API retries and the duration. Duration and errors of the invocation
- * itself are Lambda's own metrics, free. The names are in `metric-names.ts`.
+ * and this record adds the connectors that failed, the API retries and the duration. A run
+ * with a failed connector fails its invocation, so Lambda's own `Errors` metric (free) is what
+ * the error alarm watches; the names are in `metric-names.ts`.
  */
 
 /**
- * Records one run as one CloudWatch embedded-metric-format line (no API calls): the two
- * alarmed metrics, and the run id, API retries and duration as plain fields of the same line.
+ * Records one run as one CloudWatch embedded-metric-format line (no API calls): the heartbeat
+ * metric, and the run id, number of failed connectors (`connectorFailures`; the "scan
+ * incomplete" line names them, with their depots), API retries and duration as plain fields of the same line.
  */
 export function recordScanMetrics(
   metrics: Metrics,
@@ -26,20 +27,8 @@ export function recordScanMetrics(
   apiRetries: number,
 ): void {
   metrics.addMetric(SCAN_METRIC.succeeded, MetricUnit.Count, runFailed(summary) ? 0 : 1);
-  metrics.addMetric(SCAN_METRIC.connectorFailures, MetricUnit.Count, summary.failed.length);
-  // With several depots, each depot's failures too (one metric per depot on the bill), so a
-  // graph shows which depot fails; the alarm watches the total above.
-  const depots = new Set(summary.connectors.flatMap((c) => c.depot ?? []));
-  for (const depot of depots) {
-    const single = metrics.singleMetric();
-    single.addDimension('depot', depot);
-    single.addMetric(
-      SCAN_METRIC.connectorFailures,
-      MetricUnit.Count,
-      summary.failed.filter((f) => f.depot === depot).length,
-    );
-  }
   // EMF fields that are not metrics are log fields: queryable, not billed as metrics.
+  metrics.addMetadata('connectorFailures', String(summary.failed.length));
   metrics.addMetadata('runId', summary.runId);
   metrics.addMetadata('apiRetries', String(apiRetries));
   metrics.addMetadata(

@@ -37,10 +37,16 @@ export interface AlertChannelsProps {
 }
 
 /**
- * The alert topics and who hears them, all encrypted with one customer-managed key (rotated):
- * the scan's alerts, filtered per email by severity; the watchdog's alarms and the weekly
- * health report, which every subscriber receives unfiltered. Plus an optional Slack channel on both, and a dead-letter
- * queue for deliveries that keep failing.
+ * The alert topics and who hears them: the scan's alerts, filtered per email by severity; the
+ * watchdog's alarms and the weekly health report, which every subscriber receives unfiltered.
+ * Plus an optional Slack channel on all three, and a dead-letter queue for deliveries that keep
+ * failing.
+ *
+ * The alert and report topics are encrypted at rest with the AWS-managed key `alias/aws/sns`,
+ * which costs nothing; only this stack's functions publish to them. The alarm topic is not
+ * encrypted at rest: CloudWatch alarms cannot publish to a topic under the AWS-managed key, and
+ * a customer-managed key for it would cost $1 a month, a third of the depot's budget, to guard
+ * alarm names and metric values (no report, finding or credential ever goes through it).
  *
  * Alarms need a topic of their own: CloudWatch notifications carry no message attributes, and
  * SNS never delivers a message without attributes to a subscription with an attribute filter
@@ -53,39 +59,30 @@ export class AlertChannels extends Construct {
   readonly alarmTopic: sns.Topic;
   /** The weekly health report's notice; every address and the Slack channel hear it, unfiltered. */
   readonly reportTopic: sns.Topic;
-  readonly key: kms.Key;
   readonly deliveryDlq: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: AlertChannelsProps = {}) {
     super(scope, id);
-    this.key = new kms.Key(this, 'TopicKey', {
-      description: 'Encrypts depot-watch alerts at rest',
-      enableKeyRotation: true,
-    });
-    // Alarms publish into the encrypted topic; without this grant their messages vanish silently.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: this.#fromOwnAlarms(),
-      }),
-    );
+    const awsManaged = kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'depot-watch alerts',
-      masterKey: this.key,
+      masterKey: awsManaged,
       enforceSSL: true,
     });
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'depot-watch watchdog alarms',
-      masterKey: this.key,
       enforceSSL: true,
+    });
+    Validations.of(this.alarmTopic).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'CloudWatch alarms cannot publish to a topic under the AWS-managed SNS key, and alarm notifications carry only alarm names, states and metric values of this stack; a customer-managed key would cost $1 a month. Publishing still takes TLS (enforceSSL).',
     });
     // The report function publishes without message attributes, so no subscription here may
     // carry a filter policy (SNS would drop every report): every address gets it.
     this.reportTopic = new sns.Topic(this, 'ReportTopic', {
       displayName: 'depot-watch weekly health report',
-      masterKey: this.key,
+      masterKey: awsManaged,
       enforceSSL: true,
     });
     // enforceSSL's policy only denies; with a topic policy in place CloudWatch needs an explicit

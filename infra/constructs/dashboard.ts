@@ -7,7 +7,7 @@ import type { ScanMetrics } from './watchdog.ts';
 
 /** Props of the depot-watch dashboard. */
 export interface DepotDashboardProps {
-  /** The scan's own metrics: runs that succeeded, failing connectors, not configured yet. */
+  /** The scan's own metrics: runs that succeeded, runs not configured yet. */
   readonly scan: ScanMetrics;
   /** The scan function, for Lambda's own (free) duration and error metrics. */
   readonly function: lambda.IFunction;

@@ -139,10 +139,5 @@ export class ReportFunction extends Construct {
         reason,
       });
     }
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        'Publishing to the encrypted topic needs a data key; the grant is on the topic key only.',
-    });
   }
 }

@@ -163,11 +163,6 @@ export class ScanFunction extends Construct {
     return this.metric(SCAN_METRIC.succeeded, props);
   }
 
-  /** Connectors that could not be scanned. Sum over 5 minutes. */
-  metricConnectorFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric(SCAN_METRIC.connectorFailures, props);
-  }
-
   /** Runs that found the credentials secret still holding its placeholder. Sum over 5 minutes. */
   metricNotConfigured(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metric(SCAN_METRIC.notConfigured, props);
@@ -223,10 +218,5 @@ export class ScanFunction extends Construct {
           'One object per session report and per connector, under the archive and state prefixes only.',
       });
     }
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        'Publishing to the encrypted topic needs a data key; the grant is on the topic key only.',
-    });
   }
 }

@@ -10,14 +10,13 @@ import { Construct } from 'constructs';
 /** The scan's own metrics, as the scan function construct offers them. */
 export interface ScanMetrics {
   metricScanSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
-  metricConnectorFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
   metricNotConfigured(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
 }
 
 /** Props of the watchdog alarms. */
 export interface WatchdogProps {
   readonly function: lambda.IFunction;
-  /** The metrics the scan writes itself: heartbeat, failing connectors, not configured yet. */
+  /** The metrics the scan writes itself: the heartbeat and not configured yet. */
   readonly scan: ScanMetrics;
   readonly topic: sns.ITopic;
   /** Queues that should stay empty: failed invocations, undeliverable alerts. */
@@ -44,8 +43,16 @@ export interface WatchdogProps {
 
 /**
  * Alarms on the watcher itself, to the alarm topic that every alert subscriber hears: errors
- * (or, when the scan fans out, failed and timed-out runs), throttles, no successful scan within two intervals (the heartbeat), dead letters,
- * connectors that keep failing, and a failed weekly report. A depot must know when nobody is watching its chargers.
+ * (or, when the scan fans out, failed and timed-out runs), no successful scan within two
+ * intervals (the heartbeat), dead letters, and a failed weekly report. A depot must know when
+ * nobody is watching its chargers.
+ *
+ * Each alarm metric costs $0.10 a month (a metric-math alarm pays for every metric it reads, a
+ * composite alarm $0.50 on top of its children), so an alarm earns its place by telling the
+ * on-call engineer something the others do not: there is no throttle alarm (a throttled run is
+ * retried by Lambda, lands in the failures queue if it never runs, and runs missing for two intervals
+ * raise the heartbeat) and no failing-connector alarm (a run with a failed connector fails its invocation,
+ * so the error alarm fires on the first such run and stays red while they keep failing).
  */
 export class Watchdog extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
@@ -86,21 +93,10 @@ export class Watchdog extends Construct {
     } else {
       whenAny(
         'Errors',
-        'The depot-watch scan failed (a connector could not be scanned, or the run crashed).',
+        'The depot-watch scan failed: a connector could not be scanned (the "scan incomplete" log line names which), or the run crashed.',
         props.function.metricErrors({ period: interval, statistic: 'Sum' }),
       );
     }
-    whenAny(
-      'Throttles',
-      'The depot-watch scan was throttled: a run did not start.',
-      props.function.metricThrottles({ period: interval, statistic: 'Sum' }),
-    );
-    whenAny(
-      'ConnectorsFailing',
-      'Some connectors could not be scanned for three runs in a row; check the logs for which.',
-      props.scan.metricConnectorFailures({ period: interval }),
-      3,
-    );
     if (props.reportFunction) {
       whenAny(
         'ReportErrors',

@@ -127,4 +127,18 @@ describe('the dashboard', () => {
     const shown = (status[0]?.properties.alarms ?? []).map((arn) => /<(\w+)>/.exec(arn)?.[1]);
     expect(shown.sort()).toEqual(logicalIds('AWS::CloudWatch::Alarm').sort());
   });
+
+  it('is left out, with its output, for an account that already has its three free dashboards', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'depot-watch-cdk-no-dashboard-'));
+    const context = { ...FLAGS, configFile: 'examples/depot.json', dashboard: 'false' };
+    const { app, stack } = buildApp(new App({ context, outdir }));
+    app.synth();
+    const without = Template.fromStack(stack);
+    without.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(Object.keys(without.findOutputs('DashboardUrl'))).toEqual([]);
+    // The alarms stay: they are what reaches a person.
+    expect(Object.keys(without.findResources('AWS::CloudWatch::Alarm')).sort()).toEqual(
+      logicalIds('AWS::CloudWatch::Alarm').sort(),
+    );
+  });
 });

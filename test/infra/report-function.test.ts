@@ -94,12 +94,10 @@ describe('the weekly health report', () => {
     });
   });
 
-  it('publishes to a KMS-encrypted, SSL-only topic every address hears unfiltered, and Slack', () => {
+  it('publishes to a topic under the AWS-managed SNS key, SSL-only, that every address hears unfiltered, and Slack', () => {
     const topicId = idOf('AWS::SNS::Topic', 'AlertsReportTopic');
     const topic = template.toJSON().Resources[topicId] as Resource;
-    expect(topic.Properties.KmsMasterKeyId).toEqual({
-      'Fn::GetAtt': [expect.stringMatching(/^AlertsTopicKey/), 'Arn'],
-    });
+    expect(JSON.stringify(topic.Properties.KmsMasterKeyId)).toMatch(/:alias\/aws\/sns"\]\]\}$/);
     const policy = JSON.stringify(
       ofType('AWS::SNS::TopicPolicy').filter(([, p]) =>
         JSON.stringify(p.Properties.Topics).includes(topicId),
@@ -125,7 +123,7 @@ describe('the weekly health report', () => {
     });
   });
 
-  it("limits the role to the report's prefixes, its topic and the topic's key", () => {
+  it("limits the role to the report's prefixes and its topic", () => {
     const roleId = idOf('AWS::IAM::Role', 'ReportRole');
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))
@@ -155,10 +153,9 @@ describe('the weekly health report', () => {
     expect(publish.map((s) => s.Resource)).toEqual([
       { Ref: expect.stringMatching(/^AlertsReportTopic/) },
     ]);
+    // The AWS-managed SNS key lets any principal of the account use it through SNS: no grant.
     const kms = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
-    expect(kms.map((s) => s.Resource)).toEqual([
-      { 'Fn::GetAtt': [expect.stringMatching(/^AlertsTopicKey/), 'Arn'] },
-    ]);
+    expect(kms).toEqual([]);
     // The on-failure destination: its own dead-letter queue only.
     const sqs = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sqs:')));
     expect(sqs.map((s) => s.Resource)).toEqual([

@@ -50,7 +50,7 @@ describe('a deployment whose credentials secret still holds its placeholder', ()
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ NotConfigured: 1 });
     expect(emf[0]).not.toHaveProperty('ScanSucceeded');
-    expect(emf[0]).not.toHaveProperty('ConnectorFailures');
+    expect(emf[0]).not.toHaveProperty('connectorFailures');
     // Nothing asked of the API, nothing sent, nothing written.
     expect(sim.issuedTokens()).toEqual([]);
     expect(lambda.published()).toEqual([]);
