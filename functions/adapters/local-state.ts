@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeKeySegment } from '../core/archive-layout.ts';
@@ -12,7 +12,14 @@ import {
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { documentChunks, type PackedDocument } from '../scan/document-text.ts';
-import type { Cursor, LegacyState, ReleaseLock, SilenceStore, StateStore } from '../scan/ports.ts';
+import type {
+  Cursor,
+  DocumentText,
+  LegacyState,
+  ReleaseLock,
+  SilenceStore,
+  StateStore,
+} from '../scan/ports.ts';
 import {
   parseStateDocument,
   type StateDocument,
@@ -25,6 +32,8 @@ import { lockStateFolder } from './local-lock.ts';
 /** The folder of the state document's versions, under the state folder. */
 const DOCUMENT_FOLDER = 'state';
 const VERSION_FILE = /^(\d{12})\.json$/;
+/** The state document is read a piece of this size at a time. */
+const READ_CHUNK_BYTES = 64 * 1024;
 /** Versions kept besides the newest, for a person to compare; older ones are removed. */
 const VERSIONS_KEPT = 2;
 
@@ -51,6 +60,17 @@ export class LocalState implements StateStore, SilenceStore {
     if (newest === undefined) return undefined;
     const path = this.#versionPath(newest);
     return { document: parseStateDocument(readFileSync(path, 'utf8'), path), version: `${newest}` };
+  }
+
+  async readDocument(): Promise<DocumentText | undefined> {
+    const newest = this.#versions().at(-1);
+    if (newest === undefined) return undefined;
+    const path = this.#versionPath(newest);
+    return {
+      text: createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES }),
+      version: `${newest}`,
+      where: path,
+    };
   }
 
   async commitDocument(

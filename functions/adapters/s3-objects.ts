@@ -58,6 +58,25 @@ export class S3Objects {
     }
   }
 
+  /**
+   * Reads an object as UTF-8 text in pieces as it arrives, with its ETag; a missing object
+   * gives undefined. The pieces must be read to the end (or the connection is held).
+   */
+  async readTextPieces(
+    key: string,
+  ): Promise<{ text: AsyncIterable<string>; etag: string } | undefined> {
+    try {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+      );
+      const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+      return { text: utf8Pieces(body ?? []), etag: response.ETag ?? '' };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** Writes a text object whatever is there: for what only one writer makes (a KPI partition). */
   async writeText(key: string, body: string, contentType: string): Promise<void> {
     await this.client.send(
@@ -110,4 +129,13 @@ export class S3Objects {
       throw error;
     }
   }
+}
+
+/** UTF-8 bytes as text, a piece per chunk; a character cut between chunks waits for the next. */
+async function* utf8Pieces(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for await (const chunk of chunks) yield decoder.decode(chunk, { stream: true });
+  yield decoder.decode();
 }

@@ -10,7 +10,7 @@ import {
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { bytesOf, documentChunks, type PackedDocument } from '../scan/document-text.ts';
-import type { Cursor, LegacyState, SilenceStore, StateStore } from '../scan/ports.ts';
+import type { Cursor, DocumentText, LegacyState, SilenceStore, StateStore } from '../scan/ports.ts';
 import {
   parseStateDocument,
   type StateDocument,
@@ -50,6 +50,14 @@ export class S3State implements StateStore, SilenceStore {
       document: parseStateDocument(value, `s3://${this.#objects.bucket}/${key}`),
       version: etag,
     };
+  }
+
+  async readDocument(): Promise<DocumentText | undefined> {
+    const key = this.#documentKey();
+    const read = await this.#objects.readTextPieces(key);
+    return (
+      read && { text: read.text, version: read.etag, where: `s3://${this.#objects.bucket}/${key}` }
+    );
   }
 
   async commitDocument(

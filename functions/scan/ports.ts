@@ -4,6 +4,15 @@ import type { ConnectorIncidentState } from '../core/incidents/connector-inciden
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { PackedDocument } from './document-text.ts';
+
+/** A stored state document's text, as `StateStore.readDocument` gives it. */
+export interface DocumentText {
+  text: AsyncIterable<string>;
+  version: string;
+  /** Where it is stored, for an error message. */
+  where: string;
+}
+
 import type { Cursor, StateDocument, StoredDocument } from './state-document.ts';
 
 export type { Cursor } from './state-document.ts';
@@ -122,6 +131,11 @@ export interface StateStore {
   readonly location: string;
   /** The document and its version, or undefined before the first commit. */
   loadDocument(): Promise<StoredDocument | undefined>;
+  /**
+   * The document's text as it arrives, with its version and where it is, for a run to read
+   * without holding it whole. Default: the run reads `loadDocument`.
+   */
+  readDocument?(): Promise<DocumentText | undefined>;
   /**
    * Writes `document` only if the stored one is still `over` (undefined: still absent).
    * Returns the new version, or undefined when another run committed first.

@@ -5,6 +5,7 @@ import type { ConnectorIncidentState } from '../core/incidents/connector-inciden
 import { DEPOT_ORIGIN } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import { readPackedDocument } from './document-reader.ts';
 import { jsonChunks, type PackedDocument, SpilledText } from './document-text.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
 import { SpilledTexts } from './spilled-texts.ts';
@@ -55,12 +56,12 @@ export class RunState implements ScanState {
 
   private constructor(
     store: StateStore,
-    document: StateDocument,
+    document: PackedDocument,
     version: string | undefined,
     readonly deliverer: Deliverer,
   ) {
     this.#store = store;
-    this.#document = packed(document);
+    this.#document = document;
     this.#version = version;
     for (const rows of Object.values(document.kpis))
       for (const row of rows) this.#rowsAsRead.add(row);
@@ -72,14 +73,14 @@ export class RunState implements ScanState {
     deliverer: Deliverer,
     fleet: readonly { chargerId: string; connectors: readonly string[] }[],
   ): Promise<RunState> {
-    const stored = await store.loadDocument();
+    const stored = await readStored(store);
     if (stored) return new RunState(store, stored.document, stored.version, deliverer);
     const document = emptyDocument();
     if (await store.legacy.holdsAny()) {
       await readLegacy(store, document, fleet);
       document.migratedFrom = 'per-connector files';
     }
-    return new RunState(store, document, undefined, deliverer);
+    return new RunState(store, packed(document), undefined, deliverer);
   }
 
   /** The version read, which the commit replaces. */
@@ -258,10 +259,10 @@ export class RunState implements ScanState {
         .filter((e) => !done.has(e.notice.id))
         .map((e) => (sent.has(e.notice.id) && e.sent === undefined ? { ...e, sent: now } : e));
       if ((await this.#write({ ...this.#document, outbox }, now)) === 'committed') return true;
-      const stored = await this.#store.loadDocument();
+      const stored = await readStored(this.#store);
       if (!stored) return false;
       this.close();
-      this.#document = packed(stored.document);
+      this.#document = stored.document;
       this.#version = stored.version;
     }
     return false;
@@ -280,6 +281,23 @@ export class RunState implements ScanState {
     this.#version = version;
     return 'committed';
   }
+}
+
+/** The stored document as a run's packed copy, read as it arrives where the store can. */
+async function readStored(
+  store: StateStore,
+): Promise<{ document: PackedDocument; version: string } | undefined> {
+  if (store.readDocument) {
+    const stored = await store.readDocument();
+    return (
+      stored && {
+        document: await readPackedDocument(stored.text, stored.where),
+        version: stored.version,
+      }
+    );
+  }
+  const stored = await store.loadDocument();
+  return stored && { document: packed(stored.document), version: stored.version };
 }
 
 /** A document with each incident record as its text: see `PackedDocument`. */

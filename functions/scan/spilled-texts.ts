@@ -49,13 +49,24 @@ export class SpilledTexts {
 
   /** Keeps a key's text as it comes, piece after piece, so that it is never whole in memory. */
   write(key: string, pieces: Iterable<string>): void {
+    const writer = this.writer(key);
+    for (const piece of pieces) writer.add(piece);
+    writer.end();
+  }
+
+  /** `write`, for pieces that arrive one call at a time. Nothing else is written meanwhile. */
+  writer(key: string): { add(piece: string): void; end(): void } {
     const at = this.#end;
-    for (const piece of pieces) {
-      const bytes = Buffer.from(piece, 'utf8');
-      writeSync(this.#fd, bytes, 0, bytes.length, this.#end);
-      this.#end += bytes.length;
-    }
-    this.#places.set(key, { at, bytes: this.#end - at });
+    return {
+      add: (piece) => {
+        const bytes = Buffer.from(piece, 'utf8');
+        writeSync(this.#fd, bytes, 0, bytes.length, this.#end);
+        this.#end += bytes.length;
+      },
+      end: () => {
+        this.#places.set(key, { at, bytes: this.#end - at });
+      },
+    };
   }
 
   /** A key's text in pieces of about `chars` characters, never the whole of it at once. */

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { readPackedDocument } from '../../functions/scan/document-reader.ts';
+import { documentChunks } from '../../functions/scan/document-text.ts';
+import { emptyDocument, type StateDocument } from '../../functions/scan/state-document.ts';
+
+/** A document whose strings hold what a JSON walker can trip on: quotes, braces, escapes. */
+function trickyDocument(): StateDocument {
+  const document = emptyDocument();
+  for (let i = 0; i < 40; i++) {
+    const key = `HPC-${i}\u001f${i % 2 ? '2' : '1'}`;
+    document.cursors[key] = {
+      chargerId: `HPC-${i}`,
+      connectorId: '1',
+      fetchedUntil: '2026-11-30T12:00:00.000Z',
+      updatedAt: '2026-11-30T12:00:00.000Z',
+    };
+    document.incidents[key] = {
+      chargerId: `HPC-${i}`,
+      connectorId: '1',
+      title: `Breaker opened — "under load" {${i}} [x], y: z \\ ${'é😀'.repeat(i)}`,
+      nested: { list: [{ a: '}', b: ']' }, [], {}], empty: '' },
+    } as unknown as StateDocument['incidents'][string];
+  }
+  document.kpis['2026-11-30'] = [{ date: '2026-11-30', note: 'a,b:c' }] as never;
+  document.outbox = [{ notice: { id: 'n-1', message: 'he said "}"' } }] as never;
+  return {
+    ...document,
+    seq: 7,
+    runId: 'run-7',
+    committedAt: '2026-11-30T12:00:00.000Z',
+    attribution: { version: 2, failures: [{ k: '1@x', f: ['"{['] }], seen: {} } as never,
+  };
+}
+
+async function* inPieces(text: string, size: number): AsyncGenerator<string> {
+  for (let at = 0; at < text.length; at += size) yield text.slice(at, at + size);
+}
+
+async function readBack(text: string, size: number) {
+  const packed = await readPackedDocument(inPieces(text, size), 'test');
+  const incidents = Object.fromEntries(
+    [...packed.incidents.entries()].map(([key, record]) => [key, JSON.parse(record)]),
+  );
+  const attribution = packed.attribution?.value();
+  packed.incidents.close();
+  packed.attribution?.texts.close();
+  return { ...packed, incidents, attribution };
+}
+
+describe('a state document read as it arrives', () => {
+  const document = trickyDocument();
+  const expected = JSON.parse(JSON.stringify(document));
+  const texts = {
+    'written in pieces': [...documentChunks(document)].join(''),
+    'written whole, as earlier versions did': JSON.stringify(document),
+    'pretty-printed by a person': JSON.stringify(document, null, 2),
+  };
+  for (const [how, text] of Object.entries(texts)) {
+    it(`reads back every member, ${how}, cut anywhere`, async () => {
+      for (const size of [1, 2, 3, 7, 64, 100_000]) {
+        expect(await readBack(text, size)).toEqual(expected);
+      }
+    });
+  }
+
+  it('names the document that is cut short, is not an object, or is not a state document', async () => {
+    const whole = texts['written in pieces'];
+    await expect(readBack(whole.slice(0, whole.length / 2), 50)).rejects.toThrow(
+      /state document test cannot be read: it ends before its last brace/,
+    );
+    await expect(readBack('[1, 2]', 50)).rejects.toThrow(/not a JSON object/);
+    await expect(readBack('{"format":"other","seq":1}', 50)).rejects.toThrow(
+      /is not a depot-watch\/state@1 document/,
+    );
+  });
+});
