@@ -1,4 +1,5 @@
 import type { SessionReport } from '../session-report.ts';
+import { timestampMs } from '../timestamps.ts';
 import { round1 } from './rule.ts';
 
 /** The meter counters of a report: DC side, grid side and the vehicle's request. */
@@ -30,15 +31,9 @@ export function meterReadings(
 export function sessionMinutes(report: SessionReport): number | undefined {
   const { sessionTimeStart: start, sessionTimeEnd: end } = report;
   if (start === undefined || end === undefined) return undefined;
-  // Several rules ask this of the same report: parse its times once.
-  if (durations.has(report)) return durations.get(report);
-  const ms = Date.parse(end) - Date.parse(start);
-  const minutes = Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
-  durations.set(report, minutes);
-  return minutes;
+  const ms = timestampMs(end) - timestampMs(start);
+  return Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
 }
-
-const durations = new WeakMap<SessionReport, number | undefined>();
 
 /** Watt-hours as kWh with one decimal, for messages. */
 export function kwh(wh: number): string {

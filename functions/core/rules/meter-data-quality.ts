@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Finding } from '../finding.ts';
 import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
+import { timestampMs } from '../timestamps.ts';
 import { kwh, type Meter, meterDelta, meterReadings } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -80,7 +81,7 @@ export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
         });
       }
     }
-    if (Date.parse(report.sessionTimeEnd ?? '') < Date.parse(report.sessionTimeStart ?? '')) {
+    if (timestampMs(report.sessionTimeEnd ?? '') < timestampMs(report.sessionTimeStart ?? '')) {
       problems.push({
         key: 'time-order',
         title: 'Session ends before it starts',

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import type { SessionReport } from '../session-report.ts';
+import { timestampMs } from '../timestamps.ts';
 import { meterDelta, sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -84,7 +85,7 @@ export function peakPowerW(report: SessionReport): number | undefined {
   const samples = report.sessionMeterValues ?? [];
   const order = samples.map((_, i) => i);
   if (!inTimeOrder(samples)) {
-    const times = samples.map((s) => Date.parse(s.eventTimestamp ?? '') || 0);
+    const times = samples.map((s) => timestampMs(s.eventTimestamp ?? '') || 0);
     order.sort((a, b) => (times[a] as number) - (times[b] as number));
   }
   let current: number | undefined;
