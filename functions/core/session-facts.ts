@@ -96,8 +96,11 @@ function faultedMinutes(report: SessionReport): number {
 }
 
 function isFaulted(status: { value: string }): boolean {
-  return status.value.toLowerCase() === 'faulted';
+  return FAULTED.test(status.value);
 }
+
+/** `value.toLowerCase() === 'faulted'` without a new string: only ASCII letters lower-case to these. */
+const FAULTED = /^faulted$/i;
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;

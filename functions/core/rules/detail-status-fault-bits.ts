@@ -27,16 +27,15 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
   confirm: STANDARD_CONFIRM,
   defaults: { enabled: true, masks: { systemStatus: '0xFFFFFFFF' }, severity: 'warning' },
   evaluate(report, t, origin) {
-    const seen = new Map<
-      string,
-      { bits: number; value: string; mask: string; at: string | undefined }
-    >();
+    // Made for the first word with fault bits set: most reports have none.
+    let seen: Map<string, FaultWord> | undefined;
     for (const { key, value, eventTimestamp } of report.detailStatus ?? []) {
       const mask = maskOf(t, key);
       if (mask === undefined) continue;
       // Zero words (the usual case) are settled by the arithmetic; only set bits need the format check.
       const bits = (Number.parseInt(value, 16) & Number.parseInt(mask, 16)) >>> 0;
       if (bits === 0 || !/^0x[0-9a-f]{1,8}$/i.test(value)) continue;
+      seen ??= new Map();
       const earlier = seen.get(key);
       seen.set(key, {
         bits: ((earlier?.bits ?? 0) | bits) >>> 0,
@@ -45,6 +44,7 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
         at: earlier ? earlier.at : eventTimestamp,
       });
     }
+    if (seen === undefined) return [];
     return [...seen].map(([key, { bits, value, mask, at }]) =>
       finding(this.id, report, origin, {
         severity: t.severity,
@@ -58,6 +58,14 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
     );
   },
 };
+
+/** The fault bits one status word showed in a session, from its first report on. */
+interface FaultWord {
+  bits: number;
+  value: string;
+  mask: string;
+  at: string | undefined;
+}
 
 /**
  * The configured mask of a status key. The key is vendor data, so only the config's own entries

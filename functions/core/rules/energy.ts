@@ -31,9 +31,16 @@ export function meterReadings(
 export function sessionMinutes(report: SessionReport): number | undefined {
   const { sessionTimeStart: start, sessionTimeEnd: end } = report;
   if (start === undefined || end === undefined) return undefined;
+  // Three rules ask this of each report in turn: the last answer is kept for the next.
+  if (report === lastReport) return lastMinutes;
   const ms = timestampMs(end) - timestampMs(start);
-  return Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
+  lastReport = report;
+  lastMinutes = Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
+  return lastMinutes;
 }
+
+let lastReport: SessionReport | undefined;
+let lastMinutes: number | undefined;
 
 /** Watt-hours as kWh with one decimal, for messages. */
 export function kwh(wh: number): string {

@@ -30,6 +30,8 @@ const METERS: readonly [Meter, string][] = [
   ['energyRequested', 'requested energy counter'],
 ];
 
+const SOC_FIELDS = ['energySocStart', 'energySocEnd'] as const;
+
 export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
   id: 'meter-data-quality',
   summary: 'The report holds readings that cannot be true (counters backwards, SoC out of range).',
@@ -70,7 +72,7 @@ export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
         });
       }
     }
-    for (const field of ['energySocStart', 'energySocEnd'] as const) {
+    for (const field of SOC_FIELDS) {
       const soc = report[field];
       if (soc !== undefined && (soc < 0 || soc > 100)) {
         problems.push({
