@@ -29,8 +29,9 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
   evaluate(report, t, origin) {
     // Made for the first word with fault bits set: most reports have none.
     let seen: Map<string, FaultWord> | undefined;
+    const masks = masksOf(t);
     for (const { key, value, eventTimestamp } of report.detailStatus ?? []) {
-      const mask = maskOf(t, key);
+      const mask = maskOf(masks, key);
       if (mask === undefined) continue;
       // Zero words (the usual case) are settled by the arithmetic; only set bits need the format check.
       const bits = (Number.parseInt(value, 16) & Number.parseInt(mask, 16)) >>> 0;
@@ -72,9 +73,23 @@ interface FaultWord {
  * count: a word named `constructor` or `toString` must not pick up Object.prototype's member,
  * whose text ("function …") parses as the hex digit f and raised false fault bits.
  */
-function maskOf(t: DetailStatusFaultBitsThresholds, key: string): string | undefined {
-  return Object.hasOwn(t.masks, key) ? t.masks[key] : undefined;
+function maskOf(masks: readonly [string, string][], key: string): string | undefined {
+  // A config names a mask or two: comparing the key with each beats hashing it.
+  for (const [masked, mask] of masks) if (masked === key) return mask;
+  return undefined;
 }
+
+/** The config's own masks as a list, made once per thresholds object. */
+function masksOf(t: DetailStatusFaultBitsThresholds): [string, string][] {
+  let masks = maskLists.get(t);
+  if (!masks) {
+    masks = Object.entries(t.masks);
+    maskLists.set(t, masks);
+  }
+  return masks;
+}
+
+const maskLists = new WeakMap<DetailStatusFaultBitsThresholds, [string, string][]>();
 
 function hex(n: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;

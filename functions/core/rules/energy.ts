@@ -29,18 +29,22 @@ export function meterReadings(
 
 /** Session length in minutes, or undefined when the times are missing or out of order. */
 export function sessionMinutes(report: SessionReport): number | undefined {
-  const { sessionTimeStart: start, sessionTimeEnd: end } = report;
-  if (start === undefined || end === undefined) return undefined;
-  // Three rules ask this of each report in turn: the last answer is kept for the next.
-  if (report === lastReport) return lastMinutes;
-  const ms = timestampMs(end) - timestampMs(start);
-  lastReport = report;
-  lastMinutes = Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
-  return lastMinutes;
+  const ms = sessionMs(report);
+  return Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
+}
+
+/** End minus start (ms), NaN when either time is missing or unreadable; negative when reversed. */
+export function sessionMs(report: SessionReport): number {
+  // Four rules ask this of each report in turn: the last answer is kept for the next.
+  if (report !== lastReport) {
+    lastReport = report;
+    lastMs = timestampMs(report.sessionTimeEnd ?? '') - timestampMs(report.sessionTimeStart ?? '');
+  }
+  return lastMs;
 }
 
 let lastReport: SessionReport | undefined;
-let lastMinutes: number | undefined;
+let lastMs = Number.NaN;
 
 /** Watt-hours as kWh with one decimal, for messages. */
 export function kwh(wh: number): string {

@@ -1,8 +1,7 @@
 import * as z from 'zod/mini';
 import type { Finding } from '../finding.ts';
 import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
-import { timestampMs } from '../timestamps.ts';
-import { kwh, type Meter, meterDelta, meterReadings } from './energy.ts';
+import { kwh, type Meter, meterDelta, meterReadings, sessionMs } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
 /**
@@ -83,7 +82,7 @@ export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
         });
       }
     }
-    if (timestampMs(report.sessionTimeEnd ?? '') < timestampMs(report.sessionTimeStart ?? '')) {
+    if (sessionMs(report) < 0) {
       problems.push({
         key: 'time-order',
         title: 'Session ends before it starts',

@@ -91,6 +91,18 @@ export const powerDerating: Rule<PowerDeratingThresholds> = {
  * Samples usually arrive in time order; they are sorted only when they do not.
  */
 export function peakPowerW(report: SessionReport): number | undefined {
+  // The rule and the session's facts both ask it of each report: the last answer is kept.
+  if (report !== lastReport) {
+    lastReport = report;
+    lastPeak = peakOf(report);
+  }
+  return lastPeak;
+}
+
+let lastReport: SessionReport | undefined;
+let lastPeak: number | undefined;
+
+function peakOf(report: SessionReport): number | undefined {
   const samples = report.sessionMeterValues ?? [];
   let current: number | undefined;
   let voltage: number | undefined;
