@@ -35,16 +35,14 @@ export function sessionMinutes(report: SessionReport): number | undefined {
 
 /** End minus start (ms), NaN when either time is missing or unreadable; negative when reversed. */
 export function sessionMs(report: SessionReport): number {
-  // Four rules ask this of each report in turn: the last answer is kept for the next.
-  if (report !== lastReport) {
-    lastReport = report;
-    lastMs = timestampMs(report.sessionTimeEnd ?? '') - timestampMs(report.sessionTimeStart ?? '');
-  }
-  return lastMs;
+  const { sessionTimeStart: start = '', sessionTimeEnd: end = '' } = report;
+  // Four rules ask this of each report in turn: the last answer is kept, for the same times.
+  if (start !== last.start || end !== last.end)
+    last = { start, end, ms: timestampMs(end) - timestampMs(start) };
+  return last.ms;
 }
 
-let lastReport: SessionReport | undefined;
-let lastMs = Number.NaN;
+let last = { start: '', end: '', ms: Number.NaN };
 
 /** Watt-hours as kWh with one decimal, for messages. */
 export function kwh(wh: number): string {

@@ -91,19 +91,21 @@ export const powerDerating: Rule<PowerDeratingThresholds> = {
  * Samples usually arrive in time order; they are sorted only when they do not.
  */
 export function peakPowerW(report: SessionReport): number | undefined {
-  // The rule and the session's facts both ask it of each report: the last answer is kept.
-  if (report !== lastReport) {
-    lastReport = report;
-    lastPeak = peakOf(report);
-  }
-  return lastPeak;
+  const samples = report.sessionMeterValues ?? [];
+  // The rule and the session's facts both ask it of each report: the last answer is kept,
+  // for the same samples (a validated report's samples are read, never changed).
+  if (samples !== last.samples) last = { samples, peak: peakOf(samples) };
+  return last.peak;
 }
 
-let lastReport: SessionReport | undefined;
-let lastPeak: number | undefined;
+let last: { samples: readonly MeterSample[]; peak: number | undefined } = {
+  samples: [],
+  peak: undefined,
+};
 
-function peakOf(report: SessionReport): number | undefined {
-  const samples = report.sessionMeterValues ?? [];
+type MeterSample = NonNullable<SessionReport['sessionMeterValues']>[number];
+
+function peakOf(samples: readonly MeterSample[]): number | undefined {
   let current: number | undefined;
   let voltage: number | undefined;
   let peak: number | undefined;
