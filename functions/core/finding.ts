@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /** How urgently a person should look: `critical` pages someone, `info` is for the record. */
 export type Severity = 'info' | 'warning' | 'critical';
@@ -33,8 +33,12 @@ export function fingerprintOf(
   sessionId: string,
   discriminator = '',
 ): string {
-  return createHash('sha256')
-    .update([rule, chargerId, connectorId, sessionId, discriminator].join('\u001f'))
-    .digest('hex')
-    .slice(0, 32);
+  const fault = [rule, chargerId, connectorId, sessionId, discriminator].join('\u001f');
+  return sha256Hex(fault).slice(0, 32);
 }
+
+/** `crypto.hash` (Node 20.12 on) digests in one call, without a Hash object per fingerprint. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text)
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');

@@ -25,16 +25,14 @@ export function judgeSession(
     sessionDate,
     typeof target === 'number' ? target : DEFAULT_TARGET_SOC,
   );
-  return {
-    session: {
-      key: `${String(report.sessionId)}@${sessionDate}`,
-      sessionId: String(report.sessionId),
-      at: sessionEndOf(report),
-      // Vehicle ids reach messages and the fleet's tabulation: vendor text, cleared once here.
-      ...(report.vehicleId !== undefined ? { vehicleId: plainText(report.vehicleId, 128) } : {}),
-      findings,
-      facts,
-    },
-    ruleErrors,
-  };
+  const sessionId = String(report.sessionId);
+  const key = `${sessionId}@${sessionDate}`;
+  const at = sessionEndOf(report);
+  // Vehicle ids reach messages and the fleet's tabulation: vendor text, cleared once here.
+  // Two literals rather than a spread: one object per session, its fields in the same order.
+  const session: JudgedSession =
+    report.vehicleId === undefined
+      ? { key, sessionId, at, findings, facts }
+      : { key, sessionId, at, vehicleId: plainText(report.vehicleId, 128), findings, facts };
+  return { session, ruleErrors };
 }

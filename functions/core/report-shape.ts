@@ -11,53 +11,68 @@ export function isWellFormedReport(raw: unknown): raw is SessionReport {
   const id = raw.sessionId;
   if (!(typeof id === 'string' ? unfilableIdReason(id) === undefined : Number.isSafeInteger(id)))
     return false;
+  if (!optionalString(raw.vehicleId)) return false;
+  if (!optionalTimestamp(raw.sessionTimeStart) || !optionalTimestamp(raw.sessionTimeEnd))
+    return false;
+  for (const field of NUMBER_FIELDS) if (!optionalFiniteNumber(raw[field])) return false;
   return (
-    optional(raw.vehicleId, isString) &&
-    optional(raw.sessionTimeStart, isTimestamp) &&
-    optional(raw.sessionTimeEnd, isTimestamp) &&
-    NUMBER_FIELDS.every((field) => optional(raw[field], isFiniteNumber)) &&
-    optionalArray(
-      raw.ocppStatus,
-      (s) => isString(s.value) && optional(s.eventTimestamp, isTimestamp),
-    ) &&
-    optionalArray(
-      raw.detailStatus,
-      (s) => isString(s.key) && isString(s.value) && optional(s.eventTimestamp, isTimestamp),
-    ) &&
-    optionalArray(
-      raw.deviceStatus,
-      (d) =>
-        isString(d.deviceId) &&
-        optional(d.status, isString) &&
-        optional(d.eventTimestamp, isTimestamp) &&
-        optionalArray(d.errorCodes, (c) => isString(c.errorCode) && isFiniteNumber(c.errorCounter)),
-    ) &&
-    optionalArray(
-      raw.chargeParameters,
-      (p) =>
-        isString(p.paramType) &&
-        PARAMETER_FIELDS.every((field) => optional(p[field], isFiniteNumber)) &&
-        optional(p.eventTimestamp, isTimestamp),
-    ) &&
-    optionalArray(
-      raw.sessionMeterValues,
-      (m) => isString(m.key) && isFiniteNumber(m.value) && optional(m.eventTimestamp, isTimestamp),
-    ) &&
-    optionalRecord(
-      raw.batteryAlignmentResults,
-      (b) =>
-        optional(b.inRange, isBoolean) &&
-        optional(b.presentVoltage, isFiniteNumber) &&
-        optional(b.requestedVoltage, isFiniteNumber) &&
-        optional(b.eventTimestamp, isTimestamp),
-    ) &&
-    optionalRecord(
-      raw.dcBreakerOpenConditions,
-      (c) =>
-        optional(c.current, isFiniteNumber) &&
-        optional(c.voltage, isFiniteNumber) &&
-        optional(c.eventTimestamp, isTimestamp),
-    )
+    optionalArray(raw.ocppStatus, isOcppStatus) &&
+    optionalArray(raw.detailStatus, isDetailStatus) &&
+    optionalArray(raw.deviceStatus, isDeviceStatus) &&
+    optionalArray(raw.chargeParameters, isChargeParameters) &&
+    optionalArray(raw.sessionMeterValues, isMeterValue) &&
+    optionalRecord(raw.batteryAlignmentResults, isAlignmentResults) &&
+    optionalRecord(raw.dcBreakerOpenConditions, isBreakerConditions)
+  );
+}
+
+// One checker per nested shape, built once: the check runs for every report the scan reads.
+
+function isOcppStatus(s: Fields): boolean {
+  return isString(s.value) && optionalTimestamp(s.eventTimestamp);
+}
+
+function isDetailStatus(s: Fields): boolean {
+  return isString(s.key) && isString(s.value) && optionalTimestamp(s.eventTimestamp);
+}
+
+function isDeviceStatus(d: Fields): boolean {
+  return (
+    isString(d.deviceId) &&
+    optionalString(d.status) &&
+    optionalTimestamp(d.eventTimestamp) &&
+    optionalArray(d.errorCodes, isErrorCode)
+  );
+}
+
+function isErrorCode(c: Fields): boolean {
+  return isString(c.errorCode) && isFiniteNumber(c.errorCounter);
+}
+
+function isChargeParameters(p: Fields): boolean {
+  if (!isString(p.paramType) || !optionalTimestamp(p.eventTimestamp)) return false;
+  for (const field of PARAMETER_FIELDS) if (!optionalFiniteNumber(p[field])) return false;
+  return true;
+}
+
+function isMeterValue(m: Fields): boolean {
+  return isString(m.key) && isFiniteNumber(m.value) && optionalTimestamp(m.eventTimestamp);
+}
+
+function isAlignmentResults(b: Fields): boolean {
+  return (
+    (b.inRange === undefined || typeof b.inRange === 'boolean') &&
+    optionalFiniteNumber(b.presentVoltage) &&
+    optionalFiniteNumber(b.requestedVoltage) &&
+    optionalTimestamp(b.eventTimestamp)
+  );
+}
+
+function isBreakerConditions(c: Fields): boolean {
+  return (
+    optionalFiniteNumber(c.current) &&
+    optionalFiniteNumber(c.voltage) &&
+    optionalTimestamp(c.eventTimestamp)
   );
 }
 
@@ -90,20 +105,20 @@ function isString(value: unknown): value is string {
   return typeof value === 'string';
 }
 
-function isTimestamp(value: unknown): boolean {
-  return typeof value === 'string' && value.length > 0;
-}
-
 function isFiniteNumber(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-function isBoolean(value: unknown): boolean {
-  return typeof value === 'boolean';
+function optionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
 }
 
-function optional(value: unknown, check: (value: unknown) => boolean): boolean {
-  return value === undefined || check(value);
+function optionalTimestamp(value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && value.length > 0);
+}
+
+function optionalFiniteNumber(value: unknown): boolean {
+  return value === undefined || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function optionalRecord(value: unknown, check: (record: Fields) => boolean): boolean {

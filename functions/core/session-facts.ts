@@ -2,6 +2,7 @@ import type { Finding } from './finding.ts';
 import { meterDelta } from './rules/energy.ts';
 import { peakPowerW } from './rules/power-derating.ts';
 import type { SessionReport } from './session-report.ts';
+import { timestampMs } from './timestamps.ts';
 
 /**
  * What the fleet's longer view keeps of one session: the figures drift baselines and daily
@@ -77,19 +78,29 @@ export function chargedSuccessfully(
 
 /** Minutes between each `Faulted` status and the status after it (or the session's end). */
 function faultedMinutes(report: SessionReport): number {
-  const statuses = (report.ocppStatus ?? [])
-    .map((s) => ({ value: s.value, at: Date.parse(s.eventTimestamp ?? '') }))
+  const all = report.ocppStatus ?? [];
+  // Most sessions never fault: only those that did need their statuses' times read.
+  if (!all.some(isFaulted)) return 0;
+  const statuses = all
+    .map((s) => ({ faulted: isFaulted(s), at: timestampMs(s.eventTimestamp ?? '') }))
     .filter((s) => Number.isFinite(s.at))
     .sort((a, b) => a.at - b.at);
-  const end = Date.parse(report.sessionTimeEnd ?? '');
+  const end = timestampMs(report.sessionTimeEnd ?? '');
   let ms = 0;
   statuses.forEach((status, i) => {
-    if (status.value.toLowerCase() !== 'faulted') return;
+    if (!status.faulted) return;
     const until = statuses[i + 1]?.at ?? (Number.isFinite(end) ? end : status.at);
     ms += Math.max(0, until - status.at);
   });
   return round2(ms / 60_000);
 }
+
+function isFaulted(status: { value: string }): boolean {
+  return FAULTED.test(status.value);
+}
+
+/** `value.toLowerCase() === 'faulted'` without a new string: only ASCII letters lower-case to these. */
+const FAULTED = /^faulted$/i;
 
 function round2(n: number): number {
   return Math.round(n * 100) / 100;

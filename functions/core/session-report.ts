@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { unfilableIdReason } from './archive-layout.ts';
 import { lazily } from './lazy.ts';
 import { isWellFormedReport } from './report-shape.ts';
+import { isoTimestamp } from './timestamps.ts';
 import './zod-messages.ts';
 
 /**
@@ -133,23 +134,21 @@ export function validateSessionReport(raw: unknown): ReportValidation {
  * by it, and compare it as text.
  */
 export function sessionEndOf(report: SessionReport): string {
-  for (const value of [report.sessionTimeEnd, report.sessionTimeStart]) {
-    const ms = value === undefined ? Number.NaN : Date.parse(value);
-    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
-  }
-  return new Date(0).toISOString();
+  const { sessionTimeEnd: end, sessionTimeStart: start } = report;
+  return (
+    (end === undefined ? undefined : isoTimestamp(end)) ??
+    (start === undefined ? undefined : isoTimestamp(start)) ??
+    new Date(0).toISOString()
+  );
 }
-
-const YEAR_2000 = Date.UTC(2000, 0, 1);
-const YEAR_10000 = Date.UTC(10000, 0, 1);
 
 /** `YYYY-MM-DD` of an ISO timestamp in UTC, or undefined when it is not a date-time. */
 export function utcDay(timestamp: string | undefined): string | undefined {
-  if (timestamp === undefined) return undefined;
-  const ms = Date.parse(timestamp);
-  // Years outside 2000–9999 are not sessions of this fleet, and would not fit the layout.
-  if (Number.isNaN(ms) || ms < YEAR_2000 || ms >= YEAR_10000) return undefined;
-  return new Date(ms).toISOString().slice(0, 10);
+  const iso = timestamp === undefined ? undefined : isoTimestamp(timestamp);
+  // Years outside 2000–9999 are not sessions of this fleet, and would not fit the layout
+  // (`toISOString` writes those beyond 9999, and before year 0, in six digits and a sign).
+  if (iso === undefined || iso.length !== 24 || iso < '2000') return undefined;
+  return iso.slice(0, 10);
 }
 
 function describeIssues(error: z.core.$ZodError): string {

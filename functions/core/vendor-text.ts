@@ -9,9 +9,12 @@
 const ESCAPE_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** Every escape sequence starts with a control: text without one is left as it is. */
+const ANY_CONTROL = new RegExp(CONTROL.source);
 
 /** Plain text for terminals and email: escape sequences and controls become one space, capped. */
 export function plainText(text: string, max: number): string {
+  if (!ANY_CONTROL.test(text)) return capped(text, max);
   return capped(text.replace(ESCAPE_SEQUENCE, ' ').replace(CONTROL, ' '), max);
 }
 
@@ -68,6 +71,8 @@ export function slackCode(text: string, max: number): string {
 
 /** At most `max` characters (code points), an ellipsis marking the cut. */
 export function capped(text: string, max: number): string {
+  // No more code units than `max` means no more code points: most text needs no splitting.
+  if (text.length <= max) return text;
   const points = Array.from(text);
   return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
 }

@@ -37,6 +37,11 @@ describe('the items of a page, as the API sent them', () => {
     expect(itemTexts('{"results":[]}')).toBeUndefined();
     expect(itemTexts('[1,2]')).toBeUndefined();
   });
+
+  it('finds an item of millions of elements whole, one too big for the regex engine', () => {
+    const huge = `{"x":[${'1,'.repeat(5_000_000)}"\\\\"]}`;
+    expect(itemTexts(`{"items":[${huge},{"y":2}]}`)).toEqual([huge, '{"y":2}']);
+  });
 });
 
 describe('the page body cap', () => {

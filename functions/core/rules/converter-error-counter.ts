@@ -29,12 +29,14 @@ type Level = 'error' | 'warning' | 'info';
 
 /** Reads the level prefix of a vendor error code, e.g. `WARN: converter : ...`. */
 export function levelOf(errorCode: string): Level {
-  const match = /^\s*(err(?:or)?|fault|fatal|crit(?:ical)?|warn(?:ing)?|info)\b/i.exec(errorCode);
-  const word = match?.[1]?.toLowerCase() ?? 'warn';
-  if (word.startsWith('info')) return 'info';
-  if (word.startsWith('warn')) return 'warning';
-  return 'error';
+  if (ERROR_LEVEL.test(errorCode)) return 'error';
+  if (INFO_LEVEL.test(errorCode)) return 'info';
+  return 'warning';
 }
+
+// Tested rather than matched: no match array for each counted code.
+const ERROR_LEVEL = /^\s*(?:err(?:or)?|fault|fatal|crit(?:ical)?)\b/i;
+const INFO_LEVEL = /^\s*info\b/i;
 
 export const converterErrorCounter: Rule<ConverterErrorCounterThresholds> = {
   id: 'converter-error-counter',
@@ -53,17 +55,19 @@ export const converterErrorCounter: Rule<ConverterErrorCounterThresholds> = {
     infoSeverity: 'info',
   },
   evaluate(report, t, origin) {
-    const devices = watchedDevices(t);
     const findings = [];
     for (const device of report.deviceStatus ?? []) {
-      if (!device.errorCodes || !devices.has(device.deviceId.toLowerCase())) continue;
+      if (!device.errorCodes) continue;
+      let watched: boolean | undefined;
       for (const { errorCode, errorCounter } of device.errorCodes) {
-        // Most counters are small: skip the text of codes that no level would alert on.
+        // Most counters are small: skip the device and the text of codes no level alerts on.
         if (
           errorCounter < Math.min(t.errorCount, t.warningCount) &&
           (t.infoCount === 0 || errorCounter < t.infoCount)
         )
           continue;
+        watched ??= watchedDevices(t).has(device.deviceId.toLowerCase());
+        if (!watched) break;
         const level = levelOf(errorCode);
         const threshold =
           level === 'error' ? t.errorCount : level === 'warning' ? t.warningCount : t.infoCount;

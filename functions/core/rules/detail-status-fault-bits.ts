@@ -27,16 +27,16 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
   confirm: STANDARD_CONFIRM,
   defaults: { enabled: true, masks: { systemStatus: '0xFFFFFFFF' }, severity: 'warning' },
   evaluate(report, t, origin) {
-    const seen = new Map<
-      string,
-      { bits: number; value: string; mask: string; at: string | undefined }
-    >();
+    // Made for the first word with fault bits set: most reports have none.
+    let seen: Map<string, FaultWord> | undefined;
+    const masks = masksOf(t);
     for (const { key, value, eventTimestamp } of report.detailStatus ?? []) {
-      const mask = maskOf(t, key);
+      const mask = maskOf(masks, key);
       if (mask === undefined) continue;
       // Zero words (the usual case) are settled by the arithmetic; only set bits need the format check.
       const bits = (Number.parseInt(value, 16) & Number.parseInt(mask, 16)) >>> 0;
       if (bits === 0 || !/^0x[0-9a-f]{1,8}$/i.test(value)) continue;
+      seen ??= new Map();
       const earlier = seen.get(key);
       seen.set(key, {
         bits: ((earlier?.bits ?? 0) | bits) >>> 0,
@@ -45,6 +45,7 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
         at: earlier ? earlier.at : eventTimestamp,
       });
     }
+    if (seen === undefined) return [];
     return [...seen].map(([key, { bits, value, mask, at }]) =>
       finding(this.id, report, origin, {
         severity: t.severity,
@@ -59,14 +60,36 @@ export const detailStatusFaultBits: Rule<DetailStatusFaultBitsThresholds> = {
   },
 };
 
+/** The fault bits one status word showed in a session, from its first report on. */
+interface FaultWord {
+  bits: number;
+  value: string;
+  mask: string;
+  at: string | undefined;
+}
+
 /**
  * The configured mask of a status key. The key is vendor data, so only the config's own entries
  * count: a word named `constructor` or `toString` must not pick up Object.prototype's member,
  * whose text ("function …") parses as the hex digit f and raised false fault bits.
  */
-function maskOf(t: DetailStatusFaultBitsThresholds, key: string): string | undefined {
-  return Object.hasOwn(t.masks, key) ? t.masks[key] : undefined;
+function maskOf(masks: readonly [string, string][], key: string): string | undefined {
+  // A config names a mask or two: comparing the key with each beats hashing it.
+  for (const [masked, mask] of masks) if (masked === key) return mask;
+  return undefined;
 }
+
+/** The config's own masks as a list, made once per thresholds object. */
+function masksOf(t: DetailStatusFaultBitsThresholds): [string, string][] {
+  let masks = maskLists.get(t);
+  if (!masks) {
+    masks = Object.entries(t.masks);
+    maskLists.set(t, masks);
+  }
+  return masks;
+}
+
+const maskLists = new WeakMap<DetailStatusFaultBitsThresholds, [string, string][]>();
 
 function hex(n: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;

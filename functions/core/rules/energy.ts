@@ -1,4 +1,5 @@
 import type { SessionReport } from '../session-report.ts';
+import { timestampMs } from '../timestamps.ts';
 import { round1 } from './rule.ts';
 
 /** The meter counters of a report: DC side, grid side and the vehicle's request. */
@@ -28,17 +29,20 @@ export function meterReadings(
 
 /** Session length in minutes, or undefined when the times are missing or out of order. */
 export function sessionMinutes(report: SessionReport): number | undefined {
-  const { sessionTimeStart: start, sessionTimeEnd: end } = report;
-  if (start === undefined || end === undefined) return undefined;
-  // Several rules ask this of the same report: parse its times once.
-  if (durations.has(report)) return durations.get(report);
-  const ms = Date.parse(end) - Date.parse(start);
-  const minutes = Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
-  durations.set(report, minutes);
-  return minutes;
+  const ms = sessionMs(report);
+  return Number.isFinite(ms) && ms >= 0 ? ms / 60_000 : undefined;
 }
 
-const durations = new WeakMap<SessionReport, number | undefined>();
+/** End minus start (ms), NaN when either time is missing or unreadable; negative when reversed. */
+export function sessionMs(report: SessionReport): number {
+  const { sessionTimeStart: start = '', sessionTimeEnd: end = '' } = report;
+  // Four rules ask this of each report in turn: the last answer is kept, for the same times.
+  if (start !== last.start || end !== last.end)
+    last = { start, end, ms: timestampMs(end) - timestampMs(start) };
+  return last.ms;
+}
+
+let last = { start: '', end: '', ms: Number.NaN };
 
 /** Watt-hours as kWh with one decimal, for messages. */
 export function kwh(wh: number): string {

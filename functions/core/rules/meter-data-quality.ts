@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { Finding } from '../finding.ts';
 import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
-import { kwh, type Meter, meterDelta, meterReadings } from './energy.ts';
+import { kwh, type Meter, meterDelta, meterReadings, sessionMs } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
 /**
@@ -28,6 +28,8 @@ const METERS: readonly [Meter, string][] = [
   ['energyPrimary', 'grid energy meter'],
   ['energyRequested', 'requested energy counter'],
 ];
+
+const SOC_FIELDS = ['energySocStart', 'energySocEnd'] as const;
 
 export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
   id: 'meter-data-quality',
@@ -69,7 +71,7 @@ export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
         });
       }
     }
-    for (const field of ['energySocStart', 'energySocEnd'] as const) {
+    for (const field of SOC_FIELDS) {
       const soc = report[field];
       if (soc !== undefined && (soc < 0 || soc > 100)) {
         problems.push({
@@ -80,7 +82,7 @@ export const meterDataQuality: Rule<MeterDataQualityThresholds> = {
         });
       }
     }
-    if (Date.parse(report.sessionTimeEnd ?? '') < Date.parse(report.sessionTimeStart ?? '')) {
+    if (sessionMs(report) < 0) {
       problems.push({
         key: 'time-order',
         title: 'Session ends before it starts',

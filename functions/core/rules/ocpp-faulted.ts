@@ -13,6 +13,12 @@ const schema = z.strictObject({
 
 export type OcppFaultedThresholds = z.infer<typeof schema>;
 
+/**
+ * `value.trim().toLowerCase() === 'faulted'` without two new strings per status: `\s` is what
+ * `trim` removes, and only ASCII letters lower-case to the letters of `faulted`.
+ */
+const FAULTED = /^\s*faulted\s*$/i;
+
 export const ocppFaulted: Rule<OcppFaultedThresholds> = {
   id: 'ocpp-faulted',
   summary: 'The connector reported the OCPP status Faulted during the session.',
@@ -21,19 +27,21 @@ export const ocppFaulted: Rule<OcppFaultedThresholds> = {
   confirm: STANDARD_CONFIRM,
   defaults: { enabled: true, severity: 'critical' },
   evaluate(report, t, origin) {
-    const faults = (report.ocppStatus ?? []).filter(
-      (s) => s.value.trim().toLowerCase() === 'faulted',
-    );
-    if (faults.length === 0) return [];
-    const first = faults[0]?.eventTimestamp;
+    let count = 0;
+    let first: string | undefined;
+    for (const status of report.ocppStatus ?? []) {
+      if (!FAULTED.test(status.value)) continue;
+      if (count++ === 0) first = status.eventTimestamp;
+    }
+    if (count === 0) return [];
     return [
       finding(this.id, report, origin, {
         severity: t.severity,
-        title: `Connector Faulted ${faults.length}× during session`,
+        title: `Connector Faulted ${count}× during session`,
         message:
-          `The connector reported OCPP status Faulted ${faults.length} time(s)${first ? `, first at ${first}` : ''}. ` +
+          `The connector reported OCPP status Faulted ${count} time(s)${first ? `, first at ${first}` : ''}. ` +
           "Read the charger's error log for that moment and check whether the vehicle finished charging.",
-        evidence: { faultedCount: faults.length, ...(first ? { firstFaultedAt: first } : {}) },
+        evidence: { faultedCount: count, ...(first ? { firstFaultedAt: first } : {}) },
       }),
     ];
   },

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { STANDARD_CONFIRM } from '../incidents/confirm.ts';
 import type { SessionReport } from '../session-report.ts';
+import { timestampMs } from '../timestamps.ts';
 import { meterDelta, sessionMinutes } from './energy.ts';
 import { enabledSchema, finding, type Rule, round1, severitySchema } from './rule.ts';
 
@@ -26,6 +27,15 @@ const schema = z.strictObject({
 
 export type PowerDeratingThresholds = z.infer<typeof schema>;
 
+/** The charge parameters that limit power, by their `paramType` in lower case. */
+const LIMITS: ReadonlySet<string> = new Set(['station', 'request']);
+/** The spellings the API sends, known without lower-casing a copy. */
+const LIMITS_AS_SENT: ReadonlySet<string> = new Set(['Station', 'Request', ...LIMITS]);
+
+function isLimit(paramType: string): boolean {
+  return LIMITS_AS_SENT.has(paramType) || LIMITS.has(paramType.toLowerCase());
+}
+
 export const powerDerating: Rule<PowerDeratingThresholds> = {
   id: 'power-derating',
   summary: 'Peak delivered power stayed far below what both station and vehicle allow.',
@@ -43,17 +53,17 @@ export const powerDerating: Rule<PowerDeratingThresholds> = {
     if (delivered === undefined || delivered < t.minDeliveredWh) return [];
     if (report.energySocStart !== undefined && report.energySocStart >= t.maxSocStartPercent)
       return [];
-    const limits = (report.chargeParameters ?? [])
-      .filter(
-        (p) => ['station', 'request'].includes(p.paramType.toLowerCase()) && (p.maxPower ?? 0) > 0,
-      )
-      .map((p) => p.maxPower as number);
+    // The lowest power limit of station and vehicle.
+    let ceiling = Number.POSITIVE_INFINITY;
+    for (const p of report.chargeParameters ?? []) {
+      if (isLimit(p.paramType) && (p.maxPower ?? 0) > 0)
+        ceiling = Math.min(ceiling, p.maxPower as number);
+    }
     const peak = peakPowerW(report);
-    if (limits.length === 0 || peak === undefined) return [];
+    if (ceiling === Number.POSITIVE_INFINITY || peak === undefined) return [];
     const minutes = sessionMinutes(report);
     const averagePower = minutes ? delivered / (minutes / 60) : 0;
     if (peak < averagePower) return [];
-    const ceiling = Math.min(...limits);
     const percent = (peak / ceiling) * 100;
     if (percent >= t.minPeakPercent) return [];
     return [
@@ -82,23 +92,39 @@ export const powerDerating: Rule<PowerDeratingThresholds> = {
  */
 export function peakPowerW(report: SessionReport): number | undefined {
   const samples = report.sessionMeterValues ?? [];
-  const order = samples.map((_, i) => i);
-  if (!inTimeOrder(samples)) {
-    const times = samples.map((s) => Date.parse(s.eventTimestamp ?? '') || 0);
-    order.sort((a, b) => (times[a] as number) - (times[b] as number));
-  }
+  // The rule and the session's facts both ask it of each report: the last answer is kept,
+  // for the same samples (a validated report's samples are read, never changed).
+  if (samples !== last.samples) last = { samples, peak: peakOf(samples) };
+  return last.peak;
+}
+
+let last: { samples: readonly MeterSample[]; peak: number | undefined } = {
+  samples: [],
+  peak: undefined,
+};
+
+type MeterSample = NonNullable<SessionReport['sessionMeterValues']>[number];
+
+function peakOf(samples: readonly MeterSample[]): number | undefined {
   let current: number | undefined;
   let voltage: number | undefined;
   let peak: number | undefined;
-  for (const i of order) {
-    const sample = samples[i];
-    if (sample?.key === 'present_current') current = Math.abs(sample.value);
-    else if (sample?.key === 'present_voltage') voltage = Math.abs(sample.value);
+  for (const sample of inTimeOrder(samples) ? samples : byTime(samples)) {
+    if (sample.key === 'present_current') current = Math.abs(sample.value);
+    else if (sample.key === 'present_voltage') voltage = Math.abs(sample.value);
     else continue;
     if (current !== undefined && voltage !== undefined)
       peak = Math.max(peak ?? 0, current * voltage);
   }
   return peak;
+}
+
+/** The samples sorted by time; those without a readable time count as the earliest. */
+function byTime<T extends { eventTimestamp?: string | undefined }>(samples: readonly T[]): T[] {
+  const times = samples.map((s) => timestampMs(s.eventTimestamp ?? '') || 0);
+  const order = samples.map((_, i) => i);
+  order.sort((a, b) => (times[a] as number) - (times[b] as number));
+  return order.map((i) => samples[i] as T);
 }
 
 /**

@@ -68,6 +68,9 @@ export function finding(
   const sessionId = String(report.sessionId);
   // A vendor may reuse a session id on another day; the day keeps the two sessions apart.
   const day = utcDay(report.sessionTimeStart) ?? utcDay(report.sessionTimeEnd) ?? '';
+  const evidence: Finding['evidence'] = {};
+  for (const [name, value] of Object.entries(verdict.evidence))
+    evidence[name] = typeof value === 'string' ? plainText(value, EVIDENCE_TEXT_MAX) : value;
   const result: Finding = {
     rule,
     severity: verdict.severity,
@@ -76,12 +79,7 @@ export function finding(
     sessionId,
     title: plainText(`${verdict.title} — ${origin.chargerId}/${origin.connectorId}`, TITLE_MAX),
     message: plainText(`${verdict.message} ${whereAndWhen(report, origin)}`, MESSAGE_MAX),
-    evidence: Object.fromEntries(
-      Object.entries(verdict.evidence).map(([name, value]) => [
-        name,
-        typeof value === 'string' ? plainText(value, EVIDENCE_TEXT_MAX) : value,
-      ]),
-    ),
+    evidence,
     fingerprint: fingerprintOf(
       rule,
       origin.chargerId,

@@ -80,5 +80,9 @@ describe('converter-error-counter', () => {
     expect(levelOf('FAULT x')).toBe('error');
     expect(levelOf('info: x')).toBe('info');
     expect(levelOf('no level at all')).toBe('warning');
+    expect(levelOf('errors: x')).toBe('warning'); // a word, not a level
+    expect(levelOf('Critical x')).toBe('error');
+    expect(levelOf('information')).toBe('warning');
+    expect(levelOf('\tWARNING')).toBe('warning');
   });
 });
