@@ -14,7 +14,7 @@ import { type BenchResult, type Figure, fmt, simulatedFleet } from './harness.ts
 
 /** What BENCHMARKS.md says under "Fleet-wide state: S3 requests and record size", below its figures. */
 const NOTES = [
-  'Fleet intelligence costs one GET of state/fleet/attribution.json per run, a PUT when a session arrived, and one GET per UTC day on state/kpis/; drift costs no request. The records are bounded by their windows, not by the history.',
+  "Fleet intelligence and drift live in the depot's one state document, so they add no S3 request of their own: the figures compare a scan with them on and off. Their records are bounded by their windows, not by the history.",
 ];
 
 const CHARGERS = 200;

@@ -3,7 +3,7 @@ import { type BenchResult, fmt, typical } from './harness.ts';
 
 /** What BENCHMARKS.md says under "Peak memory of a scan", below its figures. */
 const NOTES = [
-  "A first run's net peak, against a zero-report scan of one charger. What still grows with the fleet is the depot's state document, held whole for its one commit: each connector's incident record as text, its cursor, today's KPI row and the fleet's attribution record, a few kilobytes a connector. Closing the MISS needs the document streamed from the version read to the one written, connector by connector, so that only the connectors in flight are in memory.",
+  "A first run's net peak against a zero-report scan of one charger; the run keeps its connectors' incident records and the attribution record in a temp file, not in memory. What still grows with the fleet is what the fleet step reads whole (every session of the run and the attribution record) with today's KPI rows, the cursors and each connector's result, a few kilobytes a connector. Closing the MISS needs attribution folded connector by connector as each finishes, its tables kept with each connector's record rather than in one fleet-wide record.",
 ];
 
 const TARGET = 1.5;
