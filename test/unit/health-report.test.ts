@@ -246,6 +246,17 @@ describe('the health report headline', () => {
     });
   });
 
+  it('shows a rate rounded once from the exact share: 1,802 / 2,001 = 90.0549 % is 90.1 %, as Athena gives it', () => {
+    const rates = buildHealthReport({
+      ...input,
+      kpis: [kpi('2026-05-11', 'HPC-001', '1', 2001, 1802, 1802, 1_000_000, 0, 0)],
+    });
+    expect(rates.headline.find((k) => k.key === 'fault-free')).toMatchObject({
+      value: 90.05,
+      display: '90.1 %',
+    });
+  });
+
   it('counts incidents open now (5) against those open when the period began (4)', () => {
     // Open now: b, c, f, h, i. At the start: h and i (opened before), a (opened in W19,
     // resolved in W20) and old (resolved in W20, opened before the history); not b, c, f.

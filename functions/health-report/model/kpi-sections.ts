@@ -30,8 +30,17 @@ export function headlineKpis(input: HealthReportInput): HeadlineKpi[] {
   const before = fleetTotals(input.kpis.filter((row) => dayWithin(row.date, input.previous)));
   const { period } = input;
   const openNow = input.incidents.filter((incident) => incident.status === 'open').length;
-  const shareFigure = (part: 'successfulSessions' | 'faultFreeSessions') =>
-    figure(share(now[part], now), share(before[part], before), formatPercent, 'pp');
+  // Shown from the exact share, as Athena's query gives it: rounding to two places first and
+  // then to one would show 90.0 % for a share of 90.0510 %.
+  const shareFigure = (part: 'successfulSessions' | 'faultFreeSessions') => {
+    const value = share(now[part], now);
+    const previousValue = share(before[part], before);
+    return {
+      ...figure(value, previousValue, formatPercent, 'pp'),
+      value: value === null ? null : round(value, 2),
+      previousValue: previousValue === null ? null : round(previousValue, 2),
+    };
+  };
   return [
     {
       ...figure(now.sessions, before.sessions, formatCount, 'count'),
@@ -194,7 +203,7 @@ function figure(
 
 /** A share in percent (0.01) from counts; null without sessions, as 0 % would be a lie. */
 function share(part: number, total: FleetKpiTotals): number | null {
-  return total.sessions === 0 ? null : round((100 * part) / total.sessions, 2);
+  return total.sessions === 0 ? null : (100 * part) / total.sessions;
 }
 
 function codeUnitOrder(a: string, b: string): number {
