@@ -2,7 +2,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { LocalState } from '../../functions/adapters/local-state.ts';
 import { S3State } from '../../functions/adapters/s3-state.ts';
 import type { Cursor, StateStore } from '../../functions/scan/ports.ts';
-import { connectorKey, type StateDocument } from '../../functions/scan/state-document.ts';
+import {
+  connectorKey,
+  emptyDocument,
+  type StateDocument,
+} from '../../functions/scan/state-document.ts';
 
 /** The newest committed state document in a local state folder; fails when there is none. */
 export async function stateDocumentIn(folder: string): Promise<StateDocument> {
@@ -57,4 +61,26 @@ export function plainStore(store: LocalState, own: Partial<StateStore> = {}): St
     saveDailyKpis: (day, rows) => store.saveDailyKpis(day, rows),
     ...own,
   };
+}
+
+/**
+ * A document of `connectors` connectors (`HPC-<i>`, connector 1), each with a cursor and the
+ * incident record `recordOf(i)` gives, for tests of how a document is written and read.
+ */
+export function documentOfConnectors(
+  connectors: number,
+  recordOf: (i: number) => Record<string, unknown>,
+): StateDocument {
+  const document = emptyDocument();
+  for (let i = 0; i < connectors; i++) {
+    const origin = { chargerId: `HPC-${i}`, connectorId: '1' };
+    const key = connectorKey(origin);
+    const at = '2026-11-30T12:00:00.000Z';
+    document.cursors[key] = { ...origin, fetchedUntil: at, updatedAt: at };
+    document.incidents[key] = {
+      ...origin,
+      ...recordOf(i),
+    } as unknown as StateDocument['incidents'][string];
+  }
+  return document;
 }

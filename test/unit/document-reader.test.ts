@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { readPackedDocument } from '../../functions/scan/document-reader.ts';
 import { documentChunks } from '../../functions/scan/document-text.ts';
-import { emptyDocument, type StateDocument } from '../../functions/scan/state-document.ts';
+import type { StateDocument } from '../../functions/scan/state-document.ts';
+import { documentOfConnectors } from '../helpers/state-document.ts';
 
 /** A document whose strings hold what a JSON walker can trip on: quotes, braces, escapes. */
 function trickyDocument(): StateDocument {
-  const document = emptyDocument();
-  for (let i = 0; i < 40; i++) {
-    const key = `HPC-${i}\u001f${i % 2 ? '2' : '1'}`;
-    document.cursors[key] = {
-      chargerId: `HPC-${i}`,
-      connectorId: '1',
-      fetchedUntil: '2026-11-30T12:00:00.000Z',
-      updatedAt: '2026-11-30T12:00:00.000Z',
-    };
-    document.incidents[key] = {
-      chargerId: `HPC-${i}`,
-      connectorId: '1',
-      title: `Breaker opened — "under load" {${i}} [x], y: z \\ ${'é😀'.repeat(i)}`,
-      nested: { list: [{ a: '}', b: ']' }, [], {}], empty: '' },
-    } as unknown as StateDocument['incidents'][string];
-  }
+  const document = documentOfConnectors(40, (i) => ({
+    title: `Breaker opened — "under load" {${i}} [x], y: z \\ ${'é😀'.repeat(i)}`,
+    nested: { list: [{ a: '}', b: ']' }, [], {}], empty: '' },
+  }));
   document.kpis['2026-11-30'] = [{ date: '2026-11-30', note: 'a,b:c' }] as never;
   document.outbox = [{ notice: { id: 'n-1', message: 'he said "}"' } }] as never;
   return {

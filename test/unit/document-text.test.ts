@@ -1,27 +1,19 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bytesOf, documentChunks, SpilledText } from '../../functions/scan/document-text.ts';
 import { SpilledTexts } from '../../functions/scan/spilled-texts.ts';
-import { emptyDocument, type StateDocument } from '../../functions/scan/state-document.ts';
+import type { StateDocument } from '../../functions/scan/state-document.ts';
+import { documentOfConnectors } from '../helpers/state-document.ts';
 
 /** A document of many connectors, with text that needs escaping and fields left undefined. */
 function bigDocument(connectors: number): StateDocument {
-  const document = emptyDocument();
-  for (let i = 0; i < connectors; i++) {
-    const key = `HPC-${i}\u001f1`;
-    document.cursors[key] = {
-      chargerId: `HPC-${i}`,
-      connectorId: '1',
-      fetchedUntil: '2026-11-30T12:00:00.000Z',
-      updatedAt: '2026-11-30T12:00:00.000Z',
-    };
-    document.incidents[key] = {
-      chargerId: `HPC-${i}`,
-      connectorId: '1',
-      note: 'quote " backslash \\ line\nbreak — ünïcode',
-      missing: undefined,
-      list: [1, undefined, { deep: { deeper: [i] } }],
-    } as unknown as StateDocument['incidents'][string];
-  }
+  const document = documentOfConnectors(connectors, (i) => ({
+    note: 'quote " backslash \\ line\nbreak — ünïcode',
+    missing: undefined,
+    list: [1, undefined, { deep: { deeper: [i] } }],
+  }));
   const attribution = {
     version: 2,
     seen: { 'HPC-1\u001f1': [['100@2026-11-30', '2026-11-30T10:00:00.000Z']] },
@@ -76,5 +68,22 @@ describe('texts spilled to a temp file', () => {
     expect([...texts.pieces('b', 7)].join('')).toBe(long);
     expect([...texts.entries()].map(([key]) => key)).toEqual(['a', 'b']);
     texts.close();
+  });
+
+  it('leaves nothing in the temp folder, even while open: a killed run leaves no file behind', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'spill-test-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      const texts = new SpilledTexts();
+      texts.set('a', 'x'.repeat(100_000));
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(texts.get('a')).toHaveLength(100_000);
+      texts.close();
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
