@@ -4,7 +4,6 @@ import {
   markAttributionDelivered,
 } from '../core/fleet/attribution.ts';
 import type { AttributionState } from '../core/fleet/attribution-state.ts';
-import { type KpiSession, kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
 import { peerStep } from '../core/fleet/peer-marks.ts';
 import { CONNECTOR_SEPARATOR } from '../core/fleet/tabulation.ts';
 import { ATTRIBUTABLE_RULES } from '../core/incidents/attributable.ts';
@@ -12,7 +11,9 @@ import type { ConnectorIncidentState } from '../core/incidents/connector-inciden
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import { messageOf } from './error-message.ts';
 import type { Log, NoticeOutbox, ScanState } from './ports.ts';
+import { connectorKey } from './state-document.ts';
 
 /** What the fleet-wide steps of a run need. */
 export interface FleetStep {
@@ -120,30 +121,4 @@ async function connectorRecords(
     }),
   );
   return records;
-}
-
-function connectorKey(origin: ReportOrigin): string {
-  return `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`;
-}
-
-/**
- * Adds sessions to the daily KPI rollups of the run's state, one change per day touched;
- * sessions already counted are skipped, so re-reads change nothing and write nothing.
- */
-export async function rollUpKpis(
-  state: ScanState,
-  log: Log,
-  sessions: readonly KpiSession[],
-): Promise<void> {
-  for (const [day, daySessions] of kpiSessionsByDay(sessions)) {
-    try {
-      await state.updateDailyKpis(day, (rows) => rollUpDay(rows, day, daySessions));
-    } catch (error) {
-      log.error('daily KPIs not updated', { day, error: messageOf(error) });
-    }
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

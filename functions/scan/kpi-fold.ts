@@ -1,6 +1,6 @@
-import type { KpiSession } from '../core/fleet/daily-kpis.ts';
+import { type KpiSession, kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import { rollUpKpis } from './fleet-step.ts';
+import { messageOf } from './error-message.ts';
 import type { Log, ScanState } from './ports.ts';
 import type { ReadSession } from './scan-connector.ts';
 
@@ -43,5 +43,23 @@ export class KpiFold {
     this.#pending = [];
     // rollUpKpis logs a day it cannot update and goes on: the chain never rejects.
     this.#rolled = this.#rolled.then(() => rollUpKpis(this.state, this.log, batch));
+  }
+}
+
+/**
+ * Adds sessions to the daily KPI rollups of the run's state, one change per day touched;
+ * sessions already counted are skipped, so re-reads change nothing and write nothing.
+ */
+async function rollUpKpis(
+  state: ScanState,
+  log: Log,
+  sessions: readonly KpiSession[],
+): Promise<void> {
+  for (const [day, daySessions] of kpiSessionsByDay(sessions)) {
+    try {
+      await state.updateDailyKpis(day, (rows) => rollUpDay(rows, day, daySessions));
+    } catch (error) {
+      log.error('daily KPIs not updated', { day, error: messageOf(error) });
+    }
   }
 }

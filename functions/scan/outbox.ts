@@ -1,4 +1,5 @@
 import type { IncidentNotification } from '../core/incidents/incident.ts';
+import { messageOf } from './error-message.ts';
 import type { AlertSink, Log, ReportArchive } from './ports.ts';
 import type { Deliverer, OutboxEntry } from './state-document.ts';
 
@@ -104,8 +105,4 @@ export async function takeOverOutbox(
     else if (!receipt.has(entry.notice.id)) kept.push({ ...entry, deliverer: me });
   }
   return kept;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

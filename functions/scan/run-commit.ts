@@ -1,4 +1,5 @@
 import type { IncidentNotification } from '../core/incidents/incident.ts';
+import { messageOf } from './error-message.ts';
 import { deliverOutbox, receiptName, takeOverOutbox } from './outbox.ts';
 import type { AlertSink, Log, ReportArchive, StateStore } from './ports.ts';
 import { RunState } from './run-state.ts';
@@ -164,8 +165,4 @@ async function recordHistory(
     });
     return false;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

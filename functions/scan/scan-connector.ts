@@ -14,6 +14,7 @@ import type { IncidentSettings } from '../core/incidents/settings.ts';
 import { judgeSession } from '../core/judge-session.ts';
 import { type ReportOrigin, validateSessionReport } from '../core/session-report.ts';
 import type { Thresholds } from '../core/thresholds.ts';
+import { messageOf } from './error-message.ts';
 import {
   CredentialsRefused,
   DeadlineReached,
@@ -275,8 +276,4 @@ async function archiveItem(
     return undefined;
   }
   return { report, sessionDate };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
