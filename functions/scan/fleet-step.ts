@@ -1,6 +1,6 @@
 import {
   attributionStep,
-  type FleetSession,
+  type FleetSessions,
   markAttributionDelivered,
 } from '../core/fleet/attribution.ts';
 import type { AttributionState } from '../core/fleet/attribution-state.ts';
@@ -40,7 +40,7 @@ export interface AttributionOutcome {
  */
 export async function attributeFleet(
   step: FleetStep,
-  sessions: readonly FleetSession[],
+  sessions: FleetSessions,
 ): Promise<AttributionOutcome> {
   const settings = step.incidents.site();
   if (!settings.attribution.enabled) return { openIncidents: 0 };
@@ -54,11 +54,7 @@ export async function attributeFleet(
       settings.drift,
     );
     const records = await connectorRecords(step, previous, [
-      // Only a finding of the fleet's to attribute can close a connector's incident; the
-      // fixed-threshold findings carried along for peer drift never do.
-      ...sessions
-        .filter(({ session }) => session.findings.some((f) => ATTRIBUTABLE_RULES.has(f.rule)))
-        .map((s) => s.origin),
+      ...withAttributableFindings(sessions),
       ...peers.changes.map((c) => c.origin),
     ]);
     const run = {
@@ -93,6 +89,19 @@ export async function attributeFleet(
       error: `fleet attribution not updated: ${messageOf(error)}`,
     };
   }
+}
+
+/**
+ * The connectors read with a finding of the fleet's to attribute: only such a finding can
+ * close a connector's incident; the fixed-threshold findings carried along for peer drift
+ * never do.
+ */
+function withAttributableFindings(sessions: FleetSessions): ReportOrigin[] {
+  const origins: ReportOrigin[] = [];
+  for (const { origin, sessions: read } of sessions)
+    if (read.some((s) => s.findings.some((f) => ATTRIBUTABLE_RULES.has(f.rule))))
+      origins.push(origin);
+  return origins;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { FleetSession } from '../core/fleet/attribution.ts';
+import type { FleetSessions } from '../core/fleet/attribution.ts';
 import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
 import { dueNotifications, markDelivered } from '../core/incidents/notices.ts';
 import { attributeFleet } from './fleet-step.ts';
@@ -14,7 +14,8 @@ import { type ConnectorResult, type ScanSummary, totalsOf } from './summary.ts';
  */
 export interface ScannedConnectors {
   results: readonly ConnectorResult[];
-  sessions: readonly FleetSession[];
+  /** Gone through connector by connector, more than once (see `RunSessions`). */
+  sessions: FleetSessions;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mapWithConcurrency } from '../core/concurrency.ts';
-import type { FleetSession } from '../core/fleet/attribution.ts';
 import type { SessionMark } from '../core/fleet/attribution-state.ts';
 import type { SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
@@ -19,7 +18,8 @@ import type {
   StateStore,
 } from './ports.ts';
 import { openRunState, type RunStart } from './run-commit.ts';
-import { finishRun, type ScannedConnectors } from './run-finish.ts';
+import { finishRun } from './run-finish.ts';
+import { RunSessions } from './run-sessions.ts';
 import { scanConnector } from './scan-connector.ts';
 import { type ConnectorResult, emptyCounts, type ScanSummary } from './summary.ts';
 
@@ -89,14 +89,17 @@ export async function runScan(
       holdsLock: release !== undefined,
       ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
     });
+    const sessions = new RunSessions();
     try {
-      const scanned = await scanConnectors(
+      const results = await scanConnectors(
         settings,
         { ...adapters, state, outbox: state.outbox },
         run,
+        sessions,
       );
-      return await finishRun(settings, adapters, state, run, scanned);
+      return await finishRun(settings, adapters, state, run, { results, sessions });
     } finally {
+      sessions.close();
       state.close();
     }
   } finally {
@@ -128,13 +131,14 @@ export type { RunStart } from './run-commit.ts';
 /**
  * Scans each connector of the settings' fleet, `settings.concurrency` at once, and folds what
  * the run keeps of each as soon as it is done: its sessions go into the day's KPI rows of the
- * run's state at once, and only what the fleet's attribution reads of them is kept.
+ * run's state at once, and into `sessions` (a temp file) for the fleet's attribution.
  */
 export async function scanConnectors(
   settings: ScanSettings,
   adapters: StepAdapters,
   { runId, startedAt }: RunStart,
-): Promise<ScannedConnectors> {
+  sessions: RunSessions,
+): Promise<ConnectorResult[]> {
   const now = adapters.now ?? Date.now;
   const origins: ReportOrigin[] = settings.fleet.flatMap(({ chargerId, connectors }) =>
     connectors.map((connectorId) => ({ chargerId, connectorId })),
@@ -145,7 +149,6 @@ export async function scanConnectors(
   const fleetHistory = await recentFailures(adapters);
   adapters.progress?.started(origins.length);
   const kpis = new KpiFold(adapters.state, log);
-  const sessions: FleetSession[] = [];
   const results = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
     if (deadline !== undefined && now() >= deadline) {
       const skipped = unscanned(origin, startedAt);
@@ -176,12 +179,14 @@ export async function scanConnectors(
       log.error('connector scan failed', { runId, ...origin, error: outcome.result.error });
     adapters.progress?.connectorDone(outcome.result);
     kpis.add(origin, outcome.sessions);
-    // Its sessions share the connector's origin rather than each carrying a copy.
-    for (const { session } of outcome.sessions) sessions.push({ origin, session });
+    sessions.add(
+      origin,
+      outcome.sessions.map(({ session }) => session),
+    );
     return outcome.result;
   });
   await kpis.finish();
-  return { results, sessions };
+  return results;
 }
 
 /**

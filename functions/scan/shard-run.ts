@@ -1,7 +1,8 @@
-import type { FleetSession } from '../core/fleet/attribution.ts';
+import type { ConnectorSessions, FleetSession } from '../core/fleet/attribution.ts';
 import type { StateStore } from './ports.ts';
 import { openRunState, type RunStart } from './run-commit.ts';
 import { finishRun } from './run-finish.ts';
+import { RunSessions } from './run-sessions.ts';
 import { RunState, type StateChanges } from './run-state.ts';
 import { type ScanAdapters, type ScanSettings, scanConnectors, unscanned } from './scan.ts';
 import type { ConnectorResult, ScanSummary } from './summary.ts';
@@ -9,8 +10,11 @@ import type { ConnectorResult, ScanSummary } from './summary.ts';
 /** What a shard keeps in the run's state for the run's last step. */
 interface RunPart {
   results: ConnectorResult[];
-  /** Its sessions as the fleet's attribution reads them. */
-  sessions: FleetSession[];
+  /**
+   * Its sessions as the fleet's attribution reads them, connector by connector (one at a time
+   * in parts written before).
+   */
+  sessions: (ConnectorSessions | FleetSession)[];
   /** Its connectors' new cursors, incident records and KPI rows, and the notices they decided. */
   changes: StateChanges;
 }
@@ -39,11 +43,13 @@ export async function scanShard(
     { runId: run.runId, day: run.startedAt.slice(0, 10), until: run.startedAt },
     settings.fleet,
   );
+  const sessions = new RunSessions();
   try {
-    const { results, sessions } = await scanConnectors(
+    const results = await scanConnectors(
       settings,
       { ...adapters, state, outbox: state.outbox },
       run,
+      sessions,
     );
     const kept: RunPart = {
       results: [...results],
@@ -53,6 +59,7 @@ export async function scanShard(
     await parts.saveRunPart(run.runId, part, kept);
     return [...results];
   } finally {
+    sessions.close();
     state.close();
   }
 }
@@ -83,9 +90,9 @@ export async function finishShards(
     holdsLock: false,
     ...(settings.deadline !== undefined ? { deadline: settings.deadline } : {}),
   });
+  const sessions = new RunSessions();
   try {
     const results: ConnectorResult[] = [];
-    const sessions: FleetSession[] = [];
     for (const shard of shards) {
       const kept =
         shard.failure === undefined
@@ -93,7 +100,7 @@ export async function finishShards(
           : undefined;
       if (kept && (await state.apply(kept.changes))) {
         results.push(...kept.results);
-        sessions.push(...kept.sessions);
+        sessions.addPart(kept.sessions);
         continue;
       }
       const why = `not scanned: shard ${shard.part} ${
@@ -109,6 +116,7 @@ export async function finishShards(
     }
     return await finishRun(settings, adapters, state, run, { results, sessions });
   } finally {
+    sessions.close();
     state.close();
   }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../functions/core/finding.ts';
 import {
   attributionStep,
+  byConnector,
   type FleetSession,
   markAttributionDelivered,
 } from '../../functions/core/fleet/attribution.ts';
@@ -75,7 +76,11 @@ function notices(sessions: FleetSession[], readBack: number, repeat: boolean): s
     const now = new Date(T0 + hour * HOUR).toISOString();
     const read = endedWithin(sessions, hour, readBack);
     const run = runAt(now);
-    const step = attributionStep(state, repeat ? [...read].reverse().concat(read) : read, run);
+    const step = attributionStep(
+      state,
+      byConnector(repeat ? [...read].reverse().concat(read) : read),
+      run,
+    );
     told.push(...step.notices.map((n) => n.id));
     // Through JSON, as the state store keeps it between runs.
     state = JSON.parse(JSON.stringify(markAttributionDelivered(step.state, step.notices, run)));
@@ -96,7 +101,7 @@ function kept(sessions: FleetSession[], readBack: number, inPlace: boolean) {
     const read = endedWithin(sessions, hour, readBack);
     const run = { ...runAt(now), inPlace };
     const before = inPlace ? undefined : JSON.stringify(state);
-    const step = attributionStep(state, read, run);
+    const step = attributionStep(state, byConnector(read), run);
     told.push(...step.notices);
     const next = markAttributionDelivered(step.state, step.notices, run);
     if (!inPlace) expect(JSON.stringify(state)).toBe(before);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../functions/core/finding.ts';
 import {
   attributionStep,
+  byConnector,
   type FleetSession,
   markAttributionDelivered,
 } from '../../functions/core/fleet/attribution.ts';
@@ -65,7 +66,7 @@ function runAll(sessions: FleetSession[], settings = DEFAULT_INCIDENT_SETTINGS, 
       (s) => s.session.at <= now && s.session.at > new Date(T0 + (hour - 1) * HOUR).toISOString(),
     );
     const run = { now, settings, settingsFor: () => settings, fleet: FLEET };
-    const step = attributionStep(state, read, run);
+    const step = attributionStep(state, byConnector(read), run);
     notices.push(...step.notices);
     state = markAttributionDelivered(step.state, step.notices, run);
   }
@@ -238,14 +239,16 @@ describe('what a run changes in the fleet record', () => {
   });
 
   it('says a run moved the record when it tabulated a session, and not when nothing came or was decided', () => {
-    const first = attributionStep(undefined, [session(1, 'A/1', 'BUS-1')], run(2));
+    const first = attributionStep(undefined, byConnector([session(1, 'A/1', 'BUS-1')]), run(2));
     expect(first.changed).toBe(true);
     const saved = markAttributionDelivered(first.state, first.notices, run(2));
     // The same session read again, and a run with nothing: no change, nothing to write.
-    const again = attributionStep(saved, [session(1, 'A/1', 'BUS-1')], run(3));
+    const again = attributionStep(saved, byConnector([session(1, 'A/1', 'BUS-1')]), run(3));
     expect(again.changed).toBe(false);
     expect(markAttributionDelivered(again.state, again.notices, run(3))).toBe(again.state);
-    expect(attributionStep(saved, [], run(4)).changed).toBe(false);
-    expect(attributionStep(saved, [session(5, 'B/1', 'BUS-2')], run(6)).changed).toBe(true);
+    expect(attributionStep(saved, byConnector([]), run(4)).changed).toBe(false);
+    expect(attributionStep(saved, byConnector([session(5, 'B/1', 'BUS-2')]), run(6)).changed).toBe(
+      true,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import {
   attributionStep,
-  type FleetSession,
+  type ConnectorSessions,
   markAttributionDelivered,
 } from '../fleet/attribution.ts';
 import type { AttributionState } from '../fleet/attribution-state.ts';
@@ -106,7 +106,7 @@ export function backtest(
   let attribution: AttributionState | undefined;
   for (let run = first; run <= last; run++) {
     const now = new Date(run * everyMs).toISOString();
-    const read: FleetSession[] = [];
+    const read: ConnectorSessions[] = [];
     for (const connector of connectors) {
       if (run < connector.start) continue;
       let sessions: JudgedSession[] = [];
@@ -132,7 +132,7 @@ export function backtest(
       });
       notices.push(...step.notices);
       connector.state = markDelivered(step.state, step.notices, options.silenced);
-      for (const session of sessions) read.push({ origin: connector.origin, session });
+      if (sessions.length > 0) read.push({ origin: connector.origin, sessions });
     }
     if (!options.site.attribution.enabled) continue;
     const fleetRun = {

@@ -42,6 +42,31 @@ export interface FleetSession {
   session: JudgedSession;
 }
 
+/** One connector's sessions read by a run. */
+export interface ConnectorSessions {
+  origin: ReportOrigin;
+  sessions: readonly JudgedSession[];
+}
+
+/**
+ * A run's sessions, connector by connector, each connector once. The fleet step goes through
+ * them more than once and keeps only what it needs of each, so they can come from a file
+ * rather than all be held at once.
+ */
+export type FleetSessions = Iterable<ConnectorSessions>;
+
+/** Sessions in a list, as `FleetSessions`: each connector's in the order they came. */
+export function byConnector(sessions: readonly FleetSession[]): ConnectorSessions[] {
+  const groups = new Map<string, { origin: ReportOrigin; sessions: JudgedSession[] }>();
+  for (const { origin, session } of sessions) {
+    const key = `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`;
+    const group = groups.get(key);
+    if (group) group.sessions.push(session);
+    else groups.set(key, { origin, sessions: [session] });
+  }
+  return [...groups.values()];
+}
+
 /** What one run's attribution needs besides the sessions. */
 export interface AttributionRun {
   now: string;
@@ -89,7 +114,7 @@ const SEEN_RETENTION_MS = 8 * 86_400_000;
  */
 export function attributionStep(
   previous: AttributionState | undefined,
-  sessions: readonly FleetSession[],
+  sessions: FleetSessions,
   run: AttributionRun,
 ): {
   state: AttributionState;
@@ -108,7 +133,7 @@ export function attributionStep(
     new Date(now - SEEN_RETENTION_MS).toISOString(),
     run.inPlace === true,
   );
-  const fresh = record.fresh;
+  const { fresh, touched } = record;
   // Failures leave with the window; one still waiting for a verdict is decided first, on a
   // copy of its own (deciding changes it). One pass: the window holds thousands.
   const failures: SessionMark[] = [];
@@ -137,7 +162,7 @@ export function attributionStep(
   };
   // Most runs hold nothing new to decide: the tabulation is built only when something waits
   // and its evidence moved.
-  const due = reconsider(held, failures, fresh, context);
+  const due = reconsider(held, failures, touched, context);
   const attributed: Attributed[] = [];
   if (due.length > 0) {
     const table = new Tabulation({ ...record, failures }, oldest);
@@ -181,7 +206,7 @@ export function attributionStep(
     before !== previous ||
     peers.state !== before.peers ||
     peers.changes.length > 0 ||
-    fresh.length > 0 ||
+    record.freshCount > 0 ||
     due.length > 0 ||
     failures.length !== before.failures.length ||
     fedMoved;
@@ -207,47 +232,83 @@ export function attributionStep(
  * latest clean session of its vehicle on its connector. Only the connectors and vehicles read
  * are copied; the rest of the record is shared with the previous one, which stays as it was
  * (unless it was handed over `inPlace`: then its tables themselves take the new lists).
+ *
+ * Of the new sessions it keeps those the rest of the run reads: the failed ones, and clean
+ * ones of a vehicle, connector or charger that has a record or may get one this run (one
+ * with a failure waiting). For the others it keeps only what they touched. A first pass finds
+ * the failures among the new sessions, without changing anything.
  */
 function tabulate(
   before: AttributionState,
-  sessions: readonly FleetSession[],
+  sessions: FleetSessions,
   seenSince: string,
   inPlace: boolean,
 ): Pick<AttributionState, 'cleanByConnector' | 'cleanByVehicle' | 'seen'> & {
-  fresh: (SessionMark & { f: string[] })[];
+  fresh: SessionMark[];
+  freshCount: number;
+  touched: Touched;
 } {
   const seen = inPlace ? before.seen : { ...before.seen };
   const cleanByConnector = inPlace ? before.cleanByConnector : { ...before.cleanByConnector };
   const cleanByVehicle = inPlace ? before.cleanByVehicle : { ...before.cleanByVehicle };
-  // Per connector read: its list as it was, and its new list with where this run's keys start.
-  const read = new Map<
-    string,
-    { was: readonly [string, string][]; list: [string, string][]; from: number }
-  >();
+  const counted = countedSubjects(before, sessions);
+  const touched: Touched = { connectors: new Set(), chargers: new Set(), vehicles: new Set() };
   const fresh: SessionMark[] = [];
-  for (const { origin, session } of sessions) {
-    const mark = markOf(origin, session);
-    let connector = read.get(mark.c);
-    if (!connector) {
-      const was = own(seen, mark.c);
-      // Each connector read has its list copied once, and what is too old to be read again dropped.
-      const list = was.filter(([, t]) => t >= seenSince);
-      connector = { was, list, from: list.length };
-      read.set(mark.c, connector);
-      seen[mark.c] = list;
+  let freshCount = 0;
+  for (const { origin, sessions: read } of sessions) {
+    if (read.length === 0) continue;
+    const c = connectorOf(origin);
+    const was = own(seen, c);
+    // Each connector read has its list copied once, and what is too old to be read again dropped.
+    const list = was.filter(([, t]) => t >= seenSince);
+    const from = list.length;
+    seen[c] = list;
+    for (const session of read) {
+      // Known: in the list as it was (old keys too: dropping them must not make them new), or
+      // added this run. A run brings a session or two per connector: scanning its few dozen
+      // keys is far cheaper than building a set of them, as every run once did.
+      if (holdsKey(was, session.key) || holdsKey(list, session.key, from)) continue;
+      const mark = markOf(c, session);
+      list.push([mark.k, mark.t]);
+      freshCount++;
+      touched.connectors.add(c);
+      touched.chargers.add(origin.chargerId);
+      if (mark.v !== undefined) touched.vehicles.add(mark.v);
+      if (mark.f.length > 0 || recordsOf(mark).some((r) => counted.has(r))) fresh.push(mark);
+      if (mark.f.length > 0 || mark.v === undefined) continue;
+      cleanByConnector[c] = withCleanSession(own(cleanByConnector, c), mark.v, mark.t);
+      cleanByVehicle[mark.v] = withCleanSession(own(cleanByVehicle, mark.v), c, mark.t);
     }
-    // Known: in the list as it was (old keys too: dropping them must not make them new), or
-    // added this run. A run brings a session or two per connector: scanning its few dozen
-    // keys is far cheaper than building a set of them, as every run once did.
-    if (holdsKey(connector.was, mark.k) || holdsKey(connector.list, mark.k, connector.from))
-      continue;
-    connector.list.push([mark.k, mark.t]);
-    fresh.push(mark);
-    if (mark.f.length > 0 || mark.v === undefined) continue;
-    cleanByConnector[mark.c] = withCleanSession(own(cleanByConnector, mark.c), mark.v, mark.t);
-    cleanByVehicle[mark.v] = withCleanSession(own(cleanByVehicle, mark.v), mark.c, mark.t);
   }
-  return { seen, cleanByConnector, cleanByVehicle, fresh };
+  return { seen, cleanByConnector, cleanByVehicle, fresh, freshCount, touched };
+}
+
+/** The vehicles, connectors and chargers a run's new sessions came from. */
+export interface Touched {
+  connectors: Set<string>;
+  chargers: Set<string>;
+  vehicles: Set<string>;
+}
+
+/**
+ * The records a clean session can count for this run: those that exist, and those a failure
+ * waiting for a verdict may open (its vehicle's, connector's and charger's). Looks at the
+ * run's failed sessions not seen before, and changes nothing.
+ */
+function countedSubjects(before: AttributionState, sessions: FleetSessions): Set<string> {
+  const counted = new Set(Object.keys(before.subjects));
+  for (const mark of before.failures)
+    if (mark.held) for (const r of recordsOf(mark)) counted.add(r);
+  for (const { origin, sessions: read } of sessions) {
+    const c = connectorOf(origin);
+    const was = own(before.seen, c);
+    for (const session of read) {
+      if (holdsKey(was, session.key)) continue;
+      const mark = markOf(c, session);
+      if (mark.held) for (const r of recordsOf(mark)) counted.add(r);
+    }
+  }
+  return counted;
 }
 
 /**
@@ -359,11 +420,15 @@ function sessionOf(mark: SessionMark, findings: Finding[], explained: string[]):
   };
 }
 
-function markOf(origin: ReportOrigin, session: JudgedSession): SessionMark {
+function connectorOf(origin: ReportOrigin): string {
+  return `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`;
+}
+
+function markOf(c: string, session: JudgedSession): SessionMark {
   const findings = attributableFindings(session.findings);
   return {
     k: session.key,
-    c: `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`,
+    c,
     t: session.at,
     ...(session.vehicleId !== undefined ? { v: session.vehicleId } : {}),
     f: [...new Set(findings.map((f) => f.rule))],

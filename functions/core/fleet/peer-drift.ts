@@ -86,6 +86,28 @@ export function observePeers(
   sessions: readonly PeerSession[],
   fleet: PeerFleet,
   settings: IncidentSettings['drift'],
+  drifting: (origin: ReportOrigin, rule: string) => boolean = () => false,
+): { state: PeerDriftState; findings: Finding[] } {
+  const groups = new Map<string, PeerSession[]>();
+  for (const s of sessions) {
+    const key = connectorKey(s.origin.chargerId, s.origin.connectorId);
+    const group = groups.get(key);
+    if (group) group.push(s);
+    else groups.set(key, [s]);
+  }
+  return observePeerGroups(state, [...groups.values()], fleet, settings, drifting);
+}
+
+/**
+ * `observePeers` over the sessions connector by connector, each group one connector's: gone
+ * through twice (first for the latest end), and never held whole, so a run's sessions can
+ * come from a file. What it keeps of a session is the little a warning on it needs.
+ */
+export function observePeerGroups(
+  state: PeerDriftState,
+  groups: Iterable<readonly PeerSession[]>,
+  fleet: PeerFleet,
+  settings: IncidentSettings['drift'],
   /**
    * Whether a connector is already told to drift in a figure (by peer drift rule id): it stays
    * drifting until its gap falls under half the threshold, so a gap near the line does not
@@ -99,18 +121,24 @@ export function observePeers(
     return minChange > 0 ? [{ metric, minChange }] : [];
   });
   // The depot is the fleet's connectors and any a session came from (one added since the
-  // fleet was listed); connectors that left it leave the state too.
+  // fleet was listed); connectors that left it leave the state too. The latest end known is
+  // kept beside the values so that the old are dropped once a day, not by walking the whole
+  // depot in every run; a value older than the days kept never joins.
   let depot = depotOf(fleet);
-  for (const s of sessions) {
-    const key = connectorKey(s.origin.chargerId, s.origin.connectorId);
-    if (!depot.has(key)) depot = new Set([...depot, key]);
-  }
+  let newest = state.latest ?? '';
+  for (const group of groups)
+    for (const s of group) {
+      const key = connectorKey(s.origin.chargerId, s.origin.connectorId);
+      if (!depot.has(key)) depot = new Set([...depot, key]);
+      const at = instantOf(s);
+      if (at > newest) newest = at;
+    }
   // Copied on write: a connector's lists, and a list, are copied only when a session joins
   // them, so a run that reads a few sessions of a large depot copies a few, not all of them.
   const kept: PeerDriftState['connectors'] = { ...state.connectors };
   if (Object.keys(kept).length > depot.size || state.forgotOn === undefined)
     for (const key in kept) if (!depot.has(key)) delete kept[key];
-  const owned = new Set<object>();
+  const owned = new WeakSet<object>();
   const own = (key: string): Record<string, PeerValue[]> => {
     let lists = kept[key];
     if (!lists || !owned.has(lists)) {
@@ -122,44 +150,41 @@ export function observePeers(
   };
 
   const cap = KEPT_PER_WINDOW * settings.recentSessions;
-  // The latest new session per connector and figure: where its finding would go.
-  const fed = new Map<string, { key: string; metric: PeerDriftMetric; minChange: number }>();
-  const latest = new Map<string, { session: PeerSession; at: string }>();
-  const ordered = sessions.map((session) => ({ session, at: instantOf(session) }));
-  ordered.sort((a, b) => compare(a.at, b.at));
-  // The latest end known, kept beside the values so that the old are dropped once a day, not
-  // by walking the whole depot in every run; a value older than the days kept never joins.
-  let newest = state.latest ?? '';
-  for (const { at } of ordered) if (at > newest) newest = at;
   const today = newest.slice(0, 10);
   const oldest = newest
     ? new Date(Date.parse(newest) - settings.peers.days * 86_400_000).toISOString()
     : '';
-  for (const { session, at } of ordered) {
-    if (at < oldest) continue;
-    const key = connectorKey(session.origin.chargerId, session.origin.connectorId);
-    for (const { metric, minChange } of metrics) {
-      const value = session.facts[metric.fact];
-      if (value === undefined || !Number.isFinite(value)) continue;
-      const lists = own(key);
-      let values = lists[metric.rule] ?? [];
-      if (!owned.has(values)) {
-        values = [...values];
-        owned.add(values);
+  // The latest new session per connector and figure, where its finding would go: only what
+  // a warning names of it.
+  const fed = new Map<string, Fed>();
+  for (const group of groups) {
+    const ordered = group.map((session) => ({ session, at: instantOf(session) }));
+    ordered.sort((a, b) => compare(a.at, b.at));
+    for (const { session, at } of ordered) {
+      if (at < oldest) continue;
+      const key = connectorKey(session.origin.chargerId, session.origin.connectorId);
+      let named: FedSession | undefined;
+      for (const { metric, minChange } of metrics) {
+        const value = session.facts[metric.fact];
+        if (value === undefined || !Number.isFinite(value)) continue;
+        const lists = own(key);
+        let values = lists[metric.rule] ?? [];
+        if (!owned.has(values)) {
+          values = [...values];
+          owned.add(values);
+        }
+        lists[metric.rule] = values;
+        if (!keep(values, [session.key, at, value], cap)) continue;
+        named ??= fedSession(session);
+        fed.set(`${key}\u001f${metric.rule}`, { key, metric, minChange, session: named, at });
       }
-      lists[metric.rule] = values;
-      if (!keep(values, [session.key, at, value], cap)) continue;
-      const slot = `${key}\u001f${metric.rule}`;
-      fed.set(slot, { key, metric, minChange });
-      latest.set(slot, { session, at });
     }
   }
   if (today !== state.forgotOn) forgetOld(kept, oldest, own);
 
   const sisters = sistersOf(depot);
   const findings: Finding[] = [];
-  for (const [slot, { key, metric, minChange }] of fed) {
-    const { session, at } = latest.get(slot) as { session: PeerSession; at: string };
+  for (const { key, metric, minChange, session, at } of fed.values()) {
     // A late re-read of a session too old to keep judges nothing; nor does every other
     // session, chosen by its key: a drift moves over days, and the backtest judges a large
     // depot's every run.
@@ -172,6 +197,22 @@ export function observePeers(
     state: { connectors: kept, ...(newest ? { latest: newest, forgotOn: today } : {}) },
     findings,
   };
+}
+
+/** What a warning names of the session it is on. */
+type FedSession = Pick<PeerSession, 'origin' | 'key' | 'sessionId' | 'vehicleId'>;
+
+/** A connector's figure that took a new value this run, and the latest session that gave one. */
+interface Fed {
+  key: string;
+  metric: PeerDriftMetric;
+  minChange: number;
+  session: FedSession;
+  at: string;
+}
+
+function fedSession({ origin, key, sessionId, vehicleId }: PeerSession): FedSession {
+  return { origin, key, sessionId, ...(vehicleId !== undefined ? { vehicleId } : {}) };
 }
 
 /** The fleet's connector keys, worked out once per fleet list (a backtest passes the same one). */

@@ -5,14 +5,14 @@ import {
   emptyIncidentState,
 } from '../incidents/connector-incidents.ts';
 import type { PeerMark } from '../incidents/drift.ts';
-import type { JudgedSession } from '../incidents/incident.ts';
 import type { IncidentSettings } from '../incidents/settings.ts';
 import type { SessionFacts } from '../session-facts.ts';
 import type { ReportOrigin } from '../session-report.ts';
+import type { FleetSessions } from './attribution.ts';
 import {
   companionFired,
   emptyPeerDriftState,
-  observePeers,
+  observePeerGroups,
   PEER_DRIFT_METRICS,
   type PeerDriftState,
   type PeerFleet,
@@ -46,31 +46,19 @@ export interface PeerStep {
  */
 export function peerStep(
   previous: { peers?: PeerDriftState; peerMarks?: PeerMarks } | undefined,
-  sessions: readonly { origin: ReportOrigin; session: JudgedSession }[],
+  sessions: FleetSessions,
   fleet: PeerFleet,
   drift: IncidentSettings['drift'],
 ): PeerStep {
   const marks = previous?.peerMarks ?? {};
   if (!drift.enabled || !drift.peers.enabled) return unmarkAll(previous, marks);
-  const read: PeerSession[] = [];
+  // The rules that fired in each session with a finding, by connector and session id.
   const fired = new Map<string, Set<string>>();
-  for (const { origin, session } of sessions) {
-    if (!session.facts) continue;
-    const rules = new Set(session.findings.map((f) => f.rule));
-    read.push({
-      origin,
-      key: session.key,
-      sessionId: session.sessionId,
-      at: session.at,
-      ...(session.vehicleId !== undefined ? { vehicleId: session.vehicleId } : {}),
-      facts: withoutTold(session.facts, rules),
-    });
-    fired.set(session.key, rules);
-  }
-  if (read.length === 0) return { state: previous?.peers, marks, changes: [] };
+  const read = peerGroups(sessions, fired);
+  if (isEmpty(read)) return { state: previous?.peers, marks, changes: [] };
   const marked = (origin: ReportOrigin, peerRule: string) =>
     (marks[keyOf(origin)] ?? []).includes(ownRuleOf(peerRule) ?? '');
-  const observed = observePeers(
+  const observed = observePeerGroups(
     previous?.peers ?? emptyPeerDriftState(),
     read,
     fleet,
@@ -79,29 +67,23 @@ export function peerStep(
   );
   const drifting = new Map<string, Finding>();
   for (const finding of observed.findings) {
-    const session = read.find(
-      (s) =>
-        s.sessionId === finding.sessionId &&
-        s.origin.chargerId === finding.chargerId &&
-        s.origin.connectorId === finding.connectorId,
-    );
+    const origin = { chargerId: finding.chargerId, connectorId: finding.connectorId };
+    const rules = fired.get(`${keyOf(origin)}\u001f${finding.sessionId}`);
     // A session whose fixed-threshold rule fired for the figure is that rule's to tell.
-    if (!session || companionFired(finding.rule, fired.get(session.key) ?? new Set())) continue;
+    if (rules && companionFired(finding.rule, rules)) continue;
     const own = ownRuleOf(finding.rule);
-    if (own) drifting.set(`${keyOf(session.origin)}\u001f${own}`, finding);
+    if (own) drifting.set(`${keyOf(origin)}\u001f${own}`, finding);
   }
   const next: PeerMarks = { ...marks };
   const changes: PeerChange[] = [];
-  const judged = new Map<string, ReportOrigin>();
-  for (const s of read) judged.set(keyOf(s.origin), s.origin);
-  for (const [connector, origin] of judged) {
+  for (const group of read) {
+    const origin = (group[0] as PeerSession).origin;
+    const connector = keyOf(origin);
     const had = new Set(marks[connector] ?? []);
     for (const metric of PEER_DRIFT_METRICS) {
       const own = metric.ownRule;
       const finding = drifting.get(`${connector}\u001f${own}`);
-      const judgedHere = read.some(
-        (s) => keyOf(s.origin) === connector && s.facts[metric.fact] !== undefined,
-      );
+      const judgedHere = group.some((s) => s.facts[metric.fact] !== undefined);
       if (finding && !had.has(own)) {
         changes.push({ origin, rule: own, mark: markOf(finding) });
         had.add(own);
@@ -114,6 +96,42 @@ export function peerStep(
     else delete next[connector];
   }
   return { state: observed.state, marks: next, changes };
+}
+
+/**
+ * The run's sessions with figures, as peer drift reads them, connector by connector: made
+ * anew on each pass rather than kept, noting in `fired` the rules of sessions with findings.
+ */
+function peerGroups(
+  sessions: FleetSessions,
+  fired: Map<string, Set<string>>,
+): Iterable<PeerSession[]> {
+  return {
+    *[Symbol.iterator]() {
+      for (const { origin, sessions: read } of sessions) {
+        const group: PeerSession[] = [];
+        for (const session of read) {
+          if (!session.facts) continue;
+          const rules = new Set(session.findings.map((f) => f.rule));
+          group.push({
+            origin,
+            key: session.key,
+            sessionId: session.sessionId,
+            at: session.at,
+            ...(session.vehicleId !== undefined ? { vehicleId: session.vehicleId } : {}),
+            facts: withoutTold(session.facts, rules),
+          });
+          if (rules.size > 0) fired.set(`${keyOf(origin)}\u001f${session.sessionId}`, rules);
+        }
+        if (group.length > 0) yield group;
+      }
+    },
+  };
+}
+
+function isEmpty(groups: Iterable<unknown>): boolean {
+  for (const _ of groups) return false;
+  return true;
 }
 
 /**

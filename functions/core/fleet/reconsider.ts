@@ -16,18 +16,16 @@ import { chargerOf } from './tabulation.ts';
 export function reconsider(
   held: readonly SessionMark[],
   failures: readonly SessionMark[],
-  fresh: readonly SessionMark[],
+  /** The connectors, chargers and vehicles of the run's fresh sessions. */
+  touched: {
+    connectors: ReadonlySet<string>;
+    chargers: ReadonlySet<string>;
+    vehicles: ReadonlySet<string>;
+  },
   context: { now: number; holdMs: number },
 ): SessionMark[] {
   if (held.length === 0) return [];
-  const connectors = new Set<string>();
-  const chargers = new Set<string>();
-  const vehicles = new Set<string>();
-  for (const mark of fresh) {
-    connectors.add(mark.c);
-    chargers.add(chargerOf(mark.c));
-    if (mark.v !== undefined) vehicles.add(mark.v);
-  }
+  const { connectors, chargers, vehicles } = touched;
   // Vehicles that failed on a touched connector; chargers where a touched vehicle failed.
   const failedOnTouched = new Set<string>();
   const touchedFailedAt = new Set<string>();
