@@ -54,6 +54,11 @@ export async function replaceFile(path: string, content: string): Promise<void> 
 }
 
 const madeFolders = new Set<string>();
+/**
+ * Folders remembered at most: a large depot's reports land in a folder per connector, and
+ * forgetting one costs a mkdir, not a byte per connector held for the process's life.
+ */
+const FOLDERS_REMEMBERED = 1_024;
 
 /**
  * Writes a file, creating its folder the first time this process writes there, and then
@@ -65,6 +70,7 @@ function writeInto(path: string, content: string | (() => Iterable<string>)): vo
   if (!madeFolders.has(folder)) {
     mkdirSync(folder, { recursive: true });
     removeStrayTempFiles(folder);
+    if (madeFolders.size >= FOLDERS_REMEMBERED) madeFolders.clear();
     madeFolders.add(folder);
   }
   try {

@@ -5,8 +5,8 @@ import { STATE_FORMAT, type StateDocument } from './state-document.ts';
 
 /**
  * Reads a stored state document as its text arrives into a run's packed copy: each connector's
- * incident record and the attribution record go to the run's temp files as text, never parsed
- * and never all in memory; the other members (cursors, KPI rows, outbox) are parsed. A text
+ * cursor and incident record and the attribution record go to the run's temp files as text,
+ * never parsed and never all in memory; the other members (KPI rows, outbox) are parsed. A text
  * that is not a state document is an error naming `where`, as `parseStateDocument` says.
  */
 export async function readPackedDocument(
@@ -14,15 +14,16 @@ export async function readPackedDocument(
   where: string,
 ): Promise<PackedDocument> {
   const records = new SpilledTexts();
+  const cursors = new SpilledTexts();
   let attribution: SpilledText | undefined;
   try {
     const members: Record<string, unknown> = {};
     let value: Omit<MemberEvents, 'member'> = { piece: () => undefined, end: () => undefined };
     const document = new ObjectMembers({
       member: (name) => {
-        if (name === 'incidents') {
-          value = recordsInto(records);
-          members.incidents = true;
+        if (name === 'incidents' || name === 'cursors') {
+          value = recordsInto(name === 'incidents' ? records : cursors);
+          members[name] = true;
         } else if (name === 'attribution') {
           const texts = new SpilledTexts();
           const writer = texts.writer(name);
@@ -39,26 +40,31 @@ export async function readPackedDocument(
     if (
       read.format !== STATE_FORMAT ||
       typeof read.seq !== 'number' ||
-      typeof read.cursors !== 'object' ||
+      members.cursors !== true ||
       members.incidents !== true ||
       !Array.isArray(read.outbox)
     )
       throw new Error(`it is not a ${STATE_FORMAT} document`);
     return {
-      ...(read as Omit<StateDocument, 'incidents' | 'attribution'>),
+      ...(read as Omit<StateDocument, 'cursors' | 'incidents' | 'attribution'>),
       kpis: read.kpis ?? {},
+      cursors,
       incidents: records,
       ...(attribution ? { attribution } : {}),
     };
   } catch (error) {
     records.close();
+    cursors.close();
     (attribution as SpilledText | undefined)?.texts.close();
     throw new Error(`state document ${where} cannot be read: ${(error as Error).message}`);
   }
 }
 
 /** A member's value parsed once it is whole: the document's small members. */
-function parsedInto(members: Record<string, unknown>, name: string): Omit<MemberEvents, 'member'> {
+export function parsedInto(
+  members: Record<string, unknown>,
+  name: string,
+): Omit<MemberEvents, 'member'> {
   let text = '';
   return {
     piece: (piece) => {
@@ -70,8 +76,8 @@ function parsedInto(members: Record<string, unknown>, name: string): Omit<Member
   };
 }
 
-/** The `incidents` member: each record's text, by connector, into the run's temp file. */
-function recordsInto(records: SpilledTexts): Omit<MemberEvents, 'member'> {
+/** An object member's entries (the `incidents` member: each record), their text by key into a temp file. */
+export function recordsInto(records: SpilledTexts): Omit<MemberEvents, 'member'> {
   let key = '';
   let text = '';
   const each = new ObjectMembers({

@@ -1,12 +1,14 @@
+import { SpilledEntries } from './spilled-entries.ts';
 import { SpilledTexts } from './spilled-texts.ts';
 import type { StateDocument } from './state-document.ts';
 
 /**
- * A state document as a run holds it: each connector's incident record, and the fleet's
- * attribution record, kept as JSON text in a temp file (see `SpilledTexts`) and parsed only
- * while a step works on it. A commit writes the text as it is, a piece at a time.
+ * A state document as a run holds it: each connector's cursor and incident record, and the
+ * fleet's attribution record, kept as JSON text in temp files (see `SpilledTexts`) and parsed
+ * only while a step works on them. A commit writes the text as it is, a piece at a time.
  */
-export type PackedDocument = Omit<StateDocument, 'incidents' | 'attribution'> & {
+export type PackedDocument = Omit<StateDocument, 'cursors' | 'incidents' | 'attribution'> & {
+  cursors: SpilledTexts;
   incidents: SpilledTexts;
   attribution?: SpilledText;
 };
@@ -56,7 +58,9 @@ export function* jsonChunks(value: unknown, depth: number): Generator<string> {
 }
 
 function* pieces(value: unknown, depth: number): Generator<string> {
-  if (value instanceof SpilledText) {
+  if (value instanceof SpilledEntries) {
+    yield* pieces(value.texts, depth);
+  } else if (value instanceof SpilledText) {
     yield* value.texts.pieces(value.key, CHUNK_CHARS);
   } else if (value instanceof SpilledTexts) {
     // Packed records: their text is already JSON.

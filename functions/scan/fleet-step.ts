@@ -46,14 +46,13 @@ export async function attributeFleet(
   if (!settings.attribution.enabled) return { openIncidents: 0 };
   try {
     const previous = await step.state.loadAttribution();
+    // A depot's first record has its tables kept as a loaded one's are: out of memory.
+    const record = previous?.version === 2 ? previous : step.state.newAttribution();
     // Worked out first: the connectors whose sisters' verdict changes are read with the rest.
-    const peers = peerStep(
-      previous?.version === 2 ? previous : undefined,
-      sessions,
-      step.fleet,
-      settings.drift,
+    const peers = peerStep(record, sessions, step.fleet, settings.drift, () =>
+      step.state.newPeerDrift(),
     );
-    const records = await connectorRecords(step, previous, [
+    const records = await connectorRecords(step, record, [
       ...withAttributableFindings(sessions),
       ...peers.changes.map((c) => c.origin),
     ]);
@@ -67,7 +66,7 @@ export async function attributeFleet(
       connectorRecord: (origin: ReportOrigin) => records.get(connectorKey(origin)),
       peers,
     };
-    const { state, notices, changed, closed } = attributionStep(previous, sessions, run);
+    const { state, notices, changed, closed } = attributionStep(record, sessions, run);
     // Closed (or marked by their sisters) before anything is sent: the attributed notice then
     // never meets a reminder of the connector incident it closed. Closed incidents leave the
     // record at once: nothing is left to tell of them.
@@ -76,7 +75,7 @@ export async function attributeFleet(
     step.outbox.add(notices);
     const next = markAttributionDelivered(state, notices, run);
     // Most runs bring a session, so most runs write; a run that moved nothing writes nothing.
-    if (previous === undefined || changed || next !== state) await step.state.saveAttribution(next);
+    if (record !== previous || changed || next !== state) await step.state.saveAttribution(next);
     const openIncidents = Object.values(next.subjects).reduce(
       (n, s) => n + s.incidents.filter((i) => i.status === 'open').length,
       0,

@@ -1,5 +1,6 @@
-import type { AttributionState } from '../core/fleet/attribution-state.ts';
+import type { AttributionState, SessionMark } from '../core/fleet/attribution-state.ts';
 import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
+import type { PeerDriftState } from '../core/fleet/peer-drift.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
@@ -113,6 +114,12 @@ export interface ScanState {
   /** The fleet's bus-or-charger record (see `AttributionState`), or undefined before the first. */
   loadAttribution(): Promise<AttributionState | undefined>;
   saveAttribution(state: AttributionState): Promise<void>;
+  /** The failures of the fleet's record alone: what a connector's first notice says of the fleet. */
+  loadFleetFailures(): Promise<readonly SessionMark[]>;
+  /** A record for a depot that has none yet, its tables kept as the loaded record's are. */
+  newAttribution(): AttributionState;
+  /** Peer drift's values for a depot that has none yet, kept as the loaded record's are. */
+  newPeerDrift(): PeerDriftState;
   /** One UTC day's KPI rows, one per connector that had sessions; empty when none. */
   loadDailyKpis(day: string): Promise<DailyConnectorKpi[]>;
   /** Applies `change` to one day's rows and keeps what it returns. */

@@ -1,13 +1,17 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
-import type { AttributionState } from '../core/fleet/attribution-state.ts';
+import { emptyAttribution } from '../core/fleet/attribution.ts';
+import type { AttributionState, SessionMark } from '../core/fleet/attribution-state.ts';
 import { type DailyConnectorKpi, withRowsOf } from '../core/fleet/daily-kpis.ts';
+import type { PeerDriftState } from '../core/fleet/peer-drift.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import { DEPOT_ORIGIN } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
+import { readAttribution, readFleetFailures } from './attribution-reader.ts';
 import { readPackedDocument } from './document-reader.ts';
 import { jsonChunks, type PackedDocument, SpilledText } from './document-text.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
+import { SpilledEntries } from './spilled-entries.ts';
 import { SpilledTexts } from './spilled-texts.ts';
 import {
   connectorKey,
@@ -34,6 +38,8 @@ export type CommitOutcome = 'committed' | 'lost';
 const DAY_MS = 86_400_000;
 /** The attribution record's tables are per connector or vehicle: written entry by entry. */
 const ATTRIBUTION_SPLIT_DEPTH = 3;
+/** Characters of the attribution record's text read at a time. */
+const READ_CHARS = 64 * 1024;
 /** Records of the old layout read at once while converting it: a depot's are read once. */
 const LEGACY_READS_AT_ONCE = 16;
 
@@ -53,6 +59,8 @@ export class RunState implements ScanState {
   /** KPI rows as the run read them: a row the run changed is a new object (`rollUpDay`). */
   readonly #rowsAsRead = new WeakSet<DailyConnectorKpi>();
   readonly #newEntries: OutboxEntry[] = [];
+  /** The attribution record's tables as this run works on them, each in a temp file. */
+  readonly #tables: SpilledEntries<unknown>[] = [];
 
   private constructor(
     store: StateStore,
@@ -94,7 +102,12 @@ export class RunState implements ScanState {
   }
 
   async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
-    return this.#document.cursors[connectorKey(origin)];
+    return this.#cursor(connectorKey(origin));
+  }
+
+  #cursor(key: string): Cursor | undefined {
+    const text = this.#document.cursors.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as Cursor);
   }
 
   async saveCursor(cursor: Cursor): Promise<void> {
@@ -103,7 +116,7 @@ export class RunState implements ScanState {
 
   #setCursor(cursor: Cursor): void {
     const key = connectorKey(cursor);
-    this.#document.cursors[key] = cursor;
+    this.#document.cursors.set(key, JSON.stringify(cursor));
     this.#touched.add(key);
   }
 
@@ -128,12 +141,43 @@ export class RunState implements ScanState {
 
   /** Gives back what the run's copy holds outside memory; call once the run is over. */
   close(): void {
+    this.#document.cursors.close();
     this.#document.incidents.close();
     this.#document.attribution?.texts.close();
+    for (const table of this.#tables.splice(0)) table.close();
   }
 
+  /** The attribution record, its per-connector tables kept in temp files (see `readAttribution`). */
   async loadAttribution(): Promise<AttributionState | undefined> {
-    return this.#document.attribution?.value() as AttributionState | undefined;
+    const kept = this.#document.attribution;
+    if (!kept) return undefined;
+    const { record, tables } = readAttribution(kept.texts.pieces(kept.key, READ_CHARS));
+    this.#tables.push(...tables);
+    return record;
+  }
+
+  async loadFleetFailures(): Promise<readonly SessionMark[]> {
+    const kept = this.#document.attribution;
+    return kept ? readFleetFailures(kept.texts.pieces(kept.key, READ_CHARS)) : [];
+  }
+
+  newAttribution(): AttributionState {
+    return {
+      ...emptyAttribution(),
+      cleanByConnector: this.#table(),
+      cleanByVehicle: this.#table(),
+      seen: this.#table(),
+    };
+  }
+
+  newPeerDrift(): PeerDriftState {
+    return { connectors: this.#table() };
+  }
+
+  #table<T>(): SpilledEntries<T> {
+    const table = new SpilledEntries<T>();
+    this.#tables.push(table as SpilledEntries<unknown>);
+    return table;
   }
 
   async saveAttribution(state: AttributionState): Promise<void> {
@@ -187,10 +231,9 @@ export class RunState implements ScanState {
 
   /** What this run changed so far: a shard's share, for the run's last step. */
   changes(): StateChanges {
-    const { cursors } = this.#document;
     return {
       over: this.#version,
-      cursors: [...this.#touched].flatMap((key) => (cursors[key] ? [cursors[key]] : [])),
+      cursors: [...this.#touched].flatMap((key) => this.#cursor(key) ?? []),
       incidents: [...this.#touched].flatMap((key) => this.#record(key) ?? []),
       kpis: Object.fromEntries(
         [...this.#changedDays].map((day) => [
@@ -302,13 +345,16 @@ async function readStored(
 
 /** A document with each incident record as its text: see `PackedDocument`. */
 function packed(document: StateDocument): PackedDocument {
-  const records = new SpilledTexts();
-  for (const [key, record] of Object.entries(document.incidents))
-    records.set(key, JSON.stringify(record));
+  const texts = (values: Record<string, unknown>) => {
+    const spilled = new SpilledTexts();
+    for (const [key, value] of Object.entries(values)) spilled.set(key, JSON.stringify(value));
+    return spilled;
+  };
   const { attribution, ...rest } = document;
   return {
     ...rest,
-    incidents: records,
+    cursors: texts(document.cursors),
+    incidents: texts(document.incidents),
     ...(attribution ? { attribution: spilledAttribution(attribution) } : {}),
   };
 }

@@ -27,7 +27,7 @@ import {
   type ScanState,
   UnstorableReportError,
 } from './ports.ts';
-import { type ConnectorResult, emptyCounts } from './summary.ts';
+import { type ConnectorResult, connectorResult, emptyCounts } from './summary.ts';
 
 /** Everything one connector's scan needs. */
 export interface ConnectorScan {
@@ -95,14 +95,7 @@ export async function scanConnector(scan: ConnectorScan): Promise<ConnectorOutco
   const findingsByRule: Record<string, number> = {};
   const sessions: JudgedSession[] = [];
   const result = (status: ConnectorResult['status'], error?: string): ConnectorOutcome => ({
-    result: {
-      ...origin,
-      ...counts,
-      status,
-      window,
-      findingsByRule,
-      ...(error !== undefined ? { error } : {}),
-    },
+    result: connectorResult(origin, counts, status, window, findingsByRule, error),
     sessions: sessions.map((session) => ({
       session: { ...session, findings: fleetFindings(session.findings) },
       severities: session.findings.map((f) => f.severity),

@@ -21,7 +21,7 @@ import { openRunState, type RunStart } from './run-commit.ts';
 import { finishRun } from './run-finish.ts';
 import { RunSessions } from './run-sessions.ts';
 import { scanConnector } from './scan-connector.ts';
-import { type ConnectorResult, emptyCounts, type ScanSummary } from './summary.ts';
+import { type ConnectorResult, connectorResult, emptyCounts, type ScanSummary } from './summary.ts';
 
 /** The settings a scan run needs, all from the one config schema. */
 export interface ScanSettings {
@@ -195,8 +195,7 @@ export async function scanConnectors(
  */
 async function recentFailures(adapters: StepAdapters): Promise<readonly SessionMark[]> {
   try {
-    const record = await adapters.state.loadAttribution();
-    return record?.version === 2 ? record.failures : [];
+    return await adapters.state.loadFleetFailures();
   } catch (error) {
     adapters.log.warn('fleet history not read; first notices go without it', {
       error: error instanceof Error ? error.message : String(error),
@@ -215,12 +214,5 @@ export function unscanned(
   status: 'skipped' | 'failed' = 'skipped',
   error = "not scanned: the run's deadline came first; it is scanned next run",
 ): ConnectorResult {
-  return {
-    ...origin,
-    ...emptyCounts(),
-    status,
-    window: { from: at, to: at },
-    findingsByRule: {},
-    error,
-  };
+  return connectorResult(origin, emptyCounts(), status, { from: at, to: at }, {}, error);
 }

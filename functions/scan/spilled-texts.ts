@@ -34,6 +34,16 @@ export class SpilledTexts {
     return this.#places.has(key);
   }
 
+  /** The keys, in the order they were first set. */
+  keys(): IterableIterator<string> {
+    return this.#places.keys();
+  }
+
+  /** Forgets a key's text (its bytes stay in the file until it is closed). */
+  delete(key: string): void {
+    this.#places.delete(key);
+  }
+
   get(key: string): string | undefined {
     const place = this.#places.get(key);
     if (!place) return undefined;

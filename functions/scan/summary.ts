@@ -94,6 +94,39 @@ export function emptyCounts(): ConnectorCounts {
   };
 }
 
+/**
+ * A connector's result, its properties always in one order: a large depot's results then share
+ * one hidden class, where spreading its origin and counts gave each result a shape of its own
+ * (half a kilobyte a connector).
+ */
+export function connectorResult(
+  origin: ReportOrigin,
+  counts: ConnectorCounts,
+  status: ConnectorResult['status'],
+  window: ConnectorResult['window'],
+  findingsByRule: Record<string, number>,
+  error?: string,
+): ConnectorResult {
+  const result: ConnectorResult = {
+    chargerId: origin.chargerId,
+    connectorId: origin.connectorId,
+    pages: counts.pages,
+    fetched: counts.fetched,
+    archived: counts.archived,
+    alreadyArchived: counts.alreadyArchived,
+    quarantined: counts.quarantined,
+    findings: counts.findings,
+    alerted: counts.alerted,
+    openIncidents: counts.openIncidents,
+    ruleErrors: counts.ruleErrors,
+    status,
+    window,
+    findingsByRule,
+  };
+  if (error !== undefined) result.error = error;
+  return result;
+}
+
 /** Adds up the connectors' counts into the run's totals. */
 export function totalsOf(results: readonly ConnectorResult[]): ScanSummary['totals'] {
   const totals = { ...emptyCounts(), findingsByRule: {} as Record<string, number> };

@@ -27,13 +27,15 @@ async function* inPieces(text: string, size: number): AsyncGenerator<string> {
 
 async function readBack(text: string, size: number) {
   const packed = await readPackedDocument(inPieces(text, size), 'test');
-  const incidents = Object.fromEntries(
-    [...packed.incidents.entries()].map(([key, record]) => [key, JSON.parse(record)]),
-  );
+  const parsed = (texts: typeof packed.incidents) =>
+    Object.fromEntries([...texts.entries()].map(([key, text]) => [key, JSON.parse(text)]));
+  const incidents = parsed(packed.incidents);
+  const cursors = parsed(packed.cursors);
   const attribution = packed.attribution?.value();
+  packed.cursors.close();
   packed.incidents.close();
   packed.attribution?.texts.close();
-  return { ...packed, incidents, attribution };
+  return { ...packed, cursors, incidents, attribution };
 }
 
 describe('a state document read as it arrives', () => {

@@ -35,10 +35,13 @@ describe('a state document written in pieces', () => {
     const packed = {
       ...document,
       attribution: new SpilledText(new SpilledTexts(), 'attribution'),
+      cursors: new SpilledTexts(),
       incidents: new SpilledTexts(),
     };
     for (const [key, record] of Object.entries(document.incidents))
       packed.incidents.set(key, JSON.stringify(record));
+    for (const [key, cursor] of Object.entries(document.cursors))
+      packed.cursors.set(key, JSON.stringify(cursor));
     packed.attribution.texts.set('attribution', JSON.stringify(document.attribution));
     for (const form of [document, packed]) {
       const chunks = [...documentChunks(form)];
@@ -49,6 +52,7 @@ describe('a state document written in pieces', () => {
       const bytes = bytesOf(() => documentChunks(form));
       expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(expected);
     }
+    packed.cursors.close();
     packed.incidents.close();
     packed.attribution.texts.close();
   });

@@ -7,6 +7,7 @@ import {
   type PeerDriftState,
   type PeerFleet,
   type PeerSession,
+  type PeerValue,
 } from '../../functions/core/fleet/peer-drift.ts';
 import { type DriftState, observeDrift } from '../../functions/core/incidents/drift.ts';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
@@ -211,7 +212,9 @@ describe('drift against the sister connectors', () => {
     // Bounded: 14 days back from the latest session at most, and 4 × 8 values per connector
     // and figure.
     const oldest = new Date(Date.parse(sessions.at(-1)?.at ?? '') - 14 * DAY).toISOString();
-    for (const lists of Object.values(state.connectors))
+    for (const lists of Object.values(
+      state.connectors as Record<string, Record<string, PeerValue[]>>,
+    ))
       for (const values of Object.values(lists)) {
         expect(values.length).toBeLessThanOrEqual(32);
         expect(values.every(([, at]) => at >= oldest)).toBe(true);

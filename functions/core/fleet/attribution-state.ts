@@ -1,5 +1,6 @@
 import type { Finding } from '../finding.ts';
 import type { ConnectorIncidentState } from '../incidents/connector-incidents.ts';
+import type { Table } from './entry-table.ts';
 import type { PeerDriftState } from './peer-drift.ts';
 import type { PeerMarks } from './peer-marks.ts';
 
@@ -39,10 +40,10 @@ export type CleanSession = [string, string];
 export interface AttributionState {
   version: 2;
   failures: SessionMark[];
-  cleanByConnector: Record<string, CleanSession[]>;
-  cleanByVehicle: Record<string, CleanSession[]>;
+  cleanByConnector: Table<CleanSession[]>;
+  cleanByVehicle: Table<CleanSession[]>;
   /** Per connector: `[session key, end time]` of the sessions tabulated, oldest first. */
-  seen: Record<string, [string, string][]>;
+  seen: Table<[string, string][]>;
   /** Incident records per subject: `vehicle:<id>`, `connector:<charger>\u001f<connector>`, `charger:<id>`. */
   subjects: Record<string, ConnectorIncidentState>;
   /** Each connector's latest figures, for drift against its sister connectors. */

@@ -17,6 +17,7 @@ import { holdsKey } from '../incidents/seen-keys.ts';
 import type { IncidentSettings } from '../incidents/settings.ts';
 import type { ReportOrigin } from '../session-report.ts';
 import type { AttributionState, SessionMark } from './attribution-state.ts';
+import { entriesOf, heldBy } from './entry-table.ts';
 import {
   type Attributed,
   type ClosedRecords,
@@ -30,7 +31,6 @@ import {
   CONNECTOR_SEPARATOR,
   chargerOf,
   originOf,
-  own,
   Tabulation,
   withCleanSession,
 } from './tabulation.ts';
@@ -248,9 +248,9 @@ function tabulate(
   freshCount: number;
   touched: Touched;
 } {
-  const seen = inPlace ? before.seen : { ...before.seen };
-  const cleanByConnector = inPlace ? before.cleanByConnector : { ...before.cleanByConnector };
-  const cleanByVehicle = inPlace ? before.cleanByVehicle : { ...before.cleanByVehicle };
+  const seen = entriesOf(before.seen, !inPlace);
+  const cleanByConnector = entriesOf(before.cleanByConnector, !inPlace);
+  const cleanByVehicle = entriesOf(before.cleanByVehicle, !inPlace);
   const counted = countedSubjects(before, sessions);
   const touched: Touched = { connectors: new Set(), chargers: new Set(), vehicles: new Set() };
   const fresh: SessionMark[] = [];
@@ -258,11 +258,11 @@ function tabulate(
   for (const { origin, sessions: read } of sessions) {
     if (read.length === 0) continue;
     const c = connectorOf(origin);
-    const was = own(seen, c);
+    const was = seen.get(c) ?? [];
     // Each connector read has its list copied once, and what is too old to be read again dropped.
     const list = was.filter(([, t]) => t >= seenSince);
     const from = list.length;
-    seen[c] = list;
+    let clean = cleanByConnector.get(c);
     for (const session of read) {
       // Known: in the list as it was (old keys too: dropping them must not make them new), or
       // added this run. A run brings a session or two per connector: scanning its few dozen
@@ -276,11 +276,21 @@ function tabulate(
       if (mark.v !== undefined) touched.vehicles.add(mark.v);
       if (mark.f.length > 0 || recordsOf(mark).some((r) => counted.has(r))) fresh.push(mark);
       if (mark.f.length > 0 || mark.v === undefined) continue;
-      cleanByConnector[c] = withCleanSession(own(cleanByConnector, c), mark.v, mark.t);
-      cleanByVehicle[mark.v] = withCleanSession(own(cleanByVehicle, mark.v), c, mark.t);
+      clean = withCleanSession(clean ?? [], mark.v, mark.t);
+      cleanByVehicle.set(mark.v, withCleanSession(cleanByVehicle.get(mark.v) ?? [], c, mark.t));
     }
+    // Written once per connector: an entry kept in a file is the run's own copy until set.
+    seen.set(c, list);
+    if (clean) cleanByConnector.set(c, clean);
   }
-  return { seen, cleanByConnector, cleanByVehicle, fresh, freshCount, touched };
+  return {
+    seen: heldBy(seen),
+    cleanByConnector: heldBy(cleanByConnector),
+    cleanByVehicle: heldBy(cleanByVehicle),
+    fresh,
+    freshCount,
+    touched,
+  };
 }
 
 /** The vehicles, connectors and chargers a run's new sessions came from. */
@@ -296,12 +306,13 @@ export interface Touched {
  * run's failed sessions not seen before, and changes nothing.
  */
 function countedSubjects(before: AttributionState, sessions: FleetSessions): Set<string> {
+  const seen = entriesOf(before.seen);
   const counted = new Set(Object.keys(before.subjects));
   for (const mark of before.failures)
     if (mark.held) for (const r of recordsOf(mark)) counted.add(r);
   for (const { origin, sessions: read } of sessions) {
     const c = connectorOf(origin);
-    const was = own(before.seen, c);
+    const was = seen.get(c) ?? [];
     for (const session of read) {
       if (holdsKey(was, session.key)) continue;
       const mark = markOf(c, session);

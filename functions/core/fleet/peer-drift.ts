@@ -3,6 +3,7 @@ import { median } from '../incidents/drift.ts';
 import type { IncidentSettings } from '../incidents/settings.ts';
 import type { SessionFacts } from '../session-facts.ts';
 import type { ReportOrigin } from '../session-report.ts';
+import { type EntryTable, entriesOf, heldBy, readThrough, type Table } from './entry-table.ts';
 import {
   PEER_DRIFT_METRICS,
   type PeerDriftMetric,
@@ -19,7 +20,7 @@ export { PEER_DRIFT_METRICS, type PeerDriftMetric, type PeerValue } from './peer
  * most {@link KEPT_PER_WINDOW} × `recentSessions` values per connector and figure.
  */
 export interface PeerDriftState {
-  connectors: Record<string, Record<string, PeerValue[]>>;
+  connectors: Table<Record<string, PeerValue[]>>;
   /** The depot's latest session end, and the day old values were last dropped on. */
   latest?: string;
   forgotOn?: string;
@@ -42,6 +43,9 @@ export type PeerFleet = readonly { chargerId: string; connectors: readonly strin
 
 /** Values kept per figure, in recent windows: enough for a busy sister to span a quiet connector's window. */
 export const KEPT_PER_WINDOW = 4;
+
+/** Connectors' lists kept parsed while judging, for a table kept in a file. */
+const JUDGED_LISTS_KEPT = 64;
 
 /** Sister connectors a connector is compared with at most. */
 export const MAX_SISTERS = 12;
@@ -133,21 +137,11 @@ export function observePeerGroups(
       const at = instantOf(s);
       if (at > newest) newest = at;
     }
-  // Copied on write: a connector's lists, and a list, are copied only when a session joins
-  // them, so a run that reads a few sessions of a large depot copies a few, not all of them.
-  const kept: PeerDriftState['connectors'] = { ...state.connectors };
-  if (Object.keys(kept).length > depot.size || state.forgotOn === undefined)
-    for (const key in kept) if (!depot.has(key)) delete kept[key];
-  const owned = new WeakSet<object>();
-  const own = (key: string): Record<string, PeerValue[]> => {
-    let lists = kept[key];
-    if (!lists || !owned.has(lists)) {
-      lists = { ...(lists ?? {}) };
-      owned.add(lists);
-      kept[key] = lists;
-    }
-    return lists;
-  };
+  // A plain object is copied (the caller's state stays as it was); a connector's lists are
+  // copied only when a session joins them. A table kept in a file is the run's own.
+  const kept = entriesOf(state.connectors, true);
+  if (kept.size > depot.size || state.forgotOn === undefined)
+    for (const key of [...kept.keys()]) if (!depot.has(key)) kept.delete(key);
 
   const cap = KEPT_PER_WINDOW * settings.recentSessions;
   const today = newest.slice(0, 10);
@@ -160,18 +154,22 @@ export function observePeerGroups(
   for (const group of groups) {
     const ordered = group.map((session) => ({ session, at: instantOf(session) }));
     ordered.sort((a, b) => compare(a.at, b.at));
+    // A group is one connector's: its lists are read once, copied, and written back once.
+    let key: string | undefined;
+    let lists: Record<string, PeerValue[]> | undefined;
+    const copied = new Set<string>();
     for (const { session, at } of ordered) {
       if (at < oldest) continue;
-      const key = connectorKey(session.origin.chargerId, session.origin.connectorId);
+      key ??= connectorKey(session.origin.chargerId, session.origin.connectorId);
       let named: FedSession | undefined;
       for (const { metric, minChange } of metrics) {
         const value = session.facts[metric.fact];
         if (value === undefined || !Number.isFinite(value)) continue;
-        const lists = own(key);
+        lists ??= { ...(kept.get(key) ?? {}) };
         let values = lists[metric.rule] ?? [];
-        if (!owned.has(values)) {
+        if (!copied.has(metric.rule)) {
           values = [...values];
-          owned.add(values);
+          copied.add(metric.rule);
         }
         lists[metric.rule] = values;
         if (!keep(values, [session.key, at, value], cap)) continue;
@@ -179,10 +177,13 @@ export function observePeerGroups(
         fed.set(`${key}\u001f${metric.rule}`, { key, metric, minChange, session: named, at });
       }
     }
+    if (key !== undefined && lists) kept.set(key, lists);
   }
-  if (today !== state.forgotOn) forgetOld(kept, oldest, own);
+  if (today !== state.forgotOn) forgetOld(kept, oldest);
 
   const sisters = sistersOf(depot);
+  // Sisters are the nearest connectors: a connector judged reads the lists its neighbour just did.
+  const listsOf = readThrough(kept, JUDGED_LISTS_KEPT);
   const findings: Finding[] = [];
   for (const { key, metric, minChange, session, at } of fed.values()) {
     // A late re-read of a session too old to keep judges nothing; nor does every other
@@ -190,11 +191,11 @@ export function observePeerGroups(
     // depot's every run.
     if (at < oldest || !judgedOn(session.key)) continue;
     const held = drifting(session.origin, metric.rule);
-    const judged = judge(kept, key, sisters, metric, minChange, settings, held ? 0.5 : 1);
+    const judged = judge(listsOf, key, sisters, metric, minChange, settings, held ? 0.5 : 1);
     if (judged) findings.push(peerDriftFinding(metric, session, judged));
   }
   return {
-    state: { connectors: kept, ...(newest ? { latest: newest, forgotOn: today } : {}) },
+    state: { connectors: heldBy(kept), ...(newest ? { latest: newest, forgotOn: today } : {}) },
     findings,
   };
 }
@@ -257,24 +258,21 @@ function keep(values: PeerValue[], value: PeerValue, cap: number): boolean {
  * Drops values from more than `days` days before the latest session of the depot, and lists
  * left empty; returns the oldest instant kept.
  */
-function forgetOld(
-  connectors: PeerDriftState['connectors'],
-  oldest: string,
-  own: (key: string) => Record<string, PeerValue[]>,
-): void {
-  for (const key in connectors) {
-    const read = connectors[key] as Record<string, PeerValue[]>;
+function forgetOld(connectors: EntryTable<Record<string, PeerValue[]>>, oldest: string): void {
+  for (const key of [...connectors.keys()]) {
+    const read = connectors.get(key) as Record<string, PeerValue[]>;
     let stale = false;
     for (const rule in read) if (((read[rule] as PeerValue[])[0]?.[1] ?? '') < oldest) stale = true;
     if (!stale) continue;
-    const lists = own(key);
+    const lists = { ...read };
     for (const rule in lists) {
       const values = lists[rule] as PeerValue[];
       const from = values.findIndex(([, at]) => at >= oldest);
       if (from < 0) delete lists[rule];
       else if (from > 0) lists[rule] = values.slice(from);
     }
-    if (Object.keys(lists).length === 0) delete connectors[key];
+    if (Object.keys(lists).length === 0) connectors.delete(key);
+    else connectors.set(key, lists);
   }
 }
 
@@ -319,7 +317,7 @@ function nearestOf(keys: readonly string[], at: number, key: string): readonly s
 }
 
 function judge(
-  connectors: PeerDriftState['connectors'],
+  listsOf: (key: string) => Record<string, PeerValue[]> | undefined,
   key: string,
   sistersOfKey: (key: string) => readonly string[],
   metric: PeerDriftMetric,
@@ -327,7 +325,7 @@ function judge(
   settings: IncidentSettings['drift'],
   share: number,
 ): PeerJudgement | undefined {
-  const recent = connectors[key]?.[metric.rule]?.slice(-settings.recentSessions) ?? [];
+  const recent = listsOf(key)?.[metric.rule]?.slice(-settings.recentSessions) ?? [];
   if (recent.length < settings.recentSessions) return undefined;
   // Looked up only now: a first run of a large depot judges nobody yet.
   const sisters = sistersOfKey(key);
@@ -338,7 +336,7 @@ function judge(
   const needed = Math.ceil(settings.recentSessions / 2);
   const peerMedians: number[] = [];
   for (const other of sisters) {
-    const values = connectors[other]?.[metric.rule];
+    const values = listsOf(other)?.[metric.rule];
     if (!values) continue;
     const first = firstAtOrAfter(values, from);
     let end = first;

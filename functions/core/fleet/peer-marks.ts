@@ -49,6 +49,8 @@ export function peerStep(
   sessions: FleetSessions,
   fleet: PeerFleet,
   drift: IncidentSettings['drift'],
+  /** Values for a depot that has none yet. Default: a plain, empty state. */
+  none: () => PeerDriftState = emptyPeerDriftState,
 ): PeerStep {
   const marks = previous?.peerMarks ?? {};
   if (!drift.enabled || !drift.peers.enabled) return unmarkAll(previous, marks);
@@ -58,13 +60,7 @@ export function peerStep(
   if (isEmpty(read)) return { state: previous?.peers, marks, changes: [] };
   const marked = (origin: ReportOrigin, peerRule: string) =>
     (marks[keyOf(origin)] ?? []).includes(ownRuleOf(peerRule) ?? '');
-  const observed = observePeerGroups(
-    previous?.peers ?? emptyPeerDriftState(),
-    read,
-    fleet,
-    drift,
-    marked,
-  );
+  const observed = observePeerGroups(previous?.peers ?? none(), read, fleet, drift, marked);
   const drifting = new Map<string, Finding>();
   for (const finding of observed.findings) {
     const origin = { chargerId: finding.chargerId, connectorId: finding.connectorId };

@@ -1,4 +1,5 @@
-import type { AttributionState, SessionMark } from './attribution-state.ts';
+import type { AttributionState, CleanSession, SessionMark } from './attribution-state.ts';
+import { type EntryTable, entriesOf } from './entry-table.ts';
 
 /** Separates charger and connector in a mark's connector key. */
 export const CONNECTOR_SEPARATOR = '\u001f';
@@ -27,15 +28,16 @@ export function connectorLabel(connector: string): string {
 export class Tabulation {
   readonly #failuresByConnector = new Map<string, SessionMark[]>();
   readonly #failuresByVehicle = new Map<string, SessionMark[]>();
+  readonly #cleanByConnector: EntryTable<CleanSession[]>;
+  readonly #cleanByVehicle: EntryTable<CleanSession[]>;
 
   constructor(
-    private readonly record: Pick<
-      AttributionState,
-      'failures' | 'cleanByConnector' | 'cleanByVehicle'
-    >,
+    record: Pick<AttributionState, 'failures' | 'cleanByConnector' | 'cleanByVehicle'>,
     /** The window's start, ISO: older clean sessions count for nothing. */
     private readonly oldest: string,
   ) {
+    this.#cleanByConnector = entriesOf(record.cleanByConnector);
+    this.#cleanByVehicle = entriesOf(record.cleanByVehicle);
     for (const mark of record.failures) {
       push(this.#failuresByConnector, mark.c, mark);
       if (mark.v !== undefined) push(this.#failuresByVehicle, mark.v, mark);
@@ -44,7 +46,7 @@ export class Tabulation {
 
   /** Whether the connector charged some vehicle other than `vehicle` without this rule failing. */
   cleanWithOthers(connector: string, rule: string, vehicle: string): boolean {
-    const clean = own(this.record.cleanByConnector, connector);
+    const clean = this.#cleanByConnector.get(connector) ?? [];
     return (
       clean.some(([v, t]) => v !== vehicle && t >= this.oldest) ||
       (this.#failuresByConnector.get(connector) ?? []).some(
@@ -55,7 +57,7 @@ export class Tabulation {
 
   /** Whether the vehicle charged on some other connector without this rule failing. */
   cleanElsewhere(vehicle: string, rule: string, connector: string): boolean {
-    const clean = own(this.record.cleanByVehicle, vehicle);
+    const clean = this.#cleanByVehicle.get(vehicle) ?? [];
     return (
       clean.some(([c, t]) => c !== connector && t >= this.oldest) ||
       (this.#failuresByVehicle.get(vehicle) ?? []).some(
@@ -114,11 +116,6 @@ export function withCleanSession(
   const mine = list.find(([who]) => who === counterpart);
   const latest: [string, string] = [counterpart, mine && mine[1] > at ? mine[1] : at];
   return [latest, ...others].sort((a, b) => (a[1] < b[1] ? 1 : a[1] > b[1] ? -1 : 0)).slice(0, 2);
-}
-
-/** A record's own list by key, empty when none (never an inherited one: vendor ids are data). */
-export function own<T>(record: Record<string, T[]>, key: string): T[] {
-  return Object.hasOwn(record, key) ? (record[key] as T[]) : [];
 }
 
 function failed(mark: SessionMark, rule: string): boolean {
