@@ -1,12 +1,14 @@
+import type { ReportOrigin } from '../core/session-report.ts';
+import { DayRows } from './day-rows.ts';
 import { type PackedDocument, SpilledText } from './document-text.ts';
 import { type MemberEvents, ObjectMembers } from './object-members.ts';
 import { SpilledTexts } from './spilled-texts.ts';
-import { STATE_FORMAT, type StateDocument } from './state-document.ts';
+import { connectorKey, STATE_FORMAT, type StateDocument } from './state-document.ts';
 
 /**
  * Reads a stored state document as its text arrives into a run's packed copy: each connector's
- * cursor and incident record and the attribution record go to the run's temp files as text,
- * never parsed and never all in memory; the other members (KPI rows, outbox) are parsed. A text
+ * cursor, incident record and KPI rows and the attribution record go to the run's temp files
+ * as text, never all in memory; the other members (the outbox, a few fields) are parsed. A text
  * that is not a state document is an error naming `where`, as `parseStateDocument` says.
  */
 export async function readPackedDocument(
@@ -15,6 +17,7 @@ export async function readPackedDocument(
 ): Promise<PackedDocument> {
   const records = new SpilledTexts();
   const cursors = new SpilledTexts();
+  const kpis: Record<string, DayRows> = {};
   let attribution: SpilledText | undefined;
   try {
     const members: Record<string, unknown> = {};
@@ -24,6 +27,8 @@ export async function readPackedDocument(
         if (name === 'incidents' || name === 'cursors') {
           value = recordsInto(name === 'incidents' ? records : cursors);
           members[name] = true;
+        } else if (name === 'kpis') {
+          value = daysInto(kpis);
         } else if (name === 'attribution') {
           const texts = new SpilledTexts();
           const writer = texts.writer(name);
@@ -47,7 +52,7 @@ export async function readPackedDocument(
       throw new Error(`it is not a ${STATE_FORMAT} document`);
     return {
       ...(read as Omit<StateDocument, 'cursors' | 'incidents' | 'attribution'>),
-      kpis: read.kpis ?? {},
+      kpis,
       cursors,
       incidents: records,
       ...(attribution ? { attribution } : {}),
@@ -55,9 +60,46 @@ export async function readPackedDocument(
   } catch (error) {
     records.close();
     cursors.close();
+    for (const rows of Object.values(kpis)) rows.close();
     (attribution as SpilledText | undefined)?.texts.close();
     throw new Error(`state document ${where} cannot be read: ${(error as Error).message}`);
   }
+}
+
+/** The `kpis` member: each day's rows, connector by connector, into a temp file of the day's. */
+function daysInto(kpis: Record<string, DayRows>): Omit<MemberEvents, 'member'> {
+  let rows: Omit<MemberEvents, 'member'> = { piece: () => undefined, end: () => undefined };
+  const days = new ObjectMembers({
+    member: (day) => {
+      const kept = new DayRows();
+      kpis[day] = kept;
+      rows = rowsInto(kept);
+    },
+    piece: (piece) => rows.piece(piece),
+    end: () => rows.end(),
+  });
+  return { piece: (piece) => days.feed(piece), end: () => undefined };
+}
+
+/** A day's array of rows: each row's text kept under its connector, parsed only to find it. */
+function rowsInto(rows: DayRows): Omit<MemberEvents, 'member'> {
+  let text = '';
+  const each = new ObjectMembers(
+    {
+      member: () => {
+        text = '';
+      },
+      piece: (piece) => {
+        text += piece;
+      },
+      end: () => {
+        const row = text.trim();
+        if (row !== '') rows.setText(connectorKey(JSON.parse(row) as ReportOrigin), row);
+      },
+    },
+    { array: true },
+  );
+  return { piece: (piece) => each.feed(piece), end: () => undefined };
 }
 
 /** A member's value parsed once it is whole: the document's small members. */

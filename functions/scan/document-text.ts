@@ -1,14 +1,19 @@
+import { DayRows } from './day-rows.ts';
 import { SpilledEntries } from './spilled-entries.ts';
 import { SpilledTexts } from './spilled-texts.ts';
 import type { StateDocument } from './state-document.ts';
 
 /**
- * A state document as a run holds it: each connector's cursor and incident record, and the
- * fleet's attribution record, kept as JSON text in temp files (see `SpilledTexts`) and parsed
+ * A state document as a run holds it: each connector's cursor, incident record and KPI rows,
+ * and the fleet's attribution record, kept as JSON text in temp files (see `SpilledTexts`) and parsed
  * only while a step works on them. A commit writes the text as it is, a piece at a time.
  */
-export type PackedDocument = Omit<StateDocument, 'cursors' | 'incidents' | 'attribution'> & {
+export type PackedDocument = Omit<
+  StateDocument,
+  'cursors' | 'incidents' | 'kpis' | 'attribution'
+> & {
   cursors: SpilledTexts;
+  kpis: Record<string, DayRows>;
   incidents: SpilledTexts;
   attribution?: SpilledText;
 };
@@ -60,6 +65,14 @@ export function* jsonChunks(value: unknown, depth: number): Generator<string> {
 function* pieces(value: unknown, depth: number): Generator<string> {
   if (value instanceof SpilledEntries) {
     yield* pieces(value.texts, depth);
+  } else if (value instanceof DayRows) {
+    let first = true;
+    yield '[';
+    for (const text of value.texts()) {
+      yield first ? text : `,${text}`;
+      first = false;
+    }
+    yield ']';
   } else if (value instanceof SpilledText) {
     yield* value.texts.pieces(value.key, CHUNK_CHARS);
   } else if (value instanceof SpilledTexts) {

@@ -1,4 +1,4 @@
-import { type KpiSession, kpiSessionsByDay, rollUpDay } from '../core/fleet/daily-kpis.ts';
+import { type KpiSession, kpiSessionsByDay } from '../core/fleet/daily-kpis.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { messageOf } from './error-message.ts';
 import type { Log, ScanState } from './ports.ts';
@@ -57,7 +57,7 @@ async function rollUpKpis(
 ): Promise<void> {
   for (const [day, daySessions] of kpiSessionsByDay(sessions)) {
     try {
-      await state.updateDailyKpis(day, (rows) => rollUpDay(rows, day, daySessions));
+      await state.addKpiSessions(day, daySessions);
     } catch (error) {
       log.error('daily KPIs not updated', { day, error: messageOf(error) });
     }

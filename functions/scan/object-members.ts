@@ -27,8 +27,16 @@ export class ObjectMembers {
   #inKey = false;
   #key = '';
   #closed = false;
+  /** In a JSON array rather than an object: its elements are the members, named by index. */
+  readonly #array: boolean;
+  #index = 0;
 
-  constructor(private readonly events: MemberEvents) {}
+  constructor(
+    private readonly events: MemberEvents,
+    { array = false }: { array?: boolean } = {},
+  ) {
+    this.#array = array;
+  }
 
   /** Whether the object's closing brace has been read. */
   get closed(): boolean {
@@ -73,9 +81,24 @@ export class ObjectMembers {
           this.#inKey = true;
           keyFrom = i;
         }
+      } else if (this.#depth === 0 && this.#array) {
+        if (c !== '[') throw new Error('not a JSON array');
+        this.#depth = 1;
+        this.#element();
+        valueFrom = i + 1;
       } else if (c === '{' || c === '[') {
         if (this.#depth === 0 && c === '[') throw new Error('not a JSON object');
         this.#depth++;
+      } else if (this.#array && this.#depth === 1 && (c === ',' || c === ']')) {
+        // An element ends (an empty array's only "element" is blank: the taker skips it).
+        this.events.piece(chunk.slice(valueFrom, i));
+        this.events.end();
+        valueFrom = -1;
+        if (c === ']') this.#close();
+        else {
+          this.#element();
+          valueFrom = i + 1;
+        }
       } else if (this.#depth === 1 && c === ':' && this.#phase === 'colon') {
         this.events.member(JSON.parse(this.#key) as string);
         this.#key = '';
@@ -97,8 +120,14 @@ export class ObjectMembers {
     if (valueFrom >= 0) this.events.piece(chunk.slice(valueFrom));
   }
 
+  #element(): void {
+    this.events.member(String(this.#index++));
+    this.#phase = 'value';
+  }
+
   #close(): void {
     this.#depth = 0;
+    this.#phase = 'key';
     this.#closed = true;
   }
 }

@@ -1,5 +1,5 @@
 import type { AttributionState, SessionMark } from '../core/fleet/attribution-state.ts';
-import type { DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
+import type { DailyConnectorKpi, KpiSession } from '../core/fleet/daily-kpis.ts';
 import type { PeerDriftState } from '../core/fleet/peer-drift.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
@@ -122,11 +122,8 @@ export interface ScanState {
   newPeerDrift(): PeerDriftState;
   /** One UTC day's KPI rows, one per connector that had sessions; empty when none. */
   loadDailyKpis(day: string): Promise<DailyConnectorKpi[]>;
-  /** Applies `change` to one day's rows and keeps what it returns. */
-  updateDailyKpis(
-    day: string,
-    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
-  ): Promise<void>;
+  /** Adds sessions to one UTC day's KPI rows; a session counted before changes nothing. */
+  addKpiSessions(day: string, sessions: readonly KpiSession[]): Promise<void>;
 }
 
 /**

@@ -1,13 +1,19 @@
 import { mapWithConcurrency } from '../core/concurrency.ts';
 import { emptyAttribution } from '../core/fleet/attribution.ts';
 import type { AttributionState, SessionMark } from '../core/fleet/attribution-state.ts';
-import { type DailyConnectorKpi, withRowsOf } from '../core/fleet/daily-kpis.ts';
+import {
+  type DailyConnectorKpi,
+  type KpiSession,
+  kpiSessionsByConnector,
+  rolledUpRow,
+} from '../core/fleet/daily-kpis.ts';
 import type { PeerDriftState } from '../core/fleet/peer-drift.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import { DEPOT_ORIGIN } from '../core/incidents/depot-outage.ts';
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { readAttribution, readFleetFailures } from './attribution-reader.ts';
+import { DayRows } from './day-rows.ts';
 import { readPackedDocument } from './document-reader.ts';
 import { jsonChunks, type PackedDocument, SpilledText } from './document-text.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
@@ -54,13 +60,16 @@ export class RunState implements ScanState {
   #document: PackedDocument;
   #version: string | undefined;
   readonly #changedDays = new Set<string>();
-  readonly #partitions = new Map<string, DailyConnectorKpi[]>();
+  /** Finished days' rows read from their partitions, for a late report. */
+  readonly #partitions = new Map<string, DayRows>();
   readonly #touched = new Set<string>();
-  /** KPI rows as the run read them: a row the run changed is a new object (`rollUpDay`). */
-  readonly #rowsAsRead = new WeakSet<DailyConnectorKpi>();
+  /** By day, the connectors whose KPI rows this run changed. */
+  readonly #changedRows = new Map<string, Set<string>>();
   readonly #newEntries: OutboxEntry[] = [];
   /** The attribution record's tables as this run works on them, each in a temp file. */
   readonly #tables: SpilledEntries<unknown>[] = [];
+  /** Every day's rows the run opened: a day the commit leaves out is still closed at the end. */
+  readonly #days = new Set<DayRows>();
 
   private constructor(
     store: StateStore,
@@ -71,8 +80,7 @@ export class RunState implements ScanState {
     this.#store = store;
     this.#document = document;
     this.#version = version;
-    for (const rows of Object.values(document.kpis))
-      for (const row of rows) this.#rowsAsRead.add(row);
+    for (const rows of Object.values(document.kpis)) this.#days.add(rows);
   }
 
   /** Reads the depot's document (or converts the per-connector layout) for one run. */
@@ -145,6 +153,8 @@ export class RunState implements ScanState {
     this.#document.incidents.close();
     this.#document.attribution?.texts.close();
     for (const table of this.#tables.splice(0)) table.close();
+    for (const rows of this.#days) rows.close();
+    this.#days.clear();
   }
 
   /** The attribution record, its per-connector tables kept in temp files (see `readAttribution`). */
@@ -185,23 +195,39 @@ export class RunState implements ScanState {
   }
 
   async loadDailyKpis(day: string): Promise<DailyConnectorKpi[]> {
+    return (await this.#dayRows(day)).rows();
+  }
+
+  async addKpiSessions(day: string, sessions: readonly KpiSession[]): Promise<void> {
+    const rows = await this.#dayRows(day);
+    // Keyed as the document keys connectors.
+    for (const [key, list] of kpiSessionsByConnector(sessions)) {
+      const row = rolledUpRow(rows.get(key), day, (list[0] as KpiSession).origin, list);
+      if (row) this.#setRow(day, rows, key, row);
+    }
+  }
+
+  /** A day's rows: the document's, else (a finished day, for a late report) its partition's. */
+  async #dayRows(day: string): Promise<DayRows> {
     const kept = this.#document.kpis[day] ?? this.#partitions.get(day);
     if (kept) return kept;
-    const rows = await this.#store.loadKpiPartition(day);
-    for (const row of rows) this.#rowsAsRead.add(row);
+    const rows = DayRows.of(await this.#store.loadKpiPartition(day), connectorKey);
+    this.#days.add(rows);
     this.#partitions.set(day, rows);
     return rows;
   }
 
-  async updateDailyKpis(
-    day: string,
-    change: (rows: readonly DailyConnectorKpi[]) => DailyConnectorKpi[],
-  ): Promise<void> {
-    const rows = await this.loadDailyKpis(day);
-    const next = change(rows);
-    if (next === rows) return;
-    this.#document.kpis[day] = next;
+  #setRow(day: string, rows: DayRows, key: string, row: DailyConnectorKpi): void {
+    rows.set(key, row);
+    // A finished day a late report changed comes back into the document until written again.
+    this.#document.kpis[day] = rows;
     this.#changedDays.add(day);
+    let changed = this.#changedRows.get(day);
+    if (!changed) {
+      changed = new Set();
+      this.#changedRows.set(day, changed);
+    }
+    changed.add(key);
   }
 
   /**
@@ -236,10 +262,10 @@ export class RunState implements ScanState {
       cursors: [...this.#touched].flatMap((key) => this.#cursor(key) ?? []),
       incidents: [...this.#touched].flatMap((key) => this.#record(key) ?? []),
       kpis: Object.fromEntries(
-        [...this.#changedDays].map((day) => [
-          day,
-          (this.#document.kpis[day] ?? []).filter((row) => !this.#rowsAsRead.has(row)),
-        ]),
+        [...this.#changedRows].map(([day, keys]) => {
+          const rows = this.#document.kpis[day];
+          return [day, [...keys].flatMap((key) => rows?.get(key) ?? [])];
+        }),
       ),
       outbox: [...this.#newEntries],
     };
@@ -250,8 +276,10 @@ export class RunState implements ScanState {
     if (changes.over !== this.#version) return false;
     for (const cursor of changes.cursors) this.#setCursor(cursor);
     for (const record of changes.incidents) this.#setRecord(record);
-    for (const [day, rows] of Object.entries(changes.kpis ?? {}))
-      await this.updateDailyKpis(day, (kept) => withRowsOf(kept, rows));
+    for (const [day, rows] of Object.entries(changes.kpis ?? {})) {
+      const kept = await this.#dayRows(day);
+      for (const row of rows) this.#setRow(day, kept, connectorKey(row), row);
+    }
     for (const entry of changes.outbox) this.#keep({ ...entry, deliverer: this.deliverer });
     return true;
   }
@@ -270,7 +298,7 @@ export class RunState implements ScanState {
     this.#changedDays.clear();
     for (const day of Object.keys(this.#document.kpis).sort()) {
       if (day >= today || written.has(day)) continue;
-      await this.#store.saveDailyKpis(day, this.#document.kpis[day] ?? []);
+      await this.#store.saveDailyKpis(day, this.#document.kpis[day]?.rows() ?? []);
       written.add(day);
     }
     // A day leaves the document once it is over and written: only late reports still come.
@@ -355,6 +383,9 @@ function packed(document: StateDocument): PackedDocument {
     ...rest,
     cursors: texts(document.cursors),
     incidents: texts(document.incidents),
+    kpis: Object.fromEntries(
+      Object.entries(document.kpis).map(([day, rows]) => [day, DayRows.of(rows, connectorKey)]),
+    ),
     ...(attribution ? { attribution: spilledAttribution(attribution) } : {}),
   };
 }

@@ -12,9 +12,17 @@ import { StringDecoder } from 'node:string_decoder';
 export class SpilledTexts {
   readonly #fd: number;
   readonly #folder: string;
-  /** Each key's text: where it starts in the file, and its length in bytes. */
-  readonly #places = new Map<string, { at: number; bytes: number }>();
+  /**
+   * Each key's slot; a slot's text starts at `#at[slot]` in the file and is `#bytes[slot]`
+   * bytes long. Numbers in typed arrays rather than an object per key: a depot's connectors
+   * each have a key in several of these.
+   */
+  readonly #slots = new Map<string, number>();
+  #at = new Float64Array(64);
+  #bytes = new Float64Array(64);
+  #used = 0;
   #end = 0;
+  #closed = false;
 
   constructor() {
     this.#folder = mkdtempSync(join(tmpdir(), 'depot-watch-'));
@@ -24,31 +32,33 @@ export class SpilledTexts {
     } catch {
       // Not while open on this system: removed at `close`.
     }
+    openTexts++;
   }
 
   get size(): number {
-    return this.#places.size;
+    return this.#slots.size;
   }
 
   has(key: string): boolean {
-    return this.#places.has(key);
+    return this.#slots.has(key);
   }
 
   /** The keys, in the order they were first set. */
   keys(): IterableIterator<string> {
-    return this.#places.keys();
+    return this.#slots.keys();
   }
 
   /** Forgets a key's text (its bytes stay in the file until it is closed). */
   delete(key: string): void {
-    this.#places.delete(key);
+    this.#slots.delete(key);
   }
 
   get(key: string): string | undefined {
-    const place = this.#places.get(key);
-    if (!place) return undefined;
-    const buffer = Buffer.allocUnsafe(place.bytes);
-    readSync(this.#fd, buffer, 0, place.bytes, place.at);
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return undefined;
+    const bytes = this.#bytes[slot] as number;
+    const buffer = Buffer.allocUnsafe(bytes);
+    readSync(this.#fd, buffer, 0, bytes, this.#at[slot] as number);
     return buffer.toString('utf8');
   }
 
@@ -74,15 +84,34 @@ export class SpilledTexts {
         this.#end += bytes.length;
       },
       end: () => {
-        this.#places.set(key, { at, bytes: this.#end - at });
+        const slot = this.#slotOf(key);
+        this.#at[slot] = at;
+        this.#bytes[slot] = this.#end - at;
       },
     };
   }
 
+  #slotOf(key: string): number {
+    const known = this.#slots.get(key);
+    if (known !== undefined) return known;
+    if (this.#used === this.#at.length) {
+      const at = new Float64Array(this.#used * 2);
+      const bytes = new Float64Array(this.#used * 2);
+      at.set(this.#at);
+      bytes.set(this.#bytes);
+      this.#at = at;
+      this.#bytes = bytes;
+    }
+    const slot = this.#used++;
+    this.#slots.set(sharedKey(key), slot);
+    return slot;
+  }
+
   /** A key's text in pieces of about `chars` characters, never the whole of it at once. */
   *pieces(key: string, chars: number): Generator<string> {
-    const place = this.#places.get(key);
-    if (!place) return;
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return;
+    const place = { at: this.#at[slot] as number, bytes: this.#bytes[slot] as number };
     // UTF-8 read in slices: the decoder holds back a character cut in two until its next slice.
     const decoder = new StringDecoder('utf8');
     const buffer = Buffer.allocUnsafe(Math.min(chars, place.bytes));
@@ -102,11 +131,28 @@ export class SpilledTexts {
 
   /** Every key and its text, in the order the keys were first set. */
   *entries(): Generator<[string, string]> {
-    for (const key of this.#places.keys()) yield [key, this.get(key) as string];
+    for (const key of this.#slots.keys()) yield [key, this.get(key) as string];
   }
 
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     closeSync(this.#fd);
     rmSync(this.#folder, { recursive: true, force: true });
+    if (--openTexts === 0) sharedKeys.clear();
   }
+}
+
+/**
+ * Keys shared by the texts open at once, each kept once: a connector's key is in its cursor's,
+ * incident record's, KPI row's and attribution tables' texts. Forgotten when none is open.
+ */
+const sharedKeys = new Map<string, string>();
+let openTexts = 0;
+
+function sharedKey(key: string): string {
+  const known = sharedKeys.get(key);
+  if (known !== undefined) return known;
+  sharedKeys.set(key, key);
+  return key;
 }

@@ -3,14 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalState } from '../../functions/adapters/local-state.ts';
-import type { DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
+import type { DailyConnectorKpi, KpiSession } from '../../functions/core/fleet/daily-kpis.ts';
 import type { StateStore } from '../../functions/scan/ports.ts';
 import { RunState } from '../../functions/scan/run-state.ts';
 import { plainStore } from '../helpers/state-document.ts';
 
-/** A row of one session on one connector, as the rollup would make it (only what is counted). */
-function row(date: string, sessions: number): DailyConnectorKpi {
-  return { date, chargerId: 'HPC-001', connectorId: '1', sessions } as DailyConnectorKpi;
+/** The first `count` sessions of a day on one connector, as the run's KPI fold hands them over. */
+function sessionsOf(day: string, count: number): KpiSession[] {
+  return Array.from({ length: count }, (_, i) => ({
+    key: `s-${i}@${day}`,
+    origin: { chargerId: 'HPC-001', connectorId: '1' },
+    facts: { day, reachedTarget: true, faultedMinutes: 0 },
+    findings: [],
+  }));
 }
 
 /** A store that counts the partition writes it is asked for. */
@@ -25,7 +30,7 @@ function counting(store: LocalState): StateStore & { partitionWrites: string[] }
 
 async function runAt(store: StateStore, now: string, change?: { day: string; sessions: number }) {
   const state = await RunState.open(store, { runId: now, day: now.slice(0, 10), until: now }, []);
-  if (change) await state.updateDailyKpis(change.day, () => [row(change.day, change.sessions)]);
+  if (change) await state.addKpiSessions(change.day, sessionsOf(change.day, change.sessions));
   expect(await state.commit(now)).toBe('committed');
   state.close();
 }

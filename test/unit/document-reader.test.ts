@@ -10,7 +10,11 @@ function trickyDocument(): StateDocument {
     title: `Breaker opened — "under load" {${i}} [x], y: z \\ ${'é😀'.repeat(i)}`,
     nested: { list: [{ a: '}', b: ']' }, [], {}], empty: '' },
   }));
-  document.kpis['2026-11-30'] = [{ date: '2026-11-30', note: 'a,b:c' }] as never;
+  document.kpis['2026-11-29'] = [];
+  document.kpis['2026-11-30'] = [
+    { date: '2026-11-30', chargerId: 'A', connectorId: '1', note: 'a,b:c ] [' },
+    { date: '2026-11-30', chargerId: 'B', connectorId: '1', note: '}' },
+  ] as never;
   document.outbox = [{ notice: { id: 'n-1', message: 'he said "}"' } }] as never;
   return {
     ...document,
@@ -31,11 +35,15 @@ async function readBack(text: string, size: number) {
     Object.fromEntries([...texts.entries()].map(([key, text]) => [key, JSON.parse(text)]));
   const incidents = parsed(packed.incidents);
   const cursors = parsed(packed.cursors);
+  const kpis = Object.fromEntries(
+    Object.entries(packed.kpis).map(([day, rows]) => [day, rows.rows()]),
+  );
   const attribution = packed.attribution?.value();
+  for (const rows of Object.values(packed.kpis)) rows.close();
   packed.cursors.close();
   packed.incidents.close();
   packed.attribution?.texts.close();
-  return { ...packed, cursors, incidents, attribution };
+  return { ...packed, cursors, incidents, kpis, attribution };
 }
 
 describe('a state document read as it arrives', () => {

@@ -2,9 +2,11 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { connectorOrder, type DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
+import { DayRows } from '../../functions/scan/day-rows.ts';
 import { bytesOf, documentChunks, SpilledText } from '../../functions/scan/document-text.ts';
 import { SpilledTexts } from '../../functions/scan/spilled-texts.ts';
-import type { StateDocument } from '../../functions/scan/state-document.ts';
+import { connectorKey, type StateDocument } from '../../functions/scan/state-document.ts';
 import { documentOfConnectors } from '../helpers/state-document.ts';
 
 /** A document of many connectors, with text that needs escaping and fields left undefined. */
@@ -19,8 +21,17 @@ function bigDocument(connectors: number): StateDocument {
     seen: { 'HPC-1\u001f1': [['100@2026-11-30', '2026-11-30T10:00:00.000Z']] },
     failures: [],
   } as unknown as StateDocument['attribution'];
+  // Rows as the document keeps them: in connector order (HPC-1, HPC-10, HPC-2, …).
+  const rows = Array.from({ length: 30 }, (_, i) => ({
+    date: '2026-11-30',
+    chargerId: `HPC-${i + 1}`,
+    connectorId: '1',
+    sessions: i,
+    sessionKeys: [`${i}@2026-11-30`, 'quote " — ü'],
+  })).sort(connectorOrder) as unknown as DailyConnectorKpi[];
   return {
     ...document,
+    kpis: { '2026-11-29': [], '2026-11-30': rows },
     seq: 3,
     runId: 'run-3',
     committedAt: '2026-11-30T12:00:00.000Z',
@@ -37,6 +48,9 @@ describe('a state document written in pieces', () => {
       attribution: new SpilledText(new SpilledTexts(), 'attribution'),
       cursors: new SpilledTexts(),
       incidents: new SpilledTexts(),
+      kpis: Object.fromEntries(
+        Object.entries(document.kpis).map(([day, rows]) => [day, DayRows.of(rows, connectorKey)]),
+      ),
     };
     for (const [key, record] of Object.entries(document.incidents))
       packed.incidents.set(key, JSON.stringify(record));
@@ -54,6 +68,7 @@ describe('a state document written in pieces', () => {
     }
     packed.cursors.close();
     packed.incidents.close();
+    for (const rows of Object.values(packed.kpis)) rows.close();
     packed.attribution.texts.close();
   });
 });

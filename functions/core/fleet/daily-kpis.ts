@@ -94,47 +94,60 @@ export function rollUpDay(
   sessions: readonly KpiSession[],
 ): DailyConnectorKpi[] {
   const byConnector = new Map(rows.map((row) => [connectorKey(row), row]));
-  // Rows copied on their first change; the input rows are never touched.
-  const changed = new Map<string, DailyConnectorKpi>();
-  for (const session of sessions) {
-    if (session.facts.day !== day) continue;
-    const key = connectorKey(session.origin);
-    let row = changed.get(key);
-    if (row?.sessionKeys.includes(session.key)) continue;
-    if (!row) {
-      const stored = byConnector.get(key);
-      if (stored?.sessionKeys.includes(session.key)) continue;
-      row = stored
-        ? { ...stored, sessionKeys: [...stored.sessionKeys] }
-        : emptyRow(day, session.origin.chargerId, session.origin.connectorId);
-      changed.set(key, row);
-    }
-    addSession(row, session);
+  let changed = false;
+  for (const [key, list] of kpiSessionsByConnector(sessions)) {
+    const row = rolledUpRow(byConnector.get(key), day, (list[0] as KpiSession).origin, list);
+    if (!row) continue;
+    byConnector.set(key, row);
+    changed = true;
   }
-  if (changed.size === 0) return rows as DailyConnectorKpi[];
-  for (const [key, row] of changed) byConnector.set(key, recomputed(row));
+  if (!changed) return rows as DailyConnectorKpi[];
   return inConnectorOrder(byConnector.values());
+}
+
+/** Sessions by connector (`chargerId` U+001F `connectorId`), each connector's in their order. */
+export function kpiSessionsByConnector(sessions: readonly KpiSession[]): Map<string, KpiSession[]> {
+  const byConnector = new Map<string, KpiSession[]>();
+  for (const session of sessions) {
+    const key = connectorKey(session.origin);
+    const list = byConnector.get(key);
+    if (list) list.push(session);
+    else byConnector.set(key, [session]);
+  }
+  return byConnector;
 }
 
 /**
- * A day's rows with some connectors' rows replaced by newer ones: how the last step of a run
- * that fans out takes each shard's rows (a connector's row comes from its one shard).
+ * One connector's row of a day with its sessions of that day added, each once: undefined when
+ * none was new, the row then left as it was. Pure: `row` is copied before it changes.
  */
-export function withRowsOf(
-  rows: readonly DailyConnectorKpi[],
-  newer: readonly DailyConnectorKpi[],
-): DailyConnectorKpi[] {
-  if (newer.length === 0) return rows as DailyConnectorKpi[];
-  const byConnector = new Map(rows.map((row) => [connectorKey(row), row]));
-  for (const row of newer) byConnector.set(connectorKey(row), row);
-  return inConnectorOrder(byConnector.values());
+export function rolledUpRow(
+  row: DailyConnectorKpi | undefined,
+  day: string,
+  origin: ReportOrigin,
+  sessions: readonly KpiSession[],
+): DailyConnectorKpi | undefined {
+  let next: DailyConnectorKpi | undefined;
+  for (const session of sessions) {
+    if (session.facts.day !== day || (next ?? row)?.sessionKeys.includes(session.key)) continue;
+    next ??= row
+      ? { ...row, sessionKeys: [...row.sessionKeys] }
+      : emptyRow(day, origin.chargerId, origin.connectorId);
+    addSession(next, session);
+  }
+  return next && recomputed(next);
+}
+
+/** Compares two rows' connectors, charger first, by UTF-16 code units: the order a day's rows are kept in. */
+export function connectorOrder(
+  a: { chargerId: string; connectorId: string },
+  b: { chargerId: string; connectorId: string },
+): number {
+  return codeUnitOrder(a.chargerId, b.chargerId) || codeUnitOrder(a.connectorId, b.connectorId);
 }
 
 function inConnectorOrder(rows: Iterable<DailyConnectorKpi>): DailyConnectorKpi[] {
-  return [...rows].sort(
-    (a, b) =>
-      codeUnitOrder(a.chargerId, b.chargerId) || codeUnitOrder(a.connectorId, b.connectorId),
-  );
+  return [...rows].sort(connectorOrder);
 }
 
 /** A whole fleet's figures over some rows, for the total line of `depot-watch kpis`. */
