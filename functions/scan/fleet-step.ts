@@ -3,17 +3,12 @@ import {
   type FleetSessions,
   markAttributionDelivered,
 } from '../core/fleet/attribution.ts';
-import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import { peerStep } from '../core/fleet/peer-marks.ts';
-import { CONNECTOR_SEPARATOR } from '../core/fleet/tabulation.ts';
-import { ATTRIBUTABLE_RULES } from '../core/incidents/attributable.ts';
-import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import { markDelivered, type SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { messageOf } from './error-message.ts';
 import type { Log, NoticeOutbox, ScanState } from './ports.ts';
-import { connectorKey } from './state-document.ts';
 
 /** What the fleet-wide steps of a run need. */
 export interface FleetStep {
@@ -52,10 +47,6 @@ export async function attributeFleet(
     const peers = peerStep(record, sessions, step.fleet, settings.drift, () =>
       step.state.newPeerDrift(),
     );
-    const records = await connectorRecords(step, record, [
-      ...withAttributableFindings(sessions),
-      ...peers.changes.map((c) => c.origin),
-    ]);
     const run = {
       now: step.now,
       settings,
@@ -63,7 +54,8 @@ export async function attributeFleet(
         step.incidents.for(origin),
       fleet: step.fleet,
       ...(step.silenced ? { silenced: step.silenced } : {}),
-      connectorRecord: (origin: ReportOrigin) => records.get(connectorKey(origin)),
+      // Read when the fleet closes or marks one: few, and each from the run's copy at once.
+      connectorRecord: (origin: ReportOrigin) => step.state.readIncidents(origin),
       peers,
     };
     const { state, notices, changed, closed } = attributionStep(record, sessions, run);
@@ -88,45 +80,4 @@ export async function attributeFleet(
       error: `fleet attribution not updated: ${messageOf(error)}`,
     };
   }
-}
-
-/**
- * The connectors read with a finding of the fleet's to attribute: only such a finding can
- * close a connector's incident; the fixed-threshold findings carried along for peer drift
- * never do.
- */
-function withAttributableFindings(sessions: FleetSessions): ReportOrigin[] {
-  const origins: ReportOrigin[] = [];
-  for (const { origin, sessions: read } of sessions)
-    if (read.some((s) => s.findings.some((f) => ATTRIBUTABLE_RULES.has(f.rule))))
-      origins.push(origin);
-  return origins;
-}
-
-/**
- * The own records of the connectors the fleet may change this run: those with a finding still
- * waiting, those read with an attributable finding, those whose sisters' drift verdict
- * changed. Few: faults are rare.
- */
-async function connectorRecords(
-  step: FleetStep,
-  previous: AttributionState | undefined,
-  touched: readonly ReportOrigin[],
-): Promise<Map<string, ConnectorIncidentState>> {
-  const origins = new Map<string, ReportOrigin>();
-  for (const mark of previous?.failures ?? []) {
-    if (!mark.held) continue;
-    const at = mark.c.indexOf(CONNECTOR_SEPARATOR);
-    const origin = { chargerId: mark.c.slice(0, at), connectorId: mark.c.slice(at + 1) };
-    origins.set(connectorKey(origin), origin);
-  }
-  for (const origin of touched) origins.set(connectorKey(origin), origin);
-  const records = new Map<string, ConnectorIncidentState>();
-  await Promise.all(
-    [...origins].map(async ([key, origin]) => {
-      const record = await step.state.loadIncidents(origin);
-      if (record) records.set(key, record);
-    }),
-  );
-  return records;
 }

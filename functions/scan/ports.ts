@@ -110,6 +110,8 @@ export interface ScanState {
   saveCursor(cursor: Cursor): Promise<void>;
   /** A connector's incidents, or undefined before its first finding. */
   loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined>;
+  /** `loadIncidents`, from the run's copy at once: for a step that cannot wait on a store. */
+  readIncidents(origin: ReportOrigin): ConnectorIncidentState | undefined;
   saveIncidents(state: ConnectorIncidentState): Promise<void>;
   /** The fleet's bus-or-charger record (see `AttributionState`), or undefined before the first. */
   loadAttribution(): Promise<AttributionState | undefined>;

@@ -18,7 +18,7 @@ import { readPackedDocument } from './document-reader.ts';
 import { jsonChunks, type PackedDocument, SpilledText } from './document-text.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
 import { SpilledEntries } from './spilled-entries.ts';
-import { SpilledTexts } from './spilled-texts.ts';
+import { SpilledTexts, sharedKey } from './spilled-texts.ts';
 import {
   connectorKey,
   type Deliverer,
@@ -125,10 +125,14 @@ export class RunState implements ScanState {
   #setCursor(cursor: Cursor): void {
     const key = connectorKey(cursor);
     this.#document.cursors.set(key, JSON.stringify(cursor));
-    this.#touched.add(key);
+    this.#touched.add(sharedKey(key));
   }
 
   async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
+    return this.#record(connectorKey(origin));
+  }
+
+  readIncidents(origin: ReportOrigin): ConnectorIncidentState | undefined {
     return this.#record(connectorKey(origin));
   }
 
@@ -144,7 +148,7 @@ export class RunState implements ScanState {
   #setRecord(state: ConnectorIncidentState): void {
     const key = connectorKey(state);
     this.#document.incidents.set(key, JSON.stringify(state));
-    this.#touched.add(key);
+    this.#touched.add(sharedKey(key));
   }
 
   /** Gives back what the run's copy holds outside memory; call once the run is over. */
@@ -227,7 +231,7 @@ export class RunState implements ScanState {
       changed = new Set();
       this.#changedRows.set(day, changed);
     }
-    changed.add(key);
+    changed.add(sharedKey(key));
   }
 
   /**

@@ -150,7 +150,8 @@ export class SpilledTexts {
 const sharedKeys = new Map<string, string>();
 let openTexts = 0;
 
-function sharedKey(key: string): string {
+/** The one copy of a key that the open texts keep, for others that hold many of them too. */
+export function sharedKey(key: string): string {
   const known = sharedKeys.get(key);
   if (known !== undefined) return known;
   sharedKeys.set(key, key);

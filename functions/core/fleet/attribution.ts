@@ -173,7 +173,9 @@ export function attributionStep(
   // A clean session counts for every record its vehicle and connector already have.
   for (const mark of fresh) {
     if (mark.f.length > 0) continue;
-    for (const subject of recordsOf(mark)) feed(subject, sessionOf(mark, [], []));
+    // One clean session, the same for each of its records (the engine copies what it keeps).
+    const clean = sessionOf(mark, [], []);
+    for (const subject of recordsOf(mark)) feed(subject, clean);
   }
   const peers = run.peers ?? peerStep(before, sessions, run.fleet, run.settings.drift);
 

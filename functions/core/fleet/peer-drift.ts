@@ -150,7 +150,7 @@ export function observePeerGroups(
     : '';
   // The latest new session per connector and figure, where its finding would go: only what
   // a warning names of it.
-  const fed = new Map<string, Fed>();
+  const fed = new Map<string, FedSlot[]>();
   for (const group of groups) {
     const ordered = group.map((session) => ({ session, at: instantOf(session) }));
     ordered.sort((a, b) => compare(a.at, b.at));
@@ -158,11 +158,14 @@ export function observePeerGroups(
     let key: string | undefined;
     let lists: Record<string, PeerValue[]> | undefined;
     const copied = new Set<string>();
+    // Each figure of the connector that took a new value, first fed first.
+    const slots: FedSlot[] = [];
     for (const { session, at } of ordered) {
       if (at < oldest) continue;
       key ??= connectorKey(session.origin.chargerId, session.origin.connectorId);
       let named: FedSession | undefined;
-      for (const { metric, minChange } of metrics) {
+      for (let m = 0; m < metrics.length; m++) {
+        const { metric } = metrics[m] as (typeof metrics)[number];
         const value = session.facts[metric.fact];
         if (value === undefined || !Number.isFinite(value)) continue;
         lists ??= { ...(kept.get(key) ?? {}) };
@@ -174,10 +177,15 @@ export function observePeerGroups(
         lists[metric.rule] = values;
         if (!keep(values, [session.key, at, value], cap)) continue;
         named ??= fedSession(session);
-        fed.set(`${key}\u001f${metric.rule}`, { key, metric, minChange, session: named, at });
+        const slot = slots.find((s) => s.metric === m);
+        if (slot) {
+          slot.session = named;
+          slot.at = at;
+        } else slots.push({ metric: m, session: named, at });
       }
     }
     if (key !== undefined && lists) kept.set(key, lists);
+    if (key !== undefined && slots.length > 0) fed.set(key, slots);
   }
   if (today !== state.forgotOn) forgetOld(kept, oldest);
 
@@ -185,15 +193,17 @@ export function observePeerGroups(
   // Sisters are the nearest connectors: a connector judged reads the lists its neighbour just did.
   const listsOf = readThrough(kept, JUDGED_LISTS_KEPT);
   const findings: Finding[] = [];
-  for (const { key, metric, minChange, session, at } of fed.values()) {
-    // A late re-read of a session too old to keep judges nothing; nor does every other
-    // session, chosen by its key: a drift moves over days, and the backtest judges a large
-    // depot's every run.
-    if (at < oldest || !judgedOn(session.key)) continue;
-    const held = drifting(session.origin, metric.rule);
-    const judged = judge(listsOf, key, sisters, metric, minChange, settings, held ? 0.5 : 1);
-    if (judged) findings.push(peerDriftFinding(metric, session, judged));
-  }
+  for (const [key, slots] of fed)
+    for (const { metric: m, session, at } of slots) {
+      const { metric, minChange } = metrics[m] as (typeof metrics)[number];
+      // A late re-read of a session too old to keep judges nothing; nor does every other
+      // session, chosen by its key: a drift moves over days, and the backtest judges a large
+      // depot's every run.
+      if (at < oldest || !judgedOn(session.key)) continue;
+      const held = drifting(session.origin, metric.rule);
+      const judged = judge(listsOf, key, sisters, metric, minChange, settings, held ? 0.5 : 1);
+      if (judged) findings.push(peerDriftFinding(metric, session, judged));
+    }
   return {
     state: { connectors: heldBy(kept), ...(newest ? { latest: newest, forgotOn: today } : {}) },
     findings,
@@ -203,11 +213,9 @@ export function observePeerGroups(
 /** What a warning names of the session it is on. */
 type FedSession = Pick<PeerSession, 'origin' | 'key' | 'sessionId' | 'vehicleId'>;
 
-/** A connector's figure that took a new value this run, and the latest session that gave one. */
-interface Fed {
-  key: string;
-  metric: PeerDriftMetric;
-  minChange: number;
+/** A figure (its index among the metrics judged) that took a new value, and the latest session that gave one. */
+interface FedSlot {
+  metric: number;
   session: FedSession;
   at: string;
 }
