@@ -97,7 +97,7 @@ export function prediction(
       `here it is measured with a local archive, where the model's ${SCAN_MODEL.cpuMsPerConnector} ms includes the S3 SDK's CPU. ` +
       `Plan and finish are this run's (one depot of ${fmt(CONNECTORS)} connectors, local state) scaled by connectors and by the vCPU share as if all CPU, with no S3 latency added for the parts the finish reads. ` +
       'Not counted: Step Functions (starting the execution, the Distributed Map starting a child execution per shard, state transitions), Lambda cold starts (about half a second each, see Cold start), and retries (a shard that fails is retried after 10 s and then 20 s, with jitter, and then costs its whole time again).',
-    `Memory is outside the model. The finish holds the results and sessions of every shard of every depot at once: ${mib(finish.maxRssKb)} peak RSS here for ${fmt(CONNECTORS)} connectors in one depot; ` +
+    `Memory is outside the model. The finish holds every connector's result and keeps the sessions and state records of every shard in temp files: ${mib(finish.maxRssKb)} peak RSS here for ${fmt(CONNECTORS)} connectors in one depot; ` +
       `whether ${fmt(connectors)} connectors fit one ${PREDICTED.memoryMb} MB invocation is not measured here (see Peak memory of a scan). ` +
       `A shard of ${fmt(PER_SHARD)} connectors peaked at ${mib(Math.max(...shardRss))}, the whole run of ${fmt(CONNECTORS)} at ${mib(wholeRssKb)}.`,
   ];

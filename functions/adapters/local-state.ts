@@ -1,4 +1,4 @@
-import { createReadStream, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeKeySegment } from '../core/archive-layout.ts';
@@ -117,6 +117,12 @@ export class LocalState implements StateStore, SilenceStore {
 
   async loadRunPart(runId: string, part: string): Promise<unknown> {
     return readJsonFile(this.#runPartPath(runId, part));
+  }
+
+  async readRunPart(runId: string, part: string): Promise<AsyncIterable<string> | undefined> {
+    const path = this.#runPartPath(runId, part);
+    if (!existsSync(path)) return undefined;
+    return createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES });
   }
 
   #runPartPath(runId: string, part: string): string {

@@ -87,6 +87,10 @@ export class S3State implements StateStore, SilenceStore {
     return this.#read<unknown>(this.#runPartKey(runId, part));
   }
 
+  async readRunPart(runId: string, part: string): Promise<AsyncIterable<string> | undefined> {
+    return (await this.#objects.readTextPieces(this.#runPartKey(runId, part)))?.text;
+  }
+
   #runPartKey(runId: string, part: string): string {
     return `${this.#prefix}runs/${encodeKeySegment(runId)}/${encodeKeySegment(part)}.json`;
   }

@@ -42,6 +42,11 @@ export class DayRows {
     for (const { key } of keys) yield this.#texts.get(key) as string;
   }
 
+  /** Each row, parsed one at a time, in the order first set. */
+  *[Symbol.iterator](): Generator<DailyConnectorKpi> {
+    for (const [, text] of this.#texts.entries()) yield JSON.parse(text) as DailyConnectorKpi;
+  }
+
   /** Every row, in connector order: a whole day, for its partition. */
   rows(): DailyConnectorKpi[] {
     return [...this.texts()].map((text) => JSON.parse(text) as DailyConnectorKpi);

@@ -131,3 +131,70 @@ export class ObjectMembers {
     this.#closed = true;
   }
 }
+
+/** What takes one value's text as it arrives: a member's, an element's or a whole text's. */
+export type ValueEvents = Omit<MemberEvents, 'member'>;
+
+/** A value whose text is passed over. */
+export const PASSED_OVER: ValueEvents = { piece: () => undefined, end: () => undefined };
+
+/** A value parsed once its text is whole: for the small ones. */
+export function parsedValue(take: (value: unknown) => void): ValueEvents {
+  let text = '';
+  return {
+    piece: (piece) => {
+      text += piece;
+    },
+    end: () => take(JSON.parse(text)),
+  };
+}
+
+/**
+ * An object value walked member by member, each member's value handed to what `memberOf`
+ * gives for its name; `closed` says whether its last brace came.
+ */
+export function membersOf(
+  memberOf: (name: string) => ValueEvents,
+  { array = false }: { array?: boolean } = {},
+): ValueEvents & { readonly closed: boolean } {
+  let value = PASSED_OVER;
+  const walker = new ObjectMembers(
+    {
+      member: (name) => {
+        value = memberOf(name);
+      },
+      piece: (piece) => value.piece(piece),
+      end: () => value.end(),
+    },
+    { array },
+  );
+  return {
+    piece: (piece) => walker.feed(piece),
+    end: () => undefined,
+    get closed() {
+      return walker.closed;
+    },
+  };
+}
+
+/** An array value walked element by element, each element's text (trimmed) to `take`. */
+export function elementsOf(
+  take: (text: string) => void,
+): ValueEvents & { readonly closed: boolean } {
+  return membersOf(
+    () => {
+      let text = '';
+      return {
+        piece: (piece) => {
+          text += piece;
+        },
+        end: () => {
+          // An empty array's only "element" is blank.
+          const element = text.trim();
+          if (element !== '') take(element);
+        },
+      };
+    },
+    { array: true },
+  );
+}

@@ -178,6 +178,8 @@ export interface StateStore {
   saveRunPart?(runId: string, part: string, value: unknown): Promise<void>;
   /** A shard's share of a run, or undefined when the shard never saved one. */
   loadRunPart?(runId: string, part: string): Promise<unknown>;
+  /** `loadRunPart`'s text in pieces as it arrives, for a reader that never holds it whole. */
+  readRunPart?(runId: string, part: string): Promise<AsyncIterable<string> | undefined>;
   /**
    * The silences document set without a deploy, as stored (see `readStoredSilences`), or
    * undefined when there is none; stores that keep none need not implement it.

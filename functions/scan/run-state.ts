@@ -38,6 +38,14 @@ export interface StateChanges {
   outbox: OutboxEntry[];
 }
 
+/** A shard's changes as `RunState.takeChanges` takes them. */
+export interface ChangesTaken {
+  cursor(cursor: Cursor): void;
+  record(record: ConnectorIncidentState): void;
+  kpiRows(day: string, rows: Iterable<DailyConnectorKpi>): Promise<void>;
+  outbox(entries: readonly OutboxEntry[]): void;
+}
+
 /** How a commit went: done, or another run committed first (the store's version moved on). */
 export type CommitOutcome = 'committed' | 'lost';
 
@@ -277,15 +285,32 @@ export class RunState implements ScanState {
 
   /** Takes a shard's changes into this run's copy; false when the shard read another version. */
   async apply(changes: StateChanges): Promise<boolean> {
-    if (changes.over !== this.#version) return false;
-    for (const cursor of changes.cursors) this.#setCursor(cursor);
-    for (const record of changes.incidents) this.#setRecord(record);
-    for (const [day, rows] of Object.entries(changes.kpis ?? {})) {
-      const kept = await this.#dayRows(day);
-      for (const row of rows) this.#setRow(day, kept, connectorKey(row), row);
-    }
-    for (const entry of changes.outbox) this.#keep({ ...entry, deliverer: this.deliverer });
+    const taking = this.takeChanges(changes.over);
+    if (!taking) return false;
+    for (const cursor of changes.cursors) taking.cursor(cursor);
+    for (const record of changes.incidents) taking.record(record);
+    for (const [day, rows] of Object.entries(changes.kpis ?? {})) await taking.kpiRows(day, rows);
+    taking.outbox(changes.outbox);
     return true;
+  }
+
+  /**
+   * Takes a shard's changes one at a time, as its part is read; undefined when the shard read
+   * another version of the state than this run did.
+   */
+  takeChanges(over: string | undefined): ChangesTaken | undefined {
+    if (over !== this.#version) return undefined;
+    return {
+      cursor: (cursor) => this.#setCursor(cursor),
+      record: (record) => this.#setRecord(record),
+      kpiRows: async (day, rows) => {
+        const kept = await this.#dayRows(day);
+        for (const row of rows) this.#setRow(day, kept, connectorKey(row), row);
+      },
+      outbox: (entries) => {
+        for (const entry of entries) this.#keep({ ...entry, deliverer: this.deliverer });
+      },
+    };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ConnectorSessions, FleetSession } from '../core/fleet/attribution.ts';
+import { PartOfEarlierLayout, takePartText } from './part-reader.ts';
 import type { StateStore } from './ports.ts';
 import { openRunState, type RunStart } from './run-commit.ts';
 import { finishRun } from './run-finish.ts';
@@ -7,8 +8,13 @@ import { RunState, type StateChanges } from './run-state.ts';
 import { type ScanAdapters, type ScanSettings, scanConnectors, unscanned } from './scan.ts';
 import type { ConnectorResult, ScanSummary } from './summary.ts';
 
-/** What a shard keeps in the run's state for the run's last step. */
+/** What a shard keeps in the run's state for the run's last step, in this order. */
 interface RunPart {
+  /**
+   * The version of the state the shard read (null before the first commit): first, so that
+   * the last step knows whether to take the rest before it reads it.
+   */
+  over?: string | null;
   results: ConnectorResult[];
   /**
    * Its sessions as the fleet's attribution reads them, connector by connector (one at a time
@@ -20,7 +26,7 @@ interface RunPart {
 }
 
 /** Where the shards of a run keep their parts: the state's root, whatever the depot. */
-export type RunParts = Pick<StateStore, 'saveRunPart' | 'loadRunPart'>;
+export type RunParts = Pick<StateStore, 'saveRunPart' | 'loadRunPart' | 'readRunPart'>;
 
 /**
  * Scans one shard of a run that fans out: its connectors exactly as a whole run scans them,
@@ -52,6 +58,7 @@ export async function scanShard(
       sessions,
     );
     const kept: RunPart = {
+      over: state.version ?? null,
       results: [...results],
       sessions: [...sessions],
       changes: state.changes(),
@@ -62,6 +69,33 @@ export async function scanShard(
     sessions.close();
     state.close();
   }
+}
+
+/**
+ * A shard's part taken into the run: its results, or `stale` when it read another version of
+ * the state, or undefined when it kept none. Read as it arrives where the store can; a part
+ * of the earlier layout, or from a store that cannot, is read whole.
+ */
+async function takePart(
+  parts: RunParts,
+  runId: string,
+  part: string,
+  state: RunState,
+  sessions: RunSessions,
+): Promise<ConnectorResult[] | 'stale' | undefined> {
+  const text = await parts.readRunPart?.(runId, part);
+  if (text) {
+    try {
+      return await takePartText(text, state, sessions);
+    } catch (error) {
+      if (!(error instanceof PartOfEarlierLayout)) throw error;
+    }
+  }
+  const kept = (await parts.loadRunPart?.(runId, part)) as RunPart | undefined;
+  if (!kept) return undefined;
+  if (!(await state.apply(kept.changes))) return 'stale';
+  sessions.addPart(kept.sessions);
+  return kept.results;
 }
 
 /** A shard as the run's last step sees it: its part's name, its chargers, and whether it failed. */
@@ -94,19 +128,18 @@ export async function finishShards(
   try {
     const results: ConnectorResult[] = [];
     for (const shard of shards) {
-      const kept =
+      const taken =
         shard.failure === undefined
-          ? ((await parts.loadRunPart?.(run.runId, shard.part)) as RunPart | undefined)
+          ? await takePart(parts, run.runId, shard.part, state, sessions)
           : undefined;
-      if (kept && (await state.apply(kept.changes))) {
-        results.push(...kept.results);
-        sessions.addPart(kept.sessions);
+      if (Array.isArray(taken)) {
+        results.push(...taken);
         continue;
       }
       const why = `not scanned: shard ${shard.part} ${
         shard.failure !== undefined
           ? `failed: ${shard.failure}`
-          : kept
+          : taken === 'stale'
             ? 'read a state another run has since replaced'
             : 'kept no results'
       }; it is scanned next run`;

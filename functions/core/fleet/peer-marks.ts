@@ -56,7 +56,9 @@ export function peerStep(
   if (!drift.enabled || !drift.peers.enabled) return unmarkAll(previous, marks);
   // The rules that fired in each session with a finding, by connector and session id.
   const fired = new Map<string, Set<string>>();
-  const read = peerGroups(sessions, fired);
+  // Sessions held in a list anyway (the backtest) are gone through once, not on every pass.
+  const groups = peerGroups(sessions, fired);
+  const read = Array.isArray(sessions) ? [...groups] : groups;
   if (isEmpty(read)) return { state: previous?.peers, marks, changes: [] };
   const marked = (origin: ReportOrigin, peerRule: string) =>
     (marks[keyOf(origin)] ?? []).includes(ownRuleOf(peerRule) ?? '');
