@@ -3,7 +3,7 @@ import { type BenchResult, fmt, typical } from './harness.ts';
 
 /** What BENCHMARKS.md says under "Peak memory of a scan", below its figures. */
 const NOTES = [
-  "A first run's net peak against a zero-report scan of one charger; the run keeps its connectors' incident records and the attribution record in a temp file, not in memory. What still grows with the fleet is what the fleet step reads whole (every session of the run and the attribution record) with today's KPI rows, the cursors and each connector's result, a few kilobytes a connector. Closing the MISS needs attribution folded connector by connector as each finishes, its tables kept with each connector's record rather than in one fleet-wide record.",
+  "A first run's net peak against a zero-report scan of one charger. Each connector's sessions, cursor, incident record and KPI rows and the attribution record's tables wait in temp files, read an entry at a time; what still grows with the fleet is each connector's result and the fleet step's working set (the window's failures, the clean sessions fed to incident records, what the run touched) with the garbage collector's headroom over it. Closing the MISS needs the fleet step to feed incident records one record at a time from the temp files and the results kept as counts.",
 ];
 
 const TARGET = 1.5;

@@ -170,13 +170,14 @@ export function attributionStep(
       !heldForFleet(finding, run.settingsFor(originOf(mark.c)));
     for (const mark of due) route(mark, table, context, feed, toldFirst, attributed);
   }
-  // A clean session counts for every record its vehicle and connector already have.
-  for (const mark of fresh) {
-    if (mark.f.length > 0) continue;
-    // One clean session, the same for each of its records (the engine copies what it keeps).
-    const clean = sessionOf(mark, [], []);
-    for (const subject of recordsOf(mark)) feed(subject, clean);
-  }
+  // A clean session counts for every record its vehicle and connector already have, or get
+  // now: read again from the sessions rather than kept from the tabulation.
+  feedClean(
+    sessions,
+    record,
+    (subject) => Object.hasOwn(before.subjects, subject) || feeds.has(subject),
+    feed,
+  );
   const peers = run.peers ?? peerStep(before, sessions, run.fleet, run.settings.drift);
 
   const subjects = run.inPlace ? before.subjects : { ...before.subjects };
@@ -235,10 +236,8 @@ export function attributionStep(
  * are copied; the rest of the record is shared with the previous one, which stays as it was
  * (unless it was handed over `inPlace`: then its tables themselves take the new lists).
  *
- * Of the new sessions it keeps those the rest of the run reads: the failed ones, and clean
- * ones of a vehicle, connector or charger that has a record or may get one this run (one
- * with a failure waiting). For the others it keeps only what they touched. A first pass finds
- * the failures among the new sessions, without changing anything.
+ * Of the new sessions it keeps the failed ones; of the clean ones, where each connector's
+ * begin in its list of sessions seen (see `feedClean`), and what all of them touched.
  */
 function tabulate(
   before: AttributionState,
@@ -249,13 +248,14 @@ function tabulate(
   fresh: SessionMark[];
   freshCount: number;
   touched: Touched;
+  cleanFrom: Map<string, number>;
 } {
   const seen = entriesOf(before.seen, !inPlace);
   const cleanByConnector = entriesOf(before.cleanByConnector, !inPlace);
   const cleanByVehicle = entriesOf(before.cleanByVehicle, !inPlace);
-  const counted = countedSubjects(before, sessions);
   const touched: Touched = { connectors: new Set(), chargers: new Set(), vehicles: new Set() };
   const fresh: SessionMark[] = [];
+  const cleanFrom = new Map<string, number>();
   let freshCount = 0;
   for (const { origin, sessions: read } of sessions) {
     if (read.length === 0) continue;
@@ -276,8 +276,12 @@ function tabulate(
       touched.connectors.add(c);
       touched.chargers.add(origin.chargerId);
       if (mark.v !== undefined) touched.vehicles.add(mark.v);
-      if (mark.f.length > 0 || recordsOf(mark).some((r) => counted.has(r))) fresh.push(mark);
-      if (mark.f.length > 0 || mark.v === undefined) continue;
+      if (mark.f.length > 0) {
+        fresh.push(mark);
+        continue;
+      }
+      if (!cleanFrom.has(c)) cleanFrom.set(c, from);
+      if (mark.v === undefined) continue;
       clean = withCleanSession(clean ?? [], mark.v, mark.t);
       cleanByVehicle.set(mark.v, withCleanSession(cleanByVehicle.get(mark.v) ?? [], c, mark.t));
     }
@@ -292,6 +296,7 @@ function tabulate(
     fresh,
     freshCount,
     touched,
+    cleanFrom,
   };
 }
 
@@ -303,25 +308,35 @@ export interface Touched {
 }
 
 /**
- * The records a clean session can count for this run: those that exist, and those a failure
- * waiting for a verdict may open (its vehicle's, connector's and charger's). Looks at the
- * run's failed sessions not seen before, and changes nothing.
+ * Feeds the run's new clean sessions, in the order they were tabulated, to the records of
+ * theirs that `counts` (a record that exists or is fed this run). New: past where their
+ * connector's new sessions begin in its list of sessions seen, each once. Sessions are read
+ * again rather than kept: on a depot's first run nearly every one is new and clean.
  */
-function countedSubjects(before: AttributionState, sessions: FleetSessions): Set<string> {
-  const seen = entriesOf(before.seen);
-  const counted = new Set(Object.keys(before.subjects));
-  for (const mark of before.failures)
-    if (mark.held) for (const r of recordsOf(mark)) counted.add(r);
+function feedClean(
+  sessions: FleetSessions,
+  record: { seen: AttributionState['seen']; cleanFrom: ReadonlyMap<string, number> },
+  counts: (subject: string) => boolean,
+  feed: (subject: string, session: JudgedSession) => void,
+): void {
+  if (record.cleanFrom.size === 0) return;
+  const seen = entriesOf(record.seen);
   for (const { origin, sessions: read } of sessions) {
     const c = connectorOf(origin);
-    const was = seen.get(c) ?? [];
+    const from = record.cleanFrom.get(c);
+    if (from === undefined) continue;
+    const list = seen.get(c) ?? [];
+    const fed = new Set<string>();
     for (const session of read) {
-      if (holdsKey(was, session.key)) continue;
+      if (fed.has(session.key) || !holdsKey(list, session.key, from)) continue;
+      fed.add(session.key);
       const mark = markOf(c, session);
-      if (mark.held) for (const r of recordsOf(mark)) counted.add(r);
+      if (mark.f.length > 0) continue;
+      // One clean session, the same for each of its records (the engine copies what it keeps).
+      const clean = sessionOf(mark, [], []);
+      for (const subject of recordsOf(mark)) if (counts(subject)) feed(subject, clean);
     }
   }
-  return counted;
 }
 
 /**
