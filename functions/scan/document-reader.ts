@@ -1,7 +1,7 @@
 import type { ReportOrigin } from '../core/session-report.ts';
 import { DayRows } from './day-rows.ts';
 import { type PackedDocument, SpilledText } from './document-text.ts';
-import { type MemberEvents, ObjectMembers } from './object-members.ts';
+import { elementsOf, membersOf, parsedValue, textsOf, type ValueEvents } from './object-members.ts';
 import { SpilledTexts } from './spilled-texts.ts';
 import { connectorKey, STATE_FORMAT, type StateDocument } from './state-document.ts';
 
@@ -21,25 +21,24 @@ export async function readPackedDocument(
   let attribution: SpilledText | undefined;
   try {
     const members: Record<string, unknown> = {};
-    let value: Omit<MemberEvents, 'member'> = { piece: () => undefined, end: () => undefined };
-    const document = new ObjectMembers({
-      member: (name) => {
-        if (name === 'incidents' || name === 'cursors') {
-          value = recordsInto(name === 'incidents' ? records : cursors);
-          members[name] = true;
-        } else if (name === 'kpis') {
-          value = daysInto(kpis);
-        } else if (name === 'attribution') {
-          const texts = new SpilledTexts();
-          const writer = texts.writer(name);
-          attribution = new SpilledText(texts, name);
-          value = { piece: writer.add, end: writer.end };
-        } else value = parsedInto(members, name);
-      },
-      piece: (piece) => value.piece(piece),
-      end: () => value.end(),
+    const document = membersOf((name) => {
+      if (name === 'incidents' || name === 'cursors') {
+        members[name] = true;
+        const into = name === 'incidents' ? records : cursors;
+        return textsOf((key, record) => into.set(key, record));
+      }
+      if (name === 'kpis') return daysInto(kpis);
+      if (name === 'attribution') {
+        const texts = new SpilledTexts();
+        const writer = texts.writer(name);
+        attribution = new SpilledText(texts, name);
+        return { piece: writer.add, end: writer.end };
+      }
+      return parsedValue((value) => {
+        members[name] = value;
+      });
     });
-    for await (const chunk of text) document.feed(chunk);
+    for await (const chunk of text) document.piece(chunk);
     if (!document.closed) throw new Error('it ends before its last brace');
     const read = members as Partial<StateDocument>;
     if (
@@ -66,71 +65,12 @@ export async function readPackedDocument(
   }
 }
 
-/** The `kpis` member: each day's rows, connector by connector, into a temp file of the day's. */
-function daysInto(kpis: Record<string, DayRows>): Omit<MemberEvents, 'member'> {
-  let rows: Omit<MemberEvents, 'member'> = { piece: () => undefined, end: () => undefined };
-  const days = new ObjectMembers({
-    member: (day) => {
-      const kept = new DayRows();
-      kpis[day] = kept;
-      rows = rowsInto(kept);
-    },
-    piece: (piece) => rows.piece(piece),
-    end: () => rows.end(),
+/** The `kpis` member: each day's rows, kept under their connector in a temp file of the day's. */
+function daysInto(kpis: Record<string, DayRows>): ValueEvents {
+  return membersOf((day) => {
+    const kept = new DayRows();
+    kpis[day] = kept;
+    // Parsed only to find the row's connector; kept as it was written.
+    return elementsOf((row) => kept.setText(connectorKey(JSON.parse(row) as ReportOrigin), row));
   });
-  return { piece: (piece) => days.feed(piece), end: () => undefined };
-}
-
-/** A day's array of rows: each row's text kept under its connector, parsed only to find it. */
-function rowsInto(rows: DayRows): Omit<MemberEvents, 'member'> {
-  let text = '';
-  const each = new ObjectMembers(
-    {
-      member: () => {
-        text = '';
-      },
-      piece: (piece) => {
-        text += piece;
-      },
-      end: () => {
-        const row = text.trim();
-        if (row !== '') rows.setText(connectorKey(JSON.parse(row) as ReportOrigin), row);
-      },
-    },
-    { array: true },
-  );
-  return { piece: (piece) => each.feed(piece), end: () => undefined };
-}
-
-/** A member's value parsed once it is whole: the document's small members. */
-export function parsedInto(
-  members: Record<string, unknown>,
-  name: string,
-): Omit<MemberEvents, 'member'> {
-  let text = '';
-  return {
-    piece: (piece) => {
-      text += piece;
-    },
-    end: () => {
-      members[name] = JSON.parse(text);
-    },
-  };
-}
-
-/** An object member's entries (the `incidents` member: each record), their text by key into a temp file. */
-export function recordsInto(records: SpilledTexts): Omit<MemberEvents, 'member'> {
-  let key = '';
-  let text = '';
-  const each = new ObjectMembers({
-    member: (name) => {
-      key = name;
-      text = '';
-    },
-    piece: (piece) => {
-      text += piece;
-    },
-    end: () => records.set(key, text.trim()),
-  });
-  return { piece: (piece) => each.feed(piece), end: () => undefined };
 }

@@ -177,12 +177,16 @@ export function membersOf(
   };
 }
 
-/** An array value walked element by element, each element's text (trimmed) to `take`. */
-export function elementsOf(
-  take: (text: string) => void,
+/**
+ * An object value walked member by member, each member's whole text (trimmed) to `take` with
+ * its name, unparsed: a record to keep as it is, or to parse one at a time.
+ */
+export function textsOf(
+  take: (name: string, text: string) => void,
+  { array = false }: { array?: boolean } = {},
 ): ValueEvents & { readonly closed: boolean } {
   return membersOf(
-    () => {
+    (name) => {
       let text = '';
       return {
         piece: (piece) => {
@@ -190,11 +194,18 @@ export function elementsOf(
         },
         end: () => {
           // An empty array's only "element" is blank.
-          const element = text.trim();
-          if (element !== '') take(element);
+          const value = text.trim();
+          if (value !== '') take(name, value);
         },
       };
     },
-    { array: true },
+    { array },
   );
+}
+
+/** An array value walked element by element, each element's text (trimmed) to `take`. */
+export function elementsOf(
+  take: (text: string) => void,
+): ValueEvents & { readonly closed: boolean } {
+  return textsOf((_, text) => take(text), { array: true });
 }
