@@ -1,6 +1,7 @@
 import { connectorOrder, type DailyConnectorKpi } from '../core/fleet/daily-kpis.ts';
 import { originOf } from '../core/fleet/tabulation.ts';
 import { SpilledTexts } from './spilled-texts.ts';
+import { connectorKey } from './state-document.ts';
 
 /**
  * One day's KPI rows as a run holds them: each connector's row as JSON text in a temp file,
@@ -10,10 +11,10 @@ import { SpilledTexts } from './spilled-texts.ts';
 export class DayRows {
   readonly #texts = new SpilledTexts();
 
-  /** Rows of a day as a list (a partition, a shard's part). */
-  static of(rows: Iterable<DailyConnectorKpi>, key: (row: DailyConnectorKpi) => string): DayRows {
+  /** Rows of a day as a list (a partition, a document of the per-connector layout). */
+  static of(rows: Iterable<DailyConnectorKpi>): DayRows {
     const day = new DayRows();
-    for (const row of rows) day.set(key(row), row);
+    for (const row of rows) day.set(connectorKey(row), row);
     return day;
   }
 

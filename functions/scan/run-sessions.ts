@@ -1,8 +1,9 @@
 import type { ConnectorSessions, FleetSession } from '../core/fleet/attribution.ts';
-import { CONNECTOR_SEPARATOR, originOf } from '../core/fleet/tabulation.ts';
+import { originOf } from '../core/fleet/tabulation.ts';
 import type { JudgedSession } from '../core/incidents/incident.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import { SpilledTexts } from './spilled-texts.ts';
+import { connectorKey } from './state-document.ts';
 
 /**
  * The sessions a run read, for its fleet step: each connector's kept as JSON text in a temp
@@ -16,7 +17,7 @@ export class RunSessions implements Iterable<ConnectorSessions> {
   /** Keeps a connector's sessions, after those it already has. */
   add(origin: ReportOrigin, sessions: readonly JudgedSession[]): void {
     if (sessions.length === 0) return;
-    const key = `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`;
+    const key = connectorKey(origin);
     const earlier = this.#texts.get(key);
     const all = earlier === undefined ? sessions : [...JSON.parse(earlier), ...sessions];
     this.#texts.set(key, JSON.stringify(all));

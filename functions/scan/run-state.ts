@@ -223,7 +223,7 @@ export class RunState implements ScanState {
   async #dayRows(day: string): Promise<DayRows> {
     const kept = this.#document.kpis[day] ?? this.#partitions.get(day);
     if (kept) return kept;
-    const rows = DayRows.of(await this.#store.loadKpiPartition(day), connectorKey);
+    const rows = DayRows.of(await this.#store.loadKpiPartition(day));
     this.#days.add(rows);
     this.#partitions.set(day, rows);
     return rows;
@@ -413,7 +413,7 @@ function packed(document: StateDocument): PackedDocument {
     cursors: texts(document.cursors),
     incidents: texts(document.incidents),
     kpis: Object.fromEntries(
-      Object.entries(document.kpis).map(([day, rows]) => [day, DayRows.of(rows, connectorKey)]),
+      Object.entries(document.kpis).map(([day, rows]) => [day, DayRows.of(rows)]),
     ),
     ...(attribution ? { attribution: spilledAttribution(attribution) } : {}),
   };

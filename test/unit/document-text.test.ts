@@ -6,7 +6,7 @@ import { connectorOrder, type DailyConnectorKpi } from '../../functions/core/fle
 import { DayRows } from '../../functions/scan/day-rows.ts';
 import { bytesOf, documentChunks, SpilledText } from '../../functions/scan/document-text.ts';
 import { SpilledTexts } from '../../functions/scan/spilled-texts.ts';
-import { connectorKey, type StateDocument } from '../../functions/scan/state-document.ts';
+import type { StateDocument } from '../../functions/scan/state-document.ts';
 import { documentOfConnectors } from '../helpers/state-document.ts';
 
 /** A document of many connectors, with text that needs escaping and fields left undefined. */
@@ -49,7 +49,7 @@ describe('a state document written in pieces', () => {
       cursors: new SpilledTexts(),
       incidents: new SpilledTexts(),
       kpis: Object.fromEntries(
-        Object.entries(document.kpis).map(([day, rows]) => [day, DayRows.of(rows, connectorKey)]),
+        Object.entries(document.kpis).map(([day, rows]) => [day, DayRows.of(rows)]),
       ),
     };
     for (const [key, record] of Object.entries(document.incidents))

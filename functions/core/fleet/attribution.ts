@@ -27,13 +27,7 @@ import {
 import { latestOpening } from './latest-opening.ts';
 import { type PeerStep, peerStep } from './peer-marks.ts';
 import { reconsider } from './reconsider.ts';
-import {
-  CONNECTOR_SEPARATOR,
-  chargerOf,
-  originOf,
-  Tabulation,
-  withCleanSession,
-} from './tabulation.ts';
+import { chargerOf, connectorOf, originOf, Tabulation, withCleanSession } from './tabulation.ts';
 import { decide, type Verdict } from './verdict.ts';
 
 /** A session read by a run, and the connector it came from. */
@@ -59,7 +53,7 @@ export type FleetSessions = Iterable<ConnectorSessions>;
 export function byConnector(sessions: readonly FleetSession[]): ConnectorSessions[] {
   const groups = new Map<string, { origin: ReportOrigin; sessions: JudgedSession[] }>();
   for (const { origin, session } of sessions) {
-    const key = `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`;
+    const key = connectorOf(origin);
     const group = groups.get(key);
     if (group) group.sessions.push(session);
     else groups.set(key, { origin, sessions: [session] });
@@ -446,10 +440,6 @@ function sessionOf(mark: SessionMark, findings: Finding[], explained: string[]):
     findings,
     ...(explained.length > 0 ? { explained } : {}),
   };
-}
-
-function connectorOf(origin: ReportOrigin): string {
-  return `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`;
 }
 
 function markOf(c: string, session: JudgedSession): SessionMark {

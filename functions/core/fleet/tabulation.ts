@@ -9,6 +9,11 @@ export function chargerOf(connector: string): string {
   return connector.slice(0, connector.indexOf(CONNECTOR_SEPARATOR));
 }
 
+/** A connector's key from its origin: the inverse of `originOf`. */
+export function connectorOf(origin: { chargerId: string; connectorId: string }): string {
+  return `${origin.chargerId}${CONNECTOR_SEPARATOR}${origin.connectorId}`;
+}
+
 /** A connector's origin from its key. */
 export function originOf(connector: string): { chargerId: string; connectorId: string } {
   const at = connector.indexOf(CONNECTOR_SEPARATOR);
