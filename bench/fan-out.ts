@@ -29,7 +29,7 @@ import type { StepMeasure } from './processes/fan-out-step.ts';
 
 /** What BENCHMARKS.md says under "Fan-out: 10,000 chargers in shards", below its figures. */
 const NOTES = [
-  "Every run checks that no connector failed, the fleet-wide step finished, and both runs fetched, archived and told exactly the same. The finish step takes the shards' parts one at a time (each part whole) and puts their sessions, state records and KPI rows into temp files as a single run does; what it holds per connector is the connector's result and its keys in the temp files' index. The 20,000-charger figures are a prediction from the capacity model (functions/scan/capacity.ts), not a measurement.",
+  "Every run checks that no connector failed, the fleet-wide step finished, and both runs fetched, archived and told exactly the same. The finish step reads each shard's part as it arrives and puts its sessions, state records and KPI rows into temp files as a single run does; its peak is the commit, which builds the finished day's KPI partition in memory because the clock here is midnight. The 20,000-charger figures are a prediction from the capacity model (functions/scan/capacity.ts), not a measurement.",
 ];
 
 const PAGE_SIZE = 500;
