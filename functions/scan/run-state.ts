@@ -137,7 +137,7 @@ export class RunState implements ScanState {
   }
 
   async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
-    return this.#record(connectorKey(origin));
+    return this.readIncidents(origin);
   }
 
   readIncidents(origin: ReportOrigin): ConnectorIncidentState | undefined {
