@@ -46,8 +46,11 @@ export function createWholeSync(path: string, content: string | (() => Iterable<
   }
 }
 
-/** Replaces a file atomically (temp file, then rename). */
-export async function replaceFile(path: string, content: string): Promise<void> {
+/** Replaces a file atomically (temp file, then rename); `content` as for `createWholeSync`. */
+export async function replaceFile(
+  path: string,
+  content: string | (() => Iterable<string>),
+): Promise<void> {
   const temp = `${path}.${randomUUID()}.tmp`;
   writeInto(temp, content);
   renameSync(temp, path);

@@ -6,8 +6,8 @@ import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import {
   type DailyConnectorKpi,
   dailyKpisKey,
+  kpiJsonLines,
   kpiRowsFromJsonLines,
-  kpiRowsToJsonLines,
 } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
@@ -147,8 +147,8 @@ export class LocalState implements StateStore, SilenceStore {
     }
   }
 
-  async saveDailyKpis(day: string, rows: readonly DailyConnectorKpi[]): Promise<void> {
-    await replaceFile(join(this.location, dailyKpisKey(day)), kpiRowsToJsonLines(rows));
+  async saveDailyKpis(day: string, rows: Iterable<DailyConnectorKpi>): Promise<void> {
+    await replaceFile(join(this.location, dailyKpisKey(day)), () => kpiJsonLines(rows));
   }
 
   async loadSilences(): Promise<unknown> {

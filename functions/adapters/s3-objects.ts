@@ -78,7 +78,7 @@ export class S3Objects {
   }
 
   /** Writes a text object whatever is there: for what only one writer makes (a KPI partition). */
-  async writeText(key: string, body: string, contentType: string): Promise<void> {
+  async writeText(key: string, body: string | Uint8Array, contentType: string): Promise<void> {
     await this.client.send(
       new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
     );

@@ -4,8 +4,8 @@ import type { AttributionState } from '../core/fleet/attribution-state.ts';
 import {
   type DailyConnectorKpi,
   dailyKpisKey,
+  kpiJsonLines,
   kpiRowsFromJsonLines,
-  kpiRowsToJsonLines,
 } from '../core/fleet/daily-kpis.ts';
 import type { ConnectorIncidentState } from '../core/incidents/connector-incidents.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
@@ -108,10 +108,13 @@ export class S3State implements StateStore, SilenceStore {
     return value === undefined ? [] : kpiRowsFromJsonLines(value);
   }
 
-  async saveDailyKpis(day: string, rows: readonly DailyConnectorKpi[]): Promise<void> {
+  async saveDailyKpis(day: string, rows: Iterable<DailyConnectorKpi>): Promise<void> {
+    // Bytes, not one string: a line's text is garbage as soon as it is encoded.
+    const lines: Buffer[] = [];
+    for (const line of kpiJsonLines(rows)) lines.push(Buffer.from(line));
     await this.#objects.writeText(
       this.#prefix + dailyKpisKey(day),
-      kpiRowsToJsonLines(rows),
+      Buffer.concat(lines),
       'application/x-ndjson',
     );
   }

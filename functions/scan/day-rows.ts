@@ -48,9 +48,14 @@ export class DayRows {
     for (const [, text] of this.#texts.entries()) yield JSON.parse(text) as DailyConnectorKpi;
   }
 
-  /** Every row, in connector order: a whole day, for its partition. */
+  /** Every row, parsed one at a time, in connector order: a day's partition. */
+  *inOrder(): Generator<DailyConnectorKpi> {
+    for (const text of this.texts()) yield JSON.parse(text) as DailyConnectorKpi;
+  }
+
+  /** `inOrder`, whole. */
   rows(): DailyConnectorKpi[] {
-    return [...this.texts()].map((text) => JSON.parse(text) as DailyConnectorKpi);
+    return [...this.inOrder()];
   }
 
   close(): void {

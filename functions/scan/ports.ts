@@ -157,8 +157,11 @@ export interface StateStore {
   loadDailyKpis(day: string): Promise<DailyConnectorKpi[]>;
   /** One UTC day's KPI partition alone, as Athena reads it; empty when there is none. */
   loadKpiPartition(day: string): Promise<DailyConnectorKpi[]>;
-  /** Replaces one UTC day's KPI partition. */
-  saveDailyKpis(day: string, rows: readonly DailyConnectorKpi[]): Promise<void>;
+  /**
+   * Replaces one UTC day's KPI partition. The rows are read once, in order, and may be
+   * produced one at a time: a large depot's day is never whole in memory.
+   */
+  saveDailyKpis(day: string, rows: Iterable<DailyConnectorKpi>): Promise<void>;
   /**
    * The per-connector layout the state document replaced, read to convert a state that has
    * no document yet; undefined where nothing was stored.

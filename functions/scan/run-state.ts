@@ -327,7 +327,7 @@ export class RunState implements ScanState {
     this.#changedDays.clear();
     for (const day of Object.keys(this.#document.kpis).sort()) {
       if (day >= today || written.has(day)) continue;
-      await this.#store.saveDailyKpis(day, this.#document.kpis[day]?.rows() ?? []);
+      await this.#store.saveDailyKpis(day, this.#document.kpis[day]?.inOrder() ?? []);
       written.add(day);
     }
     // A day leaves the document once it is over and written: only late reports still come.

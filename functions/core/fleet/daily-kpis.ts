@@ -60,8 +60,13 @@ export function dailyKpisKey(day: string): string {
 }
 
 /** One day's rows as JSON Lines, one row per line (what Athena's JSON SerDe reads). */
-export function kpiRowsToJsonLines(rows: readonly DailyConnectorKpi[]): string {
-  return rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+export function kpiRowsToJsonLines(rows: Iterable<DailyConnectorKpi>): string {
+  return [...kpiJsonLines(rows)].join('');
+}
+
+/** `kpiRowsToJsonLines` a line at a time, for a partition too large to be one string. */
+export function* kpiJsonLines(rows: Iterable<DailyConnectorKpi>): Generator<string> {
+  for (const row of rows) yield `${JSON.stringify(row)}\n`;
 }
 
 /** Rows from JSON Lines; blank lines (a trailing newline) are skipped. */
