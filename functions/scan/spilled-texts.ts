@@ -13,14 +13,17 @@ export class SpilledTexts {
   readonly #fd: number;
   readonly #folder: string;
   /**
-   * Each key's slot; a slot's text starts at `#at[slot]` in the file and is `#bytes[slot]`
-   * bytes long. Numbers in typed arrays rather than an object per key: a depot's connectors
-   * each have a key in several of these.
+   * Each key's slot plus one (0: none), by the key's number among the shared keys; a slot's
+   * text starts at `#at[slot]` in the file and is `#bytes[slot]` bytes long, and `#keyOf[slot]`
+   * is its key's number. Numbers in typed arrays rather than a map or an object per key: a
+   * depot's connectors each have a key in several of these.
    */
-  readonly #slots = new Map<string, number>();
+  #slotOf = new Int32Array(64);
+  #keyOf = new Int32Array(64);
   #at = new Float64Array(64);
   #bytes = new Float64Array(64);
   #used = 0;
+  #size = 0;
   #end = 0;
   #closed = false;
 
@@ -36,26 +39,31 @@ export class SpilledTexts {
   }
 
   get size(): number {
-    return this.#slots.size;
+    return this.#size;
   }
 
   has(key: string): boolean {
-    return this.#slots.has(key);
+    return this.#slot(key) >= 0;
   }
 
   /** The keys, in the order they were first set. */
-  keys(): IterableIterator<string> {
-    return this.#slots.keys();
+  *keys(): Generator<string> {
+    for (let slot = 0; slot < this.#used; slot++) {
+      const id = this.#keyOf[slot] as number;
+      if (this.#slotOf[id] === slot + 1) yield keysById[id] as string;
+    }
   }
 
   /** Forgets a key's text (its bytes stay in the file until it is closed). */
   delete(key: string): void {
-    this.#slots.delete(key);
+    if (this.#slot(key) < 0) return;
+    this.#slotOf[keyIds.get(key) as number] = 0;
+    this.#size--;
   }
 
   get(key: string): string | undefined {
-    const slot = this.#slots.get(key);
-    if (slot === undefined) return undefined;
+    const slot = this.#slot(key);
+    if (slot < 0) return undefined;
     const bytes = this.#bytes[slot] as number;
     const buffer = Buffer.allocUnsafe(bytes);
     readSync(this.#fd, buffer, 0, bytes, this.#at[slot] as number);
@@ -84,33 +92,40 @@ export class SpilledTexts {
         this.#end += bytes.length;
       },
       end: () => {
-        const slot = this.#slotOf(key);
+        const slot = this.#slotFor(key);
         this.#at[slot] = at;
         this.#bytes[slot] = this.#end - at;
       },
     };
   }
 
-  #slotOf(key: string): number {
-    const known = this.#slots.get(key);
-    if (known !== undefined) return known;
+  /** A key's slot, or -1 when it has none. */
+  #slot(key: string): number {
+    const id = keyIds.get(key);
+    return id === undefined || id >= this.#slotOf.length ? -1 : (this.#slotOf[id] as number) - 1;
+  }
+
+  #slotFor(key: string): number {
+    const known = this.#slot(key);
+    if (known >= 0) return known;
+    const id = keyIdOf(key);
+    if (id >= this.#slotOf.length) this.#slotOf = grown(this.#slotOf, id + 1);
     if (this.#used === this.#at.length) {
-      const at = new Float64Array(this.#used * 2);
-      const bytes = new Float64Array(this.#used * 2);
-      at.set(this.#at);
-      bytes.set(this.#bytes);
-      this.#at = at;
-      this.#bytes = bytes;
+      this.#keyOf = grown(this.#keyOf, this.#used + 1);
+      this.#at = grown(this.#at, this.#used + 1);
+      this.#bytes = grown(this.#bytes, this.#used + 1);
     }
     const slot = this.#used++;
-    this.#slots.set(sharedKey(key), slot);
+    this.#keyOf[slot] = id;
+    this.#slotOf[id] = slot + 1;
+    this.#size++;
     return slot;
   }
 
   /** A key's text in pieces of about `chars` characters, never the whole of it at once. */
   *pieces(key: string, chars: number): Generator<string> {
-    const slot = this.#slots.get(key);
-    if (slot === undefined) return;
+    const slot = this.#slot(key);
+    if (slot < 0) return;
     const place = { at: this.#at[slot] as number, bytes: this.#bytes[slot] as number };
     // UTF-8 read in slices: the decoder holds back a character cut in two until its next slice.
     const decoder = new StringDecoder('utf8');
@@ -131,7 +146,7 @@ export class SpilledTexts {
 
   /** Every key and its text, in the order the keys were first set. */
   *entries(): Generator<[string, string]> {
-    for (const key of this.#slots.keys()) yield [key, this.get(key) as string];
+    for (const key of this.keys()) yield [key, this.get(key) as string];
   }
 
   close(): void {
@@ -139,21 +154,40 @@ export class SpilledTexts {
     this.#closed = true;
     closeSync(this.#fd);
     rmSync(this.#folder, { recursive: true, force: true });
-    if (--openTexts === 0) sharedKeys.clear();
+    if (--openTexts === 0) {
+      keyIds.clear();
+      keysById.length = 0;
+    }
   }
 }
 
 /**
- * Keys shared by the texts open at once, each kept once: a connector's key is in its cursor's,
- * incident record's, KPI row's and attribution tables' texts. Forgotten when none is open.
+ * Keys shared by the texts open at once, each kept once and numbered: a connector's key is in
+ * its cursor's, incident record's, KPI row's and attribution tables' texts, and one map of
+ * keys serves them all. Forgotten when none is open.
  */
-const sharedKeys = new Map<string, string>();
+const keyIds = new Map<string, number>();
+const keysById: string[] = [];
 let openTexts = 0;
+
+function keyIdOf(key: string): number {
+  const known = keyIds.get(key);
+  if (known !== undefined) return known;
+  keyIds.set(key, keysById.length);
+  keysById.push(key);
+  return keysById.length - 1;
+}
 
 /** The one copy of a key that the open texts keep, for others that hold many of them too. */
 export function sharedKey(key: string): string {
-  const known = sharedKeys.get(key);
-  if (known !== undefined) return known;
-  sharedKeys.set(key, key);
-  return key;
+  return keysById[keyIdOf(key)] as string;
+}
+
+/** A typed array twice as long as it must be, holding `from` at its start. */
+function grown<T extends Int32Array | Float64Array>(from: T, atLeast: number): T {
+  const to = new (from.constructor as new (length: number) => T)(
+    Math.max(atLeast, from.length * 2),
+  );
+  to.set(from);
+  return to;
 }

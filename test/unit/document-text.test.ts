@@ -89,6 +89,39 @@ describe('texts spilled to a temp file', () => {
     texts.close();
   });
 
+  it('keeps each of several open texts its own keys, through forgetting and setting again', () => {
+    const cursors = new SpilledTexts();
+    const records = new SpilledTexts();
+    // More keys than the first index holds, set in a different order in each.
+    const keys = Array.from({ length: 300 }, (_, i) => `HPC-${i}\u001f1`);
+    keys.forEach((key, i) => {
+      cursors.set(key, `cursor ${i}`);
+    });
+    for (const key of [...keys].reverse().slice(0, 100)) records.set(key, `record of ${key}`);
+    cursors.delete('HPC-5\u001f1');
+    cursors.delete('HPC-5\u001f1');
+    cursors.delete('never set');
+    cursors.set('HPC-7\u001f1', 'cursor 7, again');
+    cursors.set('HPC-5\u001f1', 'back');
+
+    expect(cursors.size).toBe(300);
+    expect(records.size).toBe(100);
+    // A key set again keeps its place; one forgotten and set again comes last.
+    expect([...cursors.keys()]).toEqual([
+      ...keys.filter((k) => k !== 'HPC-5\u001f1'),
+      'HPC-5\u001f1',
+    ]);
+    expect(cursors.get('HPC-7\u001f1')).toBe('cursor 7, again');
+    expect(cursors.get('HPC-299\u001f1')).toBe('cursor 299');
+    expect(records.has('HPC-0\u001f1')).toBe(false);
+    expect(records.get('HPC-200\u001f1')).toBe('record of HPC-200\u001f1');
+    expect([...records.keys()][0]).toBe('HPC-299\u001f1');
+    cursors.close();
+    // The other text still knows its keys after one closes.
+    expect(records.get('HPC-299\u001f1')).toBe('record of HPC-299\u001f1');
+    records.close();
+  });
+
   it('leaves nothing in the temp folder, even while open: a killed run leaves no file behind', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'spill-test-'));
     const before = process.env.TMPDIR;
