@@ -1,19 +1,20 @@
 import type { FleetSessions } from '../core/fleet/attribution.ts';
 import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
 import { dueNotifications, markDelivered } from '../core/incidents/notices.ts';
+import type { ConnectorResults } from './connector-results.ts';
 import { attributeFleet } from './fleet-step.ts';
 import { commitRun, type RunStart } from './run-commit.ts';
 import type { RunState } from './run-state.ts';
 import type { ScanAdapters, ScanSettings, StepAdapters } from './scan.ts';
 import { connectorKey } from './state-document.ts';
-import { type ConnectorResult, type ScanSummary, totalsOf } from './summary.ts';
+import { type ScanSummary, totalsOf } from './summary.ts';
 
 /**
  * What the connectors of a run left for its end: their results, and their sessions as the
  * fleet's attribution reads them (their KPIs are already in the run's state).
  */
 export interface ScannedConnectors {
-  results: readonly ConnectorResult[];
+  results: ConnectorResults;
   /** Gone through connector by connector, more than once (see `RunSessions`). */
   sessions: FleetSessions;
 }
@@ -51,10 +52,9 @@ export async function finishRun(
   for (const notice of end.delivered) {
     sent.set(connectorKey(notice), (sent.get(connectorKey(notice)) ?? 0) + 1);
   }
-  const results = scanned.results.map((r) => ({
-    ...r,
-    alerted: sent.get(connectorKey(r)) ?? 0,
-  }));
+  // Objects again only now, past the fleet step and the commit, where the run's peak was.
+  const results = [...scanned.results];
+  for (const r of results) r.alerted = sent.get(connectorKey(r)) ?? 0;
   const totals = totalsOf(results);
   // Every notice the run delivered is counted: the depot's own, the fleet's, earlier runs'.
   totals.alerted = end.delivered.length;
@@ -99,20 +99,28 @@ export async function finishRun(
 async function depotIncident(
   settings: ScanSettings,
   adapters: StepAdapters,
-  results: readonly ConnectorResult[],
+  results: ConnectorResults,
   now: () => number,
 ): Promise<{ open: number }> {
-  const attempted = results.filter((r) => r.status !== 'skipped');
-  if (attempted.length === 0) return { open: 0 };
-  const failed = attempted.filter((r) => r.status === 'failed' && r.pages === 0);
+  // Counted one result at a time: the results are not objects until the run's end.
+  let attempted = 0;
+  const failed = { count: 0, first: undefined as string | undefined };
+  for (const r of results) {
+    if (r.status === 'skipped') continue;
+    attempted++;
+    if (r.status !== 'failed' || r.pages > 0) continue;
+    failed.count++;
+    failed.first ??= r.error;
+  }
+  if (attempted === 0) return { open: 0 };
   const at = new Date(now()).toISOString();
   try {
     const previous = await adapters.state.loadIncidents(DEPOT_ORIGIN);
     const state = depotOutage(previous, {
       now: at,
-      everyConnectorFailed: failed.length === attempted.length,
-      reason: failed[0]?.error ?? '',
-      failed: failed.length,
+      everyConnectorFailed: failed.count === attempted,
+      reason: failed.first ?? '',
+      failed: failed.count,
     });
     const incidentSettings = settings.incidents.for(DEPOT_ORIGIN);
     const notices = dueNotifications(state, at, incidentSettings, settings.silenced);

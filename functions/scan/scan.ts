@@ -5,6 +5,7 @@ import type { SilencedAt } from '../core/incidents/notices.ts';
 import type { IncidentSettingsBook } from '../core/incidents/settings.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { ThresholdBook } from '../core/thresholds.ts';
+import { ConnectorResults } from './connector-results.ts';
 import { KpiFold } from './kpi-fold.ts';
 import type {
   AlertSink,
@@ -138,7 +139,7 @@ export async function scanConnectors(
   adapters: StepAdapters,
   { runId, startedAt }: RunStart,
   sessions: RunSessions,
-): Promise<ConnectorResult[]> {
+): Promise<ConnectorResults> {
   const now = adapters.now ?? Date.now;
   const origins: ReportOrigin[] = settings.fleet.flatMap(({ chargerId, connectors }) =>
     connectors.map((connectorId) => ({ chargerId, connectorId })),
@@ -149,11 +150,13 @@ export async function scanConnectors(
   const fleetHistory = await recentFailures(adapters);
   adapters.progress?.started(origins.length);
   const kpis = new KpiFold(adapters.state, log);
-  const results = await mapWithConcurrency(origins, settings.concurrency, async (origin) => {
+  const results = new ConnectorResults(origins.length);
+  await mapWithConcurrency(origins, settings.concurrency, async (origin, index) => {
     if (deadline !== undefined && now() >= deadline) {
       const skipped = unscanned(origin, startedAt);
       adapters.progress?.connectorDone(skipped);
-      return skipped;
+      results.set(skipped, index);
+      return;
     }
     const outcome = await scanConnector({
       origin,
@@ -183,7 +186,7 @@ export async function scanConnectors(
       origin,
       outcome.sessions.map(({ session }) => session),
     );
-    return outcome.result;
+    results.set(outcome.result, index);
   });
   await kpis.finish();
   return results;

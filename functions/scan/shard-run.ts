@@ -1,4 +1,5 @@
 import type { ConnectorSessions, FleetSession } from '../core/fleet/attribution.ts';
+import { ConnectorResults } from './connector-results.ts';
 import { PartOfEarlierLayout, takePartText } from './part-reader.ts';
 import type { StateStore } from './ports.ts';
 import { openRunState, type RunStart } from './run-commit.ts';
@@ -126,14 +127,14 @@ export async function finishShards(
   });
   const sessions = new RunSessions();
   try {
-    const results: ConnectorResult[] = [];
+    const results = new ConnectorResults();
     for (const shard of shards) {
       const taken =
         shard.failure === undefined
           ? await takePart(parts, run.runId, shard.part, state, sessions)
           : undefined;
       if (Array.isArray(taken)) {
-        results.push(...taken);
+        for (const result of taken) results.set(result);
         continue;
       }
       const why = `not scanned: shard ${shard.part} ${
@@ -145,7 +146,7 @@ export async function finishShards(
       }; it is scanned next run`;
       for (const { chargerId, connectors } of shard.fleet)
         for (const connectorId of connectors)
-          results.push(unscanned({ chargerId, connectorId }, run.startedAt, 'failed', why));
+          results.set(unscanned({ chargerId, connectorId }, run.startedAt, 'failed', why));
     }
     return await finishRun(settings, adapters, state, run, { results, sessions });
   } finally {

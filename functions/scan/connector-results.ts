@@ -1,0 +1,117 @@
+import { type ConnectorCounts, type ConnectorResult, connectorResult } from './summary.ts';
+
+/** The counts a result keeps, in the order they are packed. */
+const COUNTS = [
+  'pages',
+  'fetched',
+  'archived',
+  'alreadyArchived',
+  'quarantined',
+  'findings',
+  'alerted',
+  'openIncidents',
+  'ruleErrors',
+] as const satisfies readonly (keyof ConnectorCounts)[];
+const STATUSES = ['ok', 'failed', 'skipped'] as const;
+
+/** What few results have: an error, refused credentials, a depot, findings. */
+type Rare = Partial<
+  Pick<ConnectorResult, 'error' | 'credentialsRefused' | 'depot' | 'findingsByRule'>
+>;
+
+/**
+ * A run's connector results, each kept by its place in the fleet as a few numbers and
+ * references to strings the run holds anyway, until the run's end builds the summary: an object
+ * per connector held through the scan and the fleet step was a few hundred bytes a connector.
+ */
+export class ConnectorResults implements Iterable<ConnectorResult> {
+  #counts = new Int32Array(COUNTS.length * 64);
+  #status = new Uint8Array(64);
+  readonly #chargers: string[];
+  readonly #connectors: string[];
+  readonly #from: string[];
+  readonly #to: string[];
+  readonly #rare = new Map<number, Rare>();
+  #length = 0;
+
+  /** `expected`: how many results are to come, set in any order. */
+  constructor(expected = 0) {
+    if (expected > 0) this.#grow(expected);
+    // Filled, not holey: an array with holes is kept as a dictionary once it is large.
+    this.#chargers = new Array<string>(expected).fill('');
+    this.#connectors = new Array<string>(expected).fill('');
+    this.#from = new Array<string>(expected).fill('');
+    this.#to = new Array<string>(expected).fill('');
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Keeps the result of the connector at `index` (the next one when left out). */
+  set(result: ConnectorResult, index = this.length): void {
+    if (index >= this.#status.length) this.#grow(index + 1);
+    this.#length = Math.max(this.#length, index + 1);
+    COUNTS.forEach((name, k) => {
+      this.#counts[index * COUNTS.length + k] = result[name];
+    });
+    this.#status[index] = STATUSES.indexOf(result.status);
+    this.#chargers[index] = result.chargerId;
+    this.#connectors[index] = result.connectorId;
+    // Windows of a first run all begin at once: one string, not one per connector.
+    const from = this.#from[index - 1];
+    this.#from[index] = from === result.window.from ? from : result.window.from;
+    this.#to[index] = result.window.to;
+    const { error, credentialsRefused, depot, findingsByRule } = result;
+    const rare: Rare = {
+      ...(error !== undefined ? { error } : {}),
+      ...(credentialsRefused !== undefined ? { credentialsRefused } : {}),
+      ...(depot !== undefined ? { depot } : {}),
+      ...(Object.keys(findingsByRule).length > 0 ? { findingsByRule } : {}),
+    };
+    if (Object.keys(rare).length > 0) this.#rare.set(index, rare);
+    else this.#rare.delete(index);
+  }
+
+  /** Each result, built anew as it is reached, in fleet order. */
+  *[Symbol.iterator](): Generator<ConnectorResult> {
+    for (let index = 0; index < this.length; index++) yield this.#at(index);
+  }
+
+  #at(index: number): ConnectorResult {
+    const counts = Object.fromEntries(
+      COUNTS.map((name, k) => [name, this.#counts[index * COUNTS.length + k] as number]),
+    ) as unknown as ConnectorCounts;
+    const rare = this.#rare.get(index);
+    const result = connectorResult(
+      {
+        chargerId: this.#chargers[index] as string,
+        connectorId: this.#connectors[index] as string,
+      },
+      counts,
+      STATUSES[this.#status[index] as number] ?? 'failed',
+      { from: this.#from[index] as string, to: this.#to[index] as string },
+      { ...rare?.findingsByRule },
+      rare?.error,
+    );
+    if (rare?.credentialsRefused !== undefined) result.credentialsRefused = rare.credentialsRefused;
+    if (rare?.depot !== undefined) result.depot = rare.depot;
+    return result;
+  }
+
+  #grow(atLeast: number): void {
+    const length = Math.max(atLeast, this.#status.length * 2);
+    const counts = new Int32Array(length * COUNTS.length);
+    counts.set(this.#counts);
+    const status = new Uint8Array(length);
+    status.set(this.#status);
+    this.#counts = counts;
+    this.#status = status;
+  }
+
+  static of(results: Iterable<ConnectorResult>): ConnectorResults {
+    const kept = new ConnectorResults();
+    for (const result of results) kept.set(result);
+    return kept;
+  }
+}
