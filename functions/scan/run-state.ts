@@ -17,8 +17,9 @@ import { DayRows } from './day-rows.ts';
 import { readPackedDocument } from './document-reader.ts';
 import { jsonChunks, type PackedDocument, SpilledText } from './document-text.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
+import { KeySet } from './shared-keys.ts';
 import { SpilledEntries } from './spilled-entries.ts';
-import { SpilledTexts, sharedKey } from './spilled-texts.ts';
+import { SpilledTexts } from './spilled-texts.ts';
 import {
   connectorKey,
   type Deliverer,
@@ -70,9 +71,9 @@ export class RunState implements ScanState {
   readonly #changedDays = new Set<string>();
   /** Finished days' rows read from their partitions, for a late report. */
   readonly #partitions = new Map<string, DayRows>();
-  readonly #touched = new Set<string>();
+  readonly #touched = new KeySet();
   /** By day, the connectors whose KPI rows this run changed. */
-  readonly #changedRows = new Map<string, Set<string>>();
+  readonly #changedRows = new Map<string, KeySet>();
   readonly #newEntries: OutboxEntry[] = [];
   /** The attribution record's tables as this run works on them, each in a temp file. */
   readonly #tables: SpilledEntries<unknown>[] = [];
@@ -133,7 +134,7 @@ export class RunState implements ScanState {
   #setCursor(cursor: Cursor): void {
     const key = connectorKey(cursor);
     this.#document.cursors.set(key, JSON.stringify(cursor));
-    this.#touched.add(sharedKey(key));
+    this.#touched.add(key);
   }
 
   async loadIncidents(origin: ReportOrigin): Promise<ConnectorIncidentState | undefined> {
@@ -156,7 +157,7 @@ export class RunState implements ScanState {
   #setRecord(state: ConnectorIncidentState): void {
     const key = connectorKey(state);
     this.#document.incidents.set(key, JSON.stringify(state));
-    this.#touched.add(sharedKey(key));
+    this.#touched.add(key);
   }
 
   /** Gives back what the run's copy holds outside memory; call once the run is over. */
@@ -236,10 +237,10 @@ export class RunState implements ScanState {
     this.#changedDays.add(day);
     let changed = this.#changedRows.get(day);
     if (!changed) {
-      changed = new Set();
+      changed = new KeySet();
       this.#changedRows.set(day, changed);
     }
-    changed.add(sharedKey(key));
+    changed.add(key);
   }
 
   /**

@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { grown, holdKeys, releaseKeys } from './shared-keys.ts';
 
 /**
  * Texts by key, kept in a temp file rather than in memory: a run's working copy of the
@@ -18,10 +19,11 @@ export class SpilledTexts {
    * is its key's number. Numbers in typed arrays rather than a map or an object per key: a
    * depot's connectors each have a key in several of these.
    */
+  readonly #keys = holdKeys();
   #slotOf = new Int32Array(64);
   #keyOf = new Int32Array(64);
   #at = new Float64Array(64);
-  #bytes = new Float64Array(64);
+  #bytes = new Uint32Array(64);
   #used = 0;
   #size = 0;
   #end = 0;
@@ -35,7 +37,6 @@ export class SpilledTexts {
     } catch {
       // Not while open on this system: removed at `close`.
     }
-    openTexts++;
   }
 
   get size(): number {
@@ -50,14 +51,14 @@ export class SpilledTexts {
   *keys(): Generator<string> {
     for (let slot = 0; slot < this.#used; slot++) {
       const id = this.#keyOf[slot] as number;
-      if (this.#slotOf[id] === slot + 1) yield keysById[id] as string;
+      if (this.#slotOf[id] === slot + 1) yield this.#keys.keyAt(id);
     }
   }
 
   /** Forgets a key's text (its bytes stay in the file until it is closed). */
   delete(key: string): void {
     if (this.#slot(key) < 0) return;
-    this.#slotOf[keyIds.get(key) as number] = 0;
+    this.#slotOf[this.#keys.idOf(key) as number] = 0;
     this.#size--;
   }
 
@@ -101,14 +102,14 @@ export class SpilledTexts {
 
   /** A key's slot, or -1 when it has none. */
   #slot(key: string): number {
-    const id = keyIds.get(key);
+    const id = this.#keys.idOf(key);
     return id === undefined || id >= this.#slotOf.length ? -1 : (this.#slotOf[id] as number) - 1;
   }
 
   #slotFor(key: string): number {
     const known = this.#slot(key);
     if (known >= 0) return known;
-    const id = keyIdOf(key);
+    const id = this.#keys.add(key);
     if (id >= this.#slotOf.length) this.#slotOf = grown(this.#slotOf, id + 1);
     if (this.#used === this.#at.length) {
       this.#keyOf = grown(this.#keyOf, this.#used + 1);
@@ -154,40 +155,6 @@ export class SpilledTexts {
     this.#closed = true;
     closeSync(this.#fd);
     rmSync(this.#folder, { recursive: true, force: true });
-    if (--openTexts === 0) {
-      keyIds.clear();
-      keysById.length = 0;
-    }
+    releaseKeys();
   }
-}
-
-/**
- * Keys shared by the texts open at once, each kept once and numbered: a connector's key is in
- * its cursor's, incident record's, KPI row's and attribution tables' texts, and one map of
- * keys serves them all. Forgotten when none is open.
- */
-const keyIds = new Map<string, number>();
-const keysById: string[] = [];
-let openTexts = 0;
-
-function keyIdOf(key: string): number {
-  const known = keyIds.get(key);
-  if (known !== undefined) return known;
-  keyIds.set(key, keysById.length);
-  keysById.push(key);
-  return keysById.length - 1;
-}
-
-/** The one copy of a key that the open texts keep, for others that hold many of them too. */
-export function sharedKey(key: string): string {
-  return keysById[keyIdOf(key)] as string;
-}
-
-/** A typed array twice as long as it must be, holding `from` at its start. */
-function grown<T extends Int32Array | Float64Array>(from: T, atLeast: number): T {
-  const to = new (from.constructor as new (length: number) => T)(
-    Math.max(atLeast, from.length * 2),
-  );
-  to.set(from);
-  return to;
 }

@@ -1,0 +1,87 @@
+/**
+ * Connector keys numbered once for everything a run keeps by connector: a connector's key is in
+ * its cursor's, incident record's, KPI row's and attribution tables' texts and in the sets of
+ * what the run touched. One map of keys serves them all; each of them holds numbers.
+ */
+export class SharedKeys {
+  readonly #ids = new Map<string, number>();
+  readonly #keys: string[] = [];
+
+  /** A key's number, or undefined when it has none yet. */
+  idOf(key: string): number | undefined {
+    return this.#ids.get(key);
+  }
+
+  /** A key's number, given one if it has none. */
+  add(key: string): number {
+    const known = this.#ids.get(key);
+    if (known !== undefined) return known;
+    this.#ids.set(key, this.#keys.length);
+    this.#keys.push(key);
+    return this.#keys.length - 1;
+  }
+
+  keyAt(id: number): string {
+    return this.#keys[id] as string;
+  }
+}
+
+/**
+ * The keys of the runs open in this process. Replaced, not cleared, once nothing holds it open:
+ * whatever still keeps numbers of the old one keeps the old one with them.
+ */
+let current = new SharedKeys();
+let holders = 0;
+
+/** The keys shared now, held until `releaseKeys`. */
+export function holdKeys(): SharedKeys {
+  holders++;
+  return current;
+}
+
+export function releaseKeys(): void {
+  if (--holders === 0) current = new SharedKeys();
+}
+
+/** A set of keys held as numbers, in the order they were added. */
+export class KeySet implements Iterable<string> {
+  readonly #keys = current;
+  #member = new Uint8Array(64);
+  #order = new Int32Array(64);
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  has(key: string): boolean {
+    const id = this.#keys.idOf(key);
+    return id !== undefined && this.#member[id] === 1;
+  }
+
+  add(key: string): this {
+    const id = this.#keys.add(key);
+    if (id >= this.#member.length) this.#member = grown(this.#member, id + 1);
+    if (this.#member[id] === 1) return this;
+    if (this.#size === this.#order.length) this.#order = grown(this.#order, this.#size + 1);
+    this.#member[id] = 1;
+    this.#order[this.#size++] = id;
+    return this;
+  }
+
+  *[Symbol.iterator](): Generator<string> {
+    for (let i = 0; i < this.#size; i++) yield this.#keys.keyAt(this.#order[i] as number);
+  }
+}
+
+/** A typed array at least `atLeast` long and twice as long as `from`, holding it at its start. */
+export function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(
+  from: T,
+  atLeast: number,
+): T {
+  const to = new (from.constructor as new (length: number) => T)(
+    Math.max(atLeast, from.length * 2),
+  );
+  to.set(from);
+  return to;
+}
