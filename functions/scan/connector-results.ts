@@ -13,11 +13,10 @@ const COUNTS = [
   'ruleErrors',
 ] as const satisfies readonly (keyof ConnectorCounts)[];
 const STATUSES = ['ok', 'failed', 'skipped'] as const;
+const NONE: Readonly<Record<string, number>> = Object.freeze({});
 
-/** What few results have: an error, refused credentials, a depot, findings. */
-type Rare = Partial<
-  Pick<ConnectorResult, 'error' | 'credentialsRefused' | 'depot' | 'findingsByRule'>
->;
+/** What few results have: an error, refused credentials, a depot. */
+type Rare = Partial<Pick<ConnectorResult, 'error' | 'credentialsRefused' | 'depot'>>;
 
 /**
  * A run's connector results, each kept by its place in the fleet as a few numbers and
@@ -32,6 +31,12 @@ export class ConnectorResults implements Iterable<ConnectorResult> {
   readonly #from: string[];
   readonly #to: string[];
   readonly #rare = new Map<number, Rare>();
+  /**
+   * Each result's findings by rule, one object for all results that found the same: a fleet
+   * has eleven rules, and most connectors found nothing or one finding.
+   */
+  readonly #findings: Readonly<Record<string, number>>[];
+  readonly #sameFindings = new Map<string, Readonly<Record<string, number>>>();
   #length = 0;
 
   /** `expected`: how many results are to come, set in any order. */
@@ -42,6 +47,7 @@ export class ConnectorResults implements Iterable<ConnectorResult> {
     this.#connectors = new Array<string>(expected).fill('');
     this.#from = new Array<string>(expected).fill('');
     this.#to = new Array<string>(expected).fill('');
+    this.#findings = new Array<Readonly<Record<string, number>>>(expected).fill(NONE);
   }
 
   get length(): number {
@@ -62,12 +68,12 @@ export class ConnectorResults implements Iterable<ConnectorResult> {
     const from = this.#from[index - 1];
     this.#from[index] = from === result.window.from ? from : result.window.from;
     this.#to[index] = result.window.to;
-    const { error, credentialsRefused, depot, findingsByRule } = result;
+    this.#findings[index] = this.#same(result.findingsByRule);
+    const { error, credentialsRefused, depot } = result;
     const rare: Rare = {
       ...(error !== undefined ? { error } : {}),
       ...(credentialsRefused !== undefined ? { credentialsRefused } : {}),
       ...(depot !== undefined ? { depot } : {}),
-      ...(Object.keys(findingsByRule).length > 0 ? { findingsByRule } : {}),
     };
     if (Object.keys(rare).length > 0) this.#rare.set(index, rare);
     else this.#rare.delete(index);
@@ -91,12 +97,22 @@ export class ConnectorResults implements Iterable<ConnectorResult> {
       counts,
       STATUSES[this.#status[index] as number] ?? 'failed',
       { from: this.#from[index] as string, to: this.#to[index] as string },
-      { ...rare?.findingsByRule },
+      { ...this.#findings[index] },
       rare?.error,
     );
     if (rare?.credentialsRefused !== undefined) result.credentialsRefused = rare.credentialsRefused;
     if (rare?.depot !== undefined) result.depot = rare.depot;
     return result;
+  }
+
+  #same(findings: Record<string, number>): Readonly<Record<string, number>> {
+    const text = JSON.stringify(findings);
+    if (text === '{}') return NONE;
+    const known = this.#sameFindings.get(text);
+    if (known) return known;
+    const kept = Object.freeze({ ...findings });
+    this.#sameFindings.set(text, kept);
+    return kept;
   }
 
   #grow(atLeast: number): void {
