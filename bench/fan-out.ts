@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { parseConfig } from '../functions/config/config.ts';
-import { heapLimitMb } from '../functions/lambda/memory-budget.ts';
+import { nodeOptions } from '../functions/lambda/memory-budget.ts';
 import type { SimulatorStats } from '../functions/simulator/server.ts';
 import { planRun } from '../functions/wiring/fan-out-steps.ts';
 import { runChild, startChild } from './children.ts';
@@ -42,8 +42,8 @@ const TARGET = 1.25;
 const FINISH_MEMORY_TARGET_MIB = 64;
 /** The memory the stack gives the scan function by default (infra/deployment-settings.ts). */
 const FUNCTION_MB = 512;
-/** Every step's process runs with the heap limit its function is deployed with (NODE_OPTIONS). */
-const STEP_FLAGS = [`--max-old-space-size=${heapLimitMb(FUNCTION_MB)}`];
+/** Every step's process runs with the V8 flags its function is deployed with (NODE_OPTIONS). */
+const STEP_FLAGS = nodeOptions(FUNCTION_MB).split(' ');
 type Sim = { url: string; tokenUrl: string; statsUrl: string };
 
 /**
@@ -203,7 +203,7 @@ function described(whole: Whole, fanned: Fanned): BenchResult {
       `the simulator in its own process adds ${LATENCY_MS} ms a request, on the fixed clock ${BENCH_NOW_ISO}; scan.concurrency ${CONCURRENCY}, local folder archive and state. ` +
       `Whole: one scan of all ${fmt(CONNECTORS)} connectors in one process (one invocation). Fanned out: planRun with ${fmt(PER_SHARD)} connectors a shard, ` +
       `each shard scanned in its own process (scanDepotShard, as one Lambda invocation), ${AT_ONCE} at a time (${cpus().length} cores here), then finishFannedRun in its own process. ` +
-      `Every step's process runs with the heap limit of a ${FUNCTION_MB} MB function, as deployed (${STEP_FLAGS.join(' ')}). ` +
+      `Every step's process runs with the V8 flags of a ${FUNCTION_MB} MB function, as deployed (${STEP_FLAGS.join(' ')}). ` +
       'Step times are measured inside each process, process start excluded. The model figures are computed, not measured.',
     figures,
     notes,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { heapLimitMb } from '../functions/lambda/memory-budget.ts';
+import { nodeOptions } from '../functions/lambda/memory-budget.ts';
 import { runChild, startChild } from './children.ts';
 import { BENCH_NOW_ISO, type BenchResult, fmt, median } from './harness.ts';
 
@@ -39,7 +39,7 @@ export async function largePages(): Promise<BenchResult> {
   try {
     const capped: Measured[] = [];
     const whole: Measured[] = [];
-    const heap = `--max-old-space-size=${heapLimitMb(FUNCTION_MB)}`;
+    const flags = nodeOptions(FUNCTION_MB).split(' ');
     // A process that runs out of heap counts as reading nothing, at no measurable peak.
     const scan = (memoryMb: number) =>
       runChild<Measured>(
@@ -54,7 +54,7 @@ export async function largePages(): Promise<BenchResult> {
           pageSize: PAGE_SIZE,
           memoryMb,
         },
-        [heap],
+        flags,
         { TMPDIR: tmp },
       ).catch(() => ({ reports: 0, pages: 0, failed: CONNECTORS, maxRssKb: Number.NaN }));
     for (let i = 0; i < RUNS; i++) {
@@ -88,8 +88,8 @@ function report(capped: Measured, whole: Measured): BenchResult {
     method:
       `${CONNECTORS} connectors at concurrency 8, ${REPORTS} reports of ${fmt(REPORT_BYTES / 1000)} KB each per connector, ` +
       `asked for ${PAGE_SIZE} per page (one ${fmt((REPORTS * REPORT_BYTES) / 1e6)} MB page each); a separate API process; local archive. ` +
-      `Peak RSS of a fresh process per scan (Node and tsx included) run with the stack's heap limit for ${FUNCTION_MB} MB ` +
-      `(--max-old-space-size=${heapLimitMb(FUNCTION_MB)}), median of ${RUNS}. ` +
+      `Peak RSS of a fresh process per scan (Node and tsx included) run with the V8 flags the stack deploys a ${FUNCTION_MB} MB function with ` +
+      `(${nodeOptions(FUNCTION_MB)}), median of ${RUNS}. ` +
       `The page cap comes from the memory the scan is told it has (${FUNCTION_MB} MB, the stack's default, or 10 GB).`,
     figures: [
       {

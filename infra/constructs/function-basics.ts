@@ -6,7 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { heapLimitMb } from '../../functions/lambda/memory-budget.ts';
+import { nodeOptions } from '../../functions/lambda/memory-budget.ts';
 import { lambdaBundling } from '../bundling.ts';
 
 /** What sets one scheduled depot-watch function apart from another. */
@@ -77,8 +77,8 @@ export function scheduledFunction(
     loggingFormat: lambda.LoggingFormat.JSON,
     environment: {
       ...props.environment,
-      // The heap stays within the function's memory (see heapLimitMb).
-      NODE_OPTIONS: `--max-old-space-size=${heapLimitMb(props.memoryMb)}`,
+      // The heap stays within the function's memory (see heapLimitMb and semiSpaceMb).
+      NODE_OPTIONS: nodeOptions(props.memoryMb),
     },
     bundling: lambdaBundling(),
     // The schedule's target retries a failed run, then it lands in the queue: no Lambda-level

@@ -248,7 +248,7 @@ describe('the depot-watch stack', () => {
         Variables: Match.objectLike({
           DEPOT_WATCH_CREDENTIALS_SECRET: ref('ScanCredentials'),
           // Three quarters of 512 MB, so the collector works within the function's memory.
-          NODE_OPTIONS: '--max-old-space-size=384',
+          NODE_OPTIONS: '--max-old-space-size=384 --max-semi-space-size=4',
         }),
       },
     });
