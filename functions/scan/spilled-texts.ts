@@ -10,6 +10,9 @@ import { grown, holdKeys, releaseKeys } from './shared-keys.ts';
  * the run holds of each is its place in the file. The file is removed as soon as it is open
  * (where the system allows), so a run that dies leaves nothing behind.
  */
+/** The largest text read into the buffer a `SpilledTexts` keeps; larger ones get their own. */
+const SCRATCH_MAX = 64 * 1024;
+
 export class SpilledTexts {
   readonly #fd: number;
   readonly #folder: string;
@@ -28,6 +31,7 @@ export class SpilledTexts {
   #size = 0;
   #end = 0;
   #closed = false;
+  #scratch = Buffer.allocUnsafe(4_096);
 
   constructor() {
     this.#folder = mkdtempSync(join(tmpdir(), 'depot-watch-'));
@@ -66,9 +70,14 @@ export class SpilledTexts {
     const slot = this.#slot(key);
     if (slot < 0) return undefined;
     const bytes = this.#bytes[slot] as number;
-    const buffer = Buffer.allocUnsafe(bytes);
+    // Most texts are a few kilobytes: read into one buffer kept for them, not a new one each.
+    if (bytes > this.#scratch.length && bytes <= SCRATCH_MAX)
+      this.#scratch = Buffer.allocUnsafe(
+        Math.min(SCRATCH_MAX, Math.max(bytes, this.#scratch.length * 2)),
+      );
+    const buffer = bytes <= this.#scratch.length ? this.#scratch : Buffer.allocUnsafe(bytes);
     readSync(this.#fd, buffer, 0, bytes, this.#at[slot] as number);
-    return buffer.toString('utf8');
+    return buffer.toString('utf8', 0, bytes);
   }
 
   /** Keeps a key's text; a text set again is written anew (the file only grows during a run). */
@@ -88,9 +97,8 @@ export class SpilledTexts {
     const at = this.#end;
     return {
       add: (piece) => {
-        const bytes = Buffer.from(piece, 'utf8');
-        writeSync(this.#fd, bytes, 0, bytes.length, this.#end);
-        this.#end += bytes.length;
+        // Written as text: no buffer of its own for each piece.
+        this.#end += writeSync(this.#fd, piece, this.#end, 'utf8');
       },
       end: () => {
         const slot = this.#slotFor(key);

@@ -185,7 +185,16 @@ export function observePeerGroups(
       }
     }
     if (key !== undefined && lists) kept.set(key, lists);
-    if (key !== undefined && slots.length > 0) fed.set(key, slots);
+    // Only what can be judged waits for the judging: a slot whose session is not one judged
+    // on, or whose list is still shorter than the recent sessions a judgement reads (every
+    // connector of a first run), would judge nothing, and a large depot's were most of it.
+    const judgeable = slots.filter(
+      ({ metric: m, session }) =>
+        judgedOn(session.key) &&
+        (lists?.[(metrics[m] as (typeof metrics)[number]).metric.rule]?.length ?? 0) >=
+          settings.recentSessions,
+    );
+    if (key !== undefined && judgeable.length > 0) fed.set(key, judgeable);
   }
   if (today !== state.forgotOn) forgetOld(kept, oldest);
 
