@@ -3,7 +3,7 @@ import { type BenchResult, fmt, typical } from './harness.ts';
 
 /** What BENCHMARKS.md says under "Peak memory of a scan", below its figures. */
 const NOTES = [
-  "A first run's net peak against a zero-report scan of one charger. Each connector's sessions, cursor, incident record and KPI rows and the attribution record's tables wait in temp files, read an entry at a time; what still grows with the fleet is each connector's result and the fleet step's working set (the window's failures, the clean sessions fed to incident records, what the run touched) with the garbage collector's headroom over it. Closing the MISS needs the fleet step to feed incident records one record at a time from the temp files and the results kept as counts.",
+  "A first run's net peak against a zero-report scan of one charger. Each connector's sessions, cursor, incident record and KPI rows and the attribution record's tables wait in temp files indexed by numbers in typed arrays, and the connectors' results are packed counts until the run's end; what still grows with the fleet is that index (eight files, each about 40 B a connector), the connector keys in their two forms, the outbox's notices (one session in five is faulty here) and the collector's headroom over them and over the fleet step's garbage. Closing the MISS needs the outbox in a temp file and one key form for the state and the attribution record.",
 ];
 
 const TARGET = 1.5;
