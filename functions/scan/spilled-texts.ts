@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { grown, holdKeys, releaseKeys } from './shared-keys.ts';
 
+/** The largest text read into the buffer a `SpilledTexts` keeps; larger ones get their own. */
+const SCRATCH_MAX = 64 * 1024;
+
 /**
  * Texts by key, kept in a temp file rather than in memory: a run's working copy of the
  * records it is not working on right now. A depot's records grow with its connectors; what
  * the run holds of each is its place in the file. The file is removed as soon as it is open
  * (where the system allows), so a run that dies leaves nothing behind.
  */
-/** The largest text read into the buffer a `SpilledTexts` keeps; larger ones get their own. */
-const SCRATCH_MAX = 64 * 1024;
-
 export class SpilledTexts {
   readonly #fd: number;
   readonly #folder: string;
