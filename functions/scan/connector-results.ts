@@ -1,3 +1,4 @@
+import { grown } from './shared-keys.ts';
 import { type ConnectorCounts, type ConnectorResult, connectorResult } from './summary.ts';
 
 /** The counts a result keeps, in the order they are packed. */
@@ -116,18 +117,7 @@ export class ConnectorResults implements Iterable<ConnectorResult> {
   }
 
   #grow(atLeast: number): void {
-    const length = Math.max(atLeast, this.#status.length * 2);
-    const counts = new Int32Array(length * COUNTS.length);
-    counts.set(this.#counts);
-    const status = new Uint8Array(length);
-    status.set(this.#status);
-    this.#counts = counts;
-    this.#status = status;
-  }
-
-  static of(results: Iterable<ConnectorResult>): ConnectorResults {
-    const kept = new ConnectorResults();
-    for (const result of results) kept.set(result);
-    return kept;
+    this.#counts = grown(this.#counts, atLeast * COUNTS.length);
+    this.#status = grown(this.#status, atLeast);
   }
 }
