@@ -178,16 +178,15 @@ export function observePeerGroups(
         if (!keep(values, [session.key, at, value], cap)) continue;
         named ??= fedSession(session);
         const slot = slots.find((s) => s.metric === m);
-        if (slot) {
-          slot.session = named;
-          slot.at = at;
-        } else slots.push({ metric: m, session: named, at });
+        if (slot) slot.session = named;
+        else slots.push({ metric: m, session: named });
       }
     }
     if (key !== undefined && lists) kept.set(key, lists);
-    // Only what can be judged waits for the judging: a slot whose session is not one judged
-    // on, or whose list is still shorter than the recent sessions a judgement reads (every
-    // connector of a first run), would judge nothing, and a large depot's were most of it.
+    // Only what can be judged waits for the judging. A late re-read of a session too old to
+    // keep was never fed; nor is every other session, chosen by its key (a drift moves over
+    // days, and the backtest judges a large depot's every run); nor a figure whose list is
+    // still shorter than the recent sessions a judgement reads (every connector of a first run).
     const judgeable = slots.filter(
       ({ metric: m, session }) =>
         judgedOn(session.key) &&
@@ -203,12 +202,8 @@ export function observePeerGroups(
   const listsOf = readThrough(kept, JUDGED_LISTS_KEPT);
   const findings: Finding[] = [];
   for (const [key, slots] of fed)
-    for (const { metric: m, session, at } of slots) {
+    for (const { metric: m, session } of slots) {
       const { metric, minChange } = metrics[m] as (typeof metrics)[number];
-      // A late re-read of a session too old to keep judges nothing; nor does every other
-      // session, chosen by its key: a drift moves over days, and the backtest judges a large
-      // depot's every run.
-      if (at < oldest || !judgedOn(session.key)) continue;
       const held = drifting(session.origin, metric.rule);
       const judged = judge(listsOf, key, sisters, metric, minChange, settings, held ? 0.5 : 1);
       if (judged) findings.push(peerDriftFinding(metric, session, judged));
@@ -226,7 +221,6 @@ type FedSession = Pick<PeerSession, 'origin' | 'key' | 'sessionId' | 'vehicleId'
 interface FedSlot {
   metric: number;
   session: FedSession;
-  at: string;
 }
 
 function fedSession({ origin, key, sessionId, vehicleId }: PeerSession): FedSession {
