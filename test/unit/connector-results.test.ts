@@ -6,14 +6,22 @@ import {
   emptyCounts,
 } from '../../functions/scan/summary.ts';
 
+// Written out whole, not built by the summary's own function: every field must come back.
 const result = (i: number, extra: Partial<ConnectorResult> = {}): ConnectorResult => ({
-  ...connectorResult(
-    { chargerId: `HPC-${i}`, connectorId: String((i % 2) + 1) },
-    { ...emptyCounts(), pages: i, fetched: 10 * i, archived: 9 * i, alerted: i % 3, ruleErrors: 1 },
-    'ok',
-    { from: '2026-11-30T06:00:00.000Z', to: '2026-11-30T12:00:00.000Z' },
-    {},
-  ),
+  chargerId: `HPC-${i}`,
+  connectorId: String((i % 2) + 1),
+  pages: i,
+  fetched: 10 * i,
+  archived: 9 * i,
+  alreadyArchived: i % 4,
+  quarantined: i % 5,
+  findings: i % 6,
+  alerted: i % 3,
+  openIncidents: i % 7,
+  ruleErrors: 1,
+  status: 'ok',
+  window: { from: '2026-11-30T06:00:00.000Z', to: '2026-11-30T12:00:00.000Z' },
+  findingsByRule: {},
   ...extra,
 });
 
