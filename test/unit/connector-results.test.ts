@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectorResults } from '../../functions/scan/connector-results.ts';
-import {
-  type ConnectorResult,
-  connectorResult,
-  emptyCounts,
-} from '../../functions/scan/summary.ts';
+import type { ConnectorResult } from '../../functions/scan/summary.ts';
 
 // Written out whole, not built by the summary's own function: every field must come back.
 const result = (i: number, extra: Partial<ConnectorResult> = {}): ConnectorResult => ({
