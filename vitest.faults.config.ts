@@ -7,6 +7,8 @@ export default defineConfig({
     ...base.test,
     include: ['test/faults/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
+    // One at a time: each fault run keeps the cores busy with the processes it starts and kills.
+    maxWorkers: 1,
     testTimeout: 300_000,
     hookTimeout: 300_000,
   },
