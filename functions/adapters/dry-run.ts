@@ -11,6 +11,7 @@ import type {
   PutOutcome,
   ReportArchive,
   StateStore,
+  TextPieces,
 } from '../scan/ports.ts';
 import type { StateDocument, StoredDocument } from '../scan/state-document.ts';
 
@@ -44,8 +45,10 @@ export class DryRunArchive implements ReportArchive {
     return 'created';
   }
 
-  async putIncidentHistory(day: string, name: string, jsonLines: string): Promise<PutOutcome> {
-    const lines = jsonLines.split('\n').filter((line) => line !== '').length;
+  async putIncidentHistory(day: string, name: string, jsonLines: TextPieces): Promise<PutOutcome> {
+    let lines = 0;
+    for (const piece of typeof jsonLines === 'string' ? [jsonLines] : jsonLines())
+      lines += piece.split('\n').filter((line) => line !== '').length;
     this.write(
       `${DRY_RUN_MARK} would add ${lines} notice(s) to the incident history (incidents/date=${day}/${name}.jsonl)\n`,
     );

@@ -1,9 +1,9 @@
 import { encodeKeySegment, quarantineKey, reasonKey, reportKey } from '../core/archive-layout.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
-import type { PutOutcome, ReportArchive } from '../scan/ports.ts';
+import type { PutOutcome, ReportArchive, TextPieces } from '../scan/ports.ts';
 
 /** Writes `body` under `key` unless something is there already; true when it wrote. */
-export type CreateOnce = (key: string, body: string) => Promise<boolean>;
+export type CreateOnce = (key: string, body: TextPieces) => Promise<boolean>;
 
 /** The text stored under `key`, or undefined when there is none. */
 export type ReadText = (key: string) => Promise<string | undefined>;
@@ -39,16 +39,21 @@ export class KeyedArchive implements ReportArchive {
     return outcome(await this.createOnce(key, body));
   }
 
-  async putIncidentHistory(day: string, name: string, jsonLines: string): Promise<PutOutcome> {
+  async putIncidentHistory(day: string, name: string, jsonLines: TextPieces): Promise<PutOutcome> {
     const { depot } = this;
     if (depot === undefined)
       return outcome(await this.createOnce(historyKey(day, name), jsonLines));
     // The depots of one run share its id: each writes its own file, every line naming it.
-    const lines = jsonLines
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => `${JSON.stringify({ depot, ...JSON.parse(line) })}\n`)
-      .join('');
+    const lines = function* () {
+      let rest = '';
+      for (const piece of typeof jsonLines === 'string' ? [jsonLines] : jsonLines()) {
+        const split = (rest + piece).split('\n');
+        rest = split.pop() ?? '';
+        for (const line of split)
+          if (line) yield `${JSON.stringify({ depot, ...JSON.parse(line) })}\n`;
+      }
+      if (rest) yield `${JSON.stringify({ depot, ...JSON.parse(rest) })}\n`;
+    };
     return outcome(await this.createOnce(historyKey(day, `${depot}.${name}`), lines));
   }
 

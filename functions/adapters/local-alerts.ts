@@ -16,6 +16,9 @@ export class ConsoleAlerts implements AlertSink {
   }
 }
 
+/** Characters of notices gathered before each append. */
+const APPEND_CHARS = 64 * 1024;
+
 /** Appends notices to a JSON Lines file, one per line, for tools to pick up. */
 export class JsonlAlerts implements AlertSink {
   #folder: Promise<unknown> | undefined;
@@ -25,7 +28,15 @@ export class JsonlAlerts implements AlertSink {
   async publish(notices: readonly IncidentNotification[]): Promise<PublishOutcome> {
     this.#folder ??= mkdir(dirname(this.path), { recursive: true });
     await this.#folder;
-    await appendFile(this.path, notices.map((n) => `${JSON.stringify(n)}\n`).join(''));
+    // In pieces: the first run of a large depot can send thousands at once.
+    let piece = '';
+    for (const notice of notices) {
+      piece += `${JSON.stringify(notice)}\n`;
+      if (piece.length < APPEND_CHARS) continue;
+      await appendFile(this.path, piece);
+      piece = '';
+    }
+    if (piece) await appendFile(this.path, piece);
     return { accepted: notices.map((n) => n.id), failed: [] };
   }
 }

@@ -13,6 +13,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { TextPieces } from '../scan/ports.ts';
 
 // These run synchronously on purpose. Each file is a few kilobytes landing in the page cache:
 // the work takes microseconds, while the async versions cost several thread-pool round trips
@@ -24,7 +25,7 @@ import { dirname, join } from 'node:path';
  * that is then hard-linked into place, so a crash never leaves a half-written report that a
  * later run would take for archived. Returns false when the file was already there.
  */
-export async function createFileOnce(path: string, content: string): Promise<boolean> {
+export async function createFileOnce(path: string, content: TextPieces): Promise<boolean> {
   return createWholeSync(path, content);
 }
 
@@ -32,7 +33,7 @@ export async function createFileOnce(path: string, content: string): Promise<boo
  * `createFileOnce`, for callers that must not yield in between (the state lock). `content` may
  * come in pieces, written one after another, so a large file is never one string.
  */
-export function createWholeSync(path: string, content: string | (() => Iterable<string>)): boolean {
+export function createWholeSync(path: string, content: TextPieces): boolean {
   const temp = `${path}.${randomUUID()}.tmp`;
   writeInto(temp, content);
   try {
@@ -47,10 +48,7 @@ export function createWholeSync(path: string, content: string | (() => Iterable<
 }
 
 /** Replaces a file atomically (temp file, then rename); `content` as for `createWholeSync`. */
-export async function replaceFile(
-  path: string,
-  content: string | (() => Iterable<string>),
-): Promise<void> {
+export async function replaceFile(path: string, content: TextPieces): Promise<void> {
   const temp = `${path}.${randomUUID()}.tmp`;
   writeInto(temp, content);
   renameSync(temp, path);
@@ -68,7 +66,7 @@ const FOLDERS_REMEMBERED = 1_024;
  * clearing it of stray temp files. Thousands of reports land in a few hundred folders: one
  * mkdir and one listing per folder, not per file.
  */
-function writeInto(path: string, content: string | (() => Iterable<string>)): void {
+function writeInto(path: string, content: TextPieces): void {
   const folder = dirname(path);
   if (!madeFolders.has(folder)) {
     mkdirSync(folder, { recursive: true });
@@ -86,7 +84,7 @@ function writeInto(path: string, content: string | (() => Iterable<string>)): vo
   }
 }
 
-function writeWhole(path: string, content: string | (() => Iterable<string>)): void {
+function writeWhole(path: string, content: TextPieces): void {
   if (typeof content === 'string') {
     writeFileSync(path, content);
     return;

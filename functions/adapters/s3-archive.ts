@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { bytesOf } from '../scan/document-text.ts';
 import { UnstorableReportError } from '../scan/ports.ts';
 import { KeyedArchive } from './keyed-archive.ts';
 import type { S3Location } from './s3-location.ts';
@@ -20,7 +21,7 @@ export class S3Archive extends KeyedArchive {
         if (Buffer.byteLength(fullKey) > MAX_KEY_BYTES)
           throw new UnstorableReportError(`its S3 key is longer than ${MAX_KEY_BYTES} bytes`);
         try {
-          return await objects.createOnce(fullKey, body);
+          return await objects.createOnce(fullKey, typeof body === 'string' ? body : bytesOf(body));
         } catch (error) {
           if ((error as { name?: string }).name === 'KeyTooLongError')
             throw new UnstorableReportError(`S3 refused its key as too long`);

@@ -20,7 +20,7 @@ export class S3Objects {
    * refuses with 412 when the key exists. Re-read reports seldom get here: a run skips those its
    * state says are archived.
    */
-  async createOnce(key: string, body: string): Promise<boolean> {
+  async createOnce(key: string, body: string | Uint8Array): Promise<boolean> {
     try {
       await this.client.send(
         new PutObjectCommand({

@@ -67,6 +67,12 @@ export interface ReportSource {
 export type PutOutcome = 'created' | 'exists';
 
 /**
+ * Text to store: whole, or made in pieces on demand (possibly twice, to size it first), so a
+ * large file is never one string.
+ */
+export type TextPieces = string | (() => Iterable<string>);
+
+/**
  * The archive cannot store this one report under its key (a name too long for the store, say):
  * the report goes to quarantine instead, and its connector carries on. Any other error from an
  * archive means the store itself failed, and the connector's window is read again next run.
@@ -90,7 +96,7 @@ export interface ReportArchive {
    * Adds JSON lines to the incident history under `incidents/date=<day>/<name>.jsonl`, one
    * object per run (S3 cannot append), so Athena reads the history as a table.
    */
-  putIncidentHistory(day: string, name: string, jsonLines: string): Promise<PutOutcome>;
+  putIncidentHistory(day: string, name: string, jsonLines: TextPieces): Promise<PutOutcome>;
   /** The ids of the notices a history file written by `putIncidentHistory` lists; empty when none. */
   incidentHistoryIds(day: string, name: string): Promise<Set<string>>;
   /** Where the archive is, for people: a folder path or an `s3://` URI. */

@@ -153,7 +153,10 @@ async function recordHistory(
   { runId, startedAt }: RunStart,
   delivered: readonly IncidentNotification[],
 ): Promise<boolean> {
-  const lines = delivered.map((notice) => `${JSON.stringify({ runId, ...notice })}\n`).join('');
+  // A line at a time: a first run of a large depot delivers thousands of notices.
+  const lines = function* () {
+    for (const notice of delivered) yield `${JSON.stringify({ runId, ...notice })}\n`;
+  };
   try {
     await adapters.archive.putIncidentHistory(startedAt.slice(0, 10), receiptName(runId), lines);
     return true;

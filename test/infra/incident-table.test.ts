@@ -161,7 +161,7 @@ describe('the incident_history column mapping, against a line the scan writes', 
     const archive = new KeyedArchive(
       'unused',
       async (_key, body) => {
-        bodies.push(body);
+        bodies.push(typeof body === 'string' ? body : [...body()].join(''));
         return true;
       },
       async () => undefined,
