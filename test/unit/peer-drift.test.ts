@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../functions/core/finding.ts';
+import { byConnector, type FleetSession } from '../../functions/core/fleet/attribution.ts';
 import {
   companionFired,
   emptyPeerDriftState,
@@ -9,6 +10,7 @@ import {
   type PeerSession,
   type PeerValue,
 } from '../../functions/core/fleet/peer-drift.ts';
+import { peerStep } from '../../functions/core/fleet/peer-marks.ts';
 import { type DriftState, observeDrift } from '../../functions/core/incidents/drift.ts';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
 import { SeededRandom } from '../../functions/simulator/random.ts';
@@ -205,7 +207,11 @@ describe('drift against the sister connectors', () => {
     expect(again.findings).toEqual([]);
     expect(again.state).toEqual(state);
     const lastDay = sessions.filter((s) => s.facts.day === '2026-11-30');
-    expect(observePeers(again.state, lastDay, fleet, SETTINGS)).toEqual({ state, findings: [] });
+    expect(observePeers(again.state, lastDay, fleet, SETTINGS)).toEqual({
+      state,
+      findings: [],
+      cleared: [],
+    });
     // The input was never changed in place.
     expect(JSON.stringify(state)).toBe(frozen);
 
@@ -275,6 +281,67 @@ describe('drift against the sister connectors', () => {
     expect(observePeers(emptyPeerDriftState(), sessions, fleet, off).findings).toEqual([]);
     const zero = { ...SETTINGS, minChange: { 'converter-efficiency-drift': 0 } };
     expect(observePeers(emptyPeerDriftState(), sessions, fleet, zero).findings).toEqual([]);
+  });
+
+  it('marks a sliding connector once, and leaves a slide its own efficiency rule tells to that rule', () => {
+    // HPC-1 slides as above; in the second depot its every session from day 5 on also fired
+    // the fixed-threshold efficiency rule, which tells the fault on its own.
+    const connectors = depot(
+      [4, linear(95, 91, 10)],
+      [4, steady(95)],
+      [4, steady(95)],
+      [4, steady(95)],
+    );
+    const sessions = sessionsOf(connectors, 10, 1);
+    const fixedRuleFrom = T0 + 5 * DAY;
+    const marked = (toldByFixedRule: boolean) => {
+      const judged = (s: PeerSession): FleetSession => {
+        const told =
+          toldByFixedRule && s.origin.chargerId === 'HPC-1' && Date.parse(s.at) >= fixedRuleFrom;
+        const finding = {
+          rule: 'converter-efficiency',
+          severity: 'warning',
+          ...s.origin,
+          sessionId: s.sessionId,
+          title: 't',
+          message: 'm',
+          evidence: {},
+        } as Finding;
+        return {
+          origin: s.origin,
+          session: {
+            key: s.key,
+            sessionId: s.sessionId,
+            at: s.at,
+            facts: s.facts,
+            findings: told ? [finding] : [],
+          },
+        };
+      };
+      let previous: Parameters<typeof peerStep>[0];
+      const marks: string[] = [];
+      for (let from = T0; from < T0 + 10 * DAY; from += 4 * HOUR) {
+        const batch = sessions.filter(
+          (s) => Date.parse(s.at) > from && Date.parse(s.at) <= from + 4 * HOUR,
+        );
+        const step = peerStep(
+          previous,
+          byConnector(batch.map(judged)),
+          fleetOf(connectors),
+          SETTINGS,
+        );
+        marks.push(
+          ...step.changes.map(
+            (c) => `${c.mark ? 'marked' : 'unmarked'} ${c.origin.chargerId} ${c.rule}`,
+          ),
+        );
+        previous = { peers: step.state, peerMarks: step.marks };
+      }
+      return marks;
+    };
+    // Marked once, and kept while it slides: a session not judged (every other one) unmarks nothing.
+    expect(marked(false)).toEqual(['marked HPC-1 converter-efficiency-drift']);
+    expect(marked(true)).toEqual([]);
   });
 
   it('tells when the fixed-threshold rule of the same figure fired', () => {

@@ -91,7 +91,7 @@ export function observePeers(
   fleet: PeerFleet,
   settings: IncidentSettings['drift'],
   drifting: (origin: ReportOrigin, rule: string) => boolean = () => false,
-): { state: PeerDriftState; findings: Finding[] } {
+): PeerObservation {
   const groups = new Map<string, PeerSession[]>();
   for (const s of sessions) {
     const key = connectorKey(s.origin.chargerId, s.origin.connectorId);
@@ -118,8 +118,8 @@ export function observePeerGroups(
    * open and resolve the incident over and over. Default: none is.
    */
   drifting: (origin: ReportOrigin, rule: string) => boolean = () => false,
-): { state: PeerDriftState; findings: Finding[] } {
-  if (!settings.enabled || !settings.peers.enabled) return { state, findings: [] };
+): PeerObservation {
+  if (!settings.enabled || !settings.peers.enabled) return { state, findings: [], cleared: [] };
   const metrics = PEER_DRIFT_METRICS.flatMap((metric) => {
     const minChange = minChangeOf(metric, settings);
     return minChange > 0 ? [{ metric, minChange }] : [];
@@ -201,17 +201,32 @@ export function observePeerGroups(
   // Sisters are the nearest connectors: a connector judged reads the lists its neighbour just did.
   const listsOf = readThrough(kept, JUDGED_LISTS_KEPT);
   const findings: Finding[] = [];
+  const cleared: PeerObservation['cleared'] = [];
   for (const [key, slots] of fed)
     for (const { metric: m, session } of slots) {
       const { metric, minChange } = metrics[m] as (typeof metrics)[number];
       const held = drifting(session.origin, metric.rule);
       const judged = judge(listsOf, key, sisters, metric, minChange, settings, held ? 0.5 : 1);
       if (judged) findings.push(peerDriftFinding(metric, session, judged));
+      else cleared.push({ origin: session.origin, rule: metric.rule });
     }
   return {
     state: { connectors: heldBy(kept), ...(newest ? { latest: newest, forgotOn: today } : {}) },
     findings,
+    cleared,
   };
+}
+
+/** What one run's comparison with the sister connectors found. */
+export interface PeerObservation {
+  state: PeerDriftState;
+  findings: Finding[];
+  /**
+   * The connectors and peer drift rules judged this run and found not drifting (or with too
+   * few sisters left to say so). Only these take back a mark: a session that was not judged
+   * (every other one is) says nothing either way.
+   */
+  cleared: { origin: ReportOrigin; rule: string }[];
 }
 
 /** What a warning names of the session it is on. */

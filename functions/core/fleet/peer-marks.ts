@@ -54,24 +54,24 @@ export function peerStep(
 ): PeerStep {
   const marks = previous?.peerMarks ?? {};
   if (!drift.enabled || !drift.peers.enabled) return unmarkAll(previous, marks);
-  // The rules that fired in each session with a finding, by connector and session id.
-  const fired = new Map<string, Set<string>>();
   // Sessions held in a list anyway (the backtest) are gone through once, not on every pass.
-  const groups = peerGroups(sessions, fired);
+  const groups = peerGroups(sessions);
   const read = Array.isArray(sessions) ? [...groups] : groups;
   if (isEmpty(read)) return { state: previous?.peers, marks, changes: [] };
   const marked = (origin: ReportOrigin, peerRule: string) =>
     (marks[keyOf(origin)] ?? []).includes(ownRuleOf(peerRule) ?? '');
   const observed = observePeerGroups(previous?.peers ?? none(), read, fleet, drift, marked);
   const drifting = new Map<string, Finding>();
+  // A session whose fixed-threshold rule fired for a figure is that rule's to tell: it never
+  // feeds the figure (see `withoutTold`), so no drift finding lands on it.
   for (const finding of observed.findings) {
     const origin = { chargerId: finding.chargerId, connectorId: finding.connectorId };
-    const rules = fired.get(`${keyOf(origin)}\u001f${finding.sessionId}`);
-    // A session whose fixed-threshold rule fired for the figure is that rule's to tell.
-    if (rules && companionFired(finding.rule, rules)) continue;
     const own = ownRuleOf(finding.rule);
     if (own) drifting.set(`${keyOf(origin)}\u001f${own}`, finding);
   }
+  const cleared = new Set(
+    observed.cleared.map(({ origin, rule }) => `${keyOf(origin)}\u001f${ownRuleOf(rule)}`),
+  );
   const next: PeerMarks = { ...marks };
   const changes: PeerChange[] = [];
   for (const group of read) {
@@ -81,11 +81,10 @@ export function peerStep(
     for (const metric of PEER_DRIFT_METRICS) {
       const own = metric.ownRule;
       const finding = drifting.get(`${connector}\u001f${own}`);
-      const judgedHere = group.some((s) => s.facts[metric.fact] !== undefined);
       if (finding && !had.has(own)) {
         changes.push({ origin, rule: own, mark: markOf(finding) });
         had.add(own);
-      } else if (!finding && judgedHere && had.has(own)) {
+      } else if (!finding && cleared.has(`${connector}\u001f${own}`) && had.has(own)) {
         changes.push({ origin, rule: own });
         had.delete(own);
       }
@@ -98,12 +97,9 @@ export function peerStep(
 
 /**
  * The run's sessions with figures, as peer drift reads them, connector by connector: made
- * anew on each pass rather than kept, noting in `fired` the rules of sessions with findings.
+ * anew on each pass rather than kept.
  */
-function peerGroups(
-  sessions: FleetSessions,
-  fired: Map<string, Set<string>>,
-): Iterable<PeerSession[]> {
+function peerGroups(sessions: FleetSessions): Iterable<PeerSession[]> {
   return {
     *[Symbol.iterator]() {
       for (const { origin, sessions: read } of sessions) {
@@ -119,7 +115,6 @@ function peerGroups(
             ...(session.vehicleId !== undefined ? { vehicleId: session.vehicleId } : {}),
             facts: withoutTold(session.facts, rules),
           });
-          if (rules.size > 0) fired.set(`${keyOf(origin)}\u001f${session.sessionId}`, rules);
         }
         if (group.length > 0) yield group;
       }
