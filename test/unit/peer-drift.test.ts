@@ -47,6 +47,11 @@ function depot(...connectors: [number, (ms: number) => number][]): Connector[] {
   }));
 }
 
+/** HPC-1 falls from 95 % to 91 % over ten days; HPC-2 to HPC-4 hold 95 % (±0.5). */
+function slidingDepot(): Connector[] {
+  return depot([4, linear(95, 91, 10)], [4, steady(95)], [4, steady(95)], [4, steady(95)]);
+}
+
 function fleetOf(connectors: readonly Connector[]): PeerFleet {
   return connectors.map((c) => ({ chargerId: c.chargerId, connectors: [c.connectorId] }));
 }
@@ -100,13 +105,7 @@ function scan(
 
 describe('drift against the sister connectors', () => {
   it('catches a connector whose efficiency slides from its very first day, and none of its sisters', () => {
-    // HPC-1 falls from 95 % to 91 % over ten days; HPC-2 to HPC-4 hold 95 % (±0.5).
-    const connectors = depot(
-      [4, linear(95, 91, 10)],
-      [4, steady(95)],
-      [4, steady(95)],
-      [4, steady(95)],
-    );
+    const connectors = slidingDepot();
     const sessions = sessionsOf(connectors, 10, 1);
     const { runs, findings } = scan(sessions, fleetOf(connectors), 4);
 
@@ -286,12 +285,7 @@ describe('drift against the sister connectors', () => {
   it('marks a sliding connector once, and leaves a slide its own efficiency rule tells to that rule', () => {
     // HPC-1 slides as above; in the second depot its every session from day 5 on also fired
     // the fixed-threshold efficiency rule, which tells the fault on its own.
-    const connectors = depot(
-      [4, linear(95, 91, 10)],
-      [4, steady(95)],
-      [4, steady(95)],
-      [4, steady(95)],
-    );
+    const connectors = slidingDepot();
     const sessions = sessionsOf(connectors, 10, 1);
     const fixedRuleFrom = T0 + 5 * DAY;
     const marked = (toldByFixedRule: boolean) => {
