@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { grown, holdKeys, releaseKeys } from './shared-keys.ts';
 
+/** The largest offset a `Uint32Array` holds. */
+const MAX_UINT32 = 0xffff_ffff;
+
 /** The largest text read into the buffer a `SpilledTexts` keeps; larger ones get their own. */
 const SCRATCH_MAX = 64 * 1024;
 
@@ -25,7 +28,8 @@ export class SpilledTexts {
   readonly #keys = holdKeys();
   #slotOf = new Int32Array(64);
   #keyOf = new Int32Array(64);
-  #at = new Float64Array(64);
+  /** Offsets in 4 bytes each until the file passes 4 GiB, then in 8. */
+  #at: Uint32Array | Float64Array = new Uint32Array(64);
   #bytes = new Uint32Array(64);
   #used = 0;
   #size = 0;
@@ -101,6 +105,8 @@ export class SpilledTexts {
         this.#end += writeSync(this.#fd, piece, this.#end, 'utf8');
       },
       end: () => {
+        if (at > MAX_UINT32 && this.#at instanceof Uint32Array)
+          this.#at = Float64Array.from(this.#at);
         const slot = this.#slotFor(key);
         this.#at[slot] = at;
         this.#bytes[slot] = this.#end - at;
