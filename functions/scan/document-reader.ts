@@ -2,6 +2,7 @@ import type { ReportOrigin } from '../core/session-report.ts';
 import { DayRows } from './day-rows.ts';
 import { type PackedDocument, SpilledText } from './document-text.ts';
 import { elementsOf, membersOf, parsedValue, textsOf, type ValueEvents } from './object-members.ts';
+import { OutboxEntries } from './outbox-entries.ts';
 import { SpilledTexts } from './spilled-texts.ts';
 import { connectorKey, STATE_FORMAT, type StateDocument } from './state-document.ts';
 
@@ -50,7 +51,8 @@ export async function readPackedDocument(
     )
       throw new Error(`it is not a ${STATE_FORMAT} document`);
     return {
-      ...(read as Omit<StateDocument, 'cursors' | 'incidents' | 'attribution'>),
+      ...(read as Omit<StateDocument, 'cursors' | 'incidents' | 'attribution' | 'outbox'>),
+      outbox: OutboxEntries.of(read.outbox),
       kpis,
       cursors,
       incidents: records,

@@ -1,4 +1,5 @@
 import { DayRows } from './day-rows.ts';
+import { OutboxEntries } from './outbox-entries.ts';
 import { SpilledEntries } from './spilled-entries.ts';
 import { SpilledTexts } from './spilled-texts.ts';
 import type { StateDocument } from './state-document.ts';
@@ -10,8 +11,9 @@ import type { StateDocument } from './state-document.ts';
  */
 export type PackedDocument = Omit<
   StateDocument,
-  'cursors' | 'incidents' | 'kpis' | 'attribution'
+  'cursors' | 'incidents' | 'kpis' | 'attribution' | 'outbox'
 > & {
+  outbox: OutboxEntries;
   cursors: SpilledTexts;
   kpis: Record<string, DayRows>;
   incidents: SpilledTexts;
@@ -65,7 +67,8 @@ export function* jsonChunks(value: unknown, depth: number): Generator<string> {
 function* pieces(value: unknown, depth: number): Generator<string> {
   if (value instanceof SpilledEntries) {
     yield* pieces(value.texts, depth);
-  } else if (value instanceof DayRows) {
+  } else if (value instanceof DayRows || value instanceof OutboxEntries) {
+    // Rows and entries kept as their JSON text: written as they are.
     let first = true;
     yield '[';
     for (const text of value.texts()) {

@@ -16,6 +16,7 @@ import { readAttribution, readFleetFailures } from './attribution-reader.ts';
 import { DayRows } from './day-rows.ts';
 import { readPackedDocument } from './document-reader.ts';
 import { jsonChunks, type PackedDocument, SpilledText } from './document-text.ts';
+import { OutboxEntries } from './outbox-entries.ts';
 import type { Cursor, NoticeOutbox, ScanState, StateStore } from './ports.ts';
 import { KeySet } from './shared-keys.ts';
 import { SpilledEntries } from './spilled-entries.ts';
@@ -74,7 +75,8 @@ export class RunState implements ScanState {
   readonly #touched = new KeySet();
   /** By day, the connectors whose KPI rows this run changed. */
   readonly #changedRows = new Map<string, KeySet>();
-  readonly #newEntries: OutboxEntry[] = [];
+  /** Where this run's own entries begin in the outbox: earlier runs' come first. */
+  #newFrom: number;
   /** The attribution record's tables as this run works on them, each in a temp file. */
   readonly #tables: SpilledEntries<unknown>[] = [];
   /** Every day's rows the run opened: a day the commit leaves out is still closed at the end. */
@@ -89,6 +91,7 @@ export class RunState implements ScanState {
     this.#store = store;
     this.#document = document;
     this.#version = version;
+    this.#newFrom = document.outbox.length;
     for (const rows of Object.values(document.kpis)) this.#days.add(rows);
   }
 
@@ -115,7 +118,7 @@ export class RunState implements ScanState {
 
   /** The outbox as it stands in this run, earlier runs' entries first. */
   get outboxEntries(): readonly OutboxEntry[] {
-    return this.#document.outbox;
+    return [...this.#document.outbox];
   }
 
   async loadCursor(origin: ReportOrigin): Promise<Cursor | undefined> {
@@ -164,6 +167,7 @@ export class RunState implements ScanState {
   close(): void {
     this.#document.cursors.close();
     this.#document.incidents.close();
+    this.#document.outbox.close();
     this.#document.attribution?.texts.close();
     for (const table of this.#tables.splice(0)) table.close();
     for (const rows of this.#days) rows.close();
@@ -254,18 +258,22 @@ export class RunState implements ScanState {
   };
 
   #keep(entry: OutboxEntry): void {
-    this.#document.outbox.push(entry);
-    this.#newEntries.push(entry);
+    this.#document.outbox.add(entry);
   }
 
   /** The outbox entries this run is to deliver, in the order they were decided. */
   dueForThisRun(): OutboxEntry[] {
-    return this.#document.outbox.filter((e) => e.deliverer.runId === this.deliverer.runId);
+    const due: OutboxEntry[] = [];
+    for (const entry of this.#document.outbox)
+      if (entry.deliverer.runId === this.deliverer.runId) due.push(entry);
+    return due;
   }
 
   /** Replaces the outbox (after earlier runs' entries were checked against their receipts). */
   replaceOutbox(entries: OutboxEntry[]): void {
-    this.#document.outbox = entries;
+    this.#document.outbox.close();
+    this.#document.outbox = OutboxEntries.of(entries);
+    this.#newFrom = entries.length;
   }
 
   /** What this run changed so far: a shard's share, for the run's last step. */
@@ -280,7 +288,7 @@ export class RunState implements ScanState {
           return [day, [...keys].flatMap((key) => rows?.get(key) ?? [])];
         }),
       ),
-      outbox: [...this.#newEntries],
+      outbox: [...this.#document.outbox.from(this.#newFrom)],
     };
   }
 
@@ -356,10 +364,16 @@ export class RunState implements ScanState {
     now: string,
   ): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const outbox = this.#document.outbox
-        .filter((e) => !done.has(e.notice.id))
-        .map((e) => (sent.has(e.notice.id) && e.sent === undefined ? { ...e, sent: now } : e));
-      if ((await this.#write({ ...this.#document, outbox }, now)) === 'committed') return true;
+      const outbox = new OutboxEntries();
+      for (const e of this.#document.outbox)
+        if (!done.has(e.notice.id))
+          outbox.add(sent.has(e.notice.id) && e.sent === undefined ? { ...e, sent: now } : e);
+      const earlier = this.#document.outbox;
+      if ((await this.#write({ ...this.#document, outbox }, now)) === 'committed') {
+        earlier.close();
+        return true;
+      }
+      outbox.close();
       const stored = await readStored(this.#store);
       if (!stored) return false;
       this.close();
@@ -411,6 +425,7 @@ function packed(document: StateDocument): PackedDocument {
   const { attribution, ...rest } = document;
   return {
     ...rest,
+    outbox: OutboxEntries.of(document.outbox),
     cursors: texts(document.cursors),
     incidents: texts(document.incidents),
     kpis: Object.fromEntries(

@@ -1,24 +1,13 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { grown, holdKeys, releaseKeys } from './shared-keys.ts';
-
-/** The largest offset a `Uint32Array` holds. */
-const MAX_UINT32 = 0xffff_ffff;
-
-/** The largest text read into the buffer a `SpilledTexts` keeps; larger ones get their own. */
-const SCRATCH_MAX = 64 * 1024;
+import { Offsets, TempTextFile } from './temp-text-file.ts';
 
 /**
  * Texts by key, kept in a temp file rather than in memory: a run's working copy of the
  * records it is not working on right now. A depot's records grow with its connectors; what
- * the run holds of each is its place in the file. The file is removed as soon as it is open
- * (where the system allows), so a run that dies leaves nothing behind.
+ * the run holds of each is its place in the file.
  */
 export class SpilledTexts {
-  readonly #fd: number;
-  readonly #folder: string;
+  readonly #file = new TempTextFile();
   /**
    * Each key's slot plus one (0: none), by the key's number among the shared keys; a slot's
    * text starts at `#at[slot]` in the file and is `#bytes[slot]` bytes long, and `#keyOf[slot]`
@@ -28,24 +17,10 @@ export class SpilledTexts {
   readonly #keys = holdKeys();
   #slotOf = new Int32Array(64);
   #keyOf = new Int32Array(64);
-  /** Offsets in 4 bytes each until the file passes 4 GiB, then in 8. */
-  #at: Uint32Array | Float64Array = new Uint32Array(64);
+  readonly #at = new Offsets(64);
   #bytes = new Uint32Array(64);
   #used = 0;
   #size = 0;
-  #end = 0;
-  #closed = false;
-  #scratch = Buffer.allocUnsafe(4_096);
-
-  constructor() {
-    this.#folder = mkdtempSync(join(tmpdir(), 'depot-watch-'));
-    this.#fd = openSync(join(this.#folder, 'records'), 'w+');
-    try {
-      rmSync(this.#folder, { recursive: true });
-    } catch {
-      // Not while open on this system: removed at `close`.
-    }
-  }
 
   get size(): number {
     return this.#size;
@@ -72,16 +47,7 @@ export class SpilledTexts {
 
   get(key: string): string | undefined {
     const slot = this.#slot(key);
-    if (slot < 0) return undefined;
-    const bytes = this.#bytes[slot] as number;
-    // Most texts are a few kilobytes: read into one buffer kept for them, not a new one each.
-    if (bytes > this.#scratch.length && bytes <= SCRATCH_MAX)
-      this.#scratch = Buffer.allocUnsafe(
-        Math.min(SCRATCH_MAX, Math.max(bytes, this.#scratch.length * 2)),
-      );
-    const buffer = bytes <= this.#scratch.length ? this.#scratch : Buffer.allocUnsafe(bytes);
-    readSync(this.#fd, buffer, 0, bytes, this.#at[slot] as number);
-    return buffer.toString('utf8', 0, bytes);
+    return slot < 0 ? undefined : this.#file.read(this.#place(slot));
   }
 
   /** Keeps a key's text; a text set again is written anew (the file only grows during a run). */
@@ -98,18 +64,14 @@ export class SpilledTexts {
 
   /** `write`, for pieces that arrive one call at a time. Nothing else is written meanwhile. */
   writer(key: string): { add(piece: string): void; end(): void } {
-    const at = this.#end;
+    const writer = this.#file.writer();
     return {
-      add: (piece) => {
-        // Written as text: no buffer of its own for each piece.
-        this.#end += writeSync(this.#fd, piece, this.#end, 'utf8');
-      },
+      add: writer.add,
       end: () => {
-        if (at > MAX_UINT32 && this.#at instanceof Uint32Array)
-          this.#at = Float64Array.from(this.#at);
+        const { at, bytes } = writer.end();
         const slot = this.#slotFor(key);
-        this.#at[slot] = at;
-        this.#bytes[slot] = this.#end - at;
+        this.#at.set(slot, at);
+        this.#bytes[slot] = bytes;
       },
     };
   }
@@ -127,7 +89,7 @@ export class SpilledTexts {
     if (id >= this.#slotOf.length) this.#slotOf = grown(this.#slotOf, id + 1);
     if (this.#used === this.#at.length) {
       this.#keyOf = grown(this.#keyOf, this.#used + 1);
-      this.#at = grown(this.#at, this.#used + 1);
+      this.#at.grow(this.#used + 1);
       this.#bytes = grown(this.#bytes, this.#used + 1);
     }
     const slot = this.#used++;
@@ -137,26 +99,14 @@ export class SpilledTexts {
     return slot;
   }
 
+  #place(slot: number): { at: number; bytes: number } {
+    return { at: this.#at.get(slot), bytes: this.#bytes[slot] as number };
+  }
+
   /** A key's text in pieces of about `chars` characters, never the whole of it at once. */
   *pieces(key: string, chars: number): Generator<string> {
     const slot = this.#slot(key);
-    if (slot < 0) return;
-    const place = { at: this.#at[slot] as number, bytes: this.#bytes[slot] as number };
-    // UTF-8 read in slices: the decoder holds back a character cut in two until its next slice.
-    const decoder = new StringDecoder('utf8');
-    const buffer = Buffer.allocUnsafe(Math.min(chars, place.bytes));
-    for (let done = 0; done < place.bytes; ) {
-      const read = readSync(
-        this.#fd,
-        buffer,
-        0,
-        Math.min(buffer.length, place.bytes - done),
-        place.at + done,
-      );
-      done += read;
-      yield decoder.write(buffer.subarray(0, read));
-    }
-    yield decoder.end();
+    if (slot >= 0) yield* this.#file.pieces(this.#place(slot), chars);
   }
 
   /** Every key and its text, in the order the keys were first set. */
@@ -165,10 +115,6 @@ export class SpilledTexts {
   }
 
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    closeSync(this.#fd);
-    rmSync(this.#folder, { recursive: true, force: true });
-    releaseKeys();
+    if (this.#file.close()) releaseKeys();
   }
 }

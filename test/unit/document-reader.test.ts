@@ -39,11 +39,13 @@ async function readBack(text: string, size: number) {
     Object.entries(packed.kpis).map(([day, rows]) => [day, rows.rows()]),
   );
   const attribution = packed.attribution?.value();
+  const outbox = [...packed.outbox];
+  packed.outbox.close();
   for (const rows of Object.values(packed.kpis)) rows.close();
   packed.cursors.close();
   packed.incidents.close();
   packed.attribution?.texts.close();
-  return { ...packed, cursors, incidents, kpis, attribution };
+  return { ...packed, outbox, cursors, incidents, kpis, attribution };
 }
 
 describe('a state document read as it arrives', () => {

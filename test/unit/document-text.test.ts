@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { connectorOrder, type DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
 import { DayRows } from '../../functions/scan/day-rows.ts';
 import { bytesOf, documentChunks, SpilledText } from '../../functions/scan/document-text.ts';
+import { OutboxEntries } from '../../functions/scan/outbox-entries.ts';
 import { SpilledTexts } from '../../functions/scan/spilled-texts.ts';
 import type { StateDocument } from '../../functions/scan/state-document.ts';
 import { documentOfConnectors } from '../helpers/state-document.ts';
@@ -32,6 +33,10 @@ function bigDocument(connectors: number): StateDocument {
   return {
     ...document,
     kpis: { '2026-11-29': [], '2026-11-30': rows },
+    outbox: Array.from({ length: 3 }, (_, i) => ({
+      notice: { id: `n-${i}`, message: 'he said "}] ü' },
+      deliverer: { runId: 'run-3', day: '2026-11-30', until: '2026-11-30T12:15:00.000Z' },
+    })) as unknown as StateDocument['outbox'],
     seq: 3,
     runId: 'run-3',
     committedAt: '2026-11-30T12:00:00.000Z',
@@ -46,6 +51,7 @@ describe('a state document written in pieces', () => {
     const packed = {
       ...document,
       attribution: new SpilledText(new SpilledTexts(), 'attribution'),
+      outbox: OutboxEntries.of(document.outbox),
       cursors: new SpilledTexts(),
       incidents: new SpilledTexts(),
       kpis: Object.fromEntries(
@@ -70,6 +76,7 @@ describe('a state document written in pieces', () => {
     packed.incidents.close();
     for (const rows of Object.values(packed.kpis)) rows.close();
     packed.attribution.texts.close();
+    packed.outbox.close();
   });
 });
 

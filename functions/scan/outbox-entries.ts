@@ -1,0 +1,63 @@
+import { grown } from './shared-keys.ts';
+import type { OutboxEntry } from './state-document.ts';
+import { Offsets, TempTextFile } from './temp-text-file.ts';
+
+/**
+ * A run's outbox, each entry as its JSON text in a temp file: the first run of a large depot
+ * decides thousands of notices, which wait there for the commit rather than in memory.
+ */
+export class OutboxEntries implements Iterable<OutboxEntry> {
+  readonly #file = new TempTextFile();
+  readonly #at = new Offsets(16);
+  #bytes = new Uint32Array(16);
+  #length = 0;
+
+  static of(entries: Iterable<OutboxEntry>): OutboxEntries {
+    const kept = new OutboxEntries();
+    for (const entry of entries) kept.add(entry);
+    return kept;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  add(entry: OutboxEntry): void {
+    const writer = this.#file.writer();
+    writer.add(JSON.stringify(entry));
+    const { at, bytes } = writer.end();
+    if (this.#length === this.#at.length) {
+      this.#at.grow(this.#length + 1);
+      this.#bytes = grown(this.#bytes, this.#length + 1);
+    }
+    this.#at.set(this.#length, at);
+    this.#bytes[this.#length++] = bytes;
+  }
+
+  [Symbol.iterator](): Generator<OutboxEntry> {
+    return this.from(0);
+  }
+
+  /** The entries from the `first`th on, in the order they were added, parsed one at a time. */
+  *from(first: number): Generator<OutboxEntry> {
+    for (let i = first; i < this.#length; i++) yield JSON.parse(this.#text(i)) as OutboxEntry;
+  }
+
+  /** Each entry's JSON text, as it was written. */
+  *texts(): Generator<string> {
+    for (let i = 0; i < this.#length; i++) yield this.#text(i);
+  }
+
+  /** The entries, for `JSON.stringify`; commits write them a text at a time. */
+  toJSON(): OutboxEntry[] {
+    return [...this];
+  }
+
+  close(): void {
+    this.#file.close();
+  }
+
+  #text(i: number): string {
+    return this.#file.read({ at: this.#at.get(i), bytes: this.#bytes[i] as number });
+  }
+}

@@ -1,0 +1,119 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { grown } from './shared-keys.ts';
+
+/** The largest text read into the buffer a file keeps; larger ones get their own. */
+const SCRATCH_MAX = 64 * 1024;
+/** The largest offset a `Uint32Array` holds. */
+const MAX_UINT32 = 0xffff_ffff;
+
+/** Where a text is in the file: its first byte and its length in bytes. */
+export interface TextPlace {
+  at: number;
+  bytes: number;
+}
+
+/**
+ * A temp file a run appends texts to and reads back by place. It is removed as soon as it is
+ * open (where the system allows), so a run that dies leaves nothing behind.
+ */
+export class TempTextFile {
+  readonly #fd: number;
+  readonly #folder: string;
+  #end = 0;
+  #closed = false;
+  #scratch = Buffer.allocUnsafe(4_096);
+
+  constructor() {
+    this.#folder = mkdtempSync(join(tmpdir(), 'depot-watch-'));
+    this.#fd = openSync(join(this.#folder, 'records'), 'w+');
+    try {
+      rmSync(this.#folder, { recursive: true });
+    } catch {
+      // Not while open on this system: removed at `close`.
+    }
+  }
+
+  /** Appends a text piece after piece; `end` says where it went. Nothing else is written meanwhile. */
+  writer(): { add(piece: string): void; end(): TextPlace } {
+    const at = this.#end;
+    return {
+      // Written as text: no buffer of its own for each piece.
+      add: (piece) => {
+        this.#end += writeSync(this.#fd, piece, this.#end, 'utf8');
+      },
+      end: () => ({ at, bytes: this.#end - at }),
+    };
+  }
+
+  read({ at, bytes }: TextPlace): string {
+    // Most texts are a few kilobytes: read into one buffer kept for them, not a new one each.
+    if (bytes > this.#scratch.length && bytes <= SCRATCH_MAX)
+      this.#scratch = Buffer.allocUnsafe(
+        Math.min(SCRATCH_MAX, Math.max(bytes, this.#scratch.length * 2)),
+      );
+    const buffer = bytes <= this.#scratch.length ? this.#scratch : Buffer.allocUnsafe(bytes);
+    readSync(this.#fd, buffer, 0, bytes, at);
+    return buffer.toString('utf8', 0, bytes);
+  }
+
+  /** A text in pieces of about `chars` characters, never the whole of it at once. */
+  *pieces(place: TextPlace, chars: number): Generator<string> {
+    // UTF-8 read in slices: the decoder holds back a character cut in two until its next slice.
+    const decoder = new StringDecoder('utf8');
+    const buffer = Buffer.allocUnsafe(Math.min(chars, place.bytes));
+    for (let done = 0; done < place.bytes; ) {
+      const read = readSync(
+        this.#fd,
+        buffer,
+        0,
+        Math.min(buffer.length, place.bytes - done),
+        place.at + done,
+      );
+      done += read;
+      yield decoder.write(buffer.subarray(0, read));
+    }
+    yield decoder.end();
+  }
+
+  /** Whether it was open until now. */
+  close(): boolean {
+    if (this.#closed) return false;
+    this.#closed = true;
+    closeSync(this.#fd);
+    rmSync(this.#folder, { recursive: true, force: true });
+    return true;
+  }
+}
+
+/**
+ * Offsets into a temp file, by slot: 4 bytes each until the file passes 4 GiB, then 8. A
+ * depot's connectors each have a slot in several files.
+ */
+export class Offsets {
+  #at: Uint32Array | Float64Array;
+
+  constructor(length: number) {
+    this.#at = new Uint32Array(length);
+  }
+
+  get length(): number {
+    return this.#at.length;
+  }
+
+  get(slot: number): number {
+    return this.#at[slot] as number;
+  }
+
+  set(slot: number, at: number): void {
+    if (at > MAX_UINT32 && this.#at instanceof Uint32Array) this.#at = Float64Array.from(this.#at);
+    this.#at[slot] = at;
+  }
+
+  /** Room for at least `atLeast` slots (see `grown`). */
+  grow(atLeast: number): void {
+    this.#at = grown(this.#at, atLeast);
+  }
+}
