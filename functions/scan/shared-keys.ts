@@ -4,26 +4,56 @@
  * what the run touched. One map of keys serves them all; each of them holds numbers.
  */
 export class SharedKeys {
-  readonly #ids = new Map<string, number>();
   readonly #keys: string[] = [];
+  /**
+   * Each key's number at a slot found from its hash (open addressing, -1: empty), kept under
+   * half full: a typed array of a few bytes a key where a `Map` of a depot's keys took 40.
+   */
+  #table = new Int32Array(1_024).fill(-1);
 
   /** A key's number, or undefined when it has none yet. */
   idOf(key: string): number | undefined {
-    return this.#ids.get(key);
+    const id = this.#table[this.#slotOf(key)] as number;
+    return id < 0 ? undefined : id;
   }
 
   /** A key's number, given one if it has none. */
   add(key: string): number {
-    const known = this.#ids.get(key);
-    if (known !== undefined) return known;
-    this.#ids.set(key, this.#keys.length);
+    const slot = this.#slotOf(key);
+    const known = this.#table[slot] as number;
+    if (known >= 0) return known;
+    const id = this.#keys.length;
     this.#keys.push(key);
-    return this.#keys.length - 1;
+    this.#table[slot] = id;
+    if (this.#keys.length * 2 > this.#table.length) this.#rehash();
+    return id;
   }
 
   keyAt(id: number): string {
     return this.#keys[id] as string;
   }
+
+  /** The slot that holds `key`'s number, or the empty one where it would go. */
+  #slotOf(key: string): number {
+    const mask = this.#table.length - 1;
+    for (let slot = hashOf(key) & mask; ; slot = (slot + 1) & mask) {
+      const id = this.#table[slot] as number;
+      if (id < 0 || this.#keys[id] === key) return slot;
+    }
+  }
+
+  #rehash(): void {
+    this.#table = new Int32Array(this.#table.length * 2).fill(-1);
+    for (let id = 0; id < this.#keys.length; id++)
+      this.#table[this.#slotOf(this.#keys[id] as string)] = id;
+  }
+}
+
+/** FNV-1a over a key's UTF-16 code units. */
+function hashOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 /**

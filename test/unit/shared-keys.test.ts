@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KeySet } from '../../functions/scan/shared-keys.ts';
+import { KeySet, SharedKeys } from '../../functions/scan/shared-keys.ts';
 import { SpilledTexts } from '../../functions/scan/spilled-texts.ts';
 
 describe('a set of connector keys held as numbers', () => {
@@ -23,5 +23,31 @@ describe('a set of connector keys held as numbers', () => {
     expect(touched.has('HPC-999\u001f1')).toBe(false);
     expect([...next.keys()]).toEqual(['HPC-999\u001f1']);
     next.close();
+  });
+});
+
+describe('connector keys numbered once', () => {
+  it('numbers each key once, in the order first seen, however many and however alike', () => {
+    const keys = new SharedKeys();
+    // Enough to grow the table several times; keys that differ in one character, or only in
+    // a character past the basic plane, and the empty key.
+    const all = [
+      '',
+      'a',
+      'a\u0000',
+      '😀',
+      '😁',
+      ...Array.from({ length: 5_000 }, (_, i) => `HPC-${i}/${(i % 3) + 1}`),
+    ];
+    all.forEach((key, i) => {
+      expect(keys.idOf(key)).toBeUndefined();
+      expect(keys.add(key)).toBe(i);
+    });
+    all.forEach((key, i) => {
+      expect(keys.add(key)).toBe(i);
+      expect(keys.idOf(key)).toBe(i);
+      expect(keys.keyAt(i)).toBe(key);
+    });
+    expect(keys.idOf('HPC-5000/1')).toBeUndefined();
   });
 });
