@@ -3,7 +3,7 @@ import { type BenchResult, fmt, typical } from './harness.ts';
 
 /** What BENCHMARKS.md says under "Peak memory of a scan", below its figures. */
 const NOTES = [
-  "A first run's net peak against a zero-report scan of one charger. Each connector's sessions, cursor, incident record and KPI rows and the attribution record's tables wait in temp files indexed by numbers in typed arrays, and the connectors' results are packed counts until the run's end; what still grows with the fleet is that index (eight files, each about 40 B a connector), the connector keys in their two forms, the outbox's notices (one session in five is faulty here) and the collector's headroom over them and over the fleet step's garbage. Closing the MISS needs the outbox in a temp file and one key form for the state and the attribution record.",
+  "A first run's net peak against a zero-report scan of one charger. Each connector's sessions, cursor, incident record and KPI rows, the attribution record's tables and the outbox's notices wait in temp files indexed by numbers in typed arrays, and the connectors' results are packed counts until the run's end; what still grows with the fleet is that index (about 20 B a connector in each of nine files), the connector keys in their two forms, the attribution step's working set (the held findings of every faulty session, one in five here, and the sets of what the run touched) and the collector's headroom over them. Closing the ratio's MISS needs that working set out of memory too: the failures and their findings in a temp file, the touched sets as numbered keys.",
 ];
 
 const TARGET = 1.5;
