@@ -1,5 +1,5 @@
-import { grown } from './shared-keys.ts';
 import { type ConnectorCounts, type ConnectorResult, connectorResult } from './summary.ts';
+import { grown } from './typed-arrays.ts';
 
 /** The counts a result keeps, in the order they are packed. */
 const COUNTS = [

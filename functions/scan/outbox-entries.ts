@@ -1,6 +1,5 @@
-import { grown } from './shared-keys.ts';
 import type { OutboxEntry } from './state-document.ts';
-import { Offsets, TempTextFile } from './temp-text-file.ts';
+import { TempTextFile, TextPlaces } from './temp-text-file.ts';
 
 /**
  * A run's outbox, each entry as its JSON text in a temp file: the first run of a large depot
@@ -8,8 +7,7 @@ import { Offsets, TempTextFile } from './temp-text-file.ts';
  */
 export class OutboxEntries implements Iterable<OutboxEntry> {
   readonly #file = new TempTextFile();
-  readonly #at = new Offsets(16);
-  #bytes = new Uint32Array(16);
+  readonly #places = new TextPlaces(16);
   #length = 0;
 
   static of(entries: Iterable<OutboxEntry>): OutboxEntries {
@@ -26,12 +24,7 @@ export class OutboxEntries implements Iterable<OutboxEntry> {
     const writer = this.#file.writer();
     writer.add(JSON.stringify(entry));
     const { at, bytes } = writer.end();
-    if (this.#length === this.#at.length) {
-      this.#at.grow(this.#length + 1);
-      this.#bytes = grown(this.#bytes, this.#length + 1);
-    }
-    this.#at.set(this.#length, at);
-    this.#bytes[this.#length++] = bytes;
+    this.#places.set(this.#length++, at, bytes);
   }
 
   [Symbol.iterator](): Generator<OutboxEntry> {
@@ -58,6 +51,6 @@ export class OutboxEntries implements Iterable<OutboxEntry> {
   }
 
   #text(i: number): string {
-    return this.#file.read({ at: this.#at.get(i), bytes: this.#bytes[i] as number });
+    return this.#file.read(this.#places.at(i), this.#places.bytes(i));
   }
 }

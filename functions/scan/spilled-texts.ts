@@ -1,5 +1,6 @@
-import { grown, holdKeys, releaseKeys } from './shared-keys.ts';
-import { Offsets, TempTextFile } from './temp-text-file.ts';
+import { holdKeys, releaseKeys } from './shared-keys.ts';
+import { TempTextFile, TextPlaces } from './temp-text-file.ts';
+import { grown } from './typed-arrays.ts';
 
 /**
  * Texts by key, kept in a temp file rather than in memory: a run's working copy of the
@@ -10,15 +11,13 @@ export class SpilledTexts {
   readonly #file = new TempTextFile();
   /**
    * Each key's slot plus one (0: none), by the key's number among the shared keys; a slot's
-   * text starts at `#at[slot]` in the file and is `#bytes[slot]` bytes long, and `#keyOf[slot]`
-   * is its key's number. Numbers in typed arrays rather than a map or an object per key: a
+   * text is at `#places` in the file, and `#keyOf[slot]` is its key's number. Numbers in typed arrays rather than a map or an object per key: a
    * depot's connectors each have a key in several of these.
    */
   readonly #keys = holdKeys();
   #slotOf = new Int32Array(64);
   #keyOf = new Int32Array(64);
-  readonly #at = new Offsets(64);
-  #bytes = new Uint32Array(64);
+  readonly #places = new TextPlaces(64);
   #used = 0;
   #size = 0;
 
@@ -47,7 +46,7 @@ export class SpilledTexts {
 
   get(key: string): string | undefined {
     const slot = this.#slot(key);
-    return slot < 0 ? undefined : this.#file.read(this.#place(slot));
+    return slot < 0 ? undefined : this.#file.read(this.#places.at(slot), this.#places.bytes(slot));
   }
 
   /** Keeps a key's text; a text set again is written anew (the file only grows during a run). */
@@ -69,9 +68,7 @@ export class SpilledTexts {
       add: writer.add,
       end: () => {
         const { at, bytes } = writer.end();
-        const slot = this.#slotFor(key);
-        this.#at.set(slot, at);
-        this.#bytes[slot] = bytes;
+        this.#places.set(this.#slotFor(key), at, bytes);
       },
     };
   }
@@ -87,11 +84,7 @@ export class SpilledTexts {
     if (known >= 0) return known;
     const id = this.#keys.add(key);
     if (id >= this.#slotOf.length) this.#slotOf = grown(this.#slotOf, id + 1);
-    if (this.#used === this.#at.length) {
-      this.#keyOf = grown(this.#keyOf, this.#used + 1);
-      this.#at.grow(this.#used + 1);
-      this.#bytes = grown(this.#bytes, this.#used + 1);
-    }
+    if (this.#used === this.#keyOf.length) this.#keyOf = grown(this.#keyOf, this.#used + 1);
     const slot = this.#used++;
     this.#keyOf[slot] = id;
     this.#slotOf[id] = slot + 1;
@@ -99,14 +92,10 @@ export class SpilledTexts {
     return slot;
   }
 
-  #place(slot: number): { at: number; bytes: number } {
-    return { at: this.#at.get(slot), bytes: this.#bytes[slot] as number };
-  }
-
   /** A key's text in pieces of about `chars` characters, never the whole of it at once. */
   *pieces(key: string, chars: number): Generator<string> {
     const slot = this.#slot(key);
-    if (slot >= 0) yield* this.#file.pieces(this.#place(slot), chars);
+    if (slot >= 0) yield* this.#file.pieces(this.#places.at(slot), this.#places.bytes(slot), chars);
   }
 
   /** Every key and its text, in the order the keys were first set. */

@@ -2,18 +2,12 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { grown } from './shared-keys.ts';
+import { grown } from './typed-arrays.ts';
 
 /** The largest text read into the buffer a file keeps; larger ones get their own. */
 const SCRATCH_MAX = 64 * 1024;
 /** The largest offset a `Uint32Array` holds. */
 const MAX_UINT32 = 0xffff_ffff;
-
-/** Where a text is in the file: its first byte and its length in bytes. */
-export interface TextPlace {
-  at: number;
-  bytes: number;
-}
 
 /**
  * A temp file a run appends texts to and reads back by place. It is removed as soon as it is
@@ -36,8 +30,11 @@ export class TempTextFile {
     }
   }
 
-  /** Appends a text piece after piece; `end` says where it went. Nothing else is written meanwhile. */
-  writer(): { add(piece: string): void; end(): TextPlace } {
+  /**
+   * Appends a text piece after piece; `end` says where it went (its first byte, and its length
+   * in bytes). Nothing else is written meanwhile.
+   */
+  writer(): { add(piece: string): void; end(): { at: number; bytes: number } } {
     const at = this.#end;
     return {
       // Written as text: no buffer of its own for each piece.
@@ -48,7 +45,7 @@ export class TempTextFile {
     };
   }
 
-  read({ at, bytes }: TextPlace): string {
+  read(at: number, bytes: number): string {
     // Most texts are a few kilobytes: read into one buffer kept for them, not a new one each.
     if (bytes > this.#scratch.length && bytes <= SCRATCH_MAX)
       this.#scratch = Buffer.allocUnsafe(
@@ -60,18 +57,12 @@ export class TempTextFile {
   }
 
   /** A text in pieces of about `chars` characters, never the whole of it at once. */
-  *pieces(place: TextPlace, chars: number): Generator<string> {
+  *pieces(at: number, bytes: number, chars: number): Generator<string> {
     // UTF-8 read in slices: the decoder holds back a character cut in two until its next slice.
     const decoder = new StringDecoder('utf8');
-    const buffer = Buffer.allocUnsafe(Math.min(chars, place.bytes));
-    for (let done = 0; done < place.bytes; ) {
-      const read = readSync(
-        this.#fd,
-        buffer,
-        0,
-        Math.min(buffer.length, place.bytes - done),
-        place.at + done,
-      );
+    const buffer = Buffer.allocUnsafe(Math.min(chars, bytes));
+    for (let done = 0; done < bytes; ) {
+      const read = readSync(this.#fd, buffer, 0, Math.min(buffer.length, bytes - done), at + done);
       done += read;
       yield decoder.write(buffer.subarray(0, read));
     }
@@ -89,31 +80,35 @@ export class TempTextFile {
 }
 
 /**
- * Offsets into a temp file, by slot: 4 bytes each until the file passes 4 GiB, then 8. A
- * depot's connectors each have a slot in several files.
+ * Where each slot's text is in a temp file: its first byte, in 4 bytes until the file passes
+ * 4 GiB and then in 8, and its length. Typed arrays, not an object per text: a depot's
+ * connectors each have a slot in several files.
  */
-export class Offsets {
+export class TextPlaces {
   #at: Uint32Array | Float64Array;
+  #bytes: Uint32Array;
 
   constructor(length: number) {
     this.#at = new Uint32Array(length);
+    this.#bytes = new Uint32Array(length);
   }
 
-  get length(): number {
-    return this.#at.length;
-  }
-
-  get(slot: number): number {
+  at(slot: number): number {
     return this.#at[slot] as number;
   }
 
-  set(slot: number, at: number): void {
-    if (at > MAX_UINT32 && this.#at instanceof Uint32Array) this.#at = Float64Array.from(this.#at);
-    this.#at[slot] = at;
+  bytes(slot: number): number {
+    return this.#bytes[slot] as number;
   }
 
-  /** Room for at least `atLeast` slots (see `grown`). */
-  grow(atLeast: number): void {
-    this.#at = grown(this.#at, atLeast);
+  /** Records a slot's place, making room for it (see `grown`). */
+  set(slot: number, at: number, bytes: number): void {
+    if (slot >= this.#bytes.length) {
+      this.#at = grown(this.#at, slot + 1);
+      this.#bytes = grown(this.#bytes, slot + 1);
+    }
+    if (at > MAX_UINT32 && this.#at instanceof Uint32Array) this.#at = Float64Array.from(this.#at);
+    this.#at[slot] = at;
+    this.#bytes[slot] = bytes;
   }
 }

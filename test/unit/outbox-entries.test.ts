@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OutboxEntries } from '../../functions/scan/outbox-entries.ts';
 import type { OutboxEntry } from '../../functions/scan/state-document.ts';
-import { Offsets } from '../../functions/scan/temp-text-file.ts';
+import { TextPlaces } from '../../functions/scan/temp-text-file.ts';
 
 /** An entry whose notice holds what JSON and UTF-8 can trip on, `size` characters of message. */
 function entry(i: number, size = 40): OutboxEntry {
@@ -42,15 +42,15 @@ describe("a run's outbox kept in a temp file", () => {
   });
 });
 
-describe('offsets into a temp file', () => {
-  it('keep every offset in 4 bytes, and in 8 once one passes 4 GiB', () => {
-    const offsets = new Offsets(2);
-    offsets.set(0, 4_294_967_295);
-    offsets.grow(3);
-    offsets.set(2, 5_000_000_123);
-    expect(offsets.length).toBe(3);
-    expect([offsets.get(0), offsets.get(1), offsets.get(2)]).toEqual([
-      4_294_967_295, 0, 5_000_000_123,
+describe('places of texts in a temp file', () => {
+  it('keep every offset in 4 bytes, and in 8 once one passes 4 GiB, growing as slots come', () => {
+    const places = new TextPlaces(2);
+    places.set(0, 4_294_967_295, 7);
+    places.set(2, 5_000_000_123, 9);
+    expect([0, 1, 2].map((slot) => [places.at(slot), places.bytes(slot)])).toEqual([
+      [4_294_967_295, 7],
+      [0, 0],
+      [5_000_000_123, 9],
     ]);
   });
 });
