@@ -46,9 +46,10 @@ export async function openRunState(
   };
   const state = await RunState.open(adapters.state, deliverer, fleet);
   try {
-    if (state.outboxEntries.length > 0)
+    const earlier = state.outboxEntries();
+    if (earlier.length > 0)
       state.replaceOutbox(
-        await takeOverOutbox(state.outboxEntries, deliverer, {
+        await takeOverOutbox(earlier, deliverer, {
           archive: adapters.archive,
           holdsLock: options.holdsLock,
           now: new Date(now()).toISOString(),

@@ -116,8 +116,8 @@ export class RunState implements ScanState {
     return this.#version;
   }
 
-  /** The outbox as it stands in this run, earlier runs' entries first. */
-  get outboxEntries(): readonly OutboxEntry[] {
+  /** The outbox as it stands in this run, earlier runs' entries first, read from its temp file. */
+  outboxEntries(): OutboxEntry[] {
     return [...this.#document.outbox];
   }
 

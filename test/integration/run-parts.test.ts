@@ -81,7 +81,7 @@ describe("a shard's part read as it arrives by the run's last step", () => {
         expect(state.readIncidents(ORIGIN)).toEqual(RECORD);
         expect(await state.loadDailyKpis(DAY)).toEqual([ROW]);
         // The notice is the finishing run's to deliver now.
-        expect(state.outboxEntries.map((e) => [e.notice.id, e.deliverer.runId])).toEqual([
+        expect(state.outboxEntries().map((e) => [e.notice.id, e.deliverer.runId])).toEqual([
           ['n-1', 'finish'],
         ]);
       });
@@ -94,7 +94,7 @@ describe("a shard's part read as it arrives by the run's last step", () => {
       expect(await takePartText(text, state, sessions)).toBe('stale');
       expect([...sessions]).toEqual([]);
       expect(await state.loadCursor(ORIGIN)).toBeUndefined();
-      expect(state.outboxEntries).toEqual([]);
+      expect(state.outboxEntries()).toEqual([]);
     });
   });
 
