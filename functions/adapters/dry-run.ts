@@ -14,6 +14,7 @@ import type {
   TextPieces,
 } from '../scan/ports.ts';
 import type { StateDocument, StoredDocument } from '../scan/state-document.ts';
+import { linesOf } from './text-lines.ts';
 
 /** How every line a dry run prints starts, so it is never mistaken for a real run's output. */
 export const DRY_RUN_MARK = '[dry run]';
@@ -47,8 +48,7 @@ export class DryRunArchive implements ReportArchive {
 
   async putIncidentHistory(day: string, name: string, jsonLines: TextPieces): Promise<PutOutcome> {
     let lines = 0;
-    for (const piece of typeof jsonLines === 'string' ? [jsonLines] : jsonLines())
-      lines += piece.split('\n').filter((line) => line !== '').length;
+    for (const _ of linesOf(jsonLines)) lines++;
     this.write(
       `${DRY_RUN_MARK} would add ${lines} notice(s) to the incident history (incidents/date=${day}/${name}.jsonl)\n`,
     );

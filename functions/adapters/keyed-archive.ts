@@ -1,6 +1,7 @@
 import { encodeKeySegment, quarantineKey, reasonKey, reportKey } from '../core/archive-layout.ts';
 import type { ReportOrigin } from '../core/session-report.ts';
 import type { PutOutcome, ReportArchive, TextPieces } from '../scan/ports.ts';
+import { linesOf } from './text-lines.ts';
 
 /** Writes `body` under `key` unless something is there already; true when it wrote. */
 export type CreateOnce = (key: string, body: TextPieces) => Promise<boolean>;
@@ -45,14 +46,8 @@ export class KeyedArchive implements ReportArchive {
       return outcome(await this.createOnce(historyKey(day, name), jsonLines));
     // The depots of one run share its id: each writes its own file, every line naming it.
     const lines = function* () {
-      let rest = '';
-      for (const piece of typeof jsonLines === 'string' ? [jsonLines] : jsonLines()) {
-        const split = (rest + piece).split('\n');
-        rest = split.pop() ?? '';
-        for (const line of split)
-          if (line) yield `${JSON.stringify({ depot, ...JSON.parse(line) })}\n`;
-      }
-      if (rest) yield `${JSON.stringify({ depot, ...JSON.parse(rest) })}\n`;
+      for (const line of linesOf(jsonLines))
+        yield `${JSON.stringify({ depot, ...JSON.parse(line) })}\n`;
     };
     return outcome(await this.createOnce(historyKey(day, `${depot}.${name}`), lines));
   }
