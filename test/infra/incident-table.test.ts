@@ -6,6 +6,7 @@ import type { Incident } from '../../functions/core/incidents/incident.ts';
 import { dueNotifications } from '../../functions/core/incidents/notices.ts';
 import { DEFAULT_INCIDENT_SETTINGS } from '../../functions/core/incidents/settings.ts';
 import * as glue from '../helpers/glue-table.ts';
+import { recordingArchive } from '../helpers/recording-archive.ts';
 
 /**
  * The Athena table over the incident history: where it looks, how it projects the date, and
@@ -157,16 +158,7 @@ describe('the incident_history column mapping, against a line the scan writes', 
   async function historyLine(): Promise<Record<string, unknown>> {
     const notices = dueNotifications(state, '2026-11-03T03:15:00.000Z', DEFAULT_INCIDENT_SETTINGS);
     expect(notices.map((n) => n.event)).toEqual(['open']);
-    const bodies: string[] = [];
-    const archive = new KeyedArchive(
-      'unused',
-      async (_key, body) => {
-        bodies.push(typeof body === 'string' ? body : [...body()].join(''));
-        return true;
-      },
-      async () => undefined,
-      'north',
-    );
+    const { archive, bodies } = recordingArchive('north');
     await archive.putIncidentHistory(
       '2026-11-03',
       `run-${runId}`,

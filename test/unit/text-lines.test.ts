@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedArchive } from '../../functions/adapters/keyed-archive.ts';
 import { linesOf } from '../../functions/adapters/text-lines.ts';
+import { recordingArchive } from '../helpers/recording-archive.ts';
 
 const LINES = ['{"id":"n-1","message":"a"}', '{"id":"n-2","message":"ü 😀"}', '{"id":"n-3"}'];
 const TEXT = `${LINES.join('\n')}\n`;
@@ -20,16 +20,7 @@ describe('lines of text that comes in pieces', () => {
   });
 
   it('lets an archive of one depot among several name the depot on every line', async () => {
-    const bodies: string[] = [];
-    const archive = new KeyedArchive(
-      'unused',
-      async (_key, body) => {
-        bodies.push(typeof body === 'string' ? body : [...body()].join(''));
-        return true;
-      },
-      async () => undefined,
-      'north',
-    );
+    const { archive, bodies } = recordingArchive('north');
     await archive.putIncidentHistory('2026-11-30', 'run-1', cut(3));
     expect(
       bodies
