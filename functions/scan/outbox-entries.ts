@@ -41,11 +41,6 @@ export class OutboxEntries implements Iterable<OutboxEntry> {
     for (let i = 0; i < this.#length; i++) yield this.#text(i);
   }
 
-  /** The entries, for `JSON.stringify`; commits write them a text at a time. */
-  toJSON(): OutboxEntry[] {
-    return [...this];
-  }
-
   close(): void {
     this.#file.close();
   }

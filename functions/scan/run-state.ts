@@ -369,11 +369,14 @@ export class RunState implements ScanState {
         if (!done.has(e.notice.id))
           outbox.add(sent.has(e.notice.id) && e.sent === undefined ? { ...e, sent: now } : e);
       const earlier = this.#document.outbox;
-      if ((await this.#write({ ...this.#document, outbox }, now)) === 'committed') {
-        earlier.close();
-        return true;
+      let committed = false;
+      try {
+        committed = (await this.#write({ ...this.#document, outbox }, now)) === 'committed';
+      } finally {
+        // Whichever outbox the document no longer holds gives its temp file back.
+        (committed ? earlier : outbox).close();
       }
-      outbox.close();
+      if (committed) return true;
       const stored = await readStored(this.#store);
       if (!stored) return false;
       this.close();
