@@ -43,9 +43,9 @@ export interface ConnectorSessions {
 }
 
 /**
- * A run's sessions, connector by connector, each connector once. The fleet step goes through
- * them more than once and keeps only what it needs of each, so they can come from a file
- * rather than all be held at once.
+ * A run's sessions, connector by connector, each connector once and in the same order on
+ * every pass. The fleet step goes through them more than once and keeps only what it needs
+ * of each, so they can come from a file rather than all be held at once.
  */
 export type FleetSessions = Iterable<ConnectorSessions>;
 
@@ -128,6 +128,8 @@ export function attributionStep(
     run.inPlace === true,
   );
   const { fresh, touched } = record;
+  // A fresh failure's own connector, charger and vehicle were touched: it came this run.
+  for (const mark of fresh) noteTouched(touched, mark);
   // Failures leave with the window; one still waiting for a verdict is decided first, on a
   // copy of its own (deciding changes it). One pass: the window holds thousands.
   const failures: SessionMark[] = [];
@@ -242,18 +244,23 @@ function tabulate(
   fresh: SessionMark[];
   freshCount: number;
   touched: Touched;
-  cleanFrom: Map<string, number>;
+  cleanFrom: CleanFrom;
 } {
   const seen = entriesOf(before.seen, !inPlace);
   const cleanByConnector = entriesOf(before.cleanByConnector, !inPlace);
   const cleanByVehicle = entriesOf(before.cleanByVehicle, !inPlace);
+  // Only what the window's earlier failures name is asked about: a set of a few thousand
+  // keys at most, where noting every connector, charger and vehicle read held the fleet.
+  const named = touchedBy(before.failures);
   const touched: Touched = { connectors: new Set(), chargers: new Set(), vehicles: new Set() };
   const fresh: SessionMark[] = [];
-  const cleanFrom = new Map<string, number>();
+  const cleanFrom: CleanFrom = [];
   let freshCount = 0;
   for (const { origin, sessions: read } of sessions) {
+    cleanFrom.push(-1);
     if (read.length === 0) continue;
     const c = connectorOf(origin);
+    const at = cleanFrom.length - 1;
     const was = seen.get(c) ?? [];
     // Each connector read has its list copied once, and what is too old to be read again dropped.
     const list = was.filter(([, t]) => t >= seenSince);
@@ -267,14 +274,12 @@ function tabulate(
       const mark = markOf(c, session);
       list.push([mark.k, mark.t]);
       freshCount++;
-      touched.connectors.add(c);
-      touched.chargers.add(origin.chargerId);
-      if (mark.v !== undefined) touched.vehicles.add(mark.v);
+      noteTouched(touched, mark, named);
       if (mark.f.length > 0) {
         fresh.push(mark);
         continue;
       }
-      if (!cleanFrom.has(c)) cleanFrom.set(c, from);
+      if (cleanFrom[at] === -1) cleanFrom[at] = from;
       if (mark.v === undefined) continue;
       clean = withCleanSession(clean ?? [], mark.v, mark.t);
       cleanByVehicle.set(mark.v, withCleanSession(cleanByVehicle.get(mark.v) ?? [], c, mark.t));
@@ -294,12 +299,37 @@ function tabulate(
   };
 }
 
-/** The vehicles, connectors and chargers a run's new sessions came from. */
+/**
+ * The vehicles, connectors and chargers a run's new sessions came from: of those, the ones
+ * the window's failures name, which are all that `reconsider` looks up.
+ */
 export interface Touched {
   connectors: Set<string>;
   chargers: Set<string>;
   vehicles: Set<string>;
 }
+
+/** The connectors, chargers and vehicles these failures name. */
+function touchedBy(failures: readonly SessionMark[]): Touched {
+  const named: Touched = { connectors: new Set(), chargers: new Set(), vehicles: new Set() };
+  for (const mark of failures) noteTouched(named, mark);
+  return named;
+}
+
+/** Notes a session's connector, charger and vehicle, those `named` holds when given. */
+function noteTouched(touched: Touched, mark: SessionMark, named?: Touched): void {
+  const charger = chargerOf(mark.c);
+  if (!named || named.connectors.has(mark.c)) touched.connectors.add(mark.c);
+  if (!named || named.chargers.has(charger)) touched.chargers.add(charger);
+  if (mark.v !== undefined && (!named || named.vehicles.has(mark.v))) touched.vehicles.add(mark.v);
+}
+
+/**
+ * Per connector, by its place among the run's sessions (each pass meets them in the same
+ * order): where its new clean sessions begin in its list of sessions seen, or -1 for none.
+ * Numbers in a list: a first run has one for every connector of the depot.
+ */
+type CleanFrom = number[];
 
 /**
  * Feeds the run's new clean sessions, in the order they were tabulated, to the records of
@@ -309,16 +339,17 @@ export interface Touched {
  */
 function feedClean(
   sessions: FleetSessions,
-  record: { seen: AttributionState['seen']; cleanFrom: ReadonlyMap<string, number> },
+  record: { seen: AttributionState['seen']; cleanFrom: Readonly<CleanFrom> },
   counts: (subject: string) => boolean,
   feed: (subject: string, session: JudgedSession) => void,
 ): void {
-  if (record.cleanFrom.size === 0) return;
+  if (!record.cleanFrom.some((from) => from >= 0)) return;
   const seen = entriesOf(record.seen);
+  let at = 0;
   for (const { origin, sessions: read } of sessions) {
+    const from = record.cleanFrom[at++] ?? -1;
+    if (from < 0) continue;
     const c = connectorOf(origin);
-    const from = record.cleanFrom.get(c);
-    if (from === undefined) continue;
     const list = seen.get(c) ?? [];
     const fed = new Set<string>();
     for (const session of read) {

@@ -16,7 +16,7 @@ import { chargerOf } from './tabulation.ts';
 export function reconsider(
   held: readonly SessionMark[],
   failures: readonly SessionMark[],
-  /** The connectors, chargers and vehicles of the run's fresh sessions. */
+  /** The connectors, chargers and vehicles of the run's fresh sessions (at least those `failures` name). */
   touched: {
     connectors: ReadonlySet<string>;
     chargers: ReadonlySet<string>;
