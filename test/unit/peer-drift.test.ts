@@ -270,6 +270,19 @@ describe('drift against the sister connectors', () => {
     expect(scan(sessionsOf(quiet, 12, 1), fleetOf(quiet), 4).findings).toEqual([]);
   });
 
+  it('judges a connector of a large depot against its nearest sisters', () => {
+    // Twenty connectors: more than the sisters each is compared with.
+    const connectors = depot(
+      [4, linear(95, 85, 10)],
+      ...Array.from({ length: 19 }, () => [4, steady(95)] as [number, (ms: number) => number]),
+    );
+    const { findings, state } = scan(sessionsOf(connectors, 12, 3), fleetOf(connectors), 4);
+    expect([...new Set(findings.map((f) => `${f.chargerId}/${f.connectorId} ${f.rule}`))]).toEqual([
+      'HPC-1/1 converter-efficiency-peer-drift',
+    ]);
+    expect(Object.keys(state.connectors)).toHaveLength(20);
+  });
+
   it('can be turned off, and a figure by a minChange of 0', () => {
     const connectors = depot([4, linear(95, 85, 10)], [4, steady(95)], [4, steady(95)]);
     const sessions = sessionsOf(connectors, 10, 1);

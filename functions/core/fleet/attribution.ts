@@ -134,12 +134,13 @@ export function attributionStep(
   // copy of its own (deciding changes it). One pass: the window holds thousands.
   const failures: SessionMark[] = [];
   const held: SessionMark[] = [];
-  const keep = (m: SessionMark) => {
-    const mark = m.held ? { ...m } : m;
+  const keep = (mark: SessionMark) => {
     failures.push(mark);
     if (mark.held) held.push(mark);
   };
-  for (const m of before.failures) if (m.t >= oldest || m.held !== undefined) keep(m);
+  for (const m of before.failures)
+    if (m.t >= oldest || m.held !== undefined) keep(m.held ? { ...m } : m);
+  // A fresh mark is this run's own: decided as it is.
   for (const m of fresh) if (m.f.length > 0) keep(m);
   held.sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
 

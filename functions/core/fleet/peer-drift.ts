@@ -133,15 +133,15 @@ export function observePeerGroups(
   for (const group of groups)
     for (const s of group) {
       const key = connectorKey(s.origin.chargerId, s.origin.connectorId);
-      if (!depot.has(key)) depot = new Set([...depot, key]);
+      if (!holds(depot, key)) depot = withKey(depot, key);
       const at = instantOf(s);
       if (at > newest) newest = at;
     }
   // A plain object is copied (the caller's state stays as it was); a connector's lists are
   // copied only when a session joins them. A table kept in a file is the run's own.
   const kept = entriesOf(state.connectors, true);
-  if (kept.size > depot.size || state.forgotOn === undefined)
-    for (const key of [...kept.keys()]) if (!depot.has(key)) kept.delete(key);
+  if (kept.size > depot.length || state.forgotOn === undefined)
+    for (const key of [...kept.keys()]) if (!holds(depot, key)) kept.delete(key);
 
   const cap = KEPT_PER_WINDOW * settings.recentSessions;
   const today = newest.slice(0, 10);
@@ -242,17 +242,47 @@ function fedSession({ origin, key, sessionId, vehicleId }: PeerSession): FedSess
   return { origin, key, sessionId, ...(vehicleId !== undefined ? { vehicleId } : {}) };
 }
 
+/**
+ * A depot's connector keys, sorted and each once: found by halving, and already in the order
+ * sisters are chosen in. A set of them beside the sorted list held every key twice.
+ */
+type Depot = readonly string[];
+
 /** The fleet's connector keys, worked out once per fleet list (a backtest passes the same one). */
-function depotOf(fleet: PeerFleet): ReadonlySet<string> {
+function depotOf(fleet: PeerFleet): Depot {
   let keys = depots.get(fleet);
   if (!keys) {
-    keys = new Set(fleet.flatMap((c) => c.connectors.map((id) => connectorKey(c.chargerId, id))));
+    const sorted = fleet.flatMap((c) => c.connectors.map((id) => connectorKey(c.chargerId, id)));
+    sorted.sort();
+    keys = sorted.filter((key, i) => i === 0 || key !== sorted[i - 1]);
     depots.set(fleet, keys);
   }
   return keys;
 }
 
-const depots = new WeakMap<PeerFleet, ReadonlySet<string>>();
+const depots = new WeakMap<PeerFleet, Depot>();
+
+/** Where a key is in the depot, or would go. */
+function placeOf(depot: Depot, key: string): number {
+  let low = 0;
+  let high = depot.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((depot[mid] as string) < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function holds(depot: Depot, key: string): boolean {
+  return depot[placeOf(depot, key)] === key;
+}
+
+/** The depot with a connector the fleet does not list (one added since), in its place. */
+function withKey(depot: Depot, key: string): Depot {
+  const at = placeOf(depot, key);
+  return [...depot.slice(0, at), key, ...depot.slice(at)];
+}
 
 /** A figure's least change: the config's for the peer rule, else for its own drift rule, else the default. */
 function minChangeOf(metric: PeerDriftMetric, settings: IncidentSettings['drift']): number {
@@ -308,26 +338,25 @@ function forgetOld(connectors: EntryTable<Record<string, PeerValue[]>>, oldest: 
  * charger's first). A median of a dozen is as robust as one of hundreds, and judging each
  * session against every connector of a 400-connector depot cost the backtest hours.
  */
-function sistersOf(depot: ReadonlySet<string>): (key: string) => readonly string[] {
+function sistersOf(depot: Depot): (key: string) => readonly string[] {
   let known = sisterCache.get(depot);
   if (!known) {
     known = new Map();
     sisterCache.set(depot, known);
   }
   const cached = known;
-  const keys = [...depot].sort();
-  const index = new Map(keys.map((k, i) => [k, i]));
   return (key) => {
     let sisters = cached.get(key);
     if (!sisters) {
-      sisters = nearestOf(keys, index.get(key) ?? -1, key);
+      const at = placeOf(depot, key);
+      sisters = nearestOf(depot, depot[at] === key ? at : -1, key);
       cached.set(key, sisters);
     }
     return sisters;
   };
 }
 
-const sisterCache = new WeakMap<ReadonlySet<string>, Map<string, readonly string[]>>();
+const sisterCache = new WeakMap<Depot, Map<string, readonly string[]>>();
 
 /** The connectors nearest `key` in sorted order, on both sides and round the end. */
 function nearestOf(keys: readonly string[], at: number, key: string): readonly string[] {
