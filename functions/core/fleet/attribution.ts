@@ -169,12 +169,7 @@ export function attributionStep(
   }
   // A clean session counts for every record its vehicle and connector already have, or get
   // now: read again from the sessions rather than kept from the tabulation.
-  feedClean(
-    sessions,
-    record,
-    (subject) => Object.hasOwn(before.subjects, subject) || feeds.has(subject),
-    feed,
-  );
+  feedClean(sessions, record, [...Object.keys(before.subjects), ...feeds.keys()], feed);
   const peers = run.peers ?? peerStep(before, sessions, run.fleet, run.settings.drift);
 
   const subjects = run.inPlace ? before.subjects : { ...before.subjects };
@@ -334,23 +329,39 @@ type CleanFrom = number[];
 
 /**
  * Feeds the run's new clean sessions, in the order they were tabulated, to the records of
- * theirs that `counts` (a record that exists or is fed this run). New: past where their
+ * theirs that count (a record that exists or is fed this run). New: past where their
  * connector's new sessions begin in its list of sessions seen, each once. Sessions are read
  * again rather than kept: on a depot's first run nearly every one is new and clean.
  */
 function feedClean(
   sessions: FleetSessions,
   record: { seen: AttributionState['seen']; cleanFrom: Readonly<CleanFrom> },
-  counts: (subject: string) => boolean,
+  /** The records that count: those that exist, and those fed this run. */
+  counting: readonly string[],
   feed: (subject: string, session: JudgedSession) => void,
 ): void {
-  if (!record.cleanFrom.some((from) => from >= 0)) return;
+  if (counting.length === 0 || !record.cleanFrom.some((from) => from >= 0)) return;
+  // The few records that count, by kind: most connectors have none, and are passed over
+  // without a name built or a list read for any of their sessions.
+  const named = new Set(counting);
+  const byKind = new Map<string, Set<string>>();
+  for (const subject of counting) {
+    const colon = subject.indexOf(':');
+    const kind = subject.slice(0, colon);
+    byKind.set(kind, (byKind.get(kind) ?? new Set()).add(subject.slice(colon + 1)));
+  }
+  const has = (kind: IncidentSubject, name: string) => byKind.get(kind)?.has(name) === true;
   const seen = entriesOf(record.seen);
   let at = 0;
   for (const { origin, sessions: read } of sessions) {
     const from = record.cleanFrom[at++] ?? -1;
     if (from < 0) continue;
     const c = connectorOf(origin);
+    const counts =
+      has('connector', c) ||
+      has('charger', origin.chargerId) ||
+      read.some((s) => s.vehicleId !== undefined && has('vehicle', s.vehicleId));
+    if (!counts) continue;
     const list = seen.get(c) ?? [];
     const fed = new Set<string>();
     for (const session of read) {
@@ -360,7 +371,7 @@ function feedClean(
       if (mark.f.length > 0) continue;
       // One clean session, the same for each of its records (the engine copies what it keeps).
       const clean = sessionOf(mark, [], []);
-      for (const subject of recordsOf(mark)) if (counts(subject)) feed(subject, clean);
+      for (const subject of recordsOf(mark)) if (named.has(subject)) feed(subject, clean);
     }
   }
 }
