@@ -15,6 +15,9 @@ import {
 import { dirname, join } from 'node:path';
 import type { TextPieces } from '../scan/ports.ts';
 
+/** What a file is written from: text, or pieces of text or of its UTF-8 bytes. */
+type FileContent = TextPieces | (() => Iterable<string | Uint8Array>);
+
 // These run synchronously on purpose. Each file is a few kilobytes landing in the page cache:
 // the work takes microseconds, while the async versions cost several thread-pool round trips
 // per file (open, write, close, link, unlink) and queue behind each other when many
@@ -25,7 +28,7 @@ import type { TextPieces } from '../scan/ports.ts';
  * that is then hard-linked into place, so a crash never leaves a half-written report that a
  * later run would take for archived. Returns false when the file was already there.
  */
-export async function createFileOnce(path: string, content: TextPieces): Promise<boolean> {
+export async function createFileOnce(path: string, content: FileContent): Promise<boolean> {
   return createWholeSync(path, content);
 }
 
@@ -33,7 +36,7 @@ export async function createFileOnce(path: string, content: TextPieces): Promise
  * `createFileOnce`, for callers that must not yield in between (the state lock). `content` may
  * come in pieces, written one after another, so a large file is never one string.
  */
-export function createWholeSync(path: string, content: TextPieces): boolean {
+export function createWholeSync(path: string, content: FileContent): boolean {
   const temp = `${path}.${randomUUID()}.tmp`;
   writeInto(temp, content);
   try {
@@ -48,7 +51,7 @@ export function createWholeSync(path: string, content: TextPieces): boolean {
 }
 
 /** Replaces a file atomically (temp file, then rename); `content` as for `createWholeSync`. */
-export async function replaceFile(path: string, content: TextPieces): Promise<void> {
+export async function replaceFile(path: string, content: FileContent): Promise<void> {
   const temp = `${path}.${randomUUID()}.tmp`;
   writeInto(temp, content);
   renameSync(temp, path);
@@ -66,7 +69,7 @@ const FOLDERS_REMEMBERED = 1_024;
  * clearing it of stray temp files. Thousands of reports land in a few hundred folders: one
  * mkdir and one listing per folder, not per file.
  */
-function writeInto(path: string, content: TextPieces): void {
+function writeInto(path: string, content: FileContent): void {
   const folder = dirname(path);
   if (!madeFolders.has(folder)) {
     mkdirSync(folder, { recursive: true });
@@ -84,14 +87,16 @@ function writeInto(path: string, content: TextPieces): void {
   }
 }
 
-function writeWhole(path: string, content: TextPieces): void {
+function writeWhole(path: string, content: FileContent): void {
   if (typeof content === 'string') {
     writeFileSync(path, content);
     return;
   }
   const fd = openSync(path, 'w');
   try {
-    for (const piece of content()) writeSync(fd, piece);
+    for (const piece of content())
+      if (typeof piece === 'string') writeSync(fd, piece);
+      else writeSync(fd, piece);
   } finally {
     closeSync(fd);
   }

@@ -33,38 +33,56 @@ export class SpilledText {
   }
 }
 
-/** Characters gathered before a piece of the document's text is handed to the writer. */
-const CHUNK_CHARS = 64 * 1024;
+/** Bytes gathered before a piece of the document is handed to the writer. */
+const CHUNK_BYTES = 64 * 1024;
 /** How deep objects and arrays are written entry by entry rather than stringified whole. */
 const SPLIT_DEPTH = 3;
 
 /**
- * A state document's JSON text in pieces of about 64 KB, so that writing a depot's document
- * never builds one string (and its bytes) as large as the whole. Parses to what
- * `JSON.stringify(document)` would have written.
+ * A state document's JSON as UTF-8 in pieces of about 64 KB, so that writing a depot's document
+ * never builds one string (or buffer) as large as the whole; the texts kept in temp files go
+ * into it as bytes, never made strings. Each piece is one buffer, reused: valid until the next
+ * is asked for. Parses to what `JSON.stringify(document)` would have written.
  */
-export function* documentChunks(document: StateDocument | PackedDocument): Generator<string> {
-  yield* jsonChunks(document, SPLIT_DEPTH);
-  yield '\n';
+export function* documentChunks(document: StateDocument | PackedDocument): Generator<Uint8Array> {
+  yield* chunked(withEnd(pieces(document, SPLIT_DEPTH)));
 }
 
 /**
- * A value's JSON text in pieces of about 64 KB: objects and arrays down to `depth` levels are
- * written entry by entry, deeper values whole.
+ * A value's JSON as UTF-8 in pieces of about 64 KB, each valid until the next (as for
+ * `documentChunks`): objects and arrays down to `depth` levels are written entry by entry,
+ * deeper values whole.
  */
-export function* jsonChunks(value: unknown, depth: number): Generator<string> {
-  let pending = '';
-  for (const piece of pieces(value, depth)) {
-    pending += piece;
-    if (pending.length >= CHUNK_CHARS) {
-      yield pending;
-      pending = '';
-    }
-  }
-  yield pending;
+export function* jsonChunks(value: unknown, depth: number): Generator<Uint8Array> {
+  yield* chunked(pieces(value, depth));
 }
 
-function* pieces(value: unknown, depth: number): Generator<string> {
+function* withEnd(pieces: Iterable<string | Uint8Array>): Generator<string | Uint8Array> {
+  yield* pieces;
+  yield '\n';
+}
+
+/** Pieces gathered into one buffer, handed on each time it is full. */
+function* chunked(pieces: Iterable<string | Uint8Array>): Generator<Uint8Array> {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  for (const piece of pieces) {
+    const size = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+    if (used > 0 && used + size > CHUNK_BYTES) {
+      yield chunk.subarray(0, used);
+      used = 0;
+    }
+    if (size > CHUNK_BYTES) yield typeof piece === 'string' ? Buffer.from(piece) : piece;
+    else if (typeof piece === 'string') used += chunk.write(piece, used);
+    else {
+      chunk.set(piece, used);
+      used += size;
+    }
+  }
+  if (used > 0) yield chunk.subarray(0, used);
+}
+
+function* pieces(value: unknown, depth: number): Generator<string | Uint8Array> {
   if (value instanceof SpilledEntries) {
     yield* pieces(value.texts, depth);
   } else if (value instanceof DayRows || value instanceof OutboxEntries) {
@@ -77,13 +95,14 @@ function* pieces(value: unknown, depth: number): Generator<string> {
     }
     yield ']';
   } else if (value instanceof SpilledText) {
-    yield* value.texts.pieces(value.key, CHUNK_CHARS);
+    yield* value.texts.bytes(value.key, CHUNK_BYTES);
   } else if (value instanceof SpilledTexts) {
-    // Packed records: their text is already JSON.
+    // Packed records: their text is already JSON, copied from the temp file as it is.
     let first = true;
     yield '{';
-    for (const [key, text] of value.entries()) {
-      yield `${first ? '' : ','}${JSON.stringify(key)}:${text}`;
+    for (const key of value.keys()) {
+      yield `${first ? '' : ','}${JSON.stringify(key)}:`;
+      yield* value.bytes(key, CHUNK_BYTES);
       first = false;
     }
     yield '}';
@@ -113,11 +132,18 @@ function* pieces(value: unknown, depth: number): Generator<string> {
  * The UTF-8 bytes of text that comes in pieces, in one buffer of the exact size: the pieces
  * are made twice (once to count, once to copy) rather than all kept at once.
  */
-export function bytesOf(chunks: () => Iterable<string>): Uint8Array {
+export function bytesOf(chunks: () => Iterable<string | Uint8Array>): Uint8Array {
   let size = 0;
-  for (const piece of chunks()) size += Buffer.byteLength(piece);
+  for (const piece of chunks())
+    size += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
   const bytes = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const piece of chunks()) at += bytes.write(piece, at);
+  for (const piece of chunks()) {
+    if (typeof piece === 'string') at += bytes.write(piece, at);
+    else {
+      bytes.set(piece, at);
+      at += piece.length;
+    }
+  }
   return bytes;
 }

@@ -55,14 +55,14 @@ export class SpilledTexts {
   }
 
   /** Keeps a key's text as it comes, piece after piece, so that it is never whole in memory. */
-  write(key: string, pieces: Iterable<string>): void {
+  write(key: string, pieces: Iterable<string | Uint8Array>): void {
     const writer = this.writer(key);
     for (const piece of pieces) writer.add(piece);
     writer.end();
   }
 
   /** `write`, for pieces that arrive one call at a time. Nothing else is written meanwhile. */
-  writer(key: string): { add(piece: string): void; end(): void } {
+  writer(key: string): { add(piece: string | Uint8Array): void; end(): void } {
     const writer = this.#file.writer();
     return {
       add: writer.add,
@@ -96,6 +96,12 @@ export class SpilledTexts {
   *pieces(key: string, chars: number): Generator<string> {
     const slot = this.#slot(key);
     if (slot >= 0) yield* this.#file.pieces(this.#places.at(slot), this.#places.bytes(slot), chars);
+  }
+
+  /** A key's text as UTF-8 bytes, in slices of at most `size`, each valid until the next. */
+  *bytes(key: string, size: number): Generator<Uint8Array> {
+    const slot = this.#slot(key);
+    if (slot >= 0) yield* this.#file.bytes(this.#places.at(slot), this.#places.bytes(slot), size);
   }
 
   /** Every key and its text, in the order the keys were first set. */

@@ -34,12 +34,15 @@ export class TempTextFile {
    * Appends a text piece after piece; `end` says where it went (its first byte, and its length
    * in bytes). Nothing else is written meanwhile.
    */
-  writer(): { add(piece: string): void; end(): { at: number; bytes: number } } {
+  writer(): { add(piece: string | Uint8Array): void; end(): { at: number; bytes: number } } {
     const at = this.#end;
     return {
       // Written as text: no buffer of its own for each piece.
       add: (piece) => {
-        this.#end += writeSync(this.#fd, piece, this.#end, 'utf8');
+        this.#end +=
+          typeof piece === 'string'
+            ? writeSync(this.#fd, piece, this.#end, 'utf8')
+            : writeSync(this.#fd, piece, 0, piece.length, this.#end);
       },
       end: () => ({ at, bytes: this.#end - at }),
     };
@@ -67,6 +70,19 @@ export class TempTextFile {
       yield decoder.write(buffer.subarray(0, read));
     }
     yield decoder.end();
+  }
+
+  /**
+   * A text's UTF-8 bytes in slices of at most `size`, read into one buffer: each slice is valid
+   * until the next is asked for. For copying a text elsewhere without making a string of it.
+   */
+  *bytes(at: number, bytes: number, size: number): Generator<Uint8Array> {
+    const buffer = Buffer.allocUnsafe(Math.min(size, bytes));
+    for (let done = 0; done < bytes; ) {
+      const read = readSync(this.#fd, buffer, 0, Math.min(buffer.length, bytes - done), at + done);
+      done += read;
+      yield buffer.subarray(0, read);
+    }
   }
 
   /** Whether it was open until now. */

@@ -3,6 +3,7 @@ import type { AttributionState } from '../../functions/core/fleet/attribution-st
 import { readAttribution, readFleetFailures } from '../../functions/scan/attribution-reader.ts';
 import { jsonChunks } from '../../functions/scan/document-text.ts';
 import { SpilledEntries } from '../../functions/scan/spilled-entries.ts';
+import { textOf } from '../helpers/chunks.ts';
 
 const C = '\u001f';
 
@@ -44,7 +45,7 @@ function read(text: string, size: number) {
     return {
       record,
       whole: JSON.parse(JSON.stringify(record)),
-      written: JSON.parse([...jsonChunks(record, 3)].join('')),
+      written: JSON.parse(textOf(jsonChunks(record, 3))),
     };
   } finally {
     for (const table of tables) table.close();
@@ -80,7 +81,7 @@ describe("the attribution record's tables read into temp files", () => {
       const second = [...seen.keys()][1] as string;
       seen.set(first, [['new@2026-12-01', '2026-12-01T00:00:00.000Z']]);
       seen.delete(second);
-      const written = JSON.parse([...jsonChunks(back, 3)].join(''));
+      const written = JSON.parse(textOf(jsonChunks(back, 3)));
       expect(written.seen[first]).toEqual([['new@2026-12-01', '2026-12-01T00:00:00.000Z']]);
       expect(second in written.seen).toBe(false);
       expect(Object.keys(written.seen)).toHaveLength(29);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readPackedDocument } from '../../functions/scan/document-reader.ts';
 import { documentChunks } from '../../functions/scan/document-text.ts';
 import type { StateDocument } from '../../functions/scan/state-document.ts';
+import { textOf } from '../helpers/chunks.ts';
 import { documentOfConnectors } from '../helpers/state-document.ts';
 
 /** A document whose strings hold what a JSON walker can trip on: quotes, braces, escapes. */
@@ -52,7 +53,7 @@ describe('a state document read as it arrives', () => {
   const document = trickyDocument();
   const expected = JSON.parse(JSON.stringify(document));
   const texts = {
-    'written in pieces': [...documentChunks(document)].join(''),
+    'written in pieces': textOf(documentChunks(document)),
     'written whole, as earlier versions did': JSON.stringify(document),
     'pretty-printed by a person': JSON.stringify(document, null, 2),
   };

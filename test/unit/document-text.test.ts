@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectorOrder, type DailyConnectorKpi } from '../../functions/core/fleet/daily-kpis.ts';
 import { DayRows } from '../../functions/scan/day-rows.ts';
-import { bytesOf, documentChunks, SpilledText } from '../../functions/scan/document-text.ts';
+import {
+  bytesOf,
+  documentChunks,
+  jsonChunks,
+  SpilledText,
+} from '../../functions/scan/document-text.ts';
 import { OutboxEntries } from '../../functions/scan/outbox-entries.ts';
 import { SpilledTexts } from '../../functions/scan/spilled-texts.ts';
 import type { StateDocument } from '../../functions/scan/state-document.ts';
+import { copiesOf, textOf } from '../helpers/chunks.ts';
 import { documentOfConnectors } from '../helpers/state-document.ts';
 
 /** A document of many connectors, with text that needs escaping and fields left undefined. */
@@ -64,11 +70,11 @@ describe('a state document written in pieces', () => {
       packed.cursors.set(key, JSON.stringify(cursor));
     packed.attribution.texts.set('attribution', JSON.stringify(document.attribution));
     for (const form of [document, packed]) {
-      const chunks = [...documentChunks(form)];
+      const chunks = copiesOf(documentChunks(form));
       expect(chunks.length).toBeGreaterThan(5);
       // No piece much larger than the 64 KB the writer asks for: no record here is large.
       expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(70 * 1024);
-      expect(JSON.parse(chunks.join(''))).toEqual(expected);
+      expect(JSON.parse(Buffer.concat(chunks).toString('utf8'))).toEqual(expected);
       const bytes = bytesOf(() => documentChunks(form));
       expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(expected);
     }
@@ -77,6 +83,22 @@ describe('a state document written in pieces', () => {
     for (const rows of Object.values(packed.kpis)) rows.close();
     packed.attribution.texts.close();
     packed.outbox.close();
+  });
+});
+
+describe('a document with records larger than a piece', () => {
+  it('copies each record from its temp file as bytes, in pieces no larger than 64 KB', () => {
+    const incidents = new SpilledTexts();
+    // 200 KB of text with 2-, 3- and 4-byte characters, cut wherever the pieces fall.
+    const note = 'Überstrom — Schütz offen ✓ 😀 '.repeat(6_000);
+    incidents.set('HPC-1\u001f1', JSON.stringify({ note }));
+    incidents.set('HPC-2\u001f1', JSON.stringify({ note: 'short' }));
+    const chunks = copiesOf(jsonChunks({ incidents }, 3));
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(64 * 1024);
+    expect(JSON.parse(Buffer.concat(chunks).toString('utf8'))).toEqual({
+      incidents: { 'HPC-1\u001f1': { note }, 'HPC-2\u001f1': { note: 'short' } },
+    });
+    incidents.close();
   });
 });
 
@@ -92,6 +114,8 @@ describe('texts spilled to a temp file', () => {
     expect(texts.get('missing')).toBeUndefined();
     // 7-byte slices cut 3- and 4-byte characters in two: the pieces must still join to the text.
     expect([...texts.pieces('b', 7)].join('')).toBe(long);
+    // As bytes, in 7-byte slices of one reused buffer: copied as they come, they are the text.
+    expect(textOf(texts.bytes('b', 7))).toBe(long);
     expect([...texts.entries()].map(([key]) => key)).toEqual(['a', 'b']);
     texts.close();
   });
