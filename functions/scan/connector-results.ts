@@ -82,10 +82,18 @@ export class ConnectorResults implements Iterable<ConnectorResult> {
 
   /** Each result, built anew as it is reached, in fleet order. */
   *[Symbol.iterator](): Generator<ConnectorResult> {
-    for (let index = 0; index < this.length; index++) yield this.#at(index);
+    // A run's results mostly share one window: one object for each run of equal ones.
+    let window = { from: '', to: '' };
+    for (let index = 0; index < this.length; index++) {
+      const from = this.#from[index] as string;
+      const to = this.#to[index] as string;
+      if (window.from !== from || window.to !== to) window = { from, to };
+      yield this.#at(index, window);
+    }
   }
 
-  #at(index: number): ConnectorResult {
+  /** The result at `index`, on the window given; its findings by rule are its own. */
+  #at(index: number, window: ConnectorResult['window']): ConnectorResult {
     const counts = Object.fromEntries(
       COUNTS.map((name, k) => [name, this.#counts[index * COUNTS.length + k] as number]),
     ) as unknown as ConnectorCounts;
@@ -97,7 +105,7 @@ export class ConnectorResults implements Iterable<ConnectorResult> {
       },
       counts,
       STATUSES[this.#status[index] as number] ?? 'failed',
-      { from: this.#from[index] as string, to: this.#to[index] as string },
+      window,
       { ...this.#findings[index] },
       rare?.error,
     );
