@@ -46,11 +46,55 @@ export async function deliverOutbox(
       const error = answer.failed.find((f) => f.id === notice.id)?.error ?? 'not accepted';
       outcome.failed.push({ id: notice.id, error });
       for (const held of queues.get(notice.incident) ?? [])
-        outcome.failed.push({ id: held.id, error: 'held back: an earlier notice was not sent' });
+        outcome.failed.push({ id: held.id, error: HELD_BACK });
       queues.delete(notice.incident);
     }
   }
   return outcome;
+}
+
+const HELD_BACK = 'held back: an earlier notice was not sent';
+
+/** How many of a run's notices are read from the outbox and handed to the channel at once. */
+const DELIVERY_BATCH = 500;
+
+/**
+ * `deliverOutbox` over entries read one at a time, a batch at a time, so that a run with
+ * thousands of notices never holds them all. An incident's notices keep their order across
+ * batches, and one refused holds back its incident's later ones in later batches too. Entries
+ * marked sent already are not sent again. `told` hears of each notice sent, now or before.
+ */
+export async function deliverInBatches(
+  entries: Iterable<OutboxEntry>,
+  alerts: AlertSink,
+  told: (notice: IncidentNotification, sentBefore: boolean) => void,
+): Promise<Delivery['failed']> {
+  const failed: Delivery['failed'] = [];
+  const stopped = new Set<string>();
+  let batch: OutboxEntry[] = [];
+  const send = async () => {
+    const open: OutboxEntry[] = [];
+    for (const entry of batch)
+      if (stopped.has(entry.notice.incident))
+        failed.push({ id: entry.notice.id, error: HELD_BACK });
+      else open.push(entry);
+    batch = [];
+    const outcome = await deliverOutbox(open, alerts);
+    for (const notice of outcome.delivered) told(notice, false);
+    const incidentOf = new Map(open.map(({ notice }) => [notice.id, notice.incident]));
+    for (const refused of outcome.failed) {
+      failed.push(refused);
+      const incident = incidentOf.get(refused.id);
+      if (incident !== undefined) stopped.add(incident);
+    }
+  };
+  for (const entry of entries) {
+    if (entry.sent !== undefined) told(entry.notice, true);
+    else batch.push(entry);
+    if (batch.length >= DELIVERY_BATCH) await send();
+  }
+  if (batch.length > 0) await send();
+  return failed;
 }
 
 /** The name of the history file a run writes its deliveries to: its receipt. */

@@ -1,9 +1,9 @@
 import type { IncidentNotification } from '../core/incidents/incident.ts';
 import { messageOf } from './error-message.ts';
-import { deliverOutbox, receiptName, takeOverOutbox } from './outbox.ts';
+import { deliverInBatches, receiptName, takeOverOutbox } from './outbox.ts';
 import type { AlertSink, Log, ReportArchive, StateStore } from './ports.ts';
 import { RunState } from './run-state.ts';
-import type { Deliverer } from './state-document.ts';
+import { connectorKey, type Deliverer } from './state-document.ts';
 
 /** A run as its steps know it: its id and the end of its windows. */
 export interface RunStart {
@@ -65,7 +65,10 @@ export async function openRunState(
 
 /** What the end of a run did: the notices delivered, and what kept it from finishing. */
 export interface RunEnd {
-  delivered: IncidentNotification[];
+  /** How many notices this run delivered (earlier runs' aside). */
+  delivered: number;
+  /** Of those, how many for each connector, by its state key. */
+  sent: Map<string, number>;
   /** The run's state was not committed: nothing it decided was sent. */
   stateError?: string;
   /** Notices not delivered; they stay in the outbox for the next run. */
@@ -92,7 +95,7 @@ export async function commitRun(
       const stateError =
         'another run committed this depot’s state first; this run sent nothing, and the next run reads on from that run’s state';
       log.error('state not committed: another run committed first', { runId: run.runId });
-      return { delivered: [], stateError };
+      return { delivered: 0, sent: new Map(), stateError };
     }
   } catch (error) {
     log.error('state not committed; nothing was sent', {
@@ -100,22 +103,33 @@ export async function commitRun(
       error: messageOf(error),
     });
     return {
-      delivered: [],
+      delivered: 0,
+      sent: new Map(),
       stateError: `state not committed (${messageOf(error)}); nothing was sent, and the next run does this run’s work again`,
     };
   }
-  const due = state.dueForThisRun();
-  if (due.length === 0) return { delivered: [] };
-  // Sent by an earlier run whose receipt could not be written: told once, recorded now.
-  const sentBefore = due.filter((e) => e.sent !== undefined).map((e) => e.notice);
-  const { delivered, failed } = await deliverOutbox(
-    due.filter((e) => e.sent === undefined),
+  // Read from the outbox a batch at a time; of each notice told only its id is kept, and of
+  // those sent now the count for their connector.
+  const ids = new Set<string>();
+  const end: RunEnd = { delivered: 0, sent: new Map() };
+  const failed = await deliverInBatches(
+    state.dueForThisRun(),
     adapters.alerts,
+    (notice, before) => {
+      // Sent before (by an earlier run whose receipt could not be written): recorded now.
+      ids.add(notice.id);
+      if (before) return;
+      end.delivered++;
+      const connector = connectorKey(notice);
+      end.sent.set(connector, (end.sent.get(connector) ?? 0) + 1);
+    },
   );
-  const told = [...sentBefore, ...delivered];
-  if (told.length > 0) {
-    const recorded = await recordHistory(adapters, run, told);
-    const ids = new Set(told.map((n) => n.id));
+  if (ids.size > 0) {
+    // Read again from the outbox, which holds them until the state is settled below.
+    const told = function* () {
+      for (const { notice } of state.dueForThisRun()) if (ids.has(notice.id)) yield notice;
+    };
+    const recorded = await recordHistory(adapters, run, told, ids.size);
     // Unrecorded, they stay in the outbox marked sent: never sent again, recorded next run.
     let why: string | undefined;
     const settled = await state
@@ -132,14 +146,14 @@ export async function commitRun(
         { runId: run.runId, ...(why !== undefined ? { error: why } : {}) },
       );
   }
-  if (failed.length === 0) return { delivered };
+  if (failed.length === 0) return end;
   log.error('notices not delivered; they stay in the outbox for the next run', {
     runId: run.runId,
     notices: failed.length,
     error: failed[0]?.error,
   });
   return {
-    delivered,
+    ...end,
     deliveryError: `${failed.length} notice(s) not delivered, kept for the next run: ${failed[0]?.error ?? 'unknown error'}`,
   };
 }
@@ -152,11 +166,12 @@ export async function commitRun(
 async function recordHistory(
   adapters: Pick<RunEndAdapters, 'archive' | 'log'>,
   { runId, startedAt }: RunStart,
-  delivered: readonly IncidentNotification[],
+  delivered: () => Iterable<IncidentNotification>,
+  count: number,
 ): Promise<boolean> {
   // A line at a time: a first run of a large depot delivers thousands of notices.
   const lines = function* () {
-    for (const notice of delivered) yield `${JSON.stringify({ runId, ...notice })}\n`;
+    for (const notice of delivered()) yield `${JSON.stringify({ runId, ...notice })}\n`;
   };
   try {
     await adapters.archive.putIncidentHistory(startedAt.slice(0, 10), receiptName(runId), lines);
@@ -164,7 +179,7 @@ async function recordHistory(
   } catch (error) {
     adapters.log.error('incident history not written', {
       runId,
-      notices: delivered.length,
+      notices: count,
       error: messageOf(error),
     });
     return false;

@@ -3,7 +3,7 @@ import { DEPOT_ORIGIN, depotOutage } from '../core/incidents/depot-outage.ts';
 import { dueNotifications, markDelivered } from '../core/incidents/notices.ts';
 import type { ConnectorResults } from './connector-results.ts';
 import { attributeFleet } from './fleet-step.ts';
-import { commitRun, type RunEnd, type RunStart } from './run-commit.ts';
+import { commitRun, type RunStart } from './run-commit.ts';
 import type { RunState } from './run-state.ts';
 import type { ScanAdapters, ScanSettings, StepAdapters } from './scan.ts';
 import { connectorKey } from './state-document.ts';
@@ -45,8 +45,7 @@ export async function finishRun(
     log,
   };
   const attributed = await attributeFleet(fleetStep, scanned.sessions);
-  // Counted, and the notices let go, before the results are objects again.
-  const end = counted(await commitRun(state, adapters, run));
+  const end = await commitRun(state, adapters, run);
   // Objects again only now, past the fleet step and the commit, where the run's peak was.
   const results = [...scanned.results];
   for (const r of results) r.alerted = end.sent.get(connectorKey(r)) ?? 0;
@@ -84,20 +83,6 @@ export async function finishRun(
     failedConnectors: summary.failed.length,
   });
   return summary;
-}
-
-/**
- * What the summary needs of a run's end: how many notices it delivered, in all and per
- * connector (earlier runs' notices aside), and what went wrong.
- */
-function counted({ delivered, ...errors }: RunEnd): Omit<RunEnd, 'delivered'> & {
-  delivered: number;
-  sent: Map<string, number>;
-} {
-  const sent = new Map<string, number>();
-  for (const notice of delivered)
-    sent.set(connectorKey(notice), (sent.get(connectorKey(notice)) ?? 0) + 1);
-  return { ...errors, delivered: delivered.length, sent };
 }
 
 /**

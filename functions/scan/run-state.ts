@@ -262,11 +262,9 @@ export class RunState implements ScanState {
   }
 
   /** The outbox entries this run is to deliver, in the order they were decided. */
-  dueForThisRun(): OutboxEntry[] {
-    const due: OutboxEntry[] = [];
+  *dueForThisRun(): Generator<OutboxEntry> {
     for (const entry of this.#document.outbox)
-      if (entry.deliverer.runId === this.deliverer.runId) due.push(entry);
-    return due;
+      if (entry.deliverer.runId === this.deliverer.runId) yield entry;
   }
 
   /** Replaces the outbox (after earlier runs' entries were checked against their receipts). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IncidentNotification } from '../../functions/core/incidents/incident.ts';
-import { deliverOutbox } from '../../functions/scan/outbox.ts';
+import { deliverInBatches, deliverOutbox } from '../../functions/scan/outbox.ts';
 import type { AlertSink } from '../../functions/scan/ports.ts';
 import { notice } from '../helpers/notices.ts';
 
@@ -57,5 +57,43 @@ describe('delivering the outbox', () => {
     const outcome = await deliverOutbox(entries, sink);
     expect(outcome.delivered).toEqual([]);
     expect(outcome.failed.map((f) => f.id).sort()).toEqual([open.id, other.id, resolve.id].sort());
+  });
+});
+
+describe('delivering a large outbox a batch at a time', () => {
+  // More entries than one batch holds: incident a's open falls in the first, its resolve in the second.
+  const fillers = Array.from({ length: 499 }, (_, i) => notice({ incident: `filler-${i}` }));
+  const earlier = notice({ incident: 'told-before' });
+  const large = [
+    ...[...fillers, open].map((n) => ({ notice: n, deliverer })),
+    { notice: earlier, deliverer, sent: '2026-11-03T03:20:00.000Z' },
+    { notice: resolve, deliverer },
+  ];
+
+  it('sends a resolve in a later batch only after its open, and tells each notice once', async () => {
+    const { sink, publishes } = channel();
+    const told: [string, boolean][] = [];
+    const failed = await deliverInBatches(large, sink, (n, before) => told.push([n.id, before]));
+    expect(failed).toEqual([]);
+    const sent = publishes.flat();
+    expect(sent).toHaveLength(501);
+    expect(sent).not.toContain(earlier.id);
+    expect(sent.indexOf(open.id)).toBeLessThan(sent.indexOf(resolve.id));
+    expect(told).toHaveLength(502);
+    expect(new Set(told.map(([id]) => id)).size).toBe(502);
+    expect(told.filter(([, before]) => before)).toEqual([[earlier.id, true]]);
+  });
+
+  it('holds back the resolve in a later batch when its open was refused in an earlier one', async () => {
+    const { sink, publishes } = channel([open.id]);
+    const told: string[] = [];
+    const failed = await deliverInBatches(large, sink, (n) => told.push(n.id));
+    expect(failed).toEqual([
+      { id: open.id, error: 'throttled' },
+      { id: resolve.id, error: 'held back: an earlier notice was not sent' },
+    ]);
+    expect(publishes.flat()).not.toContain(resolve.id);
+    expect(told).toHaveLength(500);
+    expect(told).not.toContain(open.id);
   });
 });
