@@ -63,7 +63,7 @@ export async function openRunState(
   }
 }
 
-/** What the end of a run did: the notices delivered, and what kept it from finishing. */
+/** What the end of a run did: how many notices it delivered, and what kept it from finishing. */
 export interface RunEnd {
   /** How many notices this run delivered (earlier runs' aside). */
   delivered: number;
