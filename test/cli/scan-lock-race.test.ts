@@ -20,7 +20,9 @@ let sim: DepotSimulator;
 let gate: TokenGate;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'depot-watch-lock-race-'));
-  sim = await startSimulator({ fleet: { chargers: 1, anomalyEvery: 2 } });
+  // A fault in every session: the rules rotate with the hour, and a day's worth of them must
+  // always include one told at once (every other session left hours of the day with none).
+  sim = await startSimulator({ fleet: { chargers: 1, anomalyEvery: 1 } });
   gate = await tokenGate(sim.tokenUrl);
 });
 afterAll(async () => {
