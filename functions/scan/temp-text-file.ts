@@ -63,12 +63,7 @@ export class TempTextFile {
   *pieces(at: number, bytes: number, chars: number): Generator<string> {
     // UTF-8 read in slices: the decoder holds back a character cut in two until its next slice.
     const decoder = new StringDecoder('utf8');
-    const buffer = Buffer.allocUnsafe(Math.min(chars, bytes));
-    for (let done = 0; done < bytes; ) {
-      const read = readSync(this.#fd, buffer, 0, Math.min(buffer.length, bytes - done), at + done);
-      done += read;
-      yield decoder.write(buffer.subarray(0, read));
-    }
+    for (const slice of this.bytes(at, bytes, chars)) yield decoder.write(slice);
     yield decoder.end();
   }
 
