@@ -67,19 +67,27 @@ function* chunked(pieces: Iterable<string | Uint8Array>): Generator<Uint8Array> 
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   let used = 0;
   for (const piece of pieces) {
-    const size = typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+    const size = sizeOf(piece);
     if (used > 0 && used + size > CHUNK_BYTES) {
       yield chunk.subarray(0, used);
       used = 0;
     }
     if (size > CHUNK_BYTES) yield typeof piece === 'string' ? Buffer.from(piece) : piece;
-    else if (typeof piece === 'string') used += chunk.write(piece, used);
-    else {
-      chunk.set(piece, used);
-      used += size;
-    }
+    else used += put(chunk, piece, used);
   }
   if (used > 0) yield chunk.subarray(0, used);
+}
+
+/** A piece's length in UTF-8 bytes. */
+function sizeOf(piece: string | Uint8Array): number {
+  return typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+}
+
+/** Copies a piece into `target` at `at`; returns the bytes it took. */
+function put(target: Buffer, piece: string | Uint8Array, at: number): number {
+  if (typeof piece === 'string') return target.write(piece, at);
+  target.set(piece, at);
+  return piece.length;
 }
 
 function* pieces(value: unknown, depth: number): Generator<string | Uint8Array> {
@@ -134,16 +142,9 @@ function* pieces(value: unknown, depth: number): Generator<string | Uint8Array> 
  */
 export function bytesOf(chunks: () => Iterable<string | Uint8Array>): Uint8Array {
   let size = 0;
-  for (const piece of chunks())
-    size += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.length;
+  for (const piece of chunks()) size += sizeOf(piece);
   const bytes = Buffer.allocUnsafe(size);
   let at = 0;
-  for (const piece of chunks()) {
-    if (typeof piece === 'string') at += bytes.write(piece, at);
-    else {
-      bytes.set(piece, at);
-      at += piece.length;
-    }
-  }
+  for (const piece of chunks()) at += put(bytes, piece, at);
   return bytes;
 }
