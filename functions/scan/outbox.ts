@@ -9,6 +9,9 @@ export interface Delivery {
   failed: { id: string; error: string }[];
 }
 
+/** Why a notice waits: an earlier one of its incident was refused. */
+const HELD_BACK = 'held back: an earlier notice was not sent';
+
 /**
  * Sends outbox entries in the order they were decided, and each incident's in its own order: a
  * round holds at most one notice per incident, and an incident whose notice was refused sends
@@ -18,14 +21,20 @@ export interface Delivery {
 export async function deliverOutbox(
   entries: readonly OutboxEntry[],
   alerts: AlertSink,
+  /** Incidents refused earlier in this run (in an earlier batch): theirs wait; refused now join. */
+  stopped = new Set<string>(),
 ): Promise<Delivery> {
+  const outcome: Delivery = { delivered: [], failed: [] };
   const queues = new Map<string, IncidentNotification[]>();
   for (const { notice } of entries) {
+    if (stopped.has(notice.incident)) {
+      outcome.failed.push({ id: notice.id, error: HELD_BACK });
+      continue;
+    }
     const queue = queues.get(notice.incident);
     if (queue) queue.push(notice);
     else queues.set(notice.incident, [notice]);
   }
-  const outcome: Delivery = { delivered: [], failed: [] };
   while (queues.size > 0) {
     const round = [...queues.values()].flatMap((queue) => queue.slice(0, 1));
     for (const notice of round) {
@@ -48,12 +57,11 @@ export async function deliverOutbox(
       for (const held of queues.get(notice.incident) ?? [])
         outcome.failed.push({ id: held.id, error: HELD_BACK });
       queues.delete(notice.incident);
+      stopped.add(notice.incident);
     }
   }
   return outcome;
 }
-
-const HELD_BACK = 'held back: an earlier notice was not sent';
 
 /** How many of a run's notices are read from the outbox and handed to the channel at once. */
 const DELIVERY_BATCH = 500;
@@ -73,20 +81,10 @@ export async function deliverInBatches(
   const stopped = new Set<string>();
   let batch: OutboxEntry[] = [];
   const send = async () => {
-    const open: OutboxEntry[] = [];
-    for (const entry of batch)
-      if (stopped.has(entry.notice.incident))
-        failed.push({ id: entry.notice.id, error: HELD_BACK });
-      else open.push(entry);
+    const outcome = await deliverOutbox(batch, alerts, stopped);
     batch = [];
-    const outcome = await deliverOutbox(open, alerts);
     for (const notice of outcome.delivered) told(notice, false);
-    const incidentOf = new Map(open.map(({ notice }) => [notice.id, notice.incident]));
-    for (const refused of outcome.failed) {
-      failed.push(refused);
-      const incident = incidentOf.get(refused.id);
-      if (incident !== undefined) stopped.add(incident);
-    }
+    failed.push(...outcome.failed);
   };
   for (const entry of entries) {
     if (entry.sent !== undefined) told(entry.notice, true);
