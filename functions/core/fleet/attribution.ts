@@ -128,8 +128,6 @@ export function attributionStep(
     run.inPlace === true,
   );
   const { fresh, touched } = record;
-  // A fresh failure's own connector, charger and vehicle were touched: it came this run.
-  for (const mark of fresh) noteTouched(touched, mark);
   // Failures leave with the window; one still waiting for a verdict is decided first, on a
   // copy of its own (deciding changes it). One pass: the window holds thousands.
   const failures: SessionMark[] = [];
@@ -270,7 +268,8 @@ function tabulate(
       const mark = markOf(c, session);
       list.push([mark.k, mark.t]);
       freshCount++;
-      noteTouched(touched, mark, named);
+      // A fresh failure's own connector, charger and vehicle are noted whatever names them.
+      noteTouched(touched, mark, mark.f.length > 0 ? undefined : named);
       if (mark.f.length > 0) {
         fresh.push(mark);
         continue;
@@ -343,25 +342,24 @@ function feedClean(
   if (counting.length === 0 || !record.cleanFrom.some((from) => from >= 0)) return;
   // The few records that count, by kind: most connectors have none, and are passed over
   // without a name built or a list read for any of their sessions.
-  const named = new Set(counting);
-  const byKind = new Map<string, Set<string>>();
+  const byKind = new Map<IncidentSubject, Set<string>>();
   for (const subject of counting) {
-    const colon = subject.indexOf(':');
-    const kind = subject.slice(0, colon);
-    byKind.set(kind, (byKind.get(kind) ?? new Set()).add(subject.slice(colon + 1)));
+    const [kind, name] = partsOf(subject);
+    byKind.set(kind, (byKind.get(kind) ?? new Set()).add(name));
   }
   const has = (kind: IncidentSubject, name: string) => byKind.get(kind)?.has(name) === true;
+  const counts = (subject: string) => has(...partsOf(subject));
   const seen = entriesOf(record.seen);
   let at = 0;
   for (const { origin, sessions: read } of sessions) {
     const from = record.cleanFrom[at++] ?? -1;
     if (from < 0) continue;
     const c = connectorOf(origin);
-    const counts =
+    const anyCounts =
       has('connector', c) ||
       has('charger', origin.chargerId) ||
       read.some((s) => s.vehicleId !== undefined && has('vehicle', s.vehicleId));
-    if (!counts) continue;
+    if (!anyCounts) continue;
     const list = seen.get(c) ?? [];
     const fed = new Set<string>();
     for (const session of read) {
@@ -371,7 +369,7 @@ function feedClean(
       if (mark.f.length > 0) continue;
       // One clean session, the same for each of its records (the engine copies what it keeps).
       const clean = sessionOf(mark, [], []);
-      for (const subject of recordsOf(mark)) if (named.has(subject)) feed(subject, clean);
+      for (const subject of recordsOf(mark)) if (counts(subject)) feed(subject, clean);
     }
   }
 }
@@ -497,11 +495,15 @@ function markOf(c: string, session: JudgedSession): SessionMark {
   };
 }
 
+/** A record key's kind and name: `vehicle:<id>` is `['vehicle', '<id>']`. */
+function partsOf(record: string): [IncidentSubject, string] {
+  const colon = record.indexOf(':');
+  return [record.slice(0, colon) as IncidentSubject, record.slice(colon + 1)];
+}
+
 /** An empty incident record for a vehicle, charger or connector key. */
 function recordFor(record: string): ConnectorIncidentState {
-  const colon = record.indexOf(':');
-  const kind = record.slice(0, colon) as IncidentSubject;
-  const name = record.slice(colon + 1);
+  const [kind, name] = partsOf(record);
   const origin: ReportOrigin =
     kind === 'connector'
       ? originOf(name)
